@@ -1,0 +1,55 @@
+# One-command entry points. `make run` and `make test` are all a newcomer needs (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help run shell test train db deps evaluate lock clean
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: train db ## set everything up and start the bot (REST + socket.io on 127.0.0.1:5005)
+	$(PY) -m bot.run
+
+shell: train db ## chat with the bot in this terminal
+	$(PY) -m bot.run --shell
+
+test: train ## run every test (data validation, NLU gate, conversations, actions, gateway)
+	$(PY) -m pytest
+
+train: deps ## train the model if config.yml, domain.yml or data/ changed
+	$(PY) -m bot.train
+
+db: deps ## create or migrate the database and seed the demo applications
+	$(PY) -m bot.db init
+
+evaluate: train ## evaluate NLU on the held-out set: per-topic precision/recall/F1, confused pairs
+	$(PY) -m bot.faq evaluate
+
+deps: $(STAMP) ## create .venv with Python 3.10 and install the pinned dependencies
+
+$(PY):
+	@interpreter="$$(scripts/find_python310)" || exit 1; \
+	echo "Creating $(VENV) with $$interpreter"; \
+	"$$interpreter" -m venv $(VENV)
+
+$(STAMP): requirements.lock | $(PY)
+	$(PY) -m pip install --quiet --upgrade 'pip==24.0'
+	$(PY) -m pip install --quiet --no-deps -r requirements.lock
+	$(PY) -m pip check
+	echo "$(CURDIR)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/dingtalk_cert_bot.pth"
+	touch $@
+
+lock: | $(PY) ## re-pin requirements.lock from requirements.in
+	$(PY) -m pip install --quiet -r requirements.in
+	{ echo "# Pinned by \`make lock\` from requirements.in with Python 3.10; installed by \`make deps\`."; \
+	  $(PY) -m pip freeze --all --exclude-editable | grep -vE '^(pip|dingtalk)'; } > requirements.lock
+
+clean: ## remove trained models, databases and logs (keeps .venv)
+	rm -rf models var .rasa results

@@ -1,0 +1,1 @@
+"""Thin rasa-sdk actions: read the tracker, call one function from bot/, reply (keep this folder flat)."""

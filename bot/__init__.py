@@ -1,0 +1,1 @@
+"""DingTalk intermediate-certification support bot: everything that is not a Rasa adapter."""

@@ -1,0 +1,1 @@
+"""FAQ content: the topic catalog read from data/, answer selection, and editor tooling."""

@@ -1,0 +1,1 @@
+"""Adapters that plug the project into Rasa: tracker store, input channels."""

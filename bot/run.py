@@ -1,0 +1,211 @@
+"""Start the action server and the Rasa server (and the Telegram gateway when configured) as one unit.
+
+`python -m bot.run` stays in the foreground and stops every child on Ctrl-C or SIGTERM;
+`python -m bot.run --shell` chats in the terminal instead of serving HTTP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from bot.settings import PROJECT_ROOT, RASA_PROCESS_ENV, Settings
+from bot.train import model_path
+
+READY_TIMEOUT_S = 120.0
+
+
+class StackError(RuntimeError):
+    """A server did not start or stopped unexpectedly; the message says which."""
+
+
+def child_environment(settings: Settings, auth_token: str) -> dict[str, str]:
+    """The environment every child process gets: embedded defaults filled in, secrets passed on."""
+    env = {**os.environ, **RASA_PROCESS_ENV}
+    env.update(
+        PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+        DATABASE_URL=settings.database_url,
+        TRACKER_STORE_URL=settings.tracker_store_url,
+        ACTION_PORT=str(settings.action_port),
+        RASA_URL=settings.rasa_url,
+        RASA_AUTH_TOKEN=auth_token,
+        SANIC_HOST="127.0.0.1",  # rasa-sdk binds 0.0.0.0 otherwise
+        BOT_VAR_DIR=str(settings.var_dir),
+    )
+    return env
+
+
+def _get(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback only
+            return 200 <= response.status < 300
+    except OSError:
+        return False
+
+
+@dataclass
+class Stack:
+    """The running child processes of one bot."""
+
+    settings: Settings
+    auth_token: str
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, name: str, command: list[str], env: dict[str, str], log: IO[bytes] | None) -> None:
+        """Start one child in its own process group."""
+        self.processes[name] = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT if log else None,
+            start_new_session=True,
+        )  # fmt: skip
+
+    def check_alive(self) -> None:
+        """Raise StackError when a child has exited."""
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                raise StackError(f"{name} exited with code {process.returncode}")
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
+        """Block until the action server and the Rasa server answer."""
+        deadline = time.monotonic() + timeout
+        checks = {
+            "action server": f"http://127.0.0.1:{self.settings.action_port}/health",
+            "rasa": f"{self.settings.rasa_url}/",
+        }
+        while checks:
+            self.check_alive()
+            checks = {name: url for name, url in checks.items() if not _get(url)}
+            if checks and time.monotonic() > deadline:
+                raise StackError(f"not ready after {timeout:.0f} s: {', '.join(checks)}")
+            if checks:
+                time.sleep(0.25)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Send SIGTERM to every child (then SIGKILL after `timeout`)."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for process in self.processes.values():
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def action_server_command(settings: Settings) -> list[str]:
+    """The action server, bound to 127.0.0.1."""
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
+
+
+def rasa_server_command(settings: Settings, model: Path, auth_token: str) -> list[str]:
+    """The Rasa server with REST and socket.io channels and the HTTP API behind a token."""
+    return [
+        sys.executable, "-m", "rasa", "run",
+        "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+        "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
+        "--enable-api", "--auth-token", auth_token,
+    ]  # fmt: skip
+
+
+@contextmanager
+def running_stack(
+    settings: Settings, model: Path, *, log_dir: Path | None = None, gateway: bool = False
+) -> Iterator[Stack]:
+    """Start the servers, wait until they answer, and stop them on exit."""
+    auth_token = settings.rasa_auth_token or secrets.token_urlsafe(24)
+    stack = Stack(settings, auth_token)
+    env = child_environment(settings, auth_token)
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    logs: list[IO[bytes]] = []
+
+    def log_for(name: str) -> IO[bytes] | None:
+        if log_dir is None:
+            return None
+        log_dir.mkdir(parents=True, exist_ok=True)
+        logs.append(open(log_dir / f"{name}.log", "ab"))
+        return logs[-1]
+
+    try:
+        stack.start("action server", action_server_command(settings), env, log_for("actions"))
+        stack.start("rasa", rasa_server_command(settings, model, auth_token), env, log_for("rasa"))
+        stack.wait_ready()
+        if gateway:
+            stack.start("gateway", [sys.executable, "-m", "bot.gateway"], env, log_for("gateway"))
+        yield stack
+    finally:
+        stack.stop()
+        for log in logs:
+            log.close()
+
+
+def _serve(settings: Settings, model: Path) -> int:
+    gateway = bool(os.environ.get("TELEGRAM_BOT_TOKEN"))
+    stopping = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    with running_stack(settings, model, gateway=gateway) as stack:
+        print(
+            f"\n机器人已启动 / bot is up: REST {settings.rasa_url}/webhooks/rest/webhook , "
+            f"socket.io {settings.rasa_url}/socket.io"
+            + (" , Telegram gateway on" if gateway else " (set TELEGRAM_BOT_TOKEN for Telegram)")
+            + " — Ctrl-C stops it.",
+            flush=True,
+        )
+        while not stopping:
+            stack.check_alive()
+            time.sleep(0.5)
+    print("已停止 / stopped.", flush=True)
+    return 0
+
+
+def _shell(settings: Settings, model: Path) -> int:
+    auth_token = settings.rasa_auth_token or secrets.token_urlsafe(24)
+    env = child_environment(settings, auth_token)
+    stack = Stack(settings, auth_token)
+    stack.start("action server", action_server_command(settings), env, None)
+    try:
+        command = [
+            sys.executable, "-m", "rasa", "shell", "--model", str(model),
+            "--endpoints", "endpoints.yml", "--port", str(settings.rasa_port),
+        ]  # fmt: skip
+        return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
+    finally:
+        stack.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m bot.run", description=__doc__)
+    parser.add_argument("--shell", action="store_true", help="chat in this terminal")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    model = model_path(settings.models_dir)
+    if not model.exists():
+        print(f"没有找到训练好的模型 {model}，请先运行 `make train`（`make run` 会自动训练）。", file=sys.stderr)
+        return 2
+    try:
+        return _shell(settings, model) if args.shell else _serve(settings, model)
+    except StackError as error:
+        print(f"启动失败 / failed: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

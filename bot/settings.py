@@ -1,0 +1,71 @@
+"""Runtime settings: one frozen dataclass read from the environment, with embedded defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting in the environment is missing or malformed; the message names it."""
+
+
+def _var_dir() -> Path:
+    return Path(os.environ.get("BOT_VAR_DIR", PROJECT_ROOT / "var"))
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the processes need to know; build with `Settings.from_env()`."""
+
+    var_dir: Path
+    database_url: str
+    tracker_store_url: str
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    rasa_auth_token: str | None = None
+    action_secret: str | None = None
+    models_dir: Path = field(default=PROJECT_ROOT / "models")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Read settings from `env` (default: the process environment)."""
+        env = dict(os.environ if env is None else env)
+        var_dir = Path(env.get("BOT_VAR_DIR") or _var_dir())
+        rasa_port = _int(env, "RASA_PORT", 5005)
+        return cls(
+            var_dir=var_dir,
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'bot.db'}",
+            tracker_store_url=env.get("TRACKER_STORE_URL")
+            or f"sqlite:///{var_dir / 'tracker.db'}",
+            rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
+            rasa_port=rasa_port,
+            action_port=_int(env, "ACTION_PORT", 5055),
+            rasa_auth_token=env.get("RASA_AUTH_TOKEN") or None,
+            action_secret=env.get("ACTION_SERVER_SECRET") or None,
+            models_dir=Path(env.get("BOT_MODELS_DIR") or PROJECT_ROOT / "models"),
+        )
+
+
+RASA_PROCESS_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",  # no calls home: this machine has no internet
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+}
+"""Environment every Rasa process (server, action server, training) runs with."""

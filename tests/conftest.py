@@ -1,0 +1,76 @@
+"""Session fixtures: a trained model and the real servers (action server + Rasa) on free ports."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.run import Stack, running_stack
+from bot.settings import PROJECT_ROOT, Settings
+from bot.train import ensure_model
+from tests.support.rest import RestClient
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The trained model for the current data (trained once if missing)."""
+    return ensure_model(Settings.from_env().models_dir)
+
+
+def stack_settings(var_dir: Path, **extra: str) -> Settings:
+    """Settings for a private stack: its own var/ folder and free ports."""
+    env = {
+        **os.environ,
+        "BOT_VAR_DIR": str(var_dir),
+        "RASA_PORT": str(free_port()),
+        "ACTION_PORT": str(free_port()),
+        **extra,
+    }
+    for inherited in ("DATABASE_URL", "TRACKER_STORE_URL", "RASA_URL"):
+        if inherited not in extra:
+            env.pop(inherited, None)
+    return Settings.from_env(env)
+
+
+def prepare_database(settings: Settings) -> None:
+    """Create the schema and seed the demo applications, as `make run` does."""
+    env = {**os.environ, "DATABASE_URL": settings.database_url}
+    subprocess.run([sys.executable, "-m", "bot.db", "init"], cwd=PROJECT_ROOT, env=env, check=True)
+
+
+@pytest.fixture(scope="session")
+def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The real action server and Rasa server for this test session (SQLite under a temp dir)."""
+    var_dir = tmp_path_factory.mktemp("var")
+    settings = stack_settings(var_dir)
+    prepare_database(settings)
+    with running_stack(settings, model_path, log_dir=var_dir / "logs") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def rest(stack: Stack) -> Iterator[RestClient]:
+    """A REST-channel client talking to the session's Rasa server."""
+    client = RestClient(stack.settings.rasa_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def sender() -> str:
+    """A fresh conversation id, so tests never share a conversation."""
+    return f"test-{uuid.uuid4().hex[:12]}"
