@@ -29,7 +29,7 @@ train: deps ## train the model if config.yml, domain.yml or data/ changed
 db: deps ## create or migrate the database and seed the demo applications
 	$(PY) -m bot.db init
 
-evaluate: train ## evaluate NLU on the held-out set: per-topic precision/recall/F1, confused pairs
+evaluate: train ## evaluate NLU on the held-out set; report in docs/reports/ (F1 per topic, confusions, change since last run)
 	$(PY) -m bot.faq evaluate
 
 deps: $(STAMP) ## create .venv with Python 3.10 and install the pinned dependencies

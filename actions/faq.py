@@ -10,8 +10,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.handoff import FALLBACKS, hand_over, is_second_fallback
 from actions.safe_action import SafeAction
+from bot.db.unanswered import Reason
 from bot.faq.catalog import Catalog
+from bot.faq.recorder import note_unanswered
 from bot.faq.selection import decide
 
 
@@ -45,10 +48,16 @@ class ActionAnswerFaq(SafeAction):
             dispatcher.utter_message(text=topics[decision.answer].answer)
             return []
         offered = [topics[key] for key in decision.offered if key in topics]
+        question = tracker.latest_message.get("text")
         if offered:
+            await note_unanswered(question, Reason.UNCERTAIN)
             buttons = [faq_button(topic.key, topic.question) for topic in offered]
             buttons.append({"title": "都不是，转人工", "payload": "/request_human"})
             dispatcher.utter_message(response="utter_faq_uncertain", buttons=buttons)
+        elif is_second_fallback(tracker):
+            await note_unanswered(question, Reason.HANDOFF)
+            return await hand_over(dispatcher, tracker, FALLBACKS)
         else:
+            await note_unanswered(question, Reason.FALLBACK)
             dispatcher.utter_message(response="utter_default")
         return []

@@ -2,13 +2,20 @@
 
     BotError                 base class; `response` names the reply in domain.yml
     ├── StorageUnavailable   the database cannot be reached or failed mid-transaction
-    └── UpstreamUnavailable  another service of ours (Rasa, the action server) did not answer
+    ├── UpstreamUnavailable  another service of ours (Rasa, the action server) did not answer
+    └── StatusLookupError    an application status lookup cannot go on (bot.status)
+        ├── MalformedApplicationId  the text is not `RZ` + 12 digits
+        ├── MalformedCreditCode     the text is not 6 characters of a unified social credit code
+        ├── OwnershipNotProven      unknown ID or wrong code (one reply for both); `remaining` tries
+        └── LookupLocked            too many wrong codes; `retry_after` until the lock lifts
 
 Actions let these propagate to `actions.safe_action.SafeAction`, which turns them (and any
 unexpected exception) into a reply; command-line tools turn them into a message and exit code.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 
 class BotError(Exception):
@@ -27,3 +34,50 @@ class UpstreamUnavailable(BotError):
     """Another service of ours did not answer in time."""
 
     response = "utter_action_failed"
+
+
+class StatusLookupError(BotError):
+    """An application status lookup cannot go on; subclasses say why."""
+
+    response = "utter_action_failed"
+
+
+class MalformedApplicationId(StatusLookupError):
+    """The text is not an application ID (`RZ` followed by 12 digits)."""
+
+    response = "utter_status_id_malformed"
+
+
+class MalformedCreditCode(StatusLookupError):
+    """The text is not the last 6 characters of a unified social credit code."""
+
+    response = "utter_status_code_malformed"
+
+
+class OwnershipNotProven(StatusLookupError):
+    """Unknown application ID or wrong credit-code suffix: the same reply for both.
+
+    `remaining` is how many more codes may be tried before the lookup locks, or None when
+    no code was checked (the sender never verified this application in this conversation).
+    """
+
+    response = "utter_status_mismatch"
+
+    def __init__(self, remaining: int | None = None) -> None:
+        super().__init__(f"ownership not proven (remaining={remaining})")
+        self.remaining = remaining
+
+
+class LookupLocked(StatusLookupError):
+    """Too many wrong codes: lookups are refused until `retry_after` has passed."""
+
+    response = "utter_status_locked"
+
+    def __init__(self, retry_after: timedelta) -> None:
+        super().__init__(f"locked for {retry_after}")
+        self.retry_after = retry_after
+
+    @property
+    def minutes(self) -> int:
+        """Whole minutes until the lock lifts, rounded up (at least 1)."""
+        return max(1, -(-int(self.retry_after.total_seconds()) // 60))

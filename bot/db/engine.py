@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -40,3 +41,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Return a factory for sessions bound to `engine` (use as `with factory() as s, s.begin():`)."""
     return sessionmaker(engine, future=True, expire_on_commit=False)
+
+
+_shared: dict[str, sessionmaker[Session]] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_session_factory(url: str) -> sessionmaker[Session]:
+    """A session factory on one engine per URL for the whole process, built on first use."""
+    with _shared_lock:
+        factory = _shared.get(url)
+        if factory is None:
+            factory = _shared[url] = make_session_factory(make_engine(url))
+        return factory
+
+
+def dispose_shared_engines(url: str | None = None) -> None:
+    """Close the pooled connections of the shared engine for `url` (default: of all of them)."""
+    with _shared_lock:
+        urls = [url] if url is not None else list(_shared)
+        for key in urls:
+            factory = _shared.pop(key, None)
+            if factory is not None and factory.kw.get("bind") is not None:
+                factory.kw["bind"].dispose()

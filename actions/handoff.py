@@ -1,0 +1,68 @@
+"""Hand the conversation to a person: write the escalation first, then tell the user and pause the bot.
+
+Other actions escalate through `hand_over` (e.g. the status lookup when it locks):
+
+    return await hand_over(dispatcher, tracker, LOCKED_LOOKUP, application_id=application_id)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.safe_action import SafeAction
+from bot.db.engine import shared_session_factory
+from bot.errors import StorageUnavailable
+from bot.handoff import ASKED, FALLBACKS, LOCKED_LOOKUP, previous_turn_was_fallback, record_escalation
+from bot.settings import Settings
+
+__all__ = ["ASKED", "FALLBACKS", "LOCKED_LOOKUP", "ActionRequestHuman", "hand_over", "is_second_fallback"]
+
+RESPONSES = {
+    ASKED: "utter_handoff_started",
+    FALLBACKS: "utter_handoff_after_fallbacks",
+    LOCKED_LOOKUP: "utter_handoff_locked_lookup",
+}
+
+
+def _record(sender_id: str, reason: str, events: list[dict[str, Any]], application_id: str | None) -> int:
+    try:
+        with shared_session_factory(Settings.from_env().database_url)() as session, session.begin():
+            return record_escalation(
+                session, sender_id=sender_id, reason=reason, events=events, application_id=application_id
+            )
+    except SQLAlchemyError as error:
+        raise StorageUnavailable(type(error).__name__) from error
+
+
+def is_second_fallback(tracker: Tracker) -> bool:
+    """Tell whether answering `utter_default` now would be the second time in a row."""
+    return previous_turn_was_fallback(tracker.events)
+
+
+async def hand_over(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, *, application_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Record the escalation, tell the user a person will reply, and return the events that pause the bot."""
+    slot = tracker.slots.get("application_id") if isinstance(tracker.slots, dict) else None
+    await asyncio.to_thread(_record, tracker.sender_id, reason, list(tracker.events), application_id or slot)
+    dispatcher.utter_message(response=RESPONSES[reason])
+    return [ConversationPaused()]
+
+
+class ActionRequestHuman(SafeAction):
+    """The applicant asked for a person: escalate and pause the bot until an agent resolves it."""
+
+    def name(self) -> str:
+        return "action_request_human"
+
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        return await hand_over(dispatcher, tracker, ASKED)

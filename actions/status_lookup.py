@@ -1,0 +1,207 @@
+"""Application status lookup: the form's validation, the report, and ending the lookup early.
+
+The form `status_lookup_form` asks for `application_id`, then `credit_code_suffix`. Ownership is
+checked by `bot.status.lookup` against the database; the slots only steer the dialogue. Once the
+code is proven, `credit_code_suffix` holds a mask, never the code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.safe_action import SafeAction
+from bot.db.types import utc_now
+from bot.errors import (
+    BotError,
+    LookupLocked,
+    MalformedApplicationId,
+    MalformedCreditCode,
+    OwnershipNotProven,
+)
+from bot.settings import Settings
+from bot.status import parse
+from bot.status.lookup import Start, StatusLookup
+
+FORM = "status_lookup_form"
+APPLICATION_ID = "application_id"
+CODE = "credit_code_suffix"
+REQUESTED_SLOT = "requested_slot"
+PROVEN = "******"
+"""What `credit_code_suffix` holds once ownership is proven (the form needs it filled)."""
+
+ASKS = ("utter_ask_application_id", "utter_ask_credit_code_suffix")
+"""Rasa's form sends these itself (named after the slots); listed so the domain check sees them used."""
+
+INTERRUPTIONS = frozenset({"faq", "nlu_fallback", "cancel", "request_human"})
+"""Intents with their own rules during the form: the form rejects them, the rule answers."""
+
+Events = list[dict[str, Any]]
+Clock = Callable[[], datetime]
+
+
+def _end_lookup() -> Events:
+    """Slot events that finish the form at once with nothing left to report."""
+    return [SlotSet(APPLICATION_ID, None), SlotSet(CODE, None), SlotSet(REQUESTED_SLOT, None)]
+
+
+def conversation_started(tracker: Tracker) -> datetime | None:
+    """When the current conversation session started (its `session_started` event), if known."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started" and event.get("timestamp"):
+            return datetime.fromtimestamp(float(event["timestamp"]), tz=timezone.utc)
+    return None
+
+
+def follows_user_message(tracker: Tracker) -> bool:
+    """Tell whether the form runs right after a user message (not when it resumes after a FAQ)."""
+    seen_form = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "action":
+            if seen_form:
+                return False
+            seen_form = True
+    return False
+
+
+def _utter_locked(dispatcher: CollectingDispatcher, locked: LookupLocked) -> None:
+    dispatcher.utter_message(response=locked.response, minutes=locked.minutes)
+
+
+class _UsesLookup:
+    """Shared set-up: a clock (tests inject one) and the lookup on DATABASE_URL.
+
+    A mixin, not an Action subclass: rasa-sdk registers every Action subclass it finds.
+    """
+
+    def __init__(self, clock: Clock = utc_now) -> None:
+        self._clock = clock
+
+    def lookup(self) -> StatusLookup:
+        """The lookup service on the configured database."""
+        return StatusLookup.for_url(Settings.from_env().database_url, clock=self._clock)
+
+
+class ValidateStatusLookupForm(_UsesLookup, SafeAction):
+    """Reads the ID or the code from each message; checks them against the database."""
+
+    def name(self) -> str:
+        return f"validate_{FORM}"
+
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Events:
+        if not follows_user_message(tracker):
+            return []
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        entity = next(tracker.get_latest_entity_values(APPLICATION_ID), None)
+        try:
+            typed_id = parse.application_id_candidate(text, entity)
+            if typed_id is None and requested is None:
+                typed_id = tracker.get_slot(APPLICATION_ID)  # asking again about the same one
+            if typed_id is not None:
+                return await self._take_id(dispatcher, tracker, typed_id)
+            code = parse.credit_code_suffix_candidate(text) if requested == CODE else None
+            if code is not None and not (intent in INTERRUPTIONS and code.isalpha()):
+                return await self._take_code(dispatcher, tracker, code)
+        except BotError as error:  # the lookup cannot go on: say why, and end the form
+            dispatcher.utter_message(response=error.response)
+            return _end_lookup()
+        if requested is None or intent in INTERRUPTIONS:
+            return []
+        dispatcher.utter_message(response="utter_status_lookup_hint")
+        return [SlotSet(requested, None)]
+
+    async def _take_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, typed_id: str
+    ) -> Events:
+        try:
+            application_id, start = await asyncio.to_thread(
+                self.lookup().start,
+                tracker.sender_id,
+                typed_id,
+                conversation_started=conversation_started(tracker),
+            )
+        except MalformedApplicationId as error:
+            dispatcher.utter_message(response=error.response)
+            return [SlotSet(APPLICATION_ID, None), SlotSet(CODE, None)]
+        except LookupLocked as locked:
+            _utter_locked(dispatcher, locked)
+            return _end_lookup()
+        proven = PROVEN if start is Start.VERIFIED else None
+        return [SlotSet(APPLICATION_ID, application_id), SlotSet(CODE, proven)]
+
+    async def _take_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, code: str
+    ) -> Events:
+        application_id = tracker.get_slot(APPLICATION_ID)
+        if not application_id:
+            return [SlotSet(REQUESTED_SLOT, APPLICATION_ID)]
+        try:
+            await asyncio.to_thread(self.lookup().check_code, tracker.sender_id, application_id, code)
+        except (MalformedCreditCode, MalformedApplicationId) as error:
+            dispatcher.utter_message(response=error.response)
+            return [SlotSet(CODE, None)]
+        except OwnershipNotProven as error:
+            dispatcher.utter_message(response=error.response, remaining=error.remaining)
+            return [SlotSet(CODE, None)]
+        except LookupLocked as locked:
+            _utter_locked(dispatcher, locked)
+            return _end_lookup()
+        return [SlotSet(CODE, PROVEN)]
+
+
+class ActionStatusLookup(_UsesLookup, SafeAction):
+    """Sends the status report once the form is done (the database decides, not the slots)."""
+
+    def name(self) -> str:
+        return "action_status_lookup"
+
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Events:
+        application_id = tracker.get_slot(APPLICATION_ID)
+        if not application_id:  # the form ended early; the user has had their answer
+            return [SlotSet(CODE, None)]
+        try:
+            report = await asyncio.to_thread(
+                self.lookup().report,
+                tracker.sender_id,
+                application_id,
+                conversation_started=conversation_started(tracker),
+            )
+        except LookupLocked as locked:
+            _utter_locked(dispatcher, locked)
+            return _end_lookup()
+        except OwnershipNotProven:
+            dispatcher.utter_message(response="utter_status_not_verified")
+            return _end_lookup()
+        except BotError as error:
+            dispatcher.utter_message(response=error.response)
+            return _end_lookup()
+        dispatcher.utter_message(text=report)
+        # Keep the ID: "再查一下" in this conversation answers again without a code.
+        return [SlotSet(CODE, None)]
+
+
+class ActionEndStatusLookup(SafeAction):
+    """Ends the lookup form and forgets its slots (on 取消, or when the user asks for a person)."""
+
+    def name(self) -> str:
+        return "action_end_status_lookup"
+
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Events:
+        return [ActiveLoop(None), *_end_lookup()]

@@ -1,0 +1,54 @@
+"""Alembic environment: runs on the connection `bot.db.migrate` hands over (no alembic.ini)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import bot.db.handoff_models  # noqa: F401 - the gateway and handoff tables (revision 0002)
+import bot.db.models  # noqa: F401 - registers the tables on Base.metadata (autogenerate compares them)
+from bot.db.base import Base
+from bot.db.engine import make_engine
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    """Write the SQL for `sqlalchemy.url` to stdout instead of running it."""
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    """Migrate on the connection in `config.attributes["connection"]`, or one made from the URL."""
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    try:
+        with engine.begin() as connection:
+            _run(connection)
+    finally:
+        engine.dispose()
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    # render_as_batch: SQLite cannot ALTER most things; batch mode copies the table instead.
+    context.configure(
+        connection=connection, target_metadata=target_metadata, render_as_batch=True
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,100 @@
+"""`build_application()`: the python-telegram-bot Application with every handler of the gateway."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.gateway import handlers
+from bot.gateway.inbox import ChatOrderedProcessor, InboxQueue, replay_unprocessed
+from bot.gateway.services import Services
+from bot.gateway.settings import GatewaySettings
+from bot.gateway.store import Store
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+MAX_CONCURRENT_UPDATES = 256
+
+
+def build_application(settings: GatewaySettings) -> Application:
+    """The Application: inbox queue, per-chat ordered processing, handlers, start-up and shutdown hooks."""
+    store = Store(settings.database_url)
+    queue = InboxQueue(store)
+
+    async def post_init(application: Application) -> None:
+        gateway = await Services.create(application.bot, settings, store)
+        application.bot_data["services"] = gateway
+        await replay_unprocessed(queue, store, application.bot)
+        gateway.start()
+        logger.info("gateway started as @%s; agents group %s", application.bot.username, gateway.agents.chat_id)
+
+    async def post_stop(application: Application) -> None:
+        await application.bot_data["services"].stop()
+
+    async def post_shutdown(application: Application) -> None:
+        gateway: Services | None = application.bot_data.get("services")
+        if gateway is not None:
+            await gateway.close()
+        store.dispose()
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(settings.api_base_url)
+        .update_queue(queue)
+        .concurrent_updates(ChatOrderedProcessor(store, MAX_CONCURRENT_UPDATES))
+        .get_updates_read_timeout(settings.poll_timeout + 10)
+        .post_init(post_init)
+        .post_stop(post_stop)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    private = filters.ChatType.PRIVATE
+    application.add_handlers(
+        [
+            CallbackQueryHandler(handlers.button_pressed),
+            MessageHandler(filters.ChatType.GROUPS, handlers.group_message),
+            CommandHandler("start", handlers.start, filters=private),
+            CommandHandler("help", handlers.help_command, filters=private),
+            CommandHandler("human", handlers.human, filters=private),
+            MessageHandler(private & filters.TEXT, handlers.applicant_text),
+            MessageHandler(private, handlers.applicant_media),
+        ]
+    )
+    application.add_error_handler(handlers.on_error)
+    return application
+
+
+def run(settings: GatewaySettings) -> None:
+    """Serve until stopped: long polling by default, a webhook when TELEGRAM_WEBHOOK_URL is set."""
+    application = build_application(settings)
+    if settings.uses_webhook:
+        assert settings.webhook_url is not None
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+            bootstrap_retries=-1,
+        )
+    else:
+        application.run_polling(
+            allowed_updates=ALLOWED_UPDATES,
+            timeout=settings.poll_timeout,
+            drop_pending_updates=False,
+            bootstrap_retries=-1,
+        )

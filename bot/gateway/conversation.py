@@ -1,0 +1,164 @@
+"""An applicant's turn: relay to the agents while a person handles the chat, otherwise ask Rasa and answer.
+
+The answer and the "update processed" mark are written in one transaction, so an update replayed
+after a crash is answered once. A slow Rasa turn first gets a "please wait" line; a failed turn
+or an empty answer gets an apology: the applicant is never left in silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy.orm import Session
+from telegram import Bot
+from telegram.constants import ChatAction
+from telegram.error import Forbidden, TelegramError
+
+from bot.db import handoff_queries as queries
+from bot.db.handoff_models import Escalation
+from bot.errors import UpstreamUnavailable
+from bot.gateway import texts
+from bot.gateway.handoff import Handoff
+from bot.gateway.outbox import Outbox
+from bot.gateway.rasa_client import RasaClient
+from bot.gateway.replies import Reply, from_rasa
+from bot.gateway.store import Store
+
+logger = logging.getLogger(__name__)
+
+TYPING_REFRESH_S = 4.5
+"""Telegram shows "typing…" for about 5 s per chat action."""
+CALLBACK_PREFIX = "b"
+
+
+def save_replies(session: Session, update_id: int, chat_id: int, replies: list[Reply], purpose: str) -> None:
+    """Queue the replies (buttons' payloads stored, callback_data = their id) and finish the update."""
+    for reply in replies:
+        buttons = [
+            [{"text": button.title, "callback_data": f"{CALLBACK_PREFIX}{queries.store_callback(session, chat_id, button.payload, button.title)}"}]
+            for button in reply.buttons
+        ]
+        queries.enqueue_message(session, chat_id, reply.text, purpose=purpose, buttons=buttons or None)
+    queries.finish_update(session, update_id)
+
+
+def callback_id(data: str | None) -> int | None:
+    """The stored payload id in a button's callback_data, or None if it is not ours."""
+    if data and data.startswith(CALLBACK_PREFIX) and data[len(CALLBACK_PREFIX) :].isdigit():
+        return int(data[len(CALLBACK_PREFIX) :])
+    return None
+
+
+class Conversations:
+    """Serves applicants' private chats."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        store: Store,
+        rasa: RasaClient,
+        outbox: Outbox,
+        handoff: Handoff,
+        *,
+        slow_notice_after: float,
+    ) -> None:
+        self._bot = bot
+        self._store = store
+        self._rasa = rasa
+        self._outbox = outbox
+        self._handoff = handoff
+        self._slow_notice_after = slow_notice_after
+
+    async def reply(self, update_id: int, chat_id: int, *lines: str, purpose: str = "gateway_text") -> None:
+        """Answer with the gateway's own texts and finish the update."""
+        await self._store.run(save_replies, update_id, chat_id, [Reply(line) for line in lines], purpose)
+        self._outbox.wake()
+
+    async def active_escalation(self, chat_id: int, display_name: str) -> Escalation | None:
+        """Remember the applicant's chat; return the escalation a person is handling, if any."""
+
+        def check(session: Session) -> tuple[Escalation | None, Escalation | None]:
+            queries.remember_chat(session, chat_id, display_name)
+            sender = str(chat_id)
+            return queries.active_escalation(session, sender), queries.unresumed_escalation(session, sender)
+
+        active, unresumed = await self._store.run(check)
+        if unresumed is not None:  # resolved while Rasa was unreachable: resume before asking it
+            await self._handoff.resume(unresumed.id, unresumed.sender_id)
+        return active
+
+    async def message(
+        self, update_id: int, chat_id: int, display_name: str, text: str | None, *, payload: str | None = None
+    ) -> None:
+        """One applicant message (`text` None for photos and the like; `payload` for a pressed button)."""
+        sender = str(chat_id)
+        escalation = await self.active_escalation(chat_id, display_name)
+        if escalation is not None:
+            await self._relay(update_id, chat_id, escalation, text)
+            if text is not None:
+                await self._log_paused_turn(sender, payload or text)
+            return
+        if text is None:
+            await self.reply(update_id, chat_id, texts.UNSUPPORTED_MESSAGE)
+            return
+        replies = await self._ask_rasa(update_id, chat_id, sender, payload or text)
+        await self._store.run(save_replies, update_id, chat_id, replies, "reply")
+        self._outbox.wake()
+
+    async def _relay(self, update_id: int, chat_id: int, escalation: Escalation, text: str | None) -> None:
+        def relay(session: Session) -> None:
+            self._handoff.relay_from_applicant(session, escalation, text)
+            if text is None:
+                queries.enqueue_message(session, chat_id, texts.AGENT_ONLY_TEXT, purpose="gateway_text")
+            queries.finish_update(session, update_id)
+
+        await self._store.run(relay)
+        self._outbox.wake()
+
+    async def _log_paused_turn(self, sender: str, text: str) -> None:
+        """Give Rasa the message too: a paused conversation logs it, so the tracker stays complete."""
+        try:
+            answered = await self._rasa.send(sender, text)
+        except UpstreamUnavailable:
+            return
+        if answered:
+            logger.warning("conversation with an active escalation was not paused in Rasa; answer dropped")
+
+    async def _keep_typing(self, chat_id: int) -> None:
+        while True:
+            try:
+                await self._bot.send_chat_action(chat_id, ChatAction.TYPING)
+            except Forbidden:
+                return
+            except TelegramError:
+                pass
+            await asyncio.sleep(TYPING_REFRESH_S)
+
+    async def _ask_rasa(self, update_id: int, chat_id: int, sender: str, text: str) -> list[Reply]:
+        typing = asyncio.create_task(self._keep_typing(chat_id))
+        turn = asyncio.create_task(self._rasa.send(sender, text))
+        try:
+            done, _ = await asyncio.wait({turn}, timeout=self._slow_notice_after)
+            if not done:
+                logger.info("slow Rasa turn for update %s; told the applicant to wait", update_id)
+                await self._store.run(
+                    lambda session: queries.enqueue_message(session, chat_id, texts.STILL_WORKING, purpose="wait")
+                )
+                self._outbox.wake()
+            messages = await turn
+        except UpstreamUnavailable as error:
+            logger.warning("update %s: %s; apologising", update_id, error)
+            return [Reply(texts.RASA_FAILED)]
+        finally:
+            typing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await typing
+            if not turn.done():
+                turn.cancel()
+        replies = from_rasa(messages)
+        if not replies:
+            logger.warning("update %s: Rasa gave an empty answer; apologising", update_id)
+            return [Reply(texts.EMPTY_REPLY)]
+        return replies

@@ -1,0 +1,111 @@
+"""Telegram update handlers: small functions that hand the work to the gateway's services."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.db import handoff_queries as queries
+from bot.gateway import texts
+from bot.gateway.conversation import callback_id
+from bot.gateway.handoff import AGENT_COMMANDS, display_name, parse_command
+from bot.gateway.services import Services
+
+logger = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def services(context: Context) -> Services:
+    """The gateway's services, created in post_init."""
+    return context.application.bot_data["services"]
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start: welcome and what the bot can do."""
+    await services(context).conversations.reply(update.update_id, update.effective_chat.id, texts.WELCOME)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/help: how to use the bot."""
+    await services(context).conversations.reply(update.update_id, update.effective_chat.id, texts.HELP)
+
+
+async def human(update: Update, context: Context) -> None:
+    """/human: hand the conversation to a person (through Rasa, which records the escalation)."""
+    gateway = services(context)
+    chat_id = update.effective_chat.id
+    if await gateway.conversations.active_escalation(chat_id, display_name(update.effective_user)) is not None:
+        await gateway.conversations.reply(update.update_id, chat_id, texts.ALREADY_WITH_AGENT)
+        return
+    await gateway.conversations.message(
+        update.update_id, chat_id, display_name(update.effective_user), "/human", payload="/request_human"
+    )
+
+
+async def applicant_text(update: Update, context: Context) -> None:
+    """A text message in a private chat goes to Rasa (or to the agent handling the chat)."""
+    gateway = services(context)
+    message = update.effective_message
+    command = parse_command(message.text, context.bot.username)
+    if command is not None and command.name in AGENT_COMMANDS and command.name != "help":
+        await gateway.conversations.reply(update.update_id, update.effective_chat.id, texts.AGENTS_ONLY)
+        return
+    await gateway.conversations.message(
+        update.update_id, update.effective_chat.id, display_name(update.effective_user), message.text
+    )
+
+
+async def applicant_media(update: Update, context: Context) -> None:
+    """Photos, files, voice, stickers…: say what the bot can handle."""
+    await services(context).conversations.message(
+        update.update_id, update.effective_chat.id, display_name(update.effective_user), None
+    )
+
+
+async def button_pressed(update: Update, context: Context) -> None:
+    """An inline button: acknowledge it, remove the keyboard, send its payload to Rasa."""
+    gateway = services(context)
+    query = update.callback_query
+    chat = update.effective_chat
+    key = callback_id(query.data)
+    stored = await gateway.store.run(queries.get_callback, key, chat.id) if key is not None and chat else None
+    await gateway.telegram_best_effort(query.answer(text=None if stored else texts.BUTTON_EXPIRED))
+    if stored is None or chat is None or chat.type != chat.PRIVATE:
+        return
+    await gateway.telegram_best_effort(query.edit_message_reply_markup(reply_markup=None))
+    await gateway.conversations.message(
+        update.update_id, chat.id, display_name(update.effective_user), stored.title, payload=stored.payload
+    )
+
+
+async def group_message(update: Update, context: Context) -> None:
+    """The agents group is served; every other group is ignored."""
+    gateway = services(context)
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    if message.migrate_to_chat_id and chat.id == gateway.agents.chat_id:
+        await gateway.agents_group_migrated(message.migrate_to_chat_id)
+        return
+    if chat.id != gateway.agents.chat_id:
+        logger.info("ignored an update from group %s (not the agents group)", chat.id)
+        return
+    await gateway.handoff.agent_message(update.update_id, message, context.bot.username)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """The one error handler: log first, then make sure an applicant is not left in silence."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("error while handling update %s", update_id, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != update.effective_chat.PRIVATE:
+        return
+    try:
+        await services(context).conversations.reply(update.update_id, update.effective_chat.id, texts.RASA_FAILED)
+    except Exception:  # noqa: BLE001 - the database may be what failed; nothing more to do here
+        logger.error("could not queue the apology for update %s", update_id)

@@ -1,0 +1,387 @@
+"""The agents group: announce escalations in one thread each, relay messages, and the agents' commands.
+
+A thread is a forum topic when the group has topics, otherwise a reply chain under the
+escalation's first message. Agents reply inside the topic, or by replying to any message the
+bot posted for that escalation. Commands: /claim, /resolve (tells the applicant, then resumes
+the Rasa conversation), /open. Only members of the agents group may use them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+from telegram import Bot, ChatMember, Message, ReplyParameters, User
+from telegram.error import TelegramError
+
+from bot.db import handoff_queries as queries
+from bot.db.handoff_models import Escalation, OutboxMessage
+from bot.errors import UpstreamUnavailable
+from bot.gateway import texts
+from bot.gateway.outbox import AgentsGroup, Outbox
+from bot.gateway.rasa_client import RasaClient
+from bot.gateway.store import Store
+from bot.handoff import parse_transcript
+from bot.privacy import mask
+
+logger = logging.getLogger(__name__)
+
+MEMBER_CACHE_S = 60.0
+MEMBER_STATUSES = {ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER}
+AGENT_COMMANDS = ("claim", "resolve", "open", "help")
+TOPIC_NAME_LIMIT = 128
+_COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@([A-Za-z0-9_]+))?(?:\s+(.*))?$", re.DOTALL)
+
+
+def display_name(user: User) -> str:
+    """How agents see an applicant: full name, @username and id."""
+    parts = [user.full_name or ""]
+    if user.username:
+        parts.append(f"@{user.username}")
+    parts.append(f"id {user.id}")
+    return " ".join(part for part in parts if part)
+
+
+def applicant_chat_id(sender_id: str) -> int | None:
+    """The private chat of a Telegram applicant (sender = user id), or None for other channels."""
+    return int(sender_id) if sender_id.isdigit() else None
+
+
+def _who(session: Session, escalation: Escalation) -> str:
+    chat_id = applicant_chat_id(escalation.sender_id)
+    chat = queries.get_chat(session, chat_id) if chat_id is not None else None
+    if chat is None:
+        return texts.NOT_TELEGRAM_USER.format(sender=escalation.sender_id)
+    return chat.display_name or texts.UNKNOWN_APPLICANT.format(sender=escalation.sender_id)
+
+
+def escalation_post(session: Session, escalation: Escalation, *, forum: bool) -> str:
+    """The announcement agents see: who, why, application ID, masked last turns."""
+    lines = [
+        f"{texts.ROLES.get(line.get('role', ''), line.get('role', ''))}：{line.get('text', '')}"
+        for line in parse_transcript(escalation.transcript)
+    ]
+    return texts.ESCALATION_POST.format(
+        id=escalation.id,
+        who=_who(session, escalation),
+        reason=texts.REASONS.get(escalation.reason, escalation.reason),
+        application_id=escalation.application_id or texts.NO_APPLICATION_ID,
+        transcript="\n".join(lines) or texts.NO_TRANSCRIPT,
+        how_to=texts.HOW_TO_REPLY_TOPIC if forum else texts.HOW_TO_REPLY_CHAIN,
+    )
+
+
+def _announce(session: Session, agents_chat_id: int, forum: bool) -> int:
+    count = 0
+    for escalation in queries.unannounced_escalations(session):
+        queries.enqueue_message(
+            session,
+            agents_chat_id,
+            escalation_post(session, escalation, forum=forum),
+            purpose="escalation",
+            escalation_id=escalation.id,
+        )
+        queries.mark_announced(session, escalation.id)
+        count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class AgentCommand:
+    """A command an agent typed in the agents group."""
+
+    name: str
+    argument: str
+
+
+def parse_command(text: str, bot_username: str | None) -> AgentCommand | None:
+    """`/resolve 12` or `/resolve@ThisBot` → AgentCommand; commands for other bots → None."""
+    match = _COMMAND.match(text.strip())
+    if match is None:
+        return None
+    name, addressee, argument = match.group(1).lower(), match.group(2), (match.group(3) or "").strip()
+    if addressee and bot_username and addressee.lower() != bot_username.lower():
+        return None
+    return AgentCommand(name, argument)
+
+
+class Handoff:
+    """Escalation threads in the agents group, relays both ways, agent commands, resuming Rasa."""
+
+    def __init__(self, bot: Bot, store: Store, rasa: RasaClient, agents: AgentsGroup) -> None:
+        self._bot = bot
+        self._store = store
+        self._rasa = rasa
+        self._agents = agents
+        self._members: dict[int, tuple[bool, float]] = {}
+        self.outbox: Outbox | None = None
+
+    def _wake(self) -> None:
+        if self.outbox is not None:
+            self.outbox.wake()
+
+    # --- periodic work ------------------------------------------------------------------------
+
+    async def is_forum(self) -> bool:
+        """Whether the agents group has topics (asked once, then remembered)."""
+        if self._agents.is_forum is None:
+            try:
+                chat = await self._bot.get_chat(self._agents.chat_id)
+            except TelegramError as error:
+                logger.warning("cannot read the agents group (%s); using reply chains for now", type(error).__name__)
+                return False
+            self._agents.is_forum = bool(getattr(chat, "is_forum", False))
+        return self._agents.is_forum
+
+    async def announce_new(self) -> int:
+        """Post escalations written by the actions to the agents group (via the outbox)."""
+        forum = await self.is_forum()
+        count = await self._store.run(_announce, self._agents.chat_id, forum)
+        if count:
+            logger.info("announcing %d new escalation(s) to the agents group", count)
+            self._wake()
+        return count
+
+    async def resume_resolved(self) -> None:
+        """Resume Rasa for resolved escalations not resumed yet (Rasa may have been down)."""
+        for escalation in await self._store.run(queries.unresumed_escalations):
+            await self.resume(escalation.id, escalation.sender_id)
+
+    async def resume(self, escalation_id: int, sender_id: str) -> bool:
+        """Give the conversation back to Rasa; False (and retried later) when Rasa does not answer."""
+        try:
+            await self._rasa.resume(sender_id)
+        except UpstreamUnavailable as error:
+            logger.warning("could not resume the conversation of escalation %s: %s", escalation_id, error)
+            return False
+        await self._store.run(queries.mark_resumed, escalation_id)
+        logger.info("escalation %s resolved and the bot resumed", escalation_id)
+        return True
+
+    # --- threads (used by the outbox) ----------------------------------------------------------
+
+    async def placement(self, row: OutboxMessage) -> dict[str, Any]:
+        """Put an escalation's message in its topic, or reply to its first message."""
+        escalation = await self._store.run(queries.get_escalation, row.escalation_id)
+        if escalation is None:
+            return {}
+        if await self.is_forum():
+            topic_id = escalation.topic_id
+            if topic_id is None:
+                name = texts.TOPIC_NAME.format(
+                    id=escalation.id, reason=texts.REASONS.get(escalation.reason, escalation.reason)
+                )[:TOPIC_NAME_LIMIT]
+                topic = await self._bot.create_forum_topic(self._agents.chat_id, name)
+                topic_id = topic.message_thread_id
+                await self._store.run(queries.set_thread, escalation.id, topic_id=topic_id)
+            return {"message_thread_id": topic_id}
+        if escalation.root_message_id is None:
+            return {}
+        return {
+            "reply_parameters": ReplyParameters(
+                message_id=escalation.root_message_id, allow_sending_without_reply=True
+            )
+        }
+
+    async def sent(self, row: OutboxMessage, message: Message) -> None:
+        """The first message of a reply-chain thread becomes its root."""
+        if self._agents.is_forum:
+            return
+
+        def set_root(session: Session) -> None:
+            escalation = queries.get_escalation(session, row.escalation_id)
+            if escalation is not None and escalation.root_message_id is None:
+                escalation.root_message_id = message.message_id
+
+        await self._store.run(set_root)
+
+    async def lost(self, row: OutboxMessage) -> None:
+        """The topic was deleted or the root message is gone: the next message starts a new thread."""
+        await self._store.run(queries.set_thread, row.escalation_id)
+
+    async def applicant_blocked(self, chat_id: int) -> None:
+        """Tell the agents when an applicant with an active escalation blocked the bot."""
+
+        def note(session: Session) -> None:
+            escalation = queries.active_escalation(session, str(chat_id))
+            if escalation is not None:
+                queries.enqueue_message(
+                    session,
+                    self._agents.chat_id,
+                    texts.APPLICANT_BLOCKED.format(id=escalation.id),
+                    purpose="agent_notice",
+                    escalation_id=escalation.id,
+                )
+
+        await self._store.run(note)
+        self._wake()
+
+    # --- the applicant's side ----------------------------------------------------------------
+
+    def relay_from_applicant(self, session: Session, escalation: Escalation, text: str | None) -> None:
+        """Queue an applicant's message (masked) for the escalation's thread; None means non-text."""
+        body = (
+            texts.APPLICANT_SAYS.format(id=escalation.id, text=mask(text))
+            if text is not None
+            else texts.APPLICANT_SENT_MEDIA.format(id=escalation.id)
+        )
+        queries.enqueue_message(
+            session, self._agents.chat_id, body, purpose="relay_to_agents", escalation_id=escalation.id
+        )
+
+    # --- the agents' side ----------------------------------------------------------------------
+
+    async def is_agent(self, user_id: int) -> bool:
+        """Whether `user_id` is a member of the agents group (asked Telegram, cached briefly)."""
+        cached = self._members.get(user_id)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        try:
+            member = await self._bot.get_chat_member(self._agents.chat_id, user_id)
+        except TelegramError as error:
+            logger.warning("cannot check agents-group membership (%s)", type(error).__name__)
+            return False
+        allowed = member.status in MEMBER_STATUSES or (
+            member.status == ChatMember.RESTRICTED and bool(getattr(member, "is_member", False))
+        )
+        self._members[user_id] = (allowed, time.monotonic() + MEMBER_CACHE_S)
+        return allowed
+
+    async def _thread_of(self, message: Message, command: AgentCommand | None) -> Escalation | None:
+        if command is not None and command.argument.lstrip("#").isdigit():
+            return await self._store.run(queries.get_escalation, int(command.argument.lstrip("#")))
+        if message.is_topic_message and message.message_thread_id:
+            found = await self._store.run(queries.escalation_by_topic, message.message_thread_id)
+            if found is not None:
+                return found
+        if message.reply_to_message is not None:
+            escalation_id = await self._store.run(
+                queries.escalation_of_sent_message, self._agents.chat_id, message.reply_to_message.message_id
+            )
+            if escalation_id is not None:
+                return await self._store.run(queries.get_escalation, escalation_id)
+        return None
+
+    async def agent_message(self, update_id: int, message: Message, bot_username: str | None) -> None:
+        """Handle a message in the agents group: a command, a reply in a thread, or chatter (ignored)."""
+        user = message.from_user
+        if user is None or user.is_bot:
+            return
+        command = parse_command(message.text, bot_username) if message.text else None
+        if command is not None and command.name not in AGENT_COMMANDS:
+            command = None
+        escalation = await self._thread_of(message, command)
+        if command is None and escalation is None:
+            return  # agents talking among themselves
+        thread_hint = {"escalation_id": escalation.id} if escalation is not None else {}
+        if not await self.is_agent(user.id):
+            logger.warning("agent command or reply from a non-member (user %s) refused", user.id)
+            if command is not None:
+                await self._post(update_id, texts.AGENTS_ONLY, **thread_hint)
+            return
+        agent_name = user.full_name or str(user.id)
+        if command is not None and command.name == "help":
+            await self._post(update_id, texts.AGENT_HELP, **thread_hint)
+        elif command is not None and command.name == "open":
+            await self._post(update_id, await self._store.run(_open_list), **thread_hint)
+        elif escalation is None:
+            await self._post(update_id, texts.WHICH_ESCALATION)
+        elif command is not None and command.name == "claim":
+            await self._store.run(self._claim, update_id, escalation.id, user.id, agent_name)
+        elif command is not None and command.name == "resolve":
+            resolved = await self._store.run(self._resolve, update_id, escalation.id, agent_name)
+            if resolved is not None:  # resume before the applicant reads "the bot is back"
+                await self.resume(resolved.id, resolved.sender_id)
+        elif message.text:
+            await self._store.run(self._relay_to_applicant, update_id, escalation.id, user.id, agent_name, message.text)
+        else:
+            await self._post(update_id, texts.AGENT_TEXT_ONLY, escalation_id=escalation.id)
+        self._wake()
+
+    async def _post(self, update_id: int, text: str, escalation_id: int | None = None) -> None:
+        def post(session: Session) -> None:
+            queries.enqueue_message(
+                session, self._agents.chat_id, text, purpose="agent_notice", escalation_id=escalation_id
+            )
+            queries.finish_update(session, update_id)
+
+        await self._store.run(post)
+        self._wake()
+
+    def _tell_applicant(self, session: Session, escalation: Escalation, text: str, purpose: str) -> bool:
+        chat_id = applicant_chat_id(escalation.sender_id)
+        if chat_id is None or queries.get_chat(session, chat_id) is None:
+            return False
+        queries.enqueue_message(session, chat_id, text, purpose=purpose)
+        return True
+
+    def _claim(self, session: Session, update_id: int, escalation_id: int, agent_id: int, agent_name: str) -> None:
+        escalation = queries.claim_escalation(session, escalation_id, agent_id, agent_name)
+        if escalation is None:
+            notice = texts.NOT_ACTIVE.format(id=escalation_id)
+        else:
+            notice = texts.CLAIMED_BY.format(id=escalation_id, agent=agent_name)
+            self._tell_applicant(session, escalation, texts.AGENT_CLAIMED, "agent_claimed")
+        queries.enqueue_message(
+            session, self._agents.chat_id, notice, purpose="agent_notice", escalation_id=escalation_id
+        )
+        queries.finish_update(session, update_id)
+
+    def _resolve(self, session: Session, update_id: int, escalation_id: int, agent_name: str) -> Escalation | None:
+        escalation = queries.resolve_escalation(session, escalation_id)
+        if escalation is None:
+            notice = texts.NOT_ACTIVE.format(id=escalation_id)
+        else:
+            self._tell_applicant(session, escalation, texts.HANDOFF_RESOLVED, "handoff_resolved")
+            notice = texts.RESOLVED_BY.format(id=escalation_id, agent=agent_name)
+        queries.enqueue_message(
+            session, self._agents.chat_id, notice, purpose="agent_notice", escalation_id=escalation_id
+        )
+        queries.finish_update(session, update_id)
+        return escalation
+
+    def _relay_to_applicant(
+        self, session: Session, update_id: int, escalation_id: int, agent_id: int, agent_name: str, text: str
+    ) -> None:
+        escalation = queries.get_escalation(session, escalation_id)
+        if escalation is None or escalation.status == queries.RESOLVED:
+            notice: str | None = texts.NOT_ACTIVE.format(id=escalation_id)
+        elif not self._tell_applicant(session, escalation, texts.AGENT_REPLY.format(text=text), "agent_reply"):
+            notice = texts.NOT_TELEGRAM_USER.format(sender=escalation.sender_id)
+        else:
+            notice = None
+            if escalation.status == queries.OPEN:  # the first reply claims it
+                queries.claim_escalation(session, escalation_id, agent_id, agent_name)
+        if notice is not None:
+            queries.enqueue_message(
+                session, self._agents.chat_id, notice, purpose="agent_notice", escalation_id=escalation_id
+            )
+        queries.finish_update(session, update_id)
+
+
+def _open_list(session: Session) -> str:
+    active = queries.active_escalations(session)
+    if not active:
+        return texts.NO_OPEN
+    lines = [texts.OPEN_LIST_HEADER]
+    for escalation in active:
+        status = (
+            texts.STATUS_CLAIMED.format(agent=escalation.claimed_by_name or "")
+            if escalation.status == queries.CLAIMED
+            else texts.STATUS_OPEN
+        )
+        lines.append(
+            texts.OPEN_LIST_LINE.format(
+                id=escalation.id,
+                who=_who(session, escalation),
+                reason=texts.REASONS.get(escalation.reason, escalation.reason),
+                status=status,
+            )
+        )
+    return "\n".join(lines)
+
+

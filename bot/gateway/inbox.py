@@ -1,0 +1,115 @@
+"""Incoming updates: stored (unique update_id) before Telegram is told they arrived, processed once, in chat order.
+
+`InboxQueue` is the Application's update queue: the Updater awaits `put()` for every update of a
+batch before it moves the getUpdates offset, so an update is in the database before Telegram
+forgets it. A re-delivered update (same update_id) is not queued again; updates stored but not
+processed when the gateway stopped are replayed at start-up (`replay_unprocessed`).
+`ChatOrderedProcessor` serves chats concurrently and each chat's updates one after another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.ext import BaseUpdateProcessor
+
+from bot.db import handoff_queries as queries
+from bot.errors import StorageUnavailable
+from bot.gateway.store import Store
+
+logger = logging.getLogger(__name__)
+
+STORE_RETRY_PAUSE_S = 1.0
+
+
+class InboxQueue(asyncio.Queue):  # type: ignore[type-arg]
+    """The update queue whose `put()` returns only once the update is stored."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self._store = store
+
+    async def put(self, item: Any) -> None:
+        """Store an update, then queue it; an update stored before (re-delivered) is dropped."""
+        if isinstance(item, Update):
+            try:
+                fresh = await self._store.run(queries.store_update, item.update_id, item.to_json())
+            except StorageUnavailable:
+                logger.error("cannot store update %s; Telegram will deliver it again", item.update_id)
+                await asyncio.sleep(STORE_RETRY_PAUSE_S)  # the poller retries at once otherwise
+                raise
+            if not fresh:
+                logger.info("update %s was delivered again; already stored, skipped", item.update_id)
+                return
+        await super().put(item)
+
+    async def replay(self, update: Update) -> None:
+        """Queue an already stored update (used at start-up)."""
+        await super().put(update)
+
+
+async def replay_unprocessed(queue: InboxQueue, store: Store, bot: Bot) -> int:
+    """Queue every stored but unprocessed update again; return how many."""
+    pending = await store.run(queries.unprocessed_updates)
+    for update_id, payload in pending:
+        update = Update.de_json(json.loads(payload), bot)
+        if update is None:
+            await store.run(queries.finish_update, update_id)
+            continue
+        await queue.replay(update)
+    if pending:
+        logger.info("replaying %d stored update(s) not processed before the last stop", len(pending))
+    return len(pending)
+
+
+def chat_key(update: object) -> int | None:
+    """The chat an update belongs to (its updates are processed in order), or None."""
+    if isinstance(update, Update) and update.effective_chat is not None:
+        return update.effective_chat.id
+    return None
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Processes different chats concurrently and each chat's updates in arrival order.
+
+    After an update's handlers finished (errors included: the error handler answered it), the
+    update is marked processed; an update interrupted by a stop stays unprocessed and is replayed.
+    """
+
+    def __init__(self, store: Store, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._store = store
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = chat_key(update)
+        if key is None:
+            await coroutine
+        else:
+            lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+            try:
+                async with lock:
+                    await coroutine
+            finally:
+                lock, users = self._locks[key]
+                if users <= 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
+        if isinstance(update, Update):
+            try:
+                await self._store.run(queries.finish_update, update.update_id)
+            except StorageUnavailable:
+                logger.error("could not mark update %s processed; it may be replayed", update.update_id)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""

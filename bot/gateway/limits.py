@@ -1,0 +1,80 @@
+"""Telegram's sending limits: about 1 message/s per chat, 20/min per group, 30/s overall."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+
+PRIVATE_CHAT = (1, 1.0)
+GROUP_CHAT = (20, 60.0)
+OVERALL = (30, 1.0)
+
+
+class SlidingWindow:
+    """At most `limit` events in any `period` seconds."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit = limit
+        self.period = period
+        self._times: deque[float] = deque()
+        self.blocked_until = 0.0
+
+    def wait_time(self, now: float) -> float:
+        """Seconds until one more event is allowed."""
+        while self._times and now - self._times[0] >= self.period:
+            self._times.popleft()
+        wait = max(0.0, self.blocked_until - now)
+        if len(self._times) >= self.limit:
+            wait = max(wait, self._times[0] + self.period - now)
+        return wait
+
+    def record(self, now: float) -> None:
+        """Count one event."""
+        self._times.append(now)
+
+    def idle(self, now: float) -> bool:
+        """True when the window holds nothing worth remembering."""
+        return self.wait_time(now) == 0.0 and not self._times
+
+
+class SendLimits:
+    """Waits until a message to a chat may go out; `pause` honours Telegram's retry_after."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._overall = SlidingWindow(*OVERALL)
+        self._chats: dict[int, SlidingWindow] = {}
+
+    def _window(self, chat_id: int) -> SlidingWindow:
+        window = self._chats.get(chat_id)
+        if window is None:
+            if len(self._chats) > 10_000:
+                now = self._clock()
+                self._chats = {key: w for key, w in self._chats.items() if not w.idle(now)}
+            window = self._chats[chat_id] = SlidingWindow(*(GROUP_CHAT if chat_id < 0 else PRIVATE_CHAT))
+        return window
+
+    def wait_time(self, chat_id: int) -> float:
+        """Seconds until a message to `chat_id` may be sent."""
+        now = self._clock()
+        return max(self._overall.wait_time(now), self._window(chat_id).wait_time(now))
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait for a free slot for `chat_id` and take it."""
+        while (wait := self.wait_time(chat_id)) > 0:
+            await asyncio.sleep(wait)
+        now = self._clock()
+        self._overall.record(now)
+        self._window(chat_id).record(now)
+
+    def pause(self, chat_id: int, seconds: float) -> None:
+        """Send nothing to `chat_id` for `seconds` (Telegram said RetryAfter)."""
+        window = self._window(chat_id)
+        window.blocked_until = max(window.blocked_until, self._clock() + seconds)
+
+    def move(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group got a new id: keep its window."""
+        if old_chat_id in self._chats:
+            self._chats[new_chat_id] = self._chats.pop(old_chat_id)

@@ -1,0 +1,97 @@
+"""The gateway's long-lived parts, created in post_init and closed in post_shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.errors import BotError
+from bot.gateway.conversation import Conversations
+from bot.gateway.handoff import Handoff
+from bot.gateway.outbox import AgentsGroup, Outbox, current_agents_chat_id, migrate_agents_group
+from bot.gateway.rasa_client import RasaClient
+from bot.gateway.settings import GatewaySettings
+from bot.gateway.store import Store
+
+logger = logging.getLogger(__name__)
+
+MAINTENANCE_INTERVAL_S = 1.0
+
+
+@dataclass
+class Services:
+    """Everything the handlers use."""
+
+    settings: GatewaySettings
+    store: Store
+    rasa: RasaClient
+    agents: AgentsGroup
+    outbox: Outbox
+    handoff: Handoff
+    conversations: Conversations
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    async def create(cls, bot: Bot, settings: GatewaySettings, store: Store) -> Services:
+        """Build the services (no background work yet)."""
+        rasa = RasaClient(settings.rasa_url, auth_token=settings.rasa_auth_token, timeout=settings.rasa_timeout)
+        agents = AgentsGroup(await current_agents_chat_id(store, settings.agent_chat_id))
+        handoff = Handoff(bot, store, rasa, agents)
+        outbox = Outbox(bot, store, agents, handoff, on_blocked=handoff.applicant_blocked)
+        handoff.outbox = outbox
+        conversations = Conversations(
+            bot, store, rasa, outbox, handoff, slow_notice_after=settings.slow_notice_after
+        )
+        return cls(settings, store, rasa, agents, outbox, handoff, conversations)
+
+    def start(self) -> None:
+        """Start the outbox sender and the handoff maintenance loop."""
+        self.tasks = [
+            asyncio.create_task(self.outbox.run(), name="outbox"),
+            asyncio.create_task(self._maintain(), name="handoff maintenance"),
+        ]
+
+    async def stop(self) -> None:
+        """Stop the background work (messages being sent are allowed to finish)."""
+        await self.outbox.stop()
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def close(self) -> None:
+        """Release the clients."""
+        await self.rasa.aclose()
+
+    async def _maintain(self) -> None:
+        while True:
+            try:
+                await self.handoff.announce_new()
+                await self.handoff.resume_resolved()
+            except BotError as error:
+                logger.warning("handoff maintenance: %s", type(error).__name__)
+            except Exception:  # noqa: BLE001 - keep the loop alive, log it
+                logger.exception("handoff maintenance failed")
+            await asyncio.sleep(MAINTENANCE_INTERVAL_S)
+
+    async def agents_group_migrated(self, new_chat_id: int) -> None:
+        """The agents group became a supergroup (service message): follow it."""
+        logger.warning("the agents group moved to chat %s", new_chat_id)
+        await migrate_agents_group(self.store, self.agents, new_chat_id)
+        self.outbox.wake()
+
+    @staticmethod
+    async def telegram_best_effort(call: Awaitable[Any]) -> None:
+        """Await a Telegram call whose failure does not matter (acknowledging a button, …)."""
+        try:
+            await call
+        except TelegramError as error:
+            logger.info("ignored Telegram error: %s", type(error).__name__)

@@ -1,0 +1,41 @@
+"""The gateway's database access: run a query function in a worker thread inside one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from bot.db.engine import make_engine, make_session_factory
+from bot.errors import StorageUnavailable
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Store:
+    """Sessions on one database; `await store.run(fn, *args)` calls `fn(session, *args)` in a transaction."""
+
+    def __init__(self, url: str) -> None:
+        self._engine: Engine = make_engine(url)
+        self._sessions = make_session_factory(self._engine)
+
+    def call(self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run `fn` in a transaction in this thread; database errors become StorageUnavailable."""
+        try:
+            with self._sessions() as session, session.begin():
+                return fn(session, *args, **kwargs)
+        except SQLAlchemyError as error:
+            raise StorageUnavailable(type(error).__name__) from error
+
+    async def run(self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run `fn` in a transaction in a worker thread."""
+        return await asyncio.to_thread(self.call, fn, *args, **kwargs)
+
+    def dispose(self) -> None:
+        """Close the connection pool."""
+        self._engine.dispose()

@@ -1,0 +1,68 @@
+"""Every Chinese text the gateway itself sends (the bot's answers come from Rasa and domain.yml)."""
+
+from __future__ import annotations
+
+WELCOME = """您好！我是钉钉企业认证（中级）助手 🤖
+我可以解答认证的准备、步骤、所需材料和文件要求、打款验证、审核时间、驳回原因、费用、个体工商户、法人变更、重新提交等问题，也可以凭申请编号（RZ 开头）查询审核进度。
+请直接输入您的问题，例如「需要准备哪些材料？」
+/help 查看使用说明 · /human 联系人工客服"""
+
+HELP = """使用说明：
+• 直接用文字提问，例如「认证需要费用吗」「审核要多久」「为什么被驳回」
+• 查询进度：发送申请编号（如 RZ202611200001），按提示验证后即可查看
+• 出现按钮时，点选最接近您问题的一项
+• /human 或发送「转人工」联系人工客服
+目前我只能处理文字消息。"""
+
+UNSUPPORTED_MESSAGE = "抱歉，我目前只能处理文字消息，暂时看不了图片、文件、语音或表情。请用文字描述您的问题；如需人工帮助，请发送 /human。"
+RASA_FAILED = "抱歉，系统暂时出了点问题，没能处理您的消息，请稍后再试；如需人工帮助，请发送 /human。"
+EMPTY_REPLY = "抱歉，我暂时没能回答这个问题，请换个说法再试；如需人工帮助，请发送 /human。"
+STILL_WORKING = "正在处理您的问题，请稍候…"
+BUTTON_EXPIRED = "这个按钮已失效，请直接输入您的问题。"
+BUTTON_DEFAULT_TEXT = "请选择："
+ALREADY_WITH_AGENT = "您已在人工服务中，客服人员会在这里回复您，请稍候。"
+AGENT_CLAIMED = "客服人员已接入，正在为您处理。"
+AGENT_REPLY = "👩‍💼 客服：{text}"
+HANDOFF_RESOLVED = "本次人工服务已结束，感谢您的耐心！之后的问题将由智能助手继续为您解答。"
+AGENT_ONLY_TEXT = "抱歉，人工服务期间目前只能转发文字消息，请用文字描述。"
+
+# --- agents group ------------------------------------------------------------------------------
+
+REASONS = {
+    "asked": "申请人要求人工服务",
+    "fallbacks": "机器人连续两次未能理解",
+    "locked_lookup": "进度查询验证失败次数过多，已锁定",
+}
+ROLES = {"user": "申请人", "bot": "机器人"}
+
+ESCALATION_POST = """🆘 转人工 #{id}
+申请人：{who}
+原因：{reason}
+申请编号：{application_id}
+最近对话（已脱敏）：
+{transcript}
+——
+{how_to}"""
+NO_APPLICATION_ID = "未提供"
+NO_TRANSCRIPT = "（无）"
+HOW_TO_REPLY_TOPIC = "在本话题中发言即可回复申请人。/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表"
+HOW_TO_REPLY_CHAIN = "回复本条（或本会话的任一条）消息即可回复申请人。/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表"
+TOPIC_NAME = "#{id} {reason}"
+NOT_TELEGRAM_USER = "（非 Telegram 用户 {sender}，无法在此直接回复）"
+UNKNOWN_APPLICANT = "Telegram 用户 {sender}"
+
+APPLICANT_SAYS = "#{id} 申请人：{text}"
+APPLICANT_SENT_MEDIA = "#{id} 申请人发送了图片/文件等非文字消息（未转发）。"
+CLAIMED_BY = "#{id} 已由 {agent} 接手。"
+RESOLVED_BY = "#{id} 已由 {agent} 结束，对话已交还机器人。"
+NOT_ACTIVE = "#{id} 已结束或不存在。"
+WHICH_ESCALATION = "请在转人工的话题中使用该命令，或回复该转人工的消息，或写明编号，例如 /resolve 12"
+AGENTS_ONLY = "仅客服群成员可以使用此命令。"
+NO_OPEN = "目前没有未结束的转人工。"
+OPEN_LIST_HEADER = "未结束的转人工："
+OPEN_LIST_LINE = "#{id} {who} · {reason} · {status}"
+STATUS_OPEN = "待接手"
+STATUS_CLAIMED = "{agent} 处理中"
+AGENT_HELP = "客服命令：/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表（在转人工话题内或回复其消息使用）"
+APPLICANT_BLOCKED = "#{id} 申请人已屏蔽机器人，消息无法送达。"
+AGENT_TEXT_ONLY = "目前只能把文字消息转给申请人。"

@@ -1,0 +1,9 @@
+"""Application status lookup: parse the ID and code, prove ownership, throttle, report; back office.
+
+    parse.py        the application ID and credit-code suffix in what the applicant typed
+    throttle.py     lockout rules over stored attempts (3 wrong codes per ID, 10 per sender)
+    lookup.py       the service the actions call: start, check_code, report
+    report.py       the status report text (templates in bot/messages.py)
+    backoffice.py   CSV import and set-status, validated before anything is written
+    __main__.py     `python -m bot.status import FILE.csv | set-status ID STATUS`
+"""

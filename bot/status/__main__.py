@@ -1,0 +1,109 @@
+"""Back-office commands: `python -m bot.status import FILE.csv` and `set-status ID STATUS`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import messages
+from bot.cli import EXIT_OK, EXIT_STORAGE, describe
+from bot.db.engine import make_engine, make_session_factory
+from bot.db.migrate import upgrade
+from bot.db.types import utc_now
+from bot.settings import Settings
+from bot.status import backoffice
+from bot.status.report import beijing_time
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: `import` and `set-status`."""
+    parser = argparse.ArgumentParser(prog="python -m bot.status", description=messages.STATUS_CLI_HELP)
+    commands = parser.add_subparsers(dest="command", required=True)
+    importing = commands.add_parser(
+        "import", help=messages.IMPORT_HELP, description=messages.IMPORT_HELP
+    )
+    importing.add_argument("file", type=Path, help=messages.IMPORT_FILE_HELP)
+    setting = commands.add_parser(
+        "set-status", help=messages.SET_STATUS_HELP, description=messages.SET_STATUS_HELP
+    )
+    setting.add_argument("application_id", help=messages.SET_STATUS_ID_HELP)
+    setting.add_argument("status", help=messages.SET_STATUS_STATUS_HELP)
+    setting.add_argument(
+        "--reason", action="append", default=[], dest="reasons", help=messages.SET_STATUS_REASON_HELP
+    )
+    setting.add_argument("--at", default=None, help=messages.SET_STATUS_AT_HELP)
+    return parser
+
+
+def import_file(url: str, path: Path, now: datetime) -> str:
+    """Validate the whole file, then write it in one transaction; returns the summary line."""
+    records = backoffice.validate_file(path, now)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            summary = backoffice.import_records(session, records, now)
+    finally:
+        engine.dispose()
+    return messages.IMPORT_DONE.format(
+        total=summary.total,
+        added=len(summary.added),
+        updated=len(summary.updated),
+        changes=summary.status_changes,
+    )
+
+
+def set_status(
+    url: str, application_id: str, status: str, reasons: Sequence[str], at: str | None, now: datetime
+) -> str:
+    """Change one application's status; returns the confirmation line."""
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            application, changed = backoffice.set_status(
+                session, application_id, status, reasons=reasons, at=at, now=now
+            )
+            template = messages.SET_STATUS_DONE if changed else messages.SET_STATUS_UNCHANGED
+            return template.format(
+                application_id=application.id,
+                status=application.status.value,
+                since=beijing_time(application.status_since),
+            )
+    finally:
+        engine.dispose()
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    settings: Settings | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> int:
+    """Run one command against DATABASE_URL; return the exit code."""
+    arguments = build_parser().parse_args(argv)
+    url = (settings or Settings.from_env()).database_url
+    try:
+        if arguments.command == "import":
+            print(import_file(url, arguments.file, clock()))
+        else:
+            print(
+                set_status(
+                    url, arguments.application_id, arguments.status, arguments.reasons, arguments.at, clock()
+                )
+            )
+    except backoffice.BackOfficeError as error:
+        print(error.report(), file=sys.stderr)
+        return error.exit_code
+    except (SQLAlchemyError, OSError) as error:
+        print(messages.STORAGE_FAILED.format(error=describe(error)), file=sys.stderr)
+        return EXIT_STORAGE
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

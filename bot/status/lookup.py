@@ -1,0 +1,163 @@
+"""The status lookup service: ownership checks against the database, throttling, the report.
+
+Three steps, each one short transaction (the conversation may pause for minutes between them):
+
+    start(sender, typed_id)          ID well-formed? already verified in this conversation? locked?
+    check_code(sender, id, code)     records the attempt; proves ownership or counts a failure
+    report(sender, id)               the status report, only for a sender with proven ownership
+
+Ownership is read from the database only (`verified_ownerships`), never from slots. An unknown ID
+and a wrong code give the same outcome (OwnershipNotProven with the same `remaining`), so IDs
+cannot be enumerated. Errors are `bot.errors` exceptions; a database failure is StorageUnavailable.
+"""
+
+from __future__ import annotations
+
+import enum
+import hmac
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import queries
+from bot.db.engine import shared_session_factory
+from bot.db.models import VerificationAttempt
+from bot.db.types import utc_now
+from bot.errors import LookupLocked, OwnershipNotProven, StorageUnavailable
+from bot.status import parse, throttle
+from bot.status.report import render_report
+
+Clock = Callable[[], datetime]
+
+VERIFIED_WITHOUT_CONVERSATION_START = timedelta(minutes=60)
+"""How long a verification counts when the conversation's start is unknown (= session expiry)."""
+
+
+class Start(enum.Enum):
+    """What the lookup needs after a well-formed ID."""
+
+    CODE_NEEDED = "code_needed"
+    VERIFIED = "verified"
+
+
+class StatusLookup:
+    """Looks up applications for senders who prove ownership; one instance per request is fine."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        clock: Clock = utc_now,
+        limits: throttle.Limits = throttle.DEFAULT_LIMITS,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._limits = limits
+
+    @classmethod
+    def for_url(cls, url: str, *, clock: Clock = utc_now) -> StatusLookup:
+        """A lookup on the process-wide engine for `url`."""
+        try:
+            return cls(shared_session_factory(url), clock=clock)
+        except (SQLAlchemyError, OSError) as error:  # e.g. the SQLite folder cannot be created
+            raise StorageUnavailable(type(error).__name__) from error
+
+    def start(
+        self, sender_id: str, typed_id: str, *, conversation_started: datetime | None = None
+    ) -> tuple[str, Start]:
+        """Normalise the typed ID and say whether a code is needed.
+
+        Raises MalformedApplicationId (nothing is read), LookupLocked.
+        """
+        application_id = parse.application_id(typed_id)
+        now = self._clock()
+        with self._transaction() as session:
+            since = self._verified_since(now, conversation_started)
+            if queries.has_verified_ownership(session, sender_id, application_id, since):
+                return application_id, Start.VERIFIED
+            attempts = self._recent_attempts(session, sender_id, now)
+        self._raise_if_locked(attempts, application_id, now)
+        return application_id, Start.CODE_NEEDED
+
+    def check_code(self, sender_id: str, application_id: str, typed_code: str) -> None:
+        """Check the credit-code suffix; returns when ownership is proven (and remembered).
+
+        Raises MalformedCreditCode (nothing recorded), LookupLocked (nothing recorded: the code
+        is not even compared), OwnershipNotProven with the tries left.
+        """
+        application_id = parse.application_id(application_id)
+        suffix = parse.credit_code_suffix(typed_code)
+        now = self._clock()
+        with self._transaction() as session:
+            attempts = self._recent_attempts(session, sender_id, now)
+            self._raise_if_locked(attempts, application_id, now)
+            credit_code = queries.credit_code_of(session, application_id)
+            # Compare even for unknown IDs, in constant time: the answer must not reveal which.
+            expected = credit_code[-parse.SUFFIX_LENGTH :].upper() if credit_code else "\0" * 6
+            proven = hmac.compare_digest(expected, suffix) and credit_code is not None
+            attempt = queries.add_attempt(
+                session,
+                sender_id=sender_id,
+                application_id=application_id,
+                succeeded=proven,
+                at=now,
+            )
+            if proven:
+                queries.add_verified_ownership(
+                    session, sender_id=sender_id, application_id=application_id, at=now
+                )
+                return
+        attempts = [attempt, *attempts]
+        self._raise_if_locked(attempts, application_id, now)
+        raise OwnershipNotProven(
+            remaining=throttle.remaining_tries(attempts, application_id, now, self._limits)
+        )
+
+    def report(
+        self, sender_id: str, application_id: str, *, conversation_started: datetime | None = None
+    ) -> str:
+        """The status report for a sender who proved ownership in this conversation.
+
+        Raises OwnershipNotProven (remaining None) when they did not, LookupLocked when locked.
+        """
+        application_id = parse.application_id(application_id)
+        now = self._clock()
+        with self._transaction() as session:
+            since = self._verified_since(now, conversation_started)
+            application = queries.verified_application(session, sender_id, application_id, since)
+            if application is not None:
+                return render_report(application)
+            attempts = self._recent_attempts(session, sender_id, now)
+        self._raise_if_locked(attempts, application_id, now)
+        raise OwnershipNotProven(remaining=None)
+
+    # --- helpers ----------------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except (SQLAlchemyError, OSError) as error:
+            raise StorageUnavailable(type(error).__name__) from error
+
+    def _recent_attempts(
+        self, session: Session, sender_id: str, now: datetime
+    ) -> list[VerificationAttempt]:
+        return queries.recent_attempts(session, sender_id, since=now - self._limits.lookback)
+
+    def _raise_if_locked(
+        self, attempts: list[VerificationAttempt], application_id: str, now: datetime
+    ) -> None:
+        until = throttle.locked_until(attempts, application_id, now, self._limits)
+        if until is not None:
+            raise LookupLocked(retry_after=until - now)
+
+    @staticmethod
+    def _verified_since(now: datetime, conversation_started: datetime | None) -> datetime:
+        if conversation_started is not None:
+            return conversation_started
+        return now - VERIFIED_WITHOUT_CONVERSATION_START

@@ -1,0 +1,98 @@
+"""Handing over to a person: the escalation is written before the bot pauses; two fallbacks in a row escalate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.faq import ActionAnswerFaq
+from actions.handoff import ActionRequestHuman
+from bot.db.handoff_models import Escalation
+
+
+def parsed(text: str, intent: str, confidence: float = 0.95) -> dict[str, Any]:
+    return {"text": text, "intent": {"name": intent, "confidence": confidence},
+            "intent_ranking": [{"name": intent, "confidence": confidence}], "entities": []}  # fmt: skip
+
+
+def tracker(events: list[dict[str, Any]], sender: str = "555000111") -> Tracker:
+    latest = next(e["parse_data"] for e in reversed(events) if e["event"] == "user")
+    return Tracker(sender, {}, latest, events, False, None, {}, "")
+
+
+def user(text: str, intent: str = "nlu_fallback", confidence: float = 0.3) -> dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": parsed(text, intent, confidence)}
+
+
+def bot(text: str, response: str) -> dict[str, Any]:
+    return {"event": "bot", "text": text, "metadata": {"utter_action": response}}
+
+
+def escalations(sessions: sessionmaker[Session]) -> list[Escalation]:
+    with sessions() as session:
+        return list(session.scalars(select(Escalation)))
+
+
+@pytest.fixture
+def use_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return database_url
+
+
+async def test_request_human_writes_the_escalation_then_pauses(use_database: str, sessions: sessionmaker[Session]) -> None:
+    events = [
+        user("我的申请 rz-2026 1120 0001 怎么还没过，电话13812345678", "check_status", 0.9),
+        bot("请提供统一社会信用代码的后六位。", "utter_ask_credit_code"),
+        user("转人工", "request_human"),
+    ]
+    dispatcher = CollectingDispatcher()
+    result = await ActionRequestHuman().run(dispatcher, tracker(events), {})
+
+    assert [event["event"] for event in result] == ["pause"]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_started"]
+    [escalation] = escalations(sessions)
+    assert (escalation.sender_id, escalation.reason, escalation.status) == ("555000111", "asked", "open")
+    assert escalation.application_id == "RZ202611200001"
+    assert "13812345678" not in escalation.transcript and "138****5678" in escalation.transcript
+
+
+async def test_asking_twice_keeps_one_escalation(use_database: str, sessions: sessionmaker[Session]) -> None:
+    for _ in range(2):
+        await ActionRequestHuman().run(CollectingDispatcher(), tracker([user("人工", "request_human")]), {})
+    assert len(escalations(sessions)) == 1
+
+
+async def test_second_fallback_in_a_row_escalates(use_database: str, sessions: sessionmaker[Session]) -> None:
+    first = [user("嗯那个东西")]
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswerFaq().run(dispatcher, tracker(first), {}) == []
+    assert dispatcher.messages[0]["response"] == "utter_default"
+    assert escalations(sessions) == []
+
+    second = [*first, bot("抱歉，我没有完全理解", "utter_default"), user("就是那个啊")]
+    dispatcher = CollectingDispatcher()
+    result = await ActionAnswerFaq().run(dispatcher, tracker(second), {})
+    assert [event["event"] for event in result] == ["pause"]
+    assert dispatcher.messages[0]["response"] == "utter_handoff_after_fallbacks"
+    assert [e.reason for e in escalations(sessions)] == ["fallbacks"]
+
+
+async def test_a_fallback_after_an_answer_does_not_escalate(use_database: str, sessions: sessionmaker[Session]) -> None:
+    events = [user("认证要钱吗", "faq"), bot("免费", "utter_faq/fees"), user("嗯那个东西")]
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswerFaq().run(dispatcher, tracker(events), {}) == []
+    assert dispatcher.messages[0]["response"] == "utter_default"
+    assert escalations(sessions) == []
+
+
+async def test_database_down_means_an_apology_and_no_pause(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'no-tables.db'}")
+    dispatcher = CollectingDispatcher()
+    result = await ActionRequestHuman().run(dispatcher, tracker([user("转人工", "request_human")]), {})
+    assert result == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_storage_unavailable"]

@@ -1,0 +1,68 @@
+"""The Alembic migrations create exactly the tables the models describe, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from bot.db.base import Base
+from bot.db.engine import make_engine
+from bot.db.migrate import alembic_config, current_revisions, downgrade, upgrade
+from bot.db.models import STATUS_TABLES
+
+OUR_TABLES = {table.name for table in STATUS_TABLES}
+
+
+def history_of_heads(url: str) -> set[str]:
+    """Every revision the database's heads stand on (0001 is below the others' revisions)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return {
+        revision.revision
+        for head in current_revisions(url)
+        for revision in script.iterate_revisions(head, "base")
+    }
+
+
+def table_names(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_creates_the_tables_and_is_safe_to_repeat(unmigrated_database_url: str) -> None:
+    assert current_revisions(unmigrated_database_url) == ()
+
+    upgrade(unmigrated_database_url)
+    upgrade(unmigrated_database_url)
+
+    assert OUR_TABLES <= table_names(unmigrated_database_url)
+    assert "0001_applications" in history_of_heads(unmigrated_database_url)
+
+
+def test_downgrade_to_base_removes_the_tables(database_url: str) -> None:
+    downgrade(database_url, "base")
+
+    assert not OUR_TABLES & table_names(database_url)
+    assert current_revisions(database_url) == ()
+
+
+def test_models_match_the_migrated_schema(database_url: str) -> None:
+    def ours(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        return table is None or table.name in OUR_TABLES
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": ours}
+            )
+            differences = compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+
+    assert differences == []

@@ -1,0 +1,382 @@
+"""A fake Telegram Bot API on 127.0.0.1 for the gateway's tests, driven by the real python-telegram-bot client.
+
+It runs in its own thread and event loop, so tests stay synchronous. It implements what the
+gateway calls (getMe, deleteWebhook, getUpdates with offset semantics and long polling,
+sendMessage, sendChatAction, editMessageReplyMarkup, answerCallbackQuery, getChat,
+getChatMember, createForumTopic) and can be told to fail: 429 with retry_after, 403, a group
+migrated to a supergroup, or a dropped connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 7_000_001
+BOT_USERNAME = "dingtalk_cert_test_bot"
+TOKEN = f"{BOT_ID}:AAE_fake-token-for-tests_0123456789abcdef"
+_JSON_PARAMETERS = {"reply_markup", "reply_parameters", "allowed_updates", "link_preview_options"}
+# Update ids must never repeat within a test session: every gateway shares one database.
+_update_ids = itertools.count(int(time.time() * 1000) % 1_000_000_000 * 100)
+
+
+@dataclass
+class Failure:
+    """Answer `method` (optionally only for `chat_id`) with an error `times` times (None: always)."""
+
+    method: str
+    kind: str  # "retry_after" | "forbidden" | "drop" | "migrate" | "bad_request"
+    chat_id: int | None = None
+    times: int | None = 1
+    retry_after: int = 1
+    migrate_to: int | None = None
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    method: str
+    params: dict[str, Any]
+    at: float
+    outcome: str = "ok"
+
+
+@dataclass
+class Chat:
+    """What the fake knows about a chat."""
+
+    chat_id: int
+    type: str = "private"
+    title: str = ""
+    is_forum: bool = False
+    members: dict[int, str] = field(default_factory=dict)  # user id → status
+
+
+def user(user_id: int, first_name: str = "测试", username: str | None = None) -> dict[str, Any]:
+    """A Telegram User object."""
+    data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+    if username:
+        data["username"] = username
+    return data
+
+
+class FakeTelegram:
+    """The fake Bot API server; `base_url` goes into TELEGRAM_API_BASE_URL."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.failures: list[Failure] = []
+        self.chats: dict[int, Chat] = {}
+        self._pending: list[dict[str, Any]] = []
+        self.delivered: dict[int, int] = {}  # update id → times handed out by getUpdates
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._topic_ids = itertools.count(500)
+        self._lock = threading.Lock()
+        self._loop = asyncio.new_event_loop()
+        self._new_update: asyncio.Event | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="fake-telegram")
+        self.port = 0
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> FakeTelegram:
+        """Start serving on a free port."""
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
+        return self
+
+    async def _start(self) -> None:
+        self._new_update = asyncio.Event()
+        app = web.Application()
+        app.router.add_route("POST", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    def stop(self) -> None:
+        """Stop serving."""
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+
+    @property
+    def base_url(self) -> str:
+        """python-telegram-bot's base_url form (the token is appended)."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # --- driving it from a test --------------------------------------------------------------
+
+    def add_chat(self, chat_id: int, *, type: str = "supergroup", title: str = "", is_forum: bool = False,
+                 members: dict[int, str] | None = None) -> Chat:  # fmt: skip
+        """Declare a group (its members and whether it has topics)."""
+        chat = Chat(chat_id, type, title or f"group {chat_id}", is_forum, dict(members or {}))
+        with self._lock:
+            self.chats[chat_id] = chat
+        return chat
+
+    def _push(self, update: dict[str, Any]) -> int:
+        update_id = next(_update_ids)
+        update["update_id"] = update_id
+        with self._lock:
+            self._pending.append(update)
+        self._loop.call_soon_threadsafe(self._notify)
+        return update_id
+
+    def _notify(self) -> None:
+        assert self._new_update is not None
+        self._new_update.set()
+
+    def _chat_json(self, chat_id: int) -> dict[str, Any]:
+        chat = self.chats.get(chat_id)
+        if chat is None or chat.type == "private":
+            return {"id": chat_id, "type": "private", "first_name": "测试"}
+        data: dict[str, Any] = {"id": chat_id, "type": chat.type, "title": chat.title}
+        if chat.is_forum:
+            data["is_forum"] = True
+        return data
+
+    def send_text(self, chat_id: int, text: str, *, sender: dict[str, Any] | None = None,
+                  reply_to: int | None = None, thread_id: int | None = None) -> int:  # fmt: skip
+        """A user writes `text` in `chat_id` (private chat: chat id = user id); return the update id."""
+        return self._push({"message": self._message(chat_id, sender, reply_to, thread_id, text=text)})
+
+    def send_photo(self, chat_id: int, *, sender: dict[str, Any] | None = None) -> int:
+        """A user sends a photo."""
+        photo = [{"file_id": "AgAD", "file_unique_id": "AQAD", "width": 90, "height": 90}]
+        return self._push({"message": self._message(chat_id, sender, None, None, photo=photo)})
+
+    def _message(self, chat_id: int, sender: dict[str, Any] | None, reply_to: int | None,
+                 thread_id: int | None, **content: Any) -> dict[str, Any]:  # fmt: skip
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(chat_id),
+            "date": int(time.time()),
+            "chat": self._chat_json(chat_id),
+            "from": sender or user(chat_id),
+            **content,
+        }
+        text = content.get("text") or ""
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        if reply_to is not None:
+            message["reply_to_message"] = {
+                "message_id": reply_to, "date": int(time.time()), "chat": self._chat_json(chat_id),
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": BOT_USERNAME},
+                "text": "…",
+            }  # fmt: skip
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
+        return message
+
+    def press_button(self, chat_id: int, message_id: int, data: str) -> int:
+        """The user presses an inline button of message `message_id`."""
+        message = {"message_id": message_id, "date": int(time.time()), "chat": self._chat_json(chat_id), "text": "…",
+                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot"}}  # fmt: skip
+        query = {"id": str(next(_update_ids)), "from": user(chat_id), "chat_instance": "ci", "message": message,
+                 "data": data}  # fmt: skip
+        return self._push({"callback_query": query})
+
+    def fail(self, method: str, kind: str, **options: Any) -> Failure:
+        """Make the next matching call(s) fail; see Failure."""
+        failure = Failure(method, kind, **options)
+        with self._lock:
+            self.failures.append(failure)
+        return failure
+
+    def clear_failures(self) -> None:
+        """Stop failing."""
+        with self._lock:
+            self.failures.clear()
+
+    def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """sendMessage calls Telegram accepted (optionally for one chat), oldest first."""
+        with self._lock:
+            return [
+                {**call.params, "message_id": call.params.get("_message_id")}
+                for call in self.calls
+                if call.method == "sendMessage" and call.outcome == "ok"
+                and (chat_id is None or call.params.get("chat_id") == chat_id)
+            ]  # fmt: skip
+
+    def texts(self, chat_id: int) -> list[str]:
+        """Texts delivered to a chat, oldest first."""
+        return [message["text"] for message in self.sent(chat_id)]
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Every call of `method`."""
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, condition: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
+        """Poll `condition` until it is truthy; fail the test after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = condition()
+            if result:
+                return result
+            time.sleep(0.05)
+        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+    def wait_for_texts(self, chat_id: int, count: int, timeout: float = 30.0) -> list[str]:
+        """Wait until `chat_id` received at least `count` messages; return them all."""
+        self.wait_for(lambda: len(self.texts(chat_id)) >= count, timeout, f"{count} message(s) to chat {chat_id}")
+        return self.texts(chat_id)
+
+    # --- the Bot API -------------------------------------------------------------------------
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            raw = await request.json()
+        else:
+            raw = dict(await request.post())
+        params: dict[str, Any] = {}
+        for key, value in raw.items():
+            if isinstance(value, str) and key in _JSON_PARAMETERS:
+                value = json.loads(value)
+            elif isinstance(value, str) and key in {"chat_id", "message_id", "user_id", "offset", "limit",
+                                                    "message_thread_id"}:  # fmt: skip
+                value = int(value)
+            elif isinstance(value, str) and key == "timeout":
+                value = float(value)
+            params[key] = value
+        return params
+
+    def _failure_for(self, method: str, params: dict[str, Any]) -> Failure | None:
+        with self._lock:
+            for failure in self.failures:
+                if failure.method == method and (failure.chat_id is None or failure.chat_id == params.get("chat_id")):
+                    if failure.times is not None:
+                        failure.times -= 1
+                        if failure.times <= 0:
+                            self.failures.remove(failure)
+                    return failure
+        return None
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        if request.match_info["token"] != TOKEN:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        params = await self._params(request)
+        call = Call(method, params, time.monotonic())
+        with self._lock:
+            self.calls.append(call)
+        failure = self._failure_for(method, params)
+        if failure is not None:
+            call.outcome = failure.kind
+            return await self._fail(request, failure)
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            call.outcome = "unknown"
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        result = await handler(params)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _fail(self, request: web.Request, failure: Failure) -> web.StreamResponse:
+        if failure.kind == "drop":
+            assert request.transport is not None
+            request.transport.close()
+            raise asyncio.CancelledError
+        if failure.kind == "retry_after":
+            body = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {failure.retry_after}",
+                    "parameters": {"retry_after": failure.retry_after}}  # fmt: skip
+            return web.json_response(body, status=429)
+        if failure.kind == "forbidden":
+            body = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+            return web.json_response(body, status=403)
+        if failure.kind == "migrate":
+            body = {"ok": False, "error_code": 400, "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                    "parameters": {"migrate_to_chat_id": failure.migrate_to}}  # fmt: skip
+            return web.json_response(body, status=400)
+        body = {"ok": False, "error_code": 400, "description": "Bad Request: something is wrong"}
+        return web.json_response(body, status=400)
+
+    def _next_message_id(self, chat_id: int) -> int:
+        counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+        return next(counter)
+
+    async def _api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"id": BOT_ID, "is_bot": True, "first_name": "认证助手", "username": BOT_USERNAME,
+                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}  # fmt: skip
+
+    async def _api_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        deadline = time.monotonic() + float(params.get("timeout") or 0)
+        assert self._new_update is not None
+        while True:
+            with self._lock:
+                if offset:
+                    self._pending = [u for u in self._pending if u["update_id"] >= offset]
+                batch = [u for u in self._pending if u["update_id"] >= offset][:limit]
+                for update in batch:
+                    self.delivered[update["update_id"]] = self.delivered.get(update["update_id"], 0) + 1
+            remaining = deadline - time.monotonic()
+            if batch or remaining <= 0:
+                return batch
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(self._new_update.wait(), timeout=remaining)
+            except asyncio.TimeoutError:
+                pass
+
+    def unconfirmed(self) -> list[int]:
+        """Update ids Telegram would still deliver (not confirmed by a later offset)."""
+        with self._lock:
+            return [u["update_id"] for u in self._pending]
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = params["chat_id"]
+        message_id = self._next_message_id(chat_id)
+        params["_message_id"] = message_id
+        message: dict[str, Any] = {
+            "message_id": message_id, "date": int(time.time()), "chat": self._chat_json(chat_id),
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "认证助手", "username": BOT_USERNAME},
+            "text": params.get("text", ""),
+        }  # fmt: skip
+        if "message_thread_id" in params:
+            message["message_thread_id"] = params["message_thread_id"]
+            message["is_topic_message"] = True
+        return message
+
+    async def _api_sendChatAction(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat_json(params["chat_id"])
+        return {**chat, "accent_color_id": 0, "max_reaction_count": 11,
+                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
+                                        "premium_subscription": False, "gifts_from_channels": False}}  # fmt: skip
+
+    async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self.chats.get(params["chat_id"])
+        status = chat.members.get(params["user_id"], "left") if chat else "left"
+        member: dict[str, Any] = {"status": status, "user": user(params["user_id"])}
+        if status == "kicked":
+            member["until_date"] = 0
+        return member
+
+    async def _api_createForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"message_thread_id": next(self._topic_ids), "name": params.get("name", ""), "icon_color": 7322096}

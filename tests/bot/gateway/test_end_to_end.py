@@ -1,0 +1,128 @@
+"""Telegram (fake Bot API) → the real gateway process → the real Rasa server and action server, and back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from bot.db import handoff_queries as queries
+from bot.db.engine import shared_session_factory
+from bot.db.handoff_models import Escalation
+from bot.gateway import texts
+from bot.run import Stack
+from tests.bot.gateway.conftest import GatewayProcess, new_user_id
+from tests.bot.gateway.fake_telegram import FakeTelegram, user
+
+pytestmark = pytest.mark.servers
+
+FEES_QUESTION = "认证需要费用吗"
+
+
+def test_a_faq_question_is_answered_with_typing_shown(telegram: FakeTelegram, gateway: GatewayProcess) -> None:
+    applicant = new_user_id()
+    telegram.send_text(applicant, FEES_QUESTION)
+    [answer] = telegram.wait_for_texts(applicant, 1)
+    assert "免费" in answer
+    assert [c.params["action"] for c in telegram.calls_to("sendChatAction")] == ["typing"]
+
+
+def test_a_pressed_button_sends_its_payload(telegram: FakeTelegram, gateway: GatewayProcess) -> None:
+    applicant = new_user_id()
+    telegram.send_text(applicant, "材料")
+    [offer] = telegram.wait_for(lambda: telegram.sent(applicant), what="the topics offered")
+    keyboard = offer["reply_markup"]["inline_keyboard"]
+    titles = [row[0]["text"] for row in keyboard]
+    assert "中级认证需要准备哪些材料？" in titles and "都不是，转人工" in titles
+    chosen = keyboard[titles.index("中级认证需要准备哪些材料？")][0]["callback_data"]
+    assert len(chosen.encode()) <= 64
+
+    telegram.press_button(applicant, offer["message_id"], chosen)
+    answer = telegram.wait_for_texts(applicant, 2)[1]
+    assert "营业执照" in answer
+    assert len(telegram.calls_to("answerCallbackQuery")) == 1
+    assert telegram.calls_to("editMessageReplyMarkup")[0].params["message_id"] == offer["message_id"]
+
+    telegram.press_button(applicant, offer["message_id"], "b999999999")  # not ours / expired
+    telegram.wait_for(lambda: len(telegram.calls_to("answerCallbackQuery")) == 2, what="the second ack")
+    assert telegram.calls_to("answerCallbackQuery")[1].params["text"] == texts.BUTTON_EXPIRED
+
+
+def test_escalation_agent_reply_and_resolve(
+    telegram: FakeTelegram, agents_group: int, gateway: GatewayProcess, stack: Stack
+) -> None:
+    applicant, agent = new_user_id(), new_user_id()
+    telegram.chats[agents_group].members[agent] = "member"
+    telegram.send_text(applicant, "你好，我的手机是13812345678，申请编号 rz2026-1120-0001", sender=user(applicant, "张三"))
+    telegram.wait_for_texts(applicant, 1)
+
+    telegram.send_text(applicant, "/human", sender=user(applicant, "张三"))
+    assert "人工客服" in telegram.wait_for_texts(applicant, 2)[1]
+    post = telegram.wait_for(lambda: telegram.sent(agents_group), what="the escalation post")[0]
+    assert f"张三 id {applicant}" in post["text"]
+    assert "RZ202611200001" in post["text"] and "138****5678" in post["text"] and "13812345678" not in post["text"]
+
+    telegram.send_text(applicant, "营业执照照片一直上传失败", sender=user(applicant, "张三"))
+    relay = telegram.wait_for(lambda: telegram.sent(agents_group)[1:], what="the relayed message")[0]
+    assert relay["text"].endswith("营业执照照片一直上传失败")
+    assert relay["reply_parameters"]["message_id"] == post["message_id"]  # one reply chain per escalation
+
+    as_agent = user(agent, "小王")
+    telegram.send_text(agents_group, "/claim", sender=as_agent, reply_to=post["message_id"])
+    assert telegram.wait_for_texts(applicant, 3)[2] == texts.AGENT_CLAIMED
+    telegram.send_text(agents_group, "请把照片压缩到 5MB 以内再试", sender=as_agent, reply_to=relay["message_id"])
+    assert telegram.wait_for_texts(applicant, 4)[3] == texts.AGENT_REPLY.format(text="请把照片压缩到 5MB 以内再试")
+    telegram.send_text(agents_group, "/resolve", sender=as_agent, reply_to=post["message_id"])
+    assert telegram.wait_for_texts(applicant, 5)[4] == texts.HANDOFF_RESOLVED
+
+    telegram.send_text(applicant, FEES_QUESTION)  # the bot answers again
+    assert "免费" in telegram.wait_for_texts(applicant, 6)[5]
+    with shared_session_factory(stack.settings.database_url)() as session:
+        escalation = session.scalars(select(Escalation).where(Escalation.sender_id == str(applicant))).one()
+        assert (escalation.status, escalation.claimed_by) == (queries.RESOLVED, agent)
+        assert escalation.resumed_at is not None
+    assert "13812345678" not in gateway.log()
+
+
+def test_telegram_429_and_network_errors(telegram: FakeTelegram, make_gateway: Callable[..., GatewayProcess]) -> None:
+    applicant = new_user_id()
+    telegram.fail("getUpdates", "drop", times=2)
+    telegram.fail("sendMessage", "drop", chat_id=applicant, times=1)
+    telegram.fail("sendMessage", "retry_after", chat_id=applicant, retry_after=2, times=1)
+    make_gateway().start()
+    telegram.send_text(applicant, FEES_QUESTION)
+    [answer] = telegram.wait_for_texts(applicant, 1)
+    assert "免费" in answer
+    attempts = [c for c in telegram.calls_to("sendMessage") if c.params["chat_id"] == applicant]
+    assert [c.outcome for c in attempts] == ["drop", "retry_after", "ok"]
+    assert attempts[2].at - attempts[1].at >= 1.9  # retry_after honoured
+    time.sleep(1)
+    assert len(telegram.sent(applicant)) == 1
+
+
+def test_killed_mid_conversation_nothing_lost_nothing_doubled(
+    telegram: FakeTelegram, make_gateway: Callable[..., GatewayProcess]
+) -> None:
+    first = make_gateway().start()
+    applicants = [new_user_id() for _ in range(4)]
+    questions = ["你好", FEES_QUESTION, "谢谢"]
+    telegram.send_text(applicants[0], questions[0])
+    telegram.wait_for_texts(applicants[0], 1)
+
+    update_ids = [telegram.send_text(a, q) for a in applicants for q in questions[1:]]
+    telegram.wait_for(lambda: all(telegram.delivered.get(u) for u in update_ids), what="the updates to be fetched")
+    first.kill()  # fetched, stored, not yet answered
+    unanswered_at_kill = sum(2 - len(telegram.texts(a)) + (a == applicants[0]) for a in applicants)
+
+    make_gateway().start()
+    for applicant in applicants:
+        expected = 3 if applicant == applicants[0] else 2
+        telegram.wait_for_texts(applicant, expected)
+    time.sleep(1.5)  # anything doubled would arrive now
+    for applicant in applicants:
+        replies = telegram.texts(applicant)
+        assert len(replies) == (3 if applicant == applicants[0] else 2), replies
+        assert "免费" in replies[-2] and "不客气" in replies[-1]
+    assert unanswered_at_kill > 0, "the kill came too late to prove anything"

@@ -1,0 +1,43 @@
+"""Sending limits: 1 message/s per private chat, 20/min per group, and Telegram's retry_after."""
+
+from __future__ import annotations
+
+from bot.gateway.handoff import parse_command
+from bot.gateway.limits import SendLimits
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_private_chat_one_per_second_group_twenty_per_minute() -> None:
+    clock = Clock()
+    limits = SendLimits(clock=clock)
+    await limits.acquire(42)
+    assert 0.99 < limits.wait_time(42) <= 1.0
+    assert limits.wait_time(43) == 0
+    for _ in range(20):
+        await limits.acquire(-100)
+        clock.now += 0.1
+    assert limits.wait_time(-100) > 55
+    clock.now += 60
+    assert limits.wait_time(-100) == 0
+
+
+def test_retry_after_pauses_only_that_chat() -> None:
+    clock = Clock()
+    limits = SendLimits(clock=clock)
+    limits.pause(42, 7)
+    assert limits.wait_time(42) == 7
+    assert limits.wait_time(43) == 0
+
+
+def test_agent_commands_for_this_bot_only() -> None:
+    assert parse_command("/resolve 12", "cert_bot") is not None
+    assert parse_command("/resolve@cert_bot", "cert_bot").name == "resolve"  # type: ignore[union-attr]
+    assert parse_command("/resolve@other_bot", "cert_bot") is None
+    assert parse_command("resolve", "cert_bot") is None

@@ -1,0 +1,52 @@
+"""Missing or malformed settings stop the gateway with one clear line, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.gateway.settings import GatewaySettings
+from bot.settings import PROJECT_ROOT, SettingsError
+from tests.bot.gateway.fake_telegram import TOKEN
+
+VALID = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_AGENT_CHAT_ID": "-1001234567890"}
+
+
+def test_defaults() -> None:
+    settings = GatewaySettings.from_env(VALID)
+    assert settings.agent_chat_id == -1001234567890
+    assert settings.api_base_url == "https://api.telegram.org/bot"
+    assert settings.rasa_url == "http://127.0.0.1:5005"
+    assert not settings.uses_webhook
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"TELEGRAM_BOT_TOKEN": ""}, "TELEGRAM_BOT_TOKEN is not set"),
+        ({"TELEGRAM_BOT_TOKEN": "12345"}, "does not look like a bot token"),
+        ({"TELEGRAM_AGENT_CHAT_ID": ""}, "TELEGRAM_AGENT_CHAT_ID is not set"),
+        ({"TELEGRAM_AGENT_CHAT_ID": "客服群"}, "TELEGRAM_AGENT_CHAT_ID must be a number"),
+        ({"TELEGRAM_AGENT_CHAT_ID": "12345"}, "negative"),
+        ({"TELEGRAM_API_BASE_URL": "api.telegram.org"}, "TELEGRAM_API_BASE_URL must be an http(s) URL"),
+        ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.com/tg"}, "TELEGRAM_WEBHOOK_SECRET must be set"),
+        ({"TELEGRAM_WEBHOOK_URL": "http://bot.example.com/tg", "TELEGRAM_WEBHOOK_SECRET": "s"}, "https"),
+        ({"GATEWAY_RASA_TIMEOUT": "soon"}, "GATEWAY_RASA_TIMEOUT must be a number"),
+    ],
+)
+def test_bad_settings_name_the_variable(change: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named.replace("(", r"\(").replace(")", r"\)")):
+        GatewaySettings.from_env({**VALID, **change})
+
+
+def test_the_command_prints_one_line_and_exits_2() -> None:
+    env = {"PATH": "/usr/bin:/bin", "TELEGRAM_AGENT_CHAT_ID": "-100123"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.gateway"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().count("\n") == 0
+    assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr

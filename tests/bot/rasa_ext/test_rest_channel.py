@@ -1,0 +1,64 @@
+"""The REST channel answers every message and rejects malformed bodies clearly."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import yaml
+
+from bot.rasa_ext.rest_channel import MAX_INPUT_CHARS, BadRequest, parse_body
+from bot.run import Stack
+from bot.settings import PROJECT_ROOT
+from tests.support.rest import RestClient
+
+DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+def text_of(name: str) -> str:
+    return DOMAIN["responses"][name][0]["text"].strip()
+
+
+@pytest.mark.parametrize(
+    "body", [None, [], "hi", 3, {"message": "你好"}, {"sender": "", "message": "你好"},
+             {"sender": True, "message": "你好"}, {"sender": "x" * 200, "message": "你好"},
+             {"sender": "u1", "message": ["你好"]}],
+)  # fmt: skip
+def test_malformed_bodies_are_refused(body: object) -> None:
+    with pytest.raises(BadRequest):
+        parse_body(body)
+
+
+def test_numeric_sender_is_accepted_as_text() -> None:
+    assert parse_body({"sender": 42, "message": "你好"}) == ("42", "你好")
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize(
+    "raw", [b"", b"{not json", b"null", b"[]", b'{"message": "\\u4f60\\u597d"}', b'{"sender": 1.5, "message": "x"}'],
+)
+def test_server_answers_malformed_bodies_with_400_and_chinese_reason(stack: Stack, raw: bytes) -> None:
+    reply = httpx.post(f"{stack.settings.rasa_url}/webhooks/rest/webhook", content=raw,
+                       headers={"Content-Type": "application/json"}, timeout=30)  # fmt: skip
+    assert reply.status_code == 400
+    assert any("\u4e00" <= char <= "\u9fff" for char in reply.json()["error"])
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize("blank", ["", "   ", "\u200b\u200b", "\n\t"])
+def test_empty_message_gets_a_hint(rest: RestClient, sender: str, blank: str) -> None:
+    assert rest.texts(sender, blank) in (text_of("utter_empty_message"), text_of("utter_default"))
+
+
+@pytest.mark.servers
+def test_very_long_message_is_cut_and_still_answered(rest: RestClient, sender: str) -> None:
+    replies = rest.send(sender, "认证需要费用吗" + "啊" * 10_000)
+    assert replies[0]["text"] == text_of("utter_message_too_long")
+    assert len(replies) >= 2 and all(r.get("text") for r in replies)
+    assert str(MAX_INPUT_CHARS) in text_of("utter_message_too_long")
+
+
+@pytest.mark.servers
+def test_personal_data_is_flagged_to_the_applicant(rest: RestClient, sender: str) -> None:
+    replies = rest.send(sender, "我的手机号13812345678，认证需要费用吗")
+    assert replies[0]["text"] == text_of("utter_personal_data_hidden")
+    assert len(replies) >= 2

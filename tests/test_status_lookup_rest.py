@@ -1,0 +1,70 @@
+"""The status lookup over Rasa's REST channel with the real servers (SQLite seeded by `bot.db init`)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from bot.settings import PROJECT_ROOT
+from tests.support.rest import RestClient
+
+DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+pytestmark = pytest.mark.servers
+
+
+def response_text(name: str, **values: object) -> str:
+    """The first text variant of a domain response, filled in."""
+    return DOMAIN["responses"][name][0]["text"].strip().format(**values)
+
+
+@pytest.mark.parametrize(
+    ("first", "code", "expected"),
+    [
+        ("帮我查下 RZ202611200001 的进度", "b2c344", "当前状态：初审中"),
+        ("ＲＺ２０２６１１１８０００２ 到哪一步了", "91330106MA2H7K4L6Q", "当前状态：待打款验证"),
+        ("rz 2026 1112 0005 现在什么状态", "后六位 3e1q2q", "营业执照照片模糊"),
+    ],
+)
+def test_id_then_code_gives_the_report(rest: RestClient, sender: str, first: str, code: str, expected: str) -> None:
+    assert rest.texts(sender, first) == response_text("utter_ask_credit_code_suffix")
+    assert expected in rest.texts(sender, code)
+
+
+def test_the_bot_asks_for_the_id_explains_a_malformed_one_and_answers_faqs_meanwhile(
+    rest: RestClient, sender: str
+) -> None:
+    ask_id = response_text("utter_ask_application_id")
+    assert rest.texts(sender, "查询进度") == ask_id
+    assert rest.texts(sender, "RZ2026111800") == response_text("utter_status_id_malformed") + "\n" + ask_id
+    faq_then_ask = rest.texts(sender, "认证需要费用吗？")
+    assert "免费" in faq_then_ask and faq_then_ask.endswith(ask_id)
+    assert rest.texts(sender, "RZ202611100004") == response_text("utter_ask_credit_code_suffix")
+    assert "认证徽章" in rest.texts(sender, "6R9T4Q")
+
+
+def test_wrong_codes_lock_the_lookup_and_offer_a_person(rest: RestClient, sender: str) -> None:
+    rest.texts(sender, "查询 RZ202611210006 的进度")
+    assert rest.texts(sender, "111111").startswith(response_text("utter_status_mismatch", remaining=2))
+    assert rest.texts(sender, "222222").startswith(response_text("utter_status_mismatch", remaining=1))
+    (locked,) = rest.send(sender, "333333")
+    assert locked["text"] == response_text("utter_status_locked", minutes=30)
+    assert locked["buttons"] == [{"title": "转人工", "payload": "/request_human"}]
+    assert rest.texts(sender, "RZ202611210006") == response_text("utter_status_locked", minutes=30)
+
+
+def test_unknown_id_gets_the_wrong_code_reply(rest: RestClient, sender: str) -> None:
+    rest.texts(sender, "RZ209912319999 现在什么状态")
+    assert rest.texts(sender, "F5W298").startswith(response_text("utter_status_mismatch", remaining=2))
+
+
+def test_cancel_ends_the_lookup(rest: RestClient, sender: str) -> None:
+    rest.texts(sender, "帮我查下 RZ202611200001 的进度")
+    assert rest.texts(sender, "算了") == response_text("utter_status_cancelled")
+    assert rest.texts(sender, "你好") == response_text("utter_greet")
+
+
+def test_a_verified_applicant_asks_again_without_a_code(rest: RestClient, sender: str) -> None:
+    rest.texts(sender, "帮我查下 RZ202611150003 的进度")
+    assert "当前状态：复审中" in rest.texts(sender, "8N2P1D")
+    assert "当前状态：复审中" in rest.texts(sender, "再帮我查一下进度")
