@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,7 +15,7 @@ from bot.errors import BotError
 logger = logging.getLogger(__name__)
 
 
-class SafeAction(Action):
+class SafeAction(Action, ABC):
     """Runs `respond`; a BotError or any unexpected exception is answered with an apology.
 
     rasa-sdk answers an uncaught exception with HTTP 500 echoing the whole tracker (personal

@@ -43,7 +43,7 @@ INDIVIDUAL_BUSINESS_APPROVED_NOTE = "提示：部分特殊功能可能对个体�
 
 REVIEW_FOOTER = """如遇资料不清晰、需要补充材料或节假日，审核时间可能会延长。钉钉会通过短信和钉钉消息发送通知，请保持手机畅通并及时查看；请不要在短时间内重复提交申请，以免申请被系统延迟处理。"""
 
-REASON_ITEM = """{number}. {detail}（{category}）
+REASON_ITEM = """{number}. 【{category}】{detail}
    修改方法：{fix}"""
 
 REASON_FIXES: dict[ReasonCategory, str] = {
@@ -62,6 +62,17 @@ DB_UPGRADE_HELP = "只创建或升级数据库结构，不写入演示数据。"
 DB_UPGRADED = "数据库结构已是最新。"
 DB_INITIALISED = "数据库结构已是最新；新写入 {added} 条演示申请。"
 STORAGE_FAILED = "数据库不可用，未做任何修改：{error}"
+
+# --- python -m bot.retention --------------------------------------------------------------------------
+
+RETENTION_HELP = (
+    "删除超过保留期限的数据：闲置超过期限的对话记录（有未结束的转人工的对话除外）、身份验证记录、"
+    "已结束的转人工记录、已发送的 Telegram 消息、已处理的未答问题。申请本身和状态历史会保留。"
+    "保留期限取自环境变量 RETENTION_DAYS（默认 30 天）。"
+)
+RETENTION_DAYS_HELP = "保留天数（默认取 RETENTION_DAYS，至少 1 天）"
+RETENTION_BAD_DAYS = "保留天数至少为 1 天，收到的是 {days}。"
+RETENTION_DONE = "已删除超过 {days} 天的数据，共 {total} 行：{details}"
 
 # --- python -m bot.status -----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -94,3 +95,18 @@ def mask_personal_data(text: str) -> Masked:
 def mask(text: str) -> str:
     """Shorthand for `mask_personal_data(text).text`."""
     return mask_personal_data(text).text
+
+
+def mask_nested(value: Any) -> Any:
+    """`value` (JSON-like: dicts, lists, strings) with personal data masked in every string.
+
+    Strings without personal data are returned unchanged (not even NFKC-normalised).
+    """
+    if isinstance(value, str):
+        masked = mask_personal_data(value)
+        return masked.text if masked.kinds else value
+    if isinstance(value, dict):
+        return {key: mask_nested(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_nested(item) for item in value]
+    return value

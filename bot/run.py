@@ -30,9 +30,11 @@ class StackError(RuntimeError):
     """A server did not start or stopped unexpectedly; the message says which."""
 
 
-def child_environment(settings: Settings, auth_token: str) -> dict[str, str]:
+def child_environment(settings: Settings, auth_token: str, action_secret: str | None = None) -> dict[str, str]:
     """The environment every child process gets: embedded defaults filled in, secrets passed on."""
     env = {**os.environ, **RASA_PROCESS_ENV}
+    if secret := action_secret or settings.action_secret:
+        env["ACTION_SERVER_SECRET"] = secret
     env.update(
         PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
         DATABASE_URL=settings.database_url,
@@ -61,6 +63,7 @@ class Stack:
     settings: Settings
     auth_token: str
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    action_secret: str = ""
 
     def start(self, name: str, command: list[str], env: dict[str, str], log: IO[bytes] | None) -> None:
         """Start one child in its own process group."""
@@ -105,14 +108,14 @@ class Stack:
 
 
 def action_server_command(settings: Settings) -> list[str]:
-    """The action server, bound to 127.0.0.1."""
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
+    """The action server, bound to 127.0.0.1, answering only calls with the shared secret."""
+    return [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(settings.action_port)]
 
 
 def rasa_server_command(settings: Settings, model: Path, auth_token: str) -> list[str]:
     """The Rasa server with REST and socket.io channels and the HTTP API behind a token."""
     return [
-        sys.executable, "-m", "rasa", "run",
+        sys.executable, "-m", "bot.rasa_server", "run",
         "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
         "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
         "--enable-api", "--auth-token", auth_token,
@@ -125,8 +128,9 @@ def running_stack(
 ) -> Iterator[Stack]:
     """Start the servers, wait until they answer, and stop them on exit."""
     auth_token = settings.rasa_auth_token or secrets.token_urlsafe(24)
-    stack = Stack(settings, auth_token)
-    env = child_environment(settings, auth_token)
+    action_secret = settings.action_secret or secrets.token_urlsafe(24)
+    stack = Stack(settings, auth_token, action_secret=action_secret)
+    env = child_environment(settings, auth_token, action_secret)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     logs: list[IO[bytes]] = []
 
@@ -177,12 +181,13 @@ def _serve(settings: Settings, model: Path) -> int:
 
 def _shell(settings: Settings, model: Path) -> int:
     auth_token = settings.rasa_auth_token or secrets.token_urlsafe(24)
-    env = child_environment(settings, auth_token)
-    stack = Stack(settings, auth_token)
+    action_secret = settings.action_secret or secrets.token_urlsafe(24)
+    env = child_environment(settings, auth_token, action_secret)
+    stack = Stack(settings, auth_token, action_secret=action_secret)
     stack.start("action server", action_server_command(settings), env, None)
     try:
         command = [
-            sys.executable, "-m", "rasa", "shell", "--model", str(model),
+            sys.executable, "-m", "bot.rasa_server", "shell", "--model", str(model),
             "--endpoints", "endpoints.yml", "--port", str(settings.rasa_port),
         ]  # fmt: skip
         return subprocess.call(command, cwd=PROJECT_ROOT, env=env)

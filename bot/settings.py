@@ -40,6 +40,8 @@ class Settings:
     rasa_auth_token: str | None = None
     action_secret: str | None = None
     models_dir: Path = field(default=PROJECT_ROOT / "models")
+    retention_days: int = 30
+    """Conversations idle longer than this are deleted by `python -m bot.retention`."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -58,6 +60,7 @@ class Settings:
             rasa_auth_token=env.get("RASA_AUTH_TOKEN") or None,
             action_secret=env.get("ACTION_SERVER_SECRET") or None,
             models_dir=Path(env.get("BOT_MODELS_DIR") or PROJECT_ROOT / "models"),
+            retention_days=_int(env, "RETENTION_DAYS", 30),
         )
 
 

@@ -22,7 +22,7 @@ def test_conversation_stories_pass(model_path: Path, stories: Path, tmp_path: Pa
          "--fail-on-prediction-errors"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
         env={**os.environ, **RASA_PROCESS_ENV, "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 't.db'}",
-             "ACTION_PORT": "9"},
+             "ACTION_PORT": "9", "ACTION_SERVER_SECRET": "no-action-server-in-these-tests"},
     )  # fmt: skip
     failed = tmp_path / "failed_test_stories.yml"
     details = failed.read_text(encoding="utf-8") if failed.exists() else result.stdout[-3000:]

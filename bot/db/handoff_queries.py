@@ -1,4 +1,4 @@
-"""Queries of the gateway and the handoff: plain functions taking a session (the caller owns the transaction)."""
+"""Queries of the gateway and the handoff: plain functions taking a session (the caller commits)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.db.types import utc_now
 from bot.db.handoff_models import (
     CallbackPayload,
     Escalation,
@@ -20,6 +19,7 @@ from bot.db.handoff_models import (
     OutboxMessage,
     TelegramChat,
 )
+from bot.db.types import utc_now
 
 OPEN = "open"
 CLAIMED = "claimed"
@@ -119,9 +119,8 @@ def pending_heads(session: Session, limit: int = 500) -> list[OutboxMessage]:
         .group_by(OutboxMessage.chat_id)
         .scalar_subquery()
     )
-    return list(
-        session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(first)).order_by(OutboxMessage.id).limit(limit))
-    )
+    statement = select(OutboxMessage).where(OutboxMessage.id.in_(first)).order_by(OutboxMessage.id)
+    return list(session.scalars(statement.limit(limit)))
 
 
 def pending_head(session: Session, chat_id: int) -> OutboxMessage | None:
@@ -231,7 +230,8 @@ def mark_blocked(session: Session, chat_id: int) -> None:
     """Remember that the user blocked the bot."""
     chat = session.get(TelegramChat, chat_id)
     if chat is None:
-        session.add(TelegramChat(chat_id=chat_id, display_name="", blocked_at=utc_now(), updated_at=utc_now()))
+        now = utc_now()
+        session.add(TelegramChat(chat_id=chat_id, display_name="", blocked_at=now, updated_at=now))
     else:
         chat.blocked_at = utc_now()
 
@@ -278,11 +278,13 @@ def get_escalation(session: Session, escalation_id: int) -> Escalation | None:
 
 def unannounced_escalations(session: Session) -> list[Escalation]:
     """Escalations not yet posted to the agents group, oldest first."""
-    return list(
-        session.scalars(
-            select(Escalation).where(Escalation.announced_at.is_(None)).order_by(Escalation.id).with_for_update()
-        )
-    )
+    statement = select(Escalation).where(Escalation.announced_at.is_(None)).order_by(Escalation.id)
+    return list(session.scalars(statement.with_for_update()))
+
+
+def has_unannounced_escalations(session: Session) -> bool:
+    """Whether any escalation waits to be posted to the agents group."""
+    return session.scalar(select(Escalation.id).where(Escalation.announced_at.is_(None)).limit(1)) is not None
 
 
 def mark_announced(session: Session, escalation_id: int) -> None:
@@ -306,7 +308,9 @@ def escalation_by_topic(session: Session, topic_id: int) -> Escalation | None:
     return session.scalars(select(Escalation).where(Escalation.topic_id == topic_id)).first()
 
 
-def claim_escalation(session: Session, escalation_id: int, agent_id: int, agent_name: str) -> Escalation | None:
+def claim_escalation(
+    session: Session, escalation_id: int, agent_id: int, agent_name: str
+) -> Escalation | None:
     """Mark an active escalation as taken by an agent; None if it is not active."""
     escalation = session.get(Escalation, escalation_id)
     if escalation is None or escalation.status not in ACTIVE_STATUSES:

@@ -1,4 +1,4 @@
-"""`python -m bot.gateway`: run the Telegram gateway (settings from the environment; see bot/gateway/settings.py)."""
+"""`python -m bot.gateway`: run the Telegram gateway (settings from the environment, bot/gateway/settings.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 
 from telegram.error import InvalidToken, TelegramError
 
+from bot.errors import StorageUnavailable
 from bot.gateway.app import run
 from bot.gateway.logs import configure_logging
 from bot.gateway.settings import GatewaySettings
@@ -22,12 +23,20 @@ def main() -> int:
     except SettingsError as error:
         print(f"Telegram 网关无法启动 / gateway not started: {error}", file=sys.stderr)
         return 2
-    configure_logging(secrets=[settings.bot_token, settings.rasa_auth_token or "", settings.webhook_secret or ""])
+    secrets = [settings.bot_token, settings.rasa_auth_token or "", settings.webhook_secret or ""]
+    configure_logging(secrets=secrets)
     try:
         run(settings)
     except InvalidToken:
         print("Telegram 网关无法启动 / gateway not started: Telegram rejected TELEGRAM_BOT_TOKEN", file=sys.stderr)
         return 2
+    except StorageUnavailable as error:
+        print(
+            f"Telegram 网关无法启动 / gateway not started: the database is unavailable or not initialised "
+            f"({error}); run `make db` (python -m bot.db init)",
+            file=sys.stderr,
+        )
+        return 1
     except TelegramError as error:
         logger.error("gateway stopped: %s", error)
         return 1

@@ -37,7 +37,8 @@ def build_application(settings: GatewaySettings) -> Application:
         application.bot_data["services"] = gateway
         await replay_unprocessed(queue, store, application.bot)
         gateway.start()
-        logger.info("gateway started as @%s; agents group %s", application.bot.username, gateway.agents.chat_id)
+        username, agents = application.bot.username, gateway.agents.chat_id
+        logger.info("gateway started as @%s; agents group %s", username, agents)
 
     async def post_stop(application: Application) -> None:
         await application.bot_data["services"].stop()

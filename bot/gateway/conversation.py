@@ -36,10 +36,10 @@ CALLBACK_PREFIX = "b"
 def save_replies(session: Session, update_id: int, chat_id: int, replies: list[Reply], purpose: str) -> None:
     """Queue the replies (buttons' payloads stored, callback_data = their id) and finish the update."""
     for reply in replies:
-        buttons = [
-            [{"text": button.title, "callback_data": f"{CALLBACK_PREFIX}{queries.store_callback(session, chat_id, button.payload, button.title)}"}]
-            for button in reply.buttons
-        ]
+        buttons = []
+        for button in reply.buttons:
+            stored = queries.store_callback(session, chat_id, button.payload, button.title)
+            buttons.append([{"text": button.title, "callback_data": f"{CALLBACK_PREFIX}{stored}"}])
         queries.enqueue_message(session, chat_id, reply.text, purpose=purpose, buttons=buttons or None)
     queries.finish_update(session, update_id)
 
@@ -94,7 +94,9 @@ class Conversations:
     ) -> None:
         """One applicant message (`text` None for photos and the like; `payload` for a pressed button)."""
         sender = str(chat_id)
+        import time as _t; t0=_t.monotonic()
         escalation = await self.active_escalation(chat_id, display_name)
+        t1=_t.monotonic()
         if escalation is not None:
             await self._relay(update_id, chat_id, escalation, text)
             if text is not None:
@@ -104,7 +106,10 @@ class Conversations:
             await self.reply(update_id, chat_id, texts.UNSUPPORTED_MESSAGE)
             return
         replies = await self._ask_rasa(update_id, chat_id, sender, payload or text)
+        t2=_t.monotonic()
         await self._store.run(save_replies, update_id, chat_id, replies, "reply")
+        t3=_t.monotonic()
+        logger.info("TRACE %s check %.0f rasa %.0f save %.0f", update_id, (t1-t0)*1000, (t2-t1)*1000, (t3-t2)*1000)
         self._outbox.wake()
 
     async def _relay(self, update_id: int, chat_id: int, escalation: Escalation, text: str | None) -> None:
@@ -118,13 +123,14 @@ class Conversations:
         self._outbox.wake()
 
     async def _log_paused_turn(self, sender: str, text: str) -> None:
-        """Give Rasa the message too: a paused conversation logs it, so the tracker stays complete."""
+        """Give Rasa the message too: a paused conversation logs it, so the tracker stays complete.
+
+        Its answer (at most "your message went to an agent") is not shown: the agent answers.
+        """
         try:
-            answered = await self._rasa.send(sender, text)
-        except UpstreamUnavailable:
-            return
-        if answered:
-            logger.warning("conversation with an active escalation was not paused in Rasa; answer dropped")
+            await self._rasa.send(sender, text)
+        except UpstreamUnavailable as error:
+            logger.info("could not log a handed-over message in Rasa: %s", error)
 
     async def _keep_typing(self, chat_id: int) -> None:
         while True:
@@ -144,7 +150,7 @@ class Conversations:
             if not done:
                 logger.info("slow Rasa turn for update %s; told the applicant to wait", update_id)
                 await self._store.run(
-                    lambda session: queries.enqueue_message(session, chat_id, texts.STILL_WORKING, purpose="wait")
+                    queries.enqueue_message, chat_id, texts.STILL_WORKING, purpose="still_working"
                 )
                 self._outbox.wake()
             messages = await turn

@@ -36,13 +36,11 @@ async def help_command(update: Update, context: Context) -> None:
 async def human(update: Update, context: Context) -> None:
     """/human: hand the conversation to a person (through Rasa, which records the escalation)."""
     gateway = services(context)
-    chat_id = update.effective_chat.id
-    if await gateway.conversations.active_escalation(chat_id, display_name(update.effective_user)) is not None:
+    chat_id, name = update.effective_chat.id, display_name(update.effective_user)
+    if await gateway.conversations.active_escalation(chat_id, name) is not None:
         await gateway.conversations.reply(update.update_id, chat_id, texts.ALREADY_WITH_AGENT)
         return
-    await gateway.conversations.message(
-        update.update_id, chat_id, display_name(update.effective_user), "/human", payload="/request_human"
-    )
+    await gateway.conversations.message(update.update_id, chat_id, name, "/human", payload="/request_human")
 
 
 async def applicant_text(update: Update, context: Context) -> None:
@@ -106,6 +104,8 @@ async def on_error(update: object, context: Context) -> None:
     if update.effective_chat.type != update.effective_chat.PRIVATE:
         return
     try:
-        await services(context).conversations.reply(update.update_id, update.effective_chat.id, texts.RASA_FAILED)
+        await services(context).conversations.reply(
+            update.update_id, update.effective_chat.id, texts.RASA_FAILED
+        )
     except Exception:  # noqa: BLE001 - the database may be what failed; nothing more to do here
         logger.error("could not queue the apology for update %s", update_id)

@@ -31,6 +31,7 @@ from bot.privacy import mask
 logger = logging.getLogger(__name__)
 
 MEMBER_CACHE_S = 60.0
+RESUME_RETRY_S = 10.0
 MEMBER_STATUSES = {ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER}
 AGENT_COMMANDS = ("claim", "resolve", "open", "help")
 TOPIC_NAME_LIMIT = 128
@@ -118,6 +119,7 @@ class Handoff:
         self._rasa = rasa
         self._agents = agents
         self._members: dict[int, tuple[bool, float]] = {}
+        self._next_resume_retry = 0.0
         self.outbox: Outbox | None = None
 
     def _wake(self) -> None:
@@ -132,13 +134,15 @@ class Handoff:
             try:
                 chat = await self._bot.get_chat(self._agents.chat_id)
             except TelegramError as error:
-                logger.warning("cannot read the agents group (%s); using reply chains for now", type(error).__name__)
+                logger.warning("cannot read the agents group (%s); reply chains for now", type(error).__name__)
                 return False
             self._agents.is_forum = bool(getattr(chat, "is_forum", False))
         return self._agents.is_forum
 
     async def announce_new(self) -> int:
         """Post escalations written by the actions to the agents group (via the outbox)."""
+        if not await self._store.run(queries.has_unannounced_escalations):
+            return 0
         forum = await self.is_forum()
         count = await self._store.run(_announce, self._agents.chat_id, forum)
         if count:
@@ -148,8 +152,12 @@ class Handoff:
 
     async def resume_resolved(self) -> None:
         """Resume Rasa for resolved escalations not resumed yet (Rasa may have been down)."""
+        if time.monotonic() < self._next_resume_retry:
+            return
         for escalation in await self._store.run(queries.unresumed_escalations):
-            await self.resume(escalation.id, escalation.sender_id)
+            if not await self.resume(escalation.id, escalation.sender_id):
+                self._next_resume_retry = time.monotonic() + RESUME_RETRY_S
+                return
 
     async def resume(self, escalation_id: int, sender_id: str) -> bool:
         """Give the conversation back to Rasa; False (and retried later) when Rasa does not answer."""
@@ -297,7 +305,9 @@ class Handoff:
             if resolved is not None:  # resume before the applicant reads "the bot is back"
                 await self.resume(resolved.id, resolved.sender_id)
         elif message.text:
-            await self._store.run(self._relay_to_applicant, update_id, escalation.id, user.id, agent_name, message.text)
+            await self._store.run(
+                self._relay_to_applicant, update_id, escalation.id, user.id, agent_name, message.text
+            )
         else:
             await self._post(update_id, texts.AGENT_TEXT_ONLY, escalation_id=escalation.id)
         self._wake()
@@ -319,7 +329,9 @@ class Handoff:
         queries.enqueue_message(session, chat_id, text, purpose=purpose)
         return True
 
-    def _claim(self, session: Session, update_id: int, escalation_id: int, agent_id: int, agent_name: str) -> None:
+    def _claim(
+        self, session: Session, update_id: int, escalation_id: int, agent_id: int, agent_name: str
+    ) -> None:
         escalation = queries.claim_escalation(session, escalation_id, agent_id, agent_name)
         if escalation is None:
             notice = texts.NOT_ACTIVE.format(id=escalation_id)
@@ -331,7 +343,9 @@ class Handoff:
         )
         queries.finish_update(session, update_id)
 
-    def _resolve(self, session: Session, update_id: int, escalation_id: int, agent_name: str) -> Escalation | None:
+    def _resolve(
+        self, session: Session, update_id: int, escalation_id: int, agent_name: str
+    ) -> Escalation | None:
         escalation = queries.resolve_escalation(session, escalation_id)
         if escalation is None:
             notice = texts.NOT_ACTIVE.format(id=escalation_id)
@@ -350,7 +364,9 @@ class Handoff:
         escalation = queries.get_escalation(session, escalation_id)
         if escalation is None or escalation.status == queries.RESOLVED:
             notice: str | None = texts.NOT_ACTIVE.format(id=escalation_id)
-        elif not self._tell_applicant(session, escalation, texts.AGENT_REPLY.format(text=text), "agent_reply"):
+        elif not self._tell_applicant(
+            session, escalation, texts.AGENT_REPLY.format(text=text), "agent_reply"
+        ):
             notice = texts.NOT_TELEGRAM_USER.format(sender=escalation.sender_id)
         else:
             notice = None

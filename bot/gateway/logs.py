@@ -6,6 +6,8 @@ import logging
 import re
 from collections.abc import Iterable
 
+from bot.redaction import install as install_redaction
+
 TOKEN_IN_TEXT = re.compile(r"bot\d+:[A-Za-z0-9_-]{30,}|\d{5,}:[A-Za-z0-9_-]{30,}")
 REDACTED = "[REDACTED]"
 
@@ -40,6 +42,8 @@ class RedactSecrets(logging.Filter):
 
 def configure_logging(secrets: Iterable[str] = (), level: int = logging.INFO) -> RedactSecrets:
     """Log to stderr with secrets redacted; httpx (which logs request URLs, token included) at WARNING."""
+    secrets = list(secrets)
+    install_redaction(secrets)  # every record, whoever logs it: personal data and secrets scrubbed
     redactor = RedactSecrets(secrets)
     root = logging.getLogger()
     if not root.handlers:

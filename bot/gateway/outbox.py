@@ -171,7 +171,7 @@ class Outbox:
             )
         except RetryAfter as error:
             wait = seconds(error.retry_after)
-            logger.warning("outbox: Telegram asks to wait %.0f s before writing to chat %s", wait, row.chat_id)
+            logger.warning("outbox: Telegram asks to wait %.0f s for chat %s", wait, row.chat_id)
             self._limits.pause(row.chat_id, wait)
             return await self._retry_later(row, wait, "RetryAfter")
         except Forbidden as error:
@@ -189,18 +189,20 @@ class Outbox:
         except BadRequest as error:
             lowered = str(error).lower()
             if is_agents and row.escalation_id and any(marker in lowered for marker in THREAD_LOST):
-                logger.warning("outbox: thread of escalation %s is gone; starting a new one", row.escalation_id)
+                logger.warning("outbox: thread of escalation %s is gone; starting anew", row.escalation_id)
                 await self._threads.lost(row)
                 return await self._retry_later(row, 0, "thread lost")
             logger.error("outbox: Telegram rejected message %s to chat %s: %s", row.id, row.chat_id, error)
             await self._store.run(queries.give_up, row.id, queries.FAILED, f"BadRequest: {error}")
             return True
         except NetworkError as error:  # TimedOut included
-            logger.warning("outbox: network error sending to chat %s (%s); retrying", row.chat_id, type(error).__name__)
+            kind = type(error).__name__
+            logger.warning("outbox: network error sending to chat %s (%s); retrying", row.chat_id, kind)
             return await self._retry_later(row, self._backoff(row), type(error).__name__)
         except TelegramError as error:
             logger.error("outbox: Telegram error sending to chat %s: %s", row.chat_id, error)
             return await self._retry_later(row, self._backoff(row), type(error).__name__)
+        logger.info("TRACE sent row %s", row.id)
         await self._store.run(queries.mark_sent, row.id, message.message_id)
         if is_agents and row.escalation_id:
             await self._threads.sent(row, message)

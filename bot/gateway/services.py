@@ -41,7 +41,9 @@ class Services:
     @classmethod
     async def create(cls, bot: Bot, settings: GatewaySettings, store: Store) -> Services:
         """Build the services (no background work yet)."""
-        rasa = RasaClient(settings.rasa_url, auth_token=settings.rasa_auth_token, timeout=settings.rasa_timeout)
+        rasa = RasaClient(
+            settings.rasa_url, auth_token=settings.rasa_auth_token, timeout=settings.rasa_timeout
+        )
         agents = AgentsGroup(await current_agents_chat_id(store, settings.agent_chat_id))
         handoff = Handoff(bot, store, rasa, agents)
         outbox = Outbox(bot, store, agents, handoff, on_blocked=handoff.applicant_blocked)

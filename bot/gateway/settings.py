@@ -67,10 +67,12 @@ class GatewaySettings:
         if not token:
             raise SettingsError("TELEGRAM_BOT_TOKEN is not set (the token @BotFather gave you)")
         if not TOKEN_PATTERN.fullmatch(token):
-            raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a bot token (<digits>:<35 characters>)")
+            raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a bot token (<digits>:<35 chars>)")
         raw_chat = (env.get("TELEGRAM_AGENT_CHAT_ID") or "").strip()
         if not raw_chat:
-            raise SettingsError("TELEGRAM_AGENT_CHAT_ID is not set (the agents group's chat id, e.g. -1001234567890)")
+            raise SettingsError(
+                "TELEGRAM_AGENT_CHAT_ID is not set (the agents group's chat id, e.g. -1001234567890)"
+            )
         try:
             agent_chat_id = int(raw_chat)
         except ValueError:

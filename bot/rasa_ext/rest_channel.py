@@ -1,4 +1,8 @@
-"""Rasa's REST channel hardened: validated bodies, capped and masked text, never an empty reply."""
+"""Rasa's REST channel hardened: validated bodies, capped and masked text, never an empty reply.
+
+It also says so when a turn could not be stored (the conversation store is unreachable), and its
+`GET /webhooks/rest/` health check reports the conversation store's counters.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.privacy import mask_personal_data
+from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +31,7 @@ TOO_LONG = "utter_message_too_long"
 PERSONAL_DATA = "utter_personal_data_hidden"
 NO_REPLY = "utter_action_failed"
 HANDED_OVER = "utter_handed_over"
+NOT_STORED = "utter_storage_unavailable"
 
 
 class BadRequest(ValueError):
@@ -59,8 +65,10 @@ class HardenedRestInput(RestInput):
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
-        async def health(_request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        async def health(request: Request) -> HTTPResponse:
+            store = _sql_store(request.app.ctx.agent)
+            store_health = store.health() if store is not None else {"status": "ok"}
+            return response.json({"status": store_health["status"], "tracker_store": store_health})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -95,6 +103,11 @@ class HardenedRestInput(RestInput):
         if not replies:
             paused = await _is_paused(agent, sender)
             replies = [_reply(agent, sender, HANDED_OVER if paused else NO_REPLY)]
+        store = _sql_store(agent)
+        if store is not None and store.has_unsaved(sender):
+            not_stored = _reply(agent, sender, NOT_STORED)
+            if all(reply.get("text") != not_stored["text"] for reply in replies):
+                replies.append(not_stored)
         return [_reply(agent, sender, name) for name in notices] + replies
 
 
@@ -108,6 +121,13 @@ def _json_or_none(request: Request) -> Any:
 def _reply(agent: Any, sender: str, response_name: str) -> dict[str, Any]:
     variants = agent.domain.responses.get(response_name) or [{"text": "抱歉，系统暂时出了点问题，请稍后再试。"}]
     return {"recipient_id": sender, "text": variants[0]["text"].strip()}
+
+
+def _sql_store(agent: Any) -> UrlSQLTrackerStore | None:
+    """Our tracker store inside Rasa's FailSafeTrackerStore wrapper, if that is what is configured."""
+    store = getattr(agent, "tracker_store", None)
+    store = getattr(store, "_tracker_store", store)
+    return store if isinstance(store, UrlSQLTrackerStore) else None
 
 
 async def _is_paused(agent: Any, sender: str) -> bool:

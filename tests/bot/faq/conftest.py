@@ -9,6 +9,7 @@ import pytest
 
 from bot.faq.paths import ProjectPaths
 from bot.settings import PROJECT_ROOT
+from tests.support.databases import database_url, sessions  # noqa: F401 - pytest finds fixtures by name
 
 
 def copy_content(target: Path) -> ProjectPaths:
@@ -34,6 +35,3 @@ def project(tmp_path: Path) -> ProjectPaths:
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under `root` with its bytes, to prove nothing changed."""
     return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
-
-
-from tests.support.databases import database_url, sessions  # noqa: E402,F401 - fixtures, found by name

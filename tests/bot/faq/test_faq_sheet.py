@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from bot.faq import texts
 from bot.faq.__main__ import main
 from bot.faq.catalog import read_topic
+from bot.faq.corpus import training_corpus
 from bot.faq.errors import SheetError
 from bot.faq.faq_sheet import COLUMNS, export_sheet, import_sheet
 from bot.faq.paths import ProjectPaths
@@ -29,6 +30,11 @@ def edit(sheet_path: Path, changes: dict[tuple[str, str], str | None], new_rows:
     for row in new_rows:
         sheet.append(row)
     workbook.save(sheet_path)
+
+
+def phrasing_of(paths: ProjectPaths, intent: str) -> str:
+    """A training phrasing of `intent` in the current content."""
+    return next(p.text for p in training_corpus(paths).phrasings() if p.intent == intent)
 
 
 def row_number(sheet_path: Path, key: str) -> int:
@@ -115,6 +121,7 @@ def test_a_bad_sheet_is_rejected_whole_with_row_and_column(project: ProjectPaths
     export_sheet(sheet, project)
     before = snapshot(project.root)
     fees_row, total_time_row = row_number(sheet, "fees"), row_number(sheet, "total_time")
+    total_time, greeting = phrasing_of(project, "faq/total_time"), phrasing_of(project, "greet")
     phrasings = "\n".join(f"新问法{n}" for n in range(12))
     edit(
         sheet,
@@ -122,7 +129,7 @@ def test_a_bad_sheet_is_rejected_whole_with_row_and_column(project: ProjectPaths
             ("fees", texts.COL_ANSWER): "  ",
             ("total_time", texts.COL_ANSWER): "初审一般3-5个工作日。",
             ("contact_support", texts.COL_QUESTION): "第一行\n第二行",
-            ("resubmit", texts.COL_PHRASINGS): "认证要多久\n你好",  # total_time's phrasing; a greeting
+            ("resubmit", texts.COL_PHRASINGS): f"{total_time}\n{greeting}",
         },
         [["Bad Key", "问题？", "答案。", phrasings, "", ""], ["fees", "重复？", "答案。", phrasings, "", "改名"]],
     )
@@ -132,8 +139,8 @@ def test_a_bad_sheet_is_rejected_whole_with_row_and_column(project: ProjectPaths
     assert f"第 {fees_row} 行「答案」列：不能为空" in messages
     assert any(m.startswith(f"第 {total_time_row} 行「答案」列：「初审」的时长写成了 3-5") for m in messages)
     assert any("「标准问题」列：只能写一行" in m for m in messages)
-    assert any("「认证要多久」已在第" in m and ("total_time" in m or "resubmit" in m) for m in messages)
-    assert any("「你好」已是 greet 的训练说法" in m for m in messages)
+    assert any(f"「{total_time}」已在第" in m and ("total_time" in m or "resubmit" in m) for m in messages)
+    assert any(f"「{greeting}」已是 greet 的训练说法" in m for m in messages)
     assert any("「Bad Key」不是有效的主题键" in m for m in messages)
     assert any("主题键「fees」在第" in m for m in messages)
     assert any("只能留空或填写「删除」" in m for m in messages)
@@ -153,10 +160,11 @@ def test_phrasing_of_a_topic_left_out_of_the_sheet_still_counts(project: Project
     sheet = tmp_path / "faq.xlsx"
     export_sheet(sheet, project)
     fees_row = row_number(sheet, "fees")
-    edit(sheet, {("resubmit", texts.COL_PHRASINGS): "认证费\n" + "\n".join(f"重新提交问法{n}" for n in range(12))})
+    fees = phrasing_of(project, "faq/fees")
+    edit(sheet, {("resubmit", texts.COL_PHRASINGS): "\n".join([fees, *(f"重新提交问法{n}" for n in range(12))])})
     workbook = load_workbook(sheet)
     workbook[texts.FAQ_SHEET].delete_rows(fees_row)
     workbook.save(sheet)
     with pytest.raises(SheetError) as raised:
         import_sheet(sheet, project)
-    assert any("「认证费」已是主题 fees 的说法" in message for message in raised.value.messages)
+    assert any(f"「{fees}」已是主题 fees 的说法" in message for message in raised.value.messages)

@@ -107,11 +107,12 @@ def test_import_adds_phrasings_creates_topics_ignores_and_marks_handled(
 def test_phrasing_already_in_the_topic_is_skipped(
     sessions: sessionmaker[Session], project: ProjectPaths, tmp_path: Path
 ) -> None:
+    fees = read_topic(project.topic_file("fees")).examples[-1]
     with sessions() as session, session.begin():
-        record_unanswered(session, "认证费！", Reason.FALLBACK)  # fees has 「认证费」
+        record_unanswered(session, f"{fees}！", Reason.FALLBACK)  # fees has it, without the 「！」
     path = tmp_path / "unanswered.xlsx"
     export(sessions, path, project)
-    assign(path, {"认证费": ("fees",)})
+    assign(path, {fees: ("fees",)})
     before = project.topic_file("fees").read_bytes()
     result = do_import(sessions, path, project)
     assert (result.added, result.duplicates) == (0, 1)
@@ -122,13 +123,14 @@ def test_phrasing_already_in_the_topic_is_skipped(
 def test_a_bad_sheet_changes_neither_files_nor_database(
     sessions: sessionmaker[Session], project: ProjectPaths, tmp_path: Path
 ) -> None:
+    total_time = read_topic(project.topic_file("total_time")).examples[0]
     with sessions() as session, session.begin():
-        record_unanswered(session, "认证要多久", Reason.UNCERTAIN)  # a phrasing of total_time
+        record_unanswered(session, total_time, Reason.UNCERTAIN)
     path = tmp_path / "unanswered.xlsx"
     export(sessions, path, project)
     assign(path, {
         "营业执照能用复印件吗": ("business_license",),
-        "认证要多久": ("fees",),
+        total_time: ("fees",),
         "考勤": ("attendance", "钉钉考勤怎么设置？", "请拨打 400-123-4567 咨询。"),
         "认证要收钱吗": ("New Topic",),
         "广告": ("unknown_topic",),
@@ -137,7 +139,7 @@ def test_a_bad_sheet_changes_neither_files_nor_database(
     with pytest.raises(SheetError) as raised:
         do_import(sessions, path, project)
     messages = "\n".join(raised.value.messages)
-    assert "「认证要多久」已是主题 total_time 的说法" in messages
+    assert f"「{total_time}」已是主题 total_time 的说法" in messages
     assert "「新主题的答案」列：电话号码 400-123-4567 与事实不符" in messages
     assert "「New Topic」不是有效的主题键" in messages
     assert "主题「unknown_topic」还不存在" in messages

@@ -81,6 +81,8 @@ class FakeTelegram:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._topic_ids = itertools.count(500)
         self._lock = threading.Lock()
+        self._delivered_to: dict[int, list[dict[str, Any]]] = {}  # chat id → accepted sendMessage params
+        self._sent_changed = threading.Condition(self._lock)
         self._loop = asyncio.new_event_loop()
         self._new_update: asyncio.Event | None = None
         self._runner: web.AppRunner | None = None
@@ -107,11 +109,19 @@ class FakeTelegram:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     def stop(self) -> None:
-        """Stop serving."""
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        """Stop serving (pending requests, such as a long poll, are cancelled)."""
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+
+    async def _shutdown(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+        current = asyncio.current_task()
+        pending = [task for task in asyncio.all_tasks() if task is not current]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     @property
     def base_url(self) -> str:
@@ -153,6 +163,10 @@ class FakeTelegram:
                   reply_to: int | None = None, thread_id: int | None = None) -> int:  # fmt: skip
         """A user writes `text` in `chat_id` (private chat: chat id = user id); return the update id."""
         return self._push({"message": self._message(chat_id, sender, reply_to, thread_id, text=text)})
+
+    def text_update(self, chat_id: int, text: str) -> dict[str, Any]:
+        """An update for `text` in a private chat, not queued (for webhook tests)."""
+        return {"update_id": next(_update_ids), "message": self._message(chat_id, None, None, None, text=text)}
 
     def send_photo(self, chat_id: int, *, sender: dict[str, Any] | None = None) -> int:
         """A user sends a photo."""
@@ -205,16 +219,14 @@ class FakeTelegram:
     def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         """sendMessage calls Telegram accepted (optionally for one chat), oldest first."""
         with self._lock:
-            return [
-                {**call.params, "message_id": call.params.get("_message_id")}
-                for call in self.calls
-                if call.method == "sendMessage" and call.outcome == "ok"
-                and (chat_id is None or call.params.get("chat_id") == chat_id)
-            ]  # fmt: skip
+            if chat_id is not None:
+                return list(self._delivered_to.get(chat_id, []))
+            return [c.params for c in self.calls if c.method == "sendMessage" and c.outcome == "ok"]
 
     def texts(self, chat_id: int) -> list[str]:
         """Texts delivered to a chat, oldest first."""
-        return [message["text"] for message in self.sent(chat_id)]
+        with self._lock:
+            return [message["text"] for message in self._delivered_to.get(chat_id, [])]
 
     def calls_to(self, method: str) -> list[Call]:
         """Every call of `method`."""
@@ -233,8 +245,13 @@ class FakeTelegram:
 
     def wait_for_texts(self, chat_id: int, count: int, timeout: float = 30.0) -> list[str]:
         """Wait until `chat_id` received at least `count` messages; return them all."""
-        self.wait_for(lambda: len(self.texts(chat_id)) >= count, timeout, f"{count} message(s) to chat {chat_id}")
-        return self.texts(chat_id)
+        with self._sent_changed:
+            arrived = self._sent_changed.wait_for(lambda: len(self._delivered_to.get(chat_id, [])) >= count, timeout)
+            texts = [message["text"] for message in self._delivered_to.get(chat_id, [])]
+        if not arrived:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {count} message(s) to chat {chat_id}; "
+                                 f"got {texts}")  # fmt: skip
+        return texts
 
     # --- the Bot API -------------------------------------------------------------------------
 
@@ -315,6 +332,9 @@ class FakeTelegram:
     async def _api_deleteWebhook(self, params: dict[str, Any]) -> bool:
         return True
 
+    async def _api_setWebhook(self, params: dict[str, Any]) -> bool:
+        return True
+
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
@@ -344,7 +364,10 @@ class FakeTelegram:
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params["chat_id"]
         message_id = self._next_message_id(chat_id)
-        params["_message_id"] = message_id
+        params["message_id"] = message_id
+        with self._sent_changed:
+            self._delivered_to.setdefault(chat_id, []).append(params)
+            self._sent_changed.notify_all()
         message: dict[str, Any] = {
             "message_id": message_id, "date": int(time.time()), "chat": self._chat_json(chat_id),
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "认证助手", "username": BOT_USERNAME},

@@ -7,9 +7,11 @@ foreign groups) and blocked users, using escalations written straight into the d
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable
 
+import httpx
 from sqlalchemy.orm import Session
 
 from bot.db import handoff_queries as queries
@@ -18,6 +20,12 @@ from bot.gateway import texts
 from tests.bot.gateway.conftest import GatewayProcess, new_group_id, new_user_id
 from tests.bot.gateway.fake_rasa import EMPTY, FAIL, SLOW, FakeRasa
 from tests.bot.gateway.fake_telegram import FakeTelegram, user
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def in_database(env: dict[str, str], work: Callable[[Session], object]) -> object:
@@ -154,3 +162,34 @@ def test_agents_group_became_a_supergroup(
     telegram.send_text(new_id, "/open", sender=user(agent))
     telegram.wait_for(lambda: len(telegram.sent(new_id)) >= 3, what="the list in the new group")
     assert all(c.params["chat_id"] != agents_group for c in telegram.calls_to("getChatMember"))
+
+
+def test_webhook_mode_checks_the_secret_token(
+    telegram: FakeTelegram, make_offline_gateway: Callable[..., GatewayProcess]
+) -> None:
+    port, secret = free_port(), "s3cret-hook_42"
+    make_offline_gateway(
+        TELEGRAM_WEBHOOK_URL="https://bot.example.com/telegram-hook",
+        TELEGRAM_WEBHOOK_SECRET=secret,
+        TELEGRAM_WEBHOOK_PORT=str(port),
+    ).start()
+    [registered] = telegram.calls_to("setWebhook")
+    assert registered.params["url"] == "https://bot.example.com/telegram-hook"
+    assert registered.params["secret_token"] == secret
+
+    applicant = new_user_id()
+    update = telegram.text_update(applicant, "网页钩子")
+    hook = f"http://127.0.0.1:{port}/telegram-hook"
+
+    def post(token: str) -> int:
+        try:
+            return httpx.post(hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": token}).status_code
+        except httpx.TransportError:
+            return 0
+
+    telegram.wait_for(lambda: post("wrong-secret") == 403, what="the webhook to refuse a wrong secret")
+    assert post(secret) == 200
+    assert telegram.wait_for_texts(applicant, 1) == ["收到：网页钩子"]
+    assert post(secret) == 200  # Telegram retrying the same update: acknowledged, not answered twice
+    time.sleep(1.5)
+    assert telegram.texts(applicant) == ["收到：网页钩子"]

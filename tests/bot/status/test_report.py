@@ -60,7 +60,7 @@ def test_approval_names_the_badge_and_what_it_unlocks(reports: dict[str, str]) -
 
 def test_rejection_lists_every_reason_with_its_fix_and_says_resubmit_at_once(reports: dict[str, str]) -> None:
     text = reports["RZ202611120005"]
-    assert "1. 营业执照照片模糊" in text and "2. 经营者身份证已过期" in text
+    assert "1. 【资料不清晰】营业执照照片模糊" in text and "2. 【资料过期】经营者身份证已过期" in text
     assert "清晰可辨" in text and "JPG、PNG、PDF" in text and "5MB" in text
     assert "身份证必须在有效期内" in text
     assert "立即重新提交" in text

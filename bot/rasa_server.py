@@ -1,0 +1,20 @@
+"""`python -m bot.rasa_server ARGS`: the `rasa` command (run, shell, …) with log redaction installed first."""
+
+from __future__ import annotations
+
+import sys
+
+from bot.redaction import install
+
+
+def main() -> None:
+    """Install log redaction (bot.redaction), then hand the command line to Rasa."""
+    install()
+    from rasa.__main__ import main as rasa_main  # imported after: Rasa logs while importing
+
+    sys.argv = ["rasa", *sys.argv[1:]]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
