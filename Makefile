@@ -9,10 +9,10 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run shell test train db deps evaluate lock clean
+.PHONY: help run shell test reliability train db deps evaluate bench lock clean
 
 help: ## list the commands
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 run: train db ## set everything up and start the bot (REST + socket.io on 127.0.0.1:5005)
 	$(PY) -m bot.run
@@ -23,6 +23,18 @@ shell: train db ## chat with the bot in this terminal
 test: train ## run every test (data validation, NLU gate, conversations, actions, gateway)
 	$(PY) -m pytest
 
+RELIABILITY_DIR := var/reliability
+GATEWAY_FAULT_TESTS := tests/bot/gateway/test_end_to_end.py::test_telegram_429_and_network_errors \
+	tests/bot/gateway/test_end_to_end.py::test_killed_mid_conversation_nothing_lost_nothing_doubled \
+	tests/bot/gateway/test_delivery.py::test_agents_group_became_a_supergroup \
+	tests/bot/gateway/test_delivery.py::test_slow_empty_and_failed_turns_are_never_silent
+
+reliability: train ## bad input, faults, canary, security and load (max N); prints the figures
+	@mkdir -p $(RELIABILITY_DIR) && rm -f $(RELIABILITY_DIR)/figures.jsonl
+	RELIABILITY_FIGURES=$(RELIABILITY_DIR)/figures.jsonl RELIABILITY_LOAD=1 $(PY) -m pytest -q -s \
+	  tests/reliability $(GATEWAY_FAULT_TESTS) --junitxml=$(RELIABILITY_DIR)/junit.xml; \
+	status=$$?; $(PY) -m tests.reliability.summary $(RELIABILITY_DIR); exit $$status
+
 train: deps ## train the model if config.yml, domain.yml or data/ changed
 	$(PY) -m bot.train
 
@@ -31,6 +43,9 @@ db: deps ## create or migrate the database and seed the demo applications
 
 evaluate: train ## evaluate NLU on the held-out set; report in docs/reports/ (F1 per topic, confusions, change since last run)
 	$(PY) -m bot.faq evaluate
+
+bench: train ## measure quality vs a baseline, latency/throughput (both profiles) and costs; docs/benchmarks.md (~20 min)
+	$(PY) -m bench $(BENCH_ARGS)
 
 deps: $(STAMP) ## create .venv with Python 3.10 and install the pinned dependencies
 

@@ -84,16 +84,17 @@ def secrets_from_env(env: Mapping[str, str] | None = None) -> list[str]:
 
 
 _installed: Redactor | None = None
+_previous_factory: Any = None
 
 
 def install(secrets: Iterable[str] = (), env: Mapping[str, str] | None = None) -> Redactor:
     """Scrub every log record this process creates from now on (safe to call more than once)."""
-    global _installed
+    global _installed, _previous_factory
     if _installed is not None:
         _installed.add_secrets([*secrets, *secrets_from_env(env)])
         return _installed
     redactor = _installed = Redactor([*secrets, *secrets_from_env(env)])
-    make_record = logging.getLogRecordFactory()
+    make_record = _previous_factory = logging.getLogRecordFactory()
 
     def scrubbed_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
@@ -107,3 +108,11 @@ def install(secrets: Iterable[str] = (), env: Mapping[str, str] | None = None) -
     logging.setLogRecordFactory(scrubbed_record)
     logging.captureWarnings(True)
     return redactor
+
+
+def uninstall() -> None:
+    """Restore the record factory `install()` replaced (tests use this)."""
+    global _installed, _previous_factory
+    if _installed is not None:
+        logging.setLogRecordFactory(_previous_factory)
+        _installed = _previous_factory = None

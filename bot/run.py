@@ -45,6 +45,8 @@ def child_environment(settings: Settings, auth_token: str, action_secret: str | 
         SANIC_HOST="127.0.0.1",  # rasa-sdk binds 0.0.0.0 otherwise
         BOT_VAR_DIR=str(settings.var_dir),
     )
+    # glibc gives each thread (TensorFlow starts dozens) a malloc arena; two save ~75 MB per Rasa server
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     return env
 
 
@@ -78,10 +80,10 @@ class Stack:
             if process.poll() is not None:
                 raise StackError(f"{name} exited with code {process.returncode}")
 
-    def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
-        """Block until the action server and the Rasa server answer."""
+    def wait_ready(self, timeout: float = READY_TIMEOUT_S, checks: dict[str, str] | None = None) -> None:
+        """Block until the action server and the Rasa server (or every URL in `checks`) answer."""
         deadline = time.monotonic() + timeout
-        checks = {
+        checks = checks or {
             "action server": f"http://127.0.0.1:{self.settings.action_port}/health",
             "rasa": f"{self.settings.rasa_url}/",
         }
@@ -107,17 +109,20 @@ class Stack:
                 process.wait()
 
 
-def action_server_command(settings: Settings) -> list[str]:
+def action_server_command(settings: Settings, *, port: int | None = None) -> list[str]:
     """The action server, bound to 127.0.0.1, answering only calls with the shared secret."""
-    return [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(settings.action_port)]
+    port = port or settings.action_port
+    return [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(port)]
 
 
-def rasa_server_command(settings: Settings, model: Path, auth_token: str) -> list[str]:
+def rasa_server_command(
+    settings: Settings, model: Path, auth_token: str, *, port: int | None = None
+) -> list[str]:
     """The Rasa server with REST and socket.io channels and the HTTP API behind a token."""
     return [
         sys.executable, "-m", "bot.rasa_server", "run",
         "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-        "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
+        "--interface", "127.0.0.1", "--port", str(port or settings.rasa_port),
         "--enable-api", "--auth-token", auth_token,
     ]  # fmt: skip
 
@@ -142,9 +147,17 @@ def running_stack(
         return logs[-1]
 
     try:
-        stack.start("action server", action_server_command(settings), env, log_for("actions"))
-        stack.start("rasa", rasa_server_command(settings, model, auth_token), env, log_for("rasa"))
-        stack.wait_ready()
+        if settings.rasa_workers > 1:  # the production profile: N Rasa workers behind bot.router
+            from bot.scale import scaled_children
+
+            children = scaled_children(settings, model, auth_token, env)
+            for child in children:
+                stack.start(child.name, child.command, child.env, log_for(child.name.replace(" ", "_")))
+            stack.wait_ready(checks={child.name: child.ready_url for child in children})
+        else:
+            stack.start("action server", action_server_command(settings), env, log_for("actions"))
+            stack.start("rasa", rasa_server_command(settings, model, auth_token), env, log_for("rasa"))
+            stack.wait_ready()
         if gateway:
             stack.start("gateway", [sys.executable, "-m", "bot.gateway"], env, log_for("gateway"))
         yield stack

@@ -27,6 +27,21 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _scale(env: dict[str, str]) -> dict[str, object]:
+    workers = _int(env, "RASA_WORKERS", 1)
+    action_servers = _int(env, "ACTION_SERVERS", 1)
+    if workers < 1 or action_servers < 1:
+        raise SettingsError("RASA_WORKERS and ACTION_SERVERS must be at least 1")
+    raw_ports = [part.strip() for part in env.get("RASA_WORKER_PORTS", "").split(",") if part.strip()]
+    try:
+        ports = tuple(int(part) for part in raw_ports)
+    except ValueError:
+        raise SettingsError(f"RASA_WORKER_PORTS must be comma-separated ports, got {raw_ports!r}") from None
+    if ports and len(ports) != workers:
+        raise SettingsError(f"RASA_WORKER_PORTS lists {len(ports)} ports for RASA_WORKERS={workers}")
+    return {"rasa_workers": workers, "rasa_worker_ports": ports, "action_servers": action_servers}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the processes need to know; build with `Settings.from_env()`."""
@@ -42,6 +57,20 @@ class Settings:
     models_dir: Path = field(default=PROJECT_ROOT / "models")
     retention_days: int = 30
     """Conversations idle longer than this are deleted by `python -m bot.retention`."""
+    rasa_workers: int = 1
+    """Rasa server processes; above 1, `bot.router` listens on `rasa_port` and keeps conversations sticky."""
+    rasa_worker_ports: tuple[int, ...] = ()
+    """The workers' private ports (default: the `rasa_workers` ports after `rasa_port`)."""
+    action_servers: int = 1
+    """Action server processes on `action_port` and the ports after it (with several Rasa workers)."""
+
+    def worker_ports(self) -> tuple[int, ...]:
+        """The ports of the Rasa workers behind the router."""
+        return self.rasa_worker_ports or tuple(self.rasa_port + 1 + i for i in range(self.rasa_workers))
+
+    def action_ports(self) -> tuple[int, ...]:
+        """The ports of the action servers."""
+        return tuple(self.action_port + i for i in range(max(1, self.action_servers)))
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -61,6 +90,7 @@ class Settings:
             action_secret=env.get("ACTION_SERVER_SECRET") or None,
             models_dir=Path(env.get("BOT_MODELS_DIR") or PROJECT_ROOT / "models"),
             retention_days=_int(env, "RETENTION_DAYS", 30),
+            **_scale(env),
         )
 
 

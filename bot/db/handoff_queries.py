@@ -67,7 +67,9 @@ def unprocessed_updates(session: Session) -> list[tuple[int, str]]:
 
 
 def finish_update(session: Session, update_id: int) -> bool:
-    """Mark an update processed and erase its payload; False if it already was."""
+    """Mark an update processed and erase its payload; False if it already was (then nothing is written)."""
+    if is_update_processed(session, update_id):
+        return False
     result = session.execute(
         update(InboxUpdate)
         .where(InboxUpdate.update_id == update_id, InboxUpdate.processed_at.is_(None))
@@ -210,15 +212,16 @@ def get_callback(session: Session, callback_id: int, chat_id: int) -> CallbackPa
 
 
 def remember_chat(session: Session, chat_id: int, display_name: str) -> None:
-    """Record an applicant's chat (it wrote to us, so it is no longer blocked)."""
+    """Record an applicant's chat (it wrote to us, so it is no longer blocked); writes only changes."""
+    display_name = display_name[:200]
     chat = session.get(TelegramChat, chat_id)
     if chat is None:
-        session.add(TelegramChat(chat_id=chat_id, display_name=display_name[:200], updated_at=utc_now()))
+        session.add(TelegramChat(chat_id=chat_id, display_name=display_name, updated_at=utc_now()))
         session.flush()
-        return
-    chat.display_name = display_name[:200]
-    chat.blocked_at = None
-    chat.updated_at = utc_now()
+    elif chat.display_name != display_name or chat.blocked_at is not None:
+        chat.display_name = display_name
+        chat.blocked_at = None
+        chat.updated_at = utc_now()
 
 
 def get_chat(session: Session, chat_id: int) -> TelegramChat | None:

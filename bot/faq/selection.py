@@ -7,9 +7,9 @@ from typing import Any
 
 from bot.faq.catalog import RETRIEVAL_INTENT
 
-ANSWER_MIN_CONFIDENCE = 0.5
+ANSWER_MIN_CONFIDENCE = 0.4
 """The top topic is answered only at or above this ResponseSelector confidence ..."""
-ANSWER_MIN_MARGIN = 0.2
+ANSWER_MIN_MARGIN = 0.15
 """... and only when it leads the runner-up by at least this much."""
 OFFER_MIN_CONFIDENCE = 0.08
 """Topics below this are never offered as buttons."""

@@ -74,7 +74,7 @@ class Conversations:
     async def reply(self, update_id: int, chat_id: int, *lines: str, purpose: str = "gateway_text") -> None:
         """Answer with the gateway's own texts and finish the update."""
         await self._store.run(save_replies, update_id, chat_id, [Reply(line) for line in lines], purpose)
-        self._outbox.wake()
+        self._outbox.wake(chat_id)
 
     async def active_escalation(self, chat_id: int, display_name: str) -> Escalation | None:
         """Remember the applicant's chat; return the escalation a person is handling, if any."""
@@ -94,9 +94,7 @@ class Conversations:
     ) -> None:
         """One applicant message (`text` None for photos and the like; `payload` for a pressed button)."""
         sender = str(chat_id)
-        import time as _t; t0=_t.monotonic()
         escalation = await self.active_escalation(chat_id, display_name)
-        t1=_t.monotonic()
         if escalation is not None:
             await self._relay(update_id, chat_id, escalation, text)
             if text is not None:
@@ -106,11 +104,8 @@ class Conversations:
             await self.reply(update_id, chat_id, texts.UNSUPPORTED_MESSAGE)
             return
         replies = await self._ask_rasa(update_id, chat_id, sender, payload or text)
-        t2=_t.monotonic()
         await self._store.run(save_replies, update_id, chat_id, replies, "reply")
-        t3=_t.monotonic()
-        logger.info("TRACE %s check %.0f rasa %.0f save %.0f", update_id, (t1-t0)*1000, (t2-t1)*1000, (t3-t2)*1000)
-        self._outbox.wake()
+        self._outbox.wake(chat_id)
 
     async def _relay(self, update_id: int, chat_id: int, escalation: Escalation, text: str | None) -> None:
         def relay(session: Session) -> None:
@@ -152,7 +147,7 @@ class Conversations:
                 await self._store.run(
                     queries.enqueue_message, chat_id, texts.STILL_WORKING, purpose="still_working"
                 )
-                self._outbox.wake()
+                self._outbox.wake(chat_id)
             messages = await turn
         except UpstreamUnavailable as error:
             logger.warning("update %s: %s; apologising", update_id, error)

@@ -280,8 +280,8 @@ class Handoff:
         if user is None or user.is_bot:
             return
         command = parse_command(message.text, bot_username) if message.text else None
-        if command is not None and command.name not in AGENT_COMMANDS:
-            command = None
+        if message.text and message.text.startswith("/") and (command is None or command.name not in AGENT_COMMANDS):
+            return  # another bot's command, or one we do not have: never relayed to an applicant
         escalation = await self._thread_of(message, command)
         if command is None and escalation is None:
             return  # agents talking among themselves

@@ -38,9 +38,7 @@ class InboxQueue(asyncio.Queue):  # type: ignore[type-arg]
         """Store an update, then queue it; an update stored before (re-delivered) is dropped."""
         if isinstance(item, Update):
             try:
-                import time as _t; t0=_t.monotonic()
                 fresh = await self._store.run(queries.store_update, item.update_id, item.to_json())
-                logger.info("TRACE %s stored %.0f", item.update_id, (_t.monotonic()-t0)*1000)
             except StorageUnavailable:
                 logger.error("cannot store update %s; Telegram will deliver it again", item.update_id)
                 await asyncio.sleep(STORE_RETRY_PAUSE_S)  # the poller retries at once otherwise
@@ -90,7 +88,6 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = chat_key(update)
-        logger.info("TRACE %s start", getattr(update, "update_id", None))
         if key is None:
             await coroutine
         else:

@@ -99,8 +99,10 @@ class Outbox:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._stopping = False
 
-    def wake(self) -> None:
-        """New rows were committed: look for work now."""
+    def wake(self, chat_id: int | None = None) -> None:
+        """New rows were committed (for `chat_id`, when given: its worker starts at once)."""
+        if chat_id is not None and chat_id not in self._workers and not self._stopping:
+            self._workers[chat_id] = asyncio.create_task(self._drain(chat_id))
         self._wake.set()
 
     async def run(self) -> None:
@@ -139,13 +141,12 @@ class Outbox:
 
     async def _drain(self, chat_id: int) -> None:
         try:
-            while not self._stopping:
-                row = await self._store.run(queries.pending_head, chat_id)
-                if row is None or row.not_before > utc_now():
-                    return
+            row = await self._store.run(queries.pending_head, chat_id)
+            while not self._stopping and row is not None and row.not_before <= utc_now():
                 await self._limits.acquire(chat_id)
                 if not await self._deliver(row):
                     return
+                row = await self._store.run(queries.pending_head, chat_id)
         except StorageUnavailable:
             logger.warning("outbox: database unavailable while sending to chat %s", chat_id)
         except Exception:  # noqa: BLE001 - one chat's worker must not stop the outbox
@@ -202,7 +203,6 @@ class Outbox:
         except TelegramError as error:
             logger.error("outbox: Telegram error sending to chat %s: %s", row.chat_id, error)
             return await self._retry_later(row, self._backoff(row), type(error).__name__)
-        logger.info("TRACE sent row %s", row.id)
         await self._store.run(queries.mark_sent, row.id, message.message_id)
         if is_agents and row.escalation_id:
             await self._threads.sent(row, message)

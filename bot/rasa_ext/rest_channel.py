@@ -87,7 +87,7 @@ class HardenedRestInput(RestInput):
     ) -> list[dict[str, Any]]:
         notices: list[str] = []
         if not text.strip():
-            return [_reply(agent, sender, EMPTY_MESSAGE)]
+            return [domain_reply(agent, sender, EMPTY_MESSAGE)]
         if len(text) > MAX_INPUT_CHARS:
             text = text[:MAX_INPUT_CHARS]
             notices.append(TOO_LONG)
@@ -99,16 +99,13 @@ class HardenedRestInput(RestInput):
             await on_new_message(UserMessage(masked.text, collector, sender, input_channel=self.name()))
         except Exception:  # noqa: BLE001 - the applicant gets an apology instead of silence
             logger.exception("turn failed for a REST message")
-        replies = list(collector.messages)
-        if not replies:
-            paused = await _is_paused(agent, sender)
-            replies = [_reply(agent, sender, HANDED_OVER if paused else NO_REPLY)]
+        replies = list(collector.messages) or [await silence_reply(agent, sender)]
         store = _sql_store(agent)
         if store is not None and store.has_unsaved(sender):
-            not_stored = _reply(agent, sender, NOT_STORED)
+            not_stored = domain_reply(agent, sender, NOT_STORED)
             if all(reply.get("text") != not_stored["text"] for reply in replies):
                 replies.append(not_stored)
-        return [_reply(agent, sender, name) for name in notices] + replies
+        return [domain_reply(agent, sender, name) for name in notices] + replies
 
 
 def _json_or_none(request: Request) -> Any:
@@ -118,7 +115,13 @@ def _json_or_none(request: Request) -> Any:
         return None
 
 
-def _reply(agent: Any, sender: str, response_name: str) -> dict[str, Any]:
+async def silence_reply(agent: Any, sender: str) -> dict[str, Any]:
+    """What to answer when a turn produced no message: handed over (paused), or an apology."""
+    return domain_reply(agent, sender, HANDED_OVER if await _is_paused(agent, sender) else NO_REPLY)
+
+
+def domain_reply(agent: Any, sender: str, response_name: str) -> dict[str, Any]:
+    """The first text of a domain response, as a REST reply to `sender`."""
     variants = agent.domain.responses.get(response_name) or [{"text": "抱歉，系统暂时出了点问题，请稍后再试。"}]
     return {"recipient_id": sender, "text": variants[0]["text"].strip()}
 

@@ -26,6 +26,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
 from bot.cli import describe
+from bot.rasa_ext.bounded_history import BoundedHistory
 from bot.db.engine import POSTGRES_CONNECT_TIMEOUT_S
 from bot.privacy import mask_nested
 
@@ -37,7 +38,7 @@ _STORED = "_bot_events_stored"
 """Attribute set on a tracker: how many of its events are in SQL or kept in memory."""
 
 
-class UrlSQLTrackerStore(SQLTrackerStore):
+class UrlSQLTrackerStore(BoundedHistory, SQLTrackerStore):
     """An SQLTrackerStore whose endpoint `url:` is an SQLAlchemy URL (SQLite file or PostgreSQL)."""
 
     def __init__(

@@ -37,7 +37,6 @@ def _conversation(telegram: FakeTelegram, applicant: int) -> list[float]:
         started = time.monotonic()
         telegram.send_text(applicant, question)
         telegram.wait_for_texts(applicant, before + 1, timeout=REPLY_TIMEOUT_S)
-        print("LAT", applicant, question, round((time.monotonic() - started) * 1000), flush=True)
         latencies.append(time.monotonic() - started)
         time.sleep(THINK_S)
     return latencies

@@ -1,0 +1,102 @@
+"""`python -m bench`: measure quality, latency, throughput and costs; write docs/benchmarks.md and .json."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench import costs, quality
+from bench.machine import describe_machine
+from bench.profiles import QUICK_PLAN, Plan, Profile, measure_profile
+from bench.report import write_report
+from bench.targets import check_targets
+from bot.faq.evaluation import load_examples
+from bot.settings import PROJECT_ROOT, Settings
+from bot.train import model_path
+
+
+def profiles(workers: int) -> dict[str, Profile]:
+    """The two profiles the issue asks for."""
+    return {
+        "embedded": Profile(
+            "embedded", "Embedded defaults (`make run`): one Rasa server, one action server, SQLite"
+        ),
+        "production": Profile(
+            "production",
+            f"Production profile: {workers} Rasa workers behind `bot.router`, one action server, "
+            "PostgreSQL for the application database and the tracker store",
+            workers=workers,
+            postgres=True,
+        ),
+    }
+
+
+def log(message: str) -> None:
+    """Progress on the terminal."""
+    print(message, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="few messages per level (a smoke run)")
+    parser.add_argument("--skip-quality", action="store_true", help="do not score the model and the baseline")
+    parser.add_argument("--skip-training", action="store_true", help="do not measure training (minutes)")
+    parser.add_argument("--profiles", default="embedded,production", help="comma-separated profile names")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="Rasa workers in production")
+    parser.add_argument("--seconds", type=float, help="seconds per load level (default 20; 3 with --quick)")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs", help="where to write the report")
+    parser.add_argument("--model", type=Path, help="the model to serve (default: the current data's)")
+    parser.add_argument("--note", default="", help="a sentence for the top of the report")
+    args = parser.parse_args(argv)
+
+    model = args.model or model_path(Settings.from_env().models_dir)
+    if not model.exists():
+        print(f"没有找到训练好的模型 {model}，请先运行 `make train`（`make bench` 会自动训练）。", file=sys.stderr)
+        return 2
+    plan = QUICK_PLAN if args.quick else Plan()
+    if args.seconds:
+        plan = Plan(**{**plan.__dict__, "seconds": args.seconds})
+    chosen = [name.strip() for name in args.profiles.split(",") if name.strip()]
+    known = profiles(args.workers)
+    if unknown := [name for name in chosen if name not in known]:
+        parser.error(f"unknown profile(s): {', '.join(unknown)}")
+    logs = PROJECT_ROOT / "var" / "bench"
+    logs.mkdir(parents=True, exist_ok=True)
+
+    figures: dict[str, Any] = {
+        "generated_at": time.strftime("%Y-%m-%d %H:%M"),
+        "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "quick": args.quick,
+        "note": args.note,
+        "model": model.name,
+        "machine": describe_machine(),
+        "profiles": {},
+    }
+    if not args.skip_quality:
+        log(f"Answer quality of {model.name} and the baseline on the held-out set ...")
+        figures["quality"] = quality.measure(model)
+    faq_questions = [e.text for e in load_examples() if e.expected.startswith("faq/")]
+    for name in chosen:
+        log(f"Profile {name} ...")
+        figures["profiles"][name] = measure_profile(known[name], model, plan, faq_questions, log)
+    if not args.skip_training:
+        log(f"Training costs (rasa train output in {logs / 'training.log'}) ...")
+        figures["costs"] = costs.measure(logs / "training.log", log)
+    figures["targets"] = check_targets(figures)
+    markdown, raw = write_report(figures, args.out)
+    missed = [t for t in figures["targets"] if t["met"] is False]
+    total = len(figures["targets"])
+    log(f"Wrote {markdown} and {raw}: {total - len(missed)} of {total} targets met.")
+    for target in missed:
+        log(f"  missed: {target['target']} ({target['where']}): {target['measured']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""Start one deployment profile on private ports, measure it through REST, stop it.
+
+- embedded: today's `make run` — one Rasa server, one action server, SQLite files (temp dir);
+- production: `RASA_WORKERS` Rasa processes behind `bot.router`, PostgreSQL (a throwaway
+  schema) for the application database and Rasa's tracker store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bench import load
+from bench.machine import load_average, postgres_cpu_seconds, tree_cpu_seconds, tree_memory_mib
+from bot.db.__main__ import init as init_database
+from bot.run import running_stack
+from bot.settings import Settings
+
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+SCENARIOS = ("faq", "status_lookup")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How to deploy the bot for one set of measurements."""
+
+    name: str
+    title: str
+    workers: int = 1
+    postgres: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much to measure (the quick plan is for building and smoke-testing the benchmark)."""
+
+    levels: tuple[int, ...] = (1, 8, 32)
+    seconds: float = 20.0
+    min_messages: int = 100
+    warmup_messages: int = 40
+    long_messages: int = 200
+
+
+QUICK_PLAN = Plan(seconds=3.0, min_messages=10, warmup_messages=16, long_messages=200)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def postgres_schema(base_url: str = POSTGRES_URL) -> Iterator[str]:
+    """A fresh PostgreSQL schema for one run; yields its URL and drops it afterwards."""
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base_url, future=True, isolation_level="AUTOCOMMIT",
+                          connect_args={"connect_timeout": 5})  # fmt: skip
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _post(url: str, sender: str, message: str) -> bytes:
+    request = urllib.request.Request(
+        f"{url}/webhooks/rest/webhook", data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - loopback only
+        return response.read()
+
+
+def _settings(profile: Profile, var_dir: Path, database_url: str | None) -> Settings:
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DATABASE_URL", "TRACKER_STORE_URL", "RASA_URL", "RASA_WORKER_PORTS")}  # fmt: skip
+    env.update(BOT_VAR_DIR=str(var_dir), RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()),
+               RASA_WORKERS=str(profile.workers), ACTION_SERVERS="1")  # fmt: skip
+    if profile.workers > 1:
+        env["RASA_WORKER_PORTS"] = ",".join(str(free_port()) for _ in range(profile.workers))
+    if database_url:
+        env.update(DATABASE_URL=database_url, TRACKER_STORE_URL=database_url)
+    return Settings.from_env(env)
+
+
+@dataclass(frozen=True)
+class Running:
+    """A started profile: where to send messages, and the processes to watch."""
+
+    rasa_url: str
+    worker_urls: list[str]
+    pids: dict[str, int]
+    postgres: bool
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time so far of each process (with children), of this process, and of PostgreSQL."""
+        sample = {name: tree_cpu_seconds(pid) for name, pid in self.pids.items()}
+        sample["load generator"] = sum(os.times()[:2])
+        if self.postgres:
+            sample["postgresql"] = postgres_cpu_seconds()
+        return sample
+
+
+def measure_profile(
+    profile: Profile, model: Path, plan: Plan, faq_questions: Sequence[str], log: Any = print
+) -> dict[str, Any]:
+    """Start `profile`, measure it (cold start, load levels, long conversation, memory), stop it."""
+    database = postgres_schema() if profile.postgres else _no_database()
+    with tempfile.TemporaryDirectory(prefix=f"bench-{profile.name}-") as tmp, database as database_url:
+        settings = _settings(profile, Path(tmp), database_url)
+        init_database(settings.database_url)
+        figures: dict[str, Any] = {"title": profile.title, "rasa_workers": profile.workers}
+        figures["load_average_before"] = load_average()
+        started = time.monotonic()
+        with running_stack(settings, model, log_dir=Path(tmp) / "logs") as stack:
+            _post(settings.rasa_url, "bench-first", "你好")
+            figures["cold_start_s"] = round(time.monotonic() - started, 1)
+            log(f"  {profile.name}: first answer {figures['cold_start_s']} s after start")
+            pids = {name: process.pid for name, process in stack.processes.items()}
+            running = Running(settings.rasa_url, _worker_urls(settings), pids, profile.postgres)
+            figures.update(asyncio.run(_measure(running, plan, faq_questions, log)))
+            figures["memory_mib"] = {name: tree_memory_mib(pid) for name, pid in pids.items()}
+        figures["load_average_after"] = load_average()
+        return figures
+
+
+def _worker_urls(settings: Settings) -> list[str]:
+    if settings.rasa_workers == 1:
+        return [settings.rasa_url]
+    return [f"http://127.0.0.1:{port}" for port in settings.worker_ports()]
+
+
+@contextmanager
+def _no_database() -> Iterator[None]:
+    yield None
+
+
+def cpu_per_message(before: dict[str, float], after: dict[str, float], messages: int) -> dict[str, float]:
+    """CPU milliseconds each process spent per message between two samples (and their total)."""
+    if not messages:
+        return {}
+    spent = {name: round((after[name] - before[name]) * 1000 / messages, 2) for name in before}
+    return {**spent, "total": round(sum(spent.values()), 2)}
+
+
+def _describe(level: dict[str, Any]) -> str:
+    return (
+        f"  {level['scenario']:<14} x{level['concurrency']:<3} {level['messages_per_second']:>6} msg/s  "
+        f"p50 {level['p50_ms']:>7} ms  p95 {level['p95_ms']:>7} ms  p99 {level['p99_ms']:>7} ms  "
+        f"errors {level['errors']}  empty {level['empty_replies']}  "
+        f"unexpected {level['unexpected_replies']}  CPU {level['cpu_ms_per_message'].get('total')} ms/msg"
+    )
+
+
+async def _measure(running: Running, plan: Plan, faq_questions: Sequence[str], log: Any) -> dict[str, Any]:
+    conversations = {
+        "faq": load.faq_conversations(faq_questions),
+        "status_lookup": load.status_conversations(),
+    }
+    for url in running.worker_urls:  # every worker, every path: TensorFlow traces its graphs on first use
+        for scenario in SCENARIOS:
+            await load.run_level(url, scenario, conversations[scenario], concurrency=4, seconds=0,
+                                 min_messages=plan.warmup_messages // 2)  # fmt: skip
+    levels = []
+    for scenario in SCENARIOS:
+        for concurrency in plan.levels:
+            before = running.cpu_seconds()
+            result = await load.run_level(running.rasa_url, scenario, conversations[scenario],
+                                          concurrency=concurrency, seconds=plan.seconds,
+                                          min_messages=plan.min_messages)  # fmt: skip
+            summary = result.summary()
+            summary["cpu_ms_per_message"] = cpu_per_message(before, running.cpu_seconds(), result.messages)
+            levels.append(summary)
+            log(_describe(summary))
+    latencies = await load.long_conversation(running.rasa_url, faq_questions, plan.long_messages)
+    tenth, last = load.around(latencies, 10), load.around(latencies, len(latencies))
+    long_figures = {
+        "messages": len(latencies),
+        "message_10_ms": round(tenth, 1),
+        "last_message_ms": round(last, 1),
+        "ratio": round(last / tenth, 2) if tenth else None,
+        "latencies_ms": [round(value, 1) for value in latencies],
+    }
+    log(f"  long conversation: message 10 {tenth:.1f} ms, message {len(latencies)} {last:.1f} ms "
+        f"(x{long_figures['ratio']})")  # fmt: skip
+    return {"load": levels, "long_conversation": long_figures}

@@ -1,0 +1,63 @@
+"""Answer quality on the held-out set: the Rasa model and the scikit-learn baseline, side by side.
+
+    python -m bench.quality MODEL      # prints the figures as JSON (run in its own process:
+                                       # loading the model takes a Rasa server's memory)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.settings import PROJECT_ROOT, RASA_PROCESS_ENV
+
+HEADLINE = ("faq_top1_accuracy", "faq_answered_correctly", "faq_answered_wrongly", "faq_fell_back",
+            "out_of_scope_recall", "macro_f1")  # fmt: skip
+
+
+def headline(scores: Any) -> dict[str, float]:
+    """The figures of a `bot.faq.evaluation.Scores` that the report compares."""
+    return {name: round(float(getattr(scores, name)), 4) for name in HEADLINE} | {
+        "examples": scores.total, "faq_examples": scores.faq_total}
+
+
+def compare(rasa: dict[str, float], baseline: dict[str, float]) -> dict[str, float | None]:
+    """Rasa's figure divided by the baseline's, for each headline figure."""
+    return {name: round(rasa[name] / baseline[name], 3) if baseline[name] else None for name in HEADLINE}
+
+
+def measure(model: Path) -> dict[str, Any]:
+    """Score the model and the baseline (trained now, on the same data) on the held-out set."""
+    import os
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.quality", str(model)], cwd=PROJECT_ROOT, check=True,
+        capture_output=True, text=True, env={**os.environ, **RASA_PROCESS_ENV},
+    )  # fmt: skip
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str]) -> int:
+    """Score MODEL and the baseline; print one JSON line."""
+    import time
+
+    from bot.faq.baseline import evaluate_baseline
+    from bot.faq.evaluation import evaluate_model
+
+    started = time.monotonic()
+    baseline_scores, _ = evaluate_baseline()
+    baseline_seconds = time.monotonic() - started
+    rasa_scores, _ = asyncio.run(evaluate_model(Path(argv[0])))
+    rasa, baseline = headline(rasa_scores), headline(baseline_scores)
+    figures = {"rasa": rasa, "baseline": baseline, "ratio": compare(rasa, baseline),
+               "baseline_train_and_score_s": round(baseline_seconds, 1)}  # fmt: skip
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,172 @@
+"""Write a run's figures as docs/benchmarks.md (for people) and docs/benchmarks.json (raw numbers)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+QUALITY_ROWS = (
+    ("faq_top1_accuracy", "FAQ top-1 topic accuracy", "percent"),
+    ("faq_answered_correctly", "FAQ answered correctly", "percent"),
+    ("faq_answered_wrongly", "FAQ answered wrongly", "percent"),
+    ("faq_fell_back", "FAQ fell back (buttons / not understood)", "percent"),
+    ("out_of_scope_recall", "out-of-scope recall", "percent"),
+    ("macro_f1", "macro-F1 (all labels)", "plain"),
+)
+LOAD_COLUMNS = ("concurrency", "messages", "messages_per_second", "p50_ms", "p95_ms", "p99_ms", "errors",
+                "empty_replies", "unexpected_replies")  # fmt: skip
+SCENARIO_TITLES = {"faq": "FAQ questions", "status_lookup": "status lookup (ID, then code)"}
+MET = {True: "met", False: "**missed**", None: "not measured"}
+
+METHOD = """\
+- **Applicants** are closed loops over the REST channel (`/webhooks/rest/webhook`): each sends its
+  next message as soon as the reply arrives, in conversations of 4 FAQ questions (the held-out
+  set's phrasings, never trained on) or of one status lookup (`查询进度 <ID>`, then the last six
+  characters of the credit code; the reply must carry `当前状态：<status>`), each with a fresh
+  sender id. Latency is measured at the client, through the router in the production profile.
+  msg/s is messages answered per second of wall time at that level.
+- **Failures** are counted, never retried: errors (no HTTP 200 with a JSON list), empty
+  replies (`[]`, which Rasa's REST channel returns for any exception) and unexpected replies.
+- **Long conversation**: one applicant sends FAQ questions in one conversation; each figure is
+  the median of the five messages up to that one (single requests are too noisy to compare).
+- **Cold start** runs from starting the processes to the first answer (`你好`) on a fresh
+  database; **memory** is VmRSS (and the peak, VmHWM) from /proc after the load, per process
+  with its children.
+- **Training** runs in a copy of config.yml, domain.yml and data/ (cold Rasa cache for the full
+  training, warm for the retraining, as in the project); the project's models/ is untouched.
+- **Baseline**: TF-IDF character 1–3-grams + logistic regression (`bot/faq/baseline.py`), trained
+  in the same run on the same data/nlu and scored by the same code (`bot/faq/evaluation.py`).
+"""
+
+DESIGN = """\
+- **Several Rasa processes, each conversation in one of them** (`bot/router.py`, `bot/scale.py`):
+  `RASA_WORKERS=N` starts N Rasa servers on private ports and a small aiohttp router on
+  `RASA_PORT` that hashes the conversation id (REST body `sender`, `/conversations/<id>/…`) to a
+  worker, so turns of one conversation never run in two processes (Rasa's open-source lock
+  store is per process). socket.io goes to the first worker. Each worker gets
+  `TF_INTRA_OP_PARALLELISM_THREADS = cores / N`, one inter-op thread, and a small SQL pool.
+- **Less work per turn** (`bot/rasa_ext/speedups.py`, same behaviour): Rasa validated every
+  action-server reply with `jsonschema.validate`, which re-checks the schema itself each time
+  (~20 ms per custom action), and walked every Event subclass for every event it deserialised.
+- **Bounded history** (`bot/rasa_ext/bounded_history.py`): a turn reads a checkpoint of the
+  dialogue state plus the last 6–12 user turns instead of the whole session, so the 200th
+  message costs what the 10th does. `TRACKER_MAX_TURNS=0` switches it off.
+- **SQLite tracker store** with a connection pool, WAL and `synchronous=NORMAL` instead of a new
+  connection and a full fsync per read and write on the event loop.
+"""
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def _quality(quality: dict[str, Any]) -> list[str]:
+    rasa, baseline, ratio = quality["rasa"], quality["baseline"], quality["ratio"]
+    lines = [
+        f"Held-out set: {rasa['examples']} questions ({rasa['faq_examples']} FAQ). Ratio: Rasa ÷ baseline.",
+        "",
+        "| figure | Rasa model | baseline | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for key, title, kind in QUALITY_ROWS:
+        show = _percent if kind == "percent" else (lambda value: f"{value:.3f}")
+        shown_ratio = "—" if ratio.get(key) is None else f"{ratio[key]:.2f}"
+        lines.append(f"| {title} | {show(rasa[key])} | {show(baseline[key])} | {shown_ratio} |")
+    return lines
+
+
+def _load(profile: dict[str, Any], cores: int) -> list[str]:
+    lines = [
+        "| scenario | applicants | messages | msg/s | p50 ms | p95 ms | p99 ms | errors | empty | unexpected "
+        "| CPU ms/msg |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for level in profile.get("load", []):
+        cells = [SCENARIO_TITLES.get(level["scenario"], level["scenario"])]
+        cells += [level[key] for key in LOAD_COLUMNS]
+        cells.append(level.get("cpu_ms_per_message", {}).get("total", "—"))
+        lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+    busiest = max(profile.get("load", []), key=lambda level: level["concurrency"], default=None)
+    cpu = (busiest or {}).get("cpu_ms_per_message") or {}
+    if cpu.get("total"):
+        parts = ", ".join(f"{name} {value}" for name, value in cpu.items() if name != "total")
+        capacity = ""
+        if cores:
+            capacity = f"; {cores} idle cores would sustain about {cores * 1000 / cpu['total']:.0f} msg/s"
+        lines += ["", f"CPU per message at {busiest['concurrency']} applicants ({busiest['scenario']}), ms: "
+                      f"{parts} (total {cpu['total']}{capacity})."]  # fmt: skip
+    samples = [sample for level in profile.get("load", []) for sample in level.get("error_samples", [])]
+    if samples:
+        lines += ["", "First failures: " + "; ".join(f"`{sample}`" for sample in samples[:3])]
+    return lines
+
+
+def _costs(figures: dict[str, Any]) -> list[str]:
+    lines = ["| cost | figure |", "|---|---:|"]
+    costs = figures.get("costs")
+    if costs:
+        lines += [
+            f"| full training (temp copy, cold cache) | {costs['full_training_s']:.0f} s |",
+            f"| retraining after an answer-only change | {costs['answer_change_retrain_s']} s ("
+            + ("retrained" if costs["answer_change_retrained"] else "no training: fingerprint unchanged")
+            + ") |",
+            f"| retraining after a one-phrasing change | {costs['phrasing_change_retrain_s']:.0f} s |",
+            f"| model size | {costs['model_size_mib']} MiB |",
+        ]
+    for name, profile in figures.get("profiles", {}).items():
+        if "cold_start_s" in profile:
+            lines.append(f"| cold start to first answer, {name} | {profile['cold_start_s']} s |")
+        for process, memory in profile.get("memory_mib", {}).items():
+            lines.append(f"| resident memory, {name}, {process} | {memory['rss_mib']:.0f} MiB "
+                         f"(peak {memory['peak_rss_mib']:.0f}) |")  # fmt: skip
+    return lines
+
+
+def render_markdown(figures: dict[str, Any]) -> str:
+    """The report as Markdown."""
+    machine = figures["machine"]
+    targets = figures.get("targets", [])
+    met = sum(1 for t in targets if t["met"])
+    written = f"Written by `{figures['command']}` (`make bench`) on {figures['generated_at']}."
+    lines = ["# Benchmarks", "", written]
+    if figures.get("quick"):
+        lines += ["", "> **Smoke run** (`--quick`): few messages per level; the figures show that the "
+                      "benchmark works, not how fast the bot is."]  # fmt: skip
+    if figures.get("note"):
+        lines += ["", f"> {figures['note']}"]
+    lines += [
+        "", "## Machine", "",
+        f"{machine['cores']} cores ({machine['cpu']}), {machine['memory_gib']} GiB memory, {machine['os']}, "
+        f"Python {machine['python']}; load average at start {machine.get('load_average_at_start')}.",
+        "", "Packages: " + ", ".join(f"{name} {version}" for name, version in machine["packages"].items()),
+        "", "## Targets", "", f"{met} of {len(targets)} met.", "",
+        "| target | where | measured | |", "|---|---|---|---|",
+    ]  # fmt: skip
+    lines += [f"| {t['target']} | {t['where']} | {t['measured']} | {MET[t['met']]} |" for t in targets]
+    if figures.get("quality"):
+        lines += ["", "## Answer quality", "", *_quality(figures["quality"])]
+    for name, profile in figures.get("profiles", {}).items():
+        before, after = profile.get("load_average_before"), profile.get("load_average_after")
+        busy = f"Load average before {before}, after {after}."
+        lines += ["", f"## Latency and throughput: {name}", "", profile["title"] + ". " + busy,
+                  "", *_load(profile, machine.get("cores") or 0)]  # fmt: skip
+        long = profile.get("long_conversation")
+        if long:
+            tenth = f"message 10 {long['message_10_ms']} ms"
+            last = f"message {long['messages']} {long['last_message_ms']} ms"
+            lines += ["", f"Long conversation: {tenth}, {last} (×{long['ratio']})."]
+    lines += ["", "## Costs", "", *_costs(figures)]
+    lines += ["", "## How it was measured", "", METHOD.rstrip()]
+    lines += ["", "## What the figures rest on", "", DESIGN.rstrip()]
+    lines += ["", "Raw numbers: `docs/benchmarks.json`.", ""]
+    return "\n".join(lines)
+
+
+def write_report(figures: dict[str, Any], folder: Path) -> tuple[Path, Path]:
+    """Write benchmarks.md and benchmarks.json into `folder`; return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    markdown, raw = folder / "benchmarks.md", folder / "benchmarks.json"
+    markdown.write_text(render_markdown(figures), encoding="utf-8")
+    raw.write_text(json.dumps(figures, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return markdown, raw

@@ -1,0 +1,100 @@
+"""The yardstick for the NLU model: TF-IDF character n-grams + logistic regression (scikit-learn).
+
+Trained on exactly what Rasa trains on (every intent in `data/nlu/**`, FAQ topics as
+`faq/<key>` labels, text normalised by `bot.text.normalize` as the pipeline's first component
+does) and scored by `bot.faq.evaluation.score` on the same held-out set, so the figures are
+comparable one to one. It answers its top label, or falls back when that label's probability
+is below `FALLBACK_BELOW` — the same rule as Rasa's FallbackClassifier, with a threshold set
+for 30-odd classes whose probabilities are flatter than DIET's.
+
+    python -m bot.faq.baseline        # train, score on the held-out set, print the figures
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.faq.catalog import parse_examples
+from bot.faq.evaluation import Example, Prediction, Scores, format_scores, load_examples, score
+from bot.settings import PROJECT_ROOT
+from bot.text import normalize
+
+NLU_DIR = PROJECT_ROOT / "data" / "nlu"
+FALLBACK_BELOW = 0.2
+FALLBACK_LABEL = "nlu_fallback"
+NGRAMS = (1, 3)
+"""Character n-grams, as the pipeline's `analyzer: char` CountVectorsFeaturizer."""
+
+
+def training_examples(folder: Path = NLU_DIR) -> list[Example]:
+    """Every phrasing of every intent under `folder` (recursively), labelled as Rasa labels it."""
+    examples: list[Example] = []
+    for path in sorted(folder.rglob("*.yml")):
+        document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in document.get("nlu") or []:
+            if "intent" in item:
+                texts = parse_examples(item.get("examples", ""))
+                examples += [Example(text, item["intent"]) for text in texts]
+    return examples
+
+
+@dataclass
+class Baseline:
+    """A fitted TF-IDF + logistic-regression classifier."""
+
+    pipeline: Any
+
+    @classmethod
+    def fit(cls, examples: Sequence[Example]) -> Baseline:
+        """Train on `examples` (deterministic)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        pipeline = make_pipeline(
+            TfidfVectorizer(analyzer="char", ngram_range=NGRAMS, sublinear_tf=True, preprocessor=normalize),
+            LogisticRegression(C=20.0, max_iter=5000, random_state=7),
+        )
+        pipeline.fit([e.text for e in examples], [e.expected for e in examples])
+        return cls(pipeline)
+
+    def predict(self, examples: Iterable[Example]) -> list[Prediction]:
+        """What the baseline would do with each example."""
+        examples = list(examples)
+        if not examples:
+            return []
+        probabilities = self.pipeline.predict_proba([e.text for e in examples])
+        labels = self.pipeline.classes_
+        predictions = []
+        for example, row in zip(examples, probabilities):
+            best = int(row.argmax())
+            top1 = str(labels[best])
+            acted = top1 if row[best] >= FALLBACK_BELOW else FALLBACK_LABEL
+            predictions.append(Prediction(example, top1, acted))
+        return predictions
+
+
+def evaluate_baseline(
+    train: Sequence[Example] | None = None, test: Sequence[Example] | None = None
+) -> tuple[Scores, list[Prediction]]:
+    """Train on `train` (default: data/nlu) and score on `test` (default: the held-out set)."""
+    model = Baseline.fit(training_examples() if train is None else train)
+    predictions = model.predict(load_examples() if test is None else test)
+    return score(predictions), predictions
+
+
+def main() -> int:
+    """Train, score on the held-out set and print the figures."""
+    scores, _ = evaluate_baseline()
+    print(format_scores(scores))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

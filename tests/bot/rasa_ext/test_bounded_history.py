@@ -1,0 +1,177 @@
+"""A long conversation reads a bounded tail yet keeps its slots, form, pause, session and stored events."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    ConversationPaused,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.rasa_ext.bounded_history import DEFAULT_MAX_TURNS, KEEP_TURNS, choose_cut
+from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
+from bot.settings import PROJECT_ROOT
+
+DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+SENDER = "long-conversation"
+
+
+def make_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_turns: int) -> UrlSQLTrackerStore:
+    monkeypatch.setenv("TRACKER_MAX_TURNS", str(max_turns))
+    return UrlSQLTrackerStore(DOMAIN, host=f"sqlite:///{tmp_path / 'tracker.db'}")
+
+
+def faq_turn(text: str) -> list[Event]:
+    return [
+        UserUttered(text, {"name": "faq", "confidence": 0.9}),
+        ActionExecuted("action_answer_faq"),
+        BotUttered(f"answer to {text}"),
+        ActionExecuted("action_listen"),
+    ]
+
+
+async def take_turn(store: UrlSQLTrackerStore, events: list[Event]) -> DialogueStateTracker:
+    """What Rasa does each turn: read the tracker, add the turn's events, save it."""
+    tracker = await store.retrieve(SENDER)
+    if tracker is None:
+        tracker = DialogueStateTracker(SENDER, DOMAIN.slots)
+    for event in events:
+        tracker.update(event)
+    await store.save(tracker)
+    return tracker
+
+
+async def long_conversation(store: UrlSQLTrackerStore, turns: int) -> float:
+    started = time.time() - 600
+    await take_turn(store, [ActionExecuted("action_session_start"), SessionStarted(timestamp=started),
+                            ActionExecuted("action_listen")])  # fmt: skip
+    for n in range(turns):
+        events = faq_turn(f"question {n}")
+        if n == 3:  # a lookup starts early and stays open (FAQs asked meanwhile)
+            events = [
+                UserUttered("查询进度", {"name": "check_status", "confidence": 0.9}),
+                ActionExecuted("status_lookup_form"),
+                ActiveLoop("status_lookup_form"),
+                SlotSet("requested_slot", "application_id"),
+                ActionExecuted("action_listen"),
+            ]
+        if n == 5:
+            events = [
+                UserUttered("RZ202611200001", {"name": "inform", "confidence": 0.9}),
+                ActionExecuted("status_lookup_form"),
+                SlotSet("application_id", "RZ202611200001"),
+                SlotSet("requested_slot", "credit_code_suffix"),
+                ActionExecuted("action_listen"),
+            ]
+        if n == turns - 3:
+            events = [UserUttered("转人工", {"name": "request_human", "confidence": 0.9}),
+                      ActionExecuted("action_request_human"), ConversationPaused(),
+                      ActionExecuted("action_listen")]  # fmt: skip
+        await take_turn(store, events)
+    return started
+
+
+async def test_a_long_conversation_reads_a_bounded_tail_with_the_same_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = make_store(tmp_path, monkeypatch, DEFAULT_MAX_TURNS)
+    started = await long_conversation(store, 60)
+
+    bounded = await store.retrieve(SENDER)
+    full = await store.retrieve_full_tracker(SENDER)
+
+    assert bounded is not None and full is not None
+    assert sum(isinstance(e, UserUttered) for e in bounded.events) <= DEFAULT_MAX_TURNS
+    assert sum(isinstance(e, UserUttered) for e in full.events) == 60
+    assert bounded.current_slot_values() == full.current_slot_values()
+    assert bounded.current_slot_values()["application_id"] == "RZ202611200001"
+    assert bounded.active_loop_name == full.active_loop_name == "status_lookup_form"
+    assert bounded.is_paused() and full.is_paused()
+    assert bounded.latest_message.text == full.latest_message.text
+    session_start = next(e for e in bounded.events if isinstance(e, SessionStarted))
+    assert session_start.timestamp == pytest.approx(started)
+
+
+async def test_every_turn_is_stored_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = make_store(tmp_path, monkeypatch, DEFAULT_MAX_TURNS)
+    await long_conversation(store, 40)
+
+    full = await store.retrieve_full_tracker(SENDER)
+
+    texts = [e.text for e in full.events if isinstance(e, UserUttered)]
+    assert len(texts) == 40 and len(set(texts)) == 40
+    assert sum(isinstance(e, SessionStarted) for e in full.events) == 1
+
+
+async def test_a_fresh_process_reads_the_whole_session_once_then_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = make_store(tmp_path, monkeypatch, DEFAULT_MAX_TURNS)
+    await long_conversation(first, 30)
+    expected = (await first.retrieve(SENDER)).current_slot_values()
+
+    restarted = make_store(tmp_path, monkeypatch, DEFAULT_MAX_TURNS)  # no checkpoints in memory
+    tracker = await restarted.retrieve(SENDER)
+
+    assert tracker.current_slot_values() == expected
+    assert sum(isinstance(e, UserUttered) for e in tracker.events) <= DEFAULT_MAX_TURNS
+
+
+async def test_a_new_session_after_a_checkpoint_starts_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = make_store(tmp_path, monkeypatch, DEFAULT_MAX_TURNS)
+    await long_conversation(store, 30)
+    await take_turn(store, [ActionExecuted("action_session_start"), SessionStarted(),
+                            ActionExecuted("action_listen")])  # fmt: skip
+    await take_turn(store, faq_turn("after the break"))
+
+    tracker = await store.retrieve(SENDER)
+
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["after the break"]
+    assert tracker.current_slot_values()["application_id"] is None
+    assert not tracker.is_paused()
+
+
+async def test_zero_turns_switches_bounding_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = make_store(tmp_path, monkeypatch, 0)
+    await long_conversation(store, 30)
+
+    tracker = await store.retrieve(SENDER)
+
+    assert sum(isinstance(e, UserUttered) for e in tracker.events) == 30
+
+
+def test_the_cut_is_just_before_a_user_message_that_follows_action_listen() -> None:
+    events = [{"event": "action", "name": "action_listen"}]
+    for n in range(10):
+        events += [{"event": "user", "text": str(n)}, {"event": "action", "name": "utter_x"},
+                   {"event": "action", "name": "action_listen"}]  # fmt: skip
+    cut = choose_cut(events, KEEP_TURNS)
+
+    assert events[cut]["event"] == "user" and events[cut - 1]["name"] == "action_listen"
+    assert sum(e["event"] == "user" for e in events[cut:]) == KEEP_TURNS
+    assert choose_cut(events[:7], KEEP_TURNS) is None
+
+
+async def test_a_deleted_conversation_does_not_come_back_from_a_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = make_store(tmp_path, monkeypatch, DEFAULT_MAX_TURNS)
+    await long_conversation(store, 30)
+    with store.session_scope() as session:  # what bot.retention does to an idle conversation
+        session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == SENDER).delete()
+        session.commit()
+
+    assert await store.retrieve(SENDER) is None

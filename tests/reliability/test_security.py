@@ -1,0 +1,162 @@
+"""Security of the running servers: loopback only, the API token, the action server's secret, no enumeration."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from bot.action_server import SECRET_HEADER
+from bot.run import Stack
+from bot.settings import PROJECT_ROOT
+from tests.reliability.figures import record
+from tests.reliability.replies import DEMO_APPLICATIONS, disclosed, response_text
+from tests.support.rest import RestClient
+
+pytestmark = pytest.mark.servers
+
+GUESSES = 200
+GUESSES_PER_SENDER = 10
+
+
+def listening(pids: set[int]) -> list[tuple[str, int, int]]:
+    """(address, port, pid) of every TCP socket these processes listen on, from `ss -ltnp`."""
+    output = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True, check=True).stdout
+    sockets = []
+    for line in output.splitlines():
+        fields = line.split()
+        address, _, port = fields[3].rpartition(":")
+        for pid in map(int, re.findall(r"pid=(\d+)", line)):
+            if pid in pids:
+                sockets.append((address.strip("[]"), int(port), pid))
+    return sockets
+
+
+def outward_address() -> str | None:
+    """This machine's address on its default route (no packet is sent), or None."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))
+            address = probe.getsockname()[0]
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
+
+
+def test_servers_listen_on_loopback_only(stack: Stack) -> None:
+    pids = {process.pid for process in stack.processes.values()}
+    sockets = listening(pids)
+    ports = {port for _, port, _ in sockets}
+    assert {stack.settings.rasa_port, stack.settings.action_port} <= ports, sockets
+    assert all(address in ("127.0.0.1", "::1") for address, _, _ in sockets), sockets
+    address = outward_address()
+    if address is None:
+        return
+    for port in (stack.settings.rasa_port, stack.settings.action_port):
+        with pytest.raises(OSError):
+            socket.create_connection((address, port), timeout=3).close()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/status"), ("GET", "/conversations/someone/tracker"), ("POST", "/conversations/someone/tracker/events"),
+     ("POST", "/conversations/someone/messages"), ("POST", "/model/parse"), ("PUT", "/model"), ("DELETE", "/model"),
+     ("GET", "/domain")],
+)  # fmt: skip
+def test_rasa_api_refuses_calls_without_the_token(stack: Stack, method: str, path: str) -> None:
+    url = stack.settings.rasa_url + path
+    assert httpx.request(method, url, json={}, timeout=30).status_code == 401
+    assert httpx.request(method, url, params={"token": "wrong-token"}, json={}, timeout=30).status_code == 401
+
+
+def test_rasa_api_answers_with_the_token(stack: Stack) -> None:
+    reply = httpx.get(f"{stack.settings.rasa_url}/status", params={"token": stack.auth_token}, timeout=30)
+    assert reply.status_code == 200
+
+
+def _action_call(action: str) -> dict[str, object]:
+    return {
+        "next_action": action,
+        "sender_id": "security-test",
+        "version": "3.6.2",
+        "domain": {},
+        "tracker": {"sender_id": "security-test", "slots": {}, "latest_message": {}, "events": [],
+                    "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": None},
+    }  # fmt: skip
+
+
+def test_action_server_needs_the_shared_secret(stack: Stack) -> None:
+    base = f"http://127.0.0.1:{stack.settings.action_port}"
+    call = _action_call("action_end_status_lookup")
+    assert httpx.post(f"{base}/webhook", json=call, timeout=30).status_code == 401
+    wrong = {SECRET_HEADER: "x" * 32}
+    assert httpx.post(f"{base}/webhook", json=call, headers=wrong, timeout=30).status_code == 401
+    assert httpx.get(f"{base}/actions", timeout=30).status_code == 401
+    assert httpx.get(f"{base}/health", timeout=30).status_code == 200
+    right = {SECRET_HEADER: stack.action_secret}
+    answered = httpx.post(f"{base}/webhook", json=call, headers=right, timeout=30)
+    assert answered.status_code == 200 and "events" in answered.json()
+    preflight = httpx.options(
+        f"{base}/webhook", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    )
+    assert preflight.headers.get("access-control-allow-origin") in (None, "")
+
+
+def test_action_server_does_not_start_without_a_secret() -> None:
+    env = {key: value for key, value in os.environ.items() if key != "ACTION_SERVER_SECRET"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.action_server", "--port", "9"], cwd=PROJECT_ROOT, env=env,
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2 and "ACTION_SERVER_SECRET" in result.stderr
+
+
+def _guesses(count: int, rng: random.Random) -> list[str]:
+    """`count` application IDs: every real one, the rest made up (never real)."""
+    fake = set()
+    while len(fake) < count - len(DEMO_APPLICATIONS):
+        candidate = f"RZ2026{rng.randrange(10**8):08d}"
+        if candidate not in DEMO_APPLICATIONS:
+            fake.add(candidate)
+    guesses = sorted(fake)
+    rng.shuffle(guesses)
+    for position, real in zip(rng.sample(range(count), len(DEMO_APPLICATIONS)), DEMO_APPLICATIONS):
+        guesses.insert(position, real)
+    return guesses[:count]
+
+
+def test_guessed_application_ids_reveal_nothing(rest: RestClient, sender: str) -> None:
+    """200 guesses from 20 senders (10 each): same replies for real and made-up IDs, no record disclosed."""
+    rng = random.Random(7)
+    guesses = _guesses(GUESSES, rng)
+    replies_by_position: dict[int, dict[bool, set[str]]] = {}
+    disclosures: list[str] = []
+    for start in range(0, GUESSES, GUESSES_PER_SENDER):
+        attacker = f"{sender}-{start}"
+        for position, guess in enumerate(guesses[start : start + GUESSES_PER_SENDER]):
+            code = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(6))
+            asked = rest.send(attacker, f"查询 {guess} 的进度")
+            answered = rest.send(attacker, code)
+            disclosures += disclosed(asked + answered)
+            texts = " | ".join(reply.get("text", "") for reply in asked + answered)
+            replies_by_position.setdefault(position, {}).setdefault(guess in DEMO_APPLICATIONS, set()).add(texts)
+    record("enumeration", attempts=GUESSES, senders=GUESSES // GUESSES_PER_SENDER, disclosed=len(disclosures))
+    assert disclosures == []
+    for position, by_kind in replies_by_position.items():
+        if True in by_kind:  # a real ID was guessed at this position: its reply equals the made-up IDs'
+            assert by_kind[True] <= by_kind[False], (position, by_kind)
+    # the per-sender cap: the 10th wrong code locked every lookup of the sender
+    assert response_text("utter_status_locked", minutes=30) in next(iter(replies_by_position[9][False]))
+
+
+def test_a_locked_sender_cannot_go_on_with_another_id(rest: RestClient, sender: str) -> None:
+    for guess in range(10):
+        rest.send(sender, f"RZ20991231{guess:04d}")
+        rest.send(sender, "AAAAAA")
+    assert rest.texts(sender, "RZ202611200001") == response_text("utter_status_locked", minutes=30)
