@@ -16,6 +16,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.handoff import LOCKED_LOOKUP, hand_over
 from actions.safe_action import SafeAction
 from bot.db.types import utc_now
 from bot.errors import (
@@ -73,8 +74,13 @@ def follows_user_message(tracker: Tracker) -> bool:
     return False
 
 
-def _utter_locked(dispatcher: CollectingDispatcher, locked: LookupLocked) -> None:
+async def _lock_and_hand_over(
+    dispatcher: CollectingDispatcher, tracker: Tracker, locked: LookupLocked, application_id: str | None = None
+) -> Events:
+    """Say the lookup is locked, escalate to a person (written to the DB first), end the lookup."""
     dispatcher.utter_message(response=locked.response, minutes=locked.minutes)
+    paused = await hand_over(dispatcher, tracker, LOCKED_LOOKUP, application_id=application_id)
+    return [*paused, *_end_lookup()]
 
 
 class _UsesLookup:
@@ -137,8 +143,7 @@ class ValidateStatusLookupForm(_UsesLookup, SafeAction):
             dispatcher.utter_message(response=error.response)
             return [SlotSet(APPLICATION_ID, None), SlotSet(CODE, None)]
         except LookupLocked as locked:
-            _utter_locked(dispatcher, locked)
-            return _end_lookup()
+            return await _lock_and_hand_over(dispatcher, tracker, locked, typed_id)
         proven = PROVEN if start is Start.VERIFIED else None
         return [SlotSet(APPLICATION_ID, application_id), SlotSet(CODE, proven)]
 
@@ -157,8 +162,7 @@ class ValidateStatusLookupForm(_UsesLookup, SafeAction):
             dispatcher.utter_message(response=error.response, remaining=error.remaining)
             return [SlotSet(CODE, None)]
         except LookupLocked as locked:
-            _utter_locked(dispatcher, locked)
-            return _end_lookup()
+            return await _lock_and_hand_over(dispatcher, tracker, locked, application_id)
         return [SlotSet(CODE, PROVEN)]
 
 
@@ -182,8 +186,7 @@ class ActionStatusLookup(_UsesLookup, SafeAction):
                 conversation_started=conversation_started(tracker),
             )
         except LookupLocked as locked:
-            _utter_locked(dispatcher, locked)
-            return _end_lookup()
+            return await _lock_and_hand_over(dispatcher, tracker, locked, application_id)
         except OwnershipNotProven:
             dispatcher.utter_message(response="utter_status_not_verified")
             return _end_lookup()

@@ -43,14 +43,15 @@ def test_the_bot_asks_for_the_id_explains_a_malformed_one_and_answers_faqs_meanw
     assert "认证徽章" in rest.texts(sender, "6R9T4Q")
 
 
-def test_wrong_codes_lock_the_lookup_and_offer_a_person(rest: RestClient, sender: str) -> None:
+def test_wrong_codes_lock_the_lookup_and_hand_over_to_a_person(rest: RestClient, sender: str) -> None:
     rest.texts(sender, "查询 RZ202611210006 的进度")
     assert rest.texts(sender, "111111").startswith(response_text("utter_status_mismatch", remaining=2))
     assert rest.texts(sender, "222222").startswith(response_text("utter_status_mismatch", remaining=1))
-    (locked,) = rest.send(sender, "333333")
+    locked, handed_over = rest.send(sender, "333333")
     assert locked["text"] == response_text("utter_status_locked", minutes=30)
-    assert locked["buttons"] == [{"title": "转人工", "payload": "/request_human"}]
-    assert rest.texts(sender, "RZ202611210006") == response_text("utter_status_locked", minutes=30)
+    assert handed_over["text"] == response_text("utter_handoff_locked_lookup")
+    # The bot is paused for the agent now: later messages are passed on, not answered by the bot.
+    assert rest.texts(sender, "RZ202611210006") == response_text("utter_handed_over")
 
 
 def test_unknown_id_gets_the_wrong_code_reply(rest: RestClient, sender: str) -> None:

@@ -54,6 +54,7 @@ def build_application(settings: GatewaySettings) -> Application:
         .token(settings.bot_token)
         .base_url(settings.api_base_url)
         .update_queue(queue)
+        .job_queue(None)  # background work lives in Services (outbox sender, handoff maintenance)
         .concurrent_updates(ChatOrderedProcessor(store, MAX_CONCURRENT_UPDATES))
         .get_updates_read_timeout(settings.poll_timeout + 10)
         .post_init(post_init)

@@ -7,6 +7,7 @@ It also says so when a turn could not be stored (the conversation store is unrea
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,6 +33,9 @@ PERSONAL_DATA = "utter_personal_data_hidden"
 NO_REPLY = "utter_action_failed"
 HANDED_OVER = "utter_handed_over"
 NOT_STORED = "utter_storage_unavailable"
+GREET = "utter_greet"
+CONTROL_COMMAND = re.compile(r"\s*/(restart|session_start|back)\b")
+"""Rasa's own commands: they reset or undo the conversation and say nothing; the greeting answers them."""
 
 
 class BadRequest(ValueError):
@@ -99,7 +103,7 @@ class HardenedRestInput(RestInput):
             await on_new_message(UserMessage(masked.text, collector, sender, input_channel=self.name()))
         except Exception:  # noqa: BLE001 - the applicant gets an apology instead of silence
             logger.exception("turn failed for a REST message")
-        replies = list(collector.messages) or [await silence_reply(agent, sender)]
+        replies = list(collector.messages) or [await silence_reply(agent, sender, masked.text)]
         store = _sql_store(agent)
         if store is not None and store.has_unsaved(sender):
             not_stored = domain_reply(agent, sender, NOT_STORED)
@@ -115,8 +119,11 @@ def _json_or_none(request: Request) -> Any:
         return None
 
 
-async def silence_reply(agent: Any, sender: str) -> dict[str, Any]:
-    """What to answer when a turn produced no message: handed over (paused), or an apology."""
+async def silence_reply(agent: Any, sender: str, text: str) -> dict[str, Any]:
+    """What to answer when a turn produced no message: the greeting after a reset command,
+    "handed over" when the conversation is paused, else an apology."""
+    if CONTROL_COMMAND.match(text):
+        return domain_reply(agent, sender, GREET)
     return domain_reply(agent, sender, HANDED_OVER if await _is_paused(agent, sender) else NO_REPLY)
 
 

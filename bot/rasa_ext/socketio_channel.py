@@ -86,4 +86,4 @@ class SocketIOChannel(SocketIOInput):
         except Exception:  # noqa: BLE001 - the applicant gets an apology instead of silence
             logger.exception("turn failed for a socket.io message")
         if output.sent == len(notices):
-            await output.send_text_message(message.sender_id, (await silence_reply(agent, message.sender_id))["text"])
+            await output.send_text_message(message.sender_id, (await silence_reply(agent, message.sender_id, message.text))["text"])

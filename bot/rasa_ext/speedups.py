@@ -30,6 +30,7 @@ def install() -> None:
 
 def _cache_action_result_validator() -> None:
     from jsonschema import ValidationError
+    from jsonschema.exceptions import best_match
     from jsonschema.validators import validator_for
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
@@ -43,7 +44,9 @@ def _cache_action_result_validator() -> None:
 
     def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         try:
-            validator().validate(result)
+            error = best_match(validator().iter_errors(result))  # what jsonschema.validate raises
+            if error is not None:
+                raise error
             return True
         except ValidationError as e:
             e.message += (

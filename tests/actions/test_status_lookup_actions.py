@@ -11,9 +11,13 @@ from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
+from sqlalchemy.orm import Session
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import LOCKED_LOOKUP
+from bot.db import handoff_queries
+from bot.db.engine import make_engine
 from actions.status_lookup import (
     PROVEN,
     ActionEndStatusLookup,
@@ -153,6 +157,10 @@ def database(seeded_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return seeded_url
 
 
+LOCKED = ["utter_status_locked", "utter_handoff_locked_lookup"]
+"""A locked lookup says so and hands the conversation to a person."""
+
+
 def conversation(clock: Clock, sender: str = "alice") -> Conversation:
     return Conversation(sender, clock)
 
@@ -224,29 +232,34 @@ async def test_the_mismatch_reply_says_how_many_tries_are_left(database: str, cl
     assert dispatcher.messages[0]["remaining"] == 2
 
 
-async def test_three_wrong_codes_lock_the_lookup_and_offer_a_person(database: str, clock: Clock) -> None:
+async def test_three_wrong_codes_lock_the_lookup_and_hand_over_to_a_person(database: str, clock: Clock) -> None:
     chat = conversation(clock)
 
     seen = await chat.lookup("查询 RZ202611200001 的进度", "111111", "222222", "333333")
 
     assert seen[1::2][:2] == ["utter_status_mismatch", "utter_status_mismatch"]
-    assert seen[-1] == "utter_status_locked"
+    assert seen[-2:] == LOCKED
     assert chat.slots == {"application_id": None, "credit_code_suffix": None, "requested_slot": None}
+    engine = make_engine(database)
+    with Session(engine) as session:
+        escalation = handoff_queries.active_escalation(session, "alice")
+        assert escalation is not None and escalation.reason == LOCKED_LOOKUP
+        assert escalation.application_id == "RZ202611200001"
+    engine.dispose()
 
     # A new lookup of the same ID is refused at once, even with the right code in hand.
     again = conversation(clock)
     dispatcher, events = await again.validate("RZ202611200001")
-    assert dispatcher.messages == [
-        {**dispatcher.messages[0], "response": "utter_status_locked", "minutes": 30}
-    ]
-    assert SlotSet("requested_slot", None) in events
+    assert [message["response"] for message in dispatcher.messages] == LOCKED
+    assert dispatcher.messages[0]["minutes"] == 30
+    assert SlotSet("requested_slot", None) in events and ConversationPaused() in events
 
 
 async def test_the_lock_lifts_after_thirty_minutes(database: str, clock: Clock) -> None:
     await conversation(clock).lookup("RZ202611200001", "111111", "222222", "333333")
 
     clock.advance(minutes=29)
-    assert await conversation(clock).lookup("RZ202611200001") == ["utter_status_locked"]
+    assert await conversation(clock).lookup("RZ202611200001") == LOCKED
 
     clock.advance(minutes=1)
     seen = await conversation(clock).lookup("RZ202611200001", "B2C344")
@@ -261,7 +274,7 @@ async def test_a_sender_trying_many_ids_is_capped(database: str, clock: Clock) -
 
     seen = await chat.lookup("RZ202611200001")
 
-    assert seen == ["utter_status_locked"]
+    assert seen == LOCKED
 
 
 async def test_a_verified_sender_asks_again_without_a_code(database: str, clock: Clock) -> None:

@@ -143,10 +143,16 @@ def test_canaries_never_reach_logs_tables_or_agents(private: tuple[PrivateStack,
         telegram.stop()
     paths.append("telegram private chat, escalation, relay")
 
-    # --- scan ---
+    # --- scan (the scanner first proves it finds each canary where one is) ---
+    control = Scanner(canaries)
+    control.scan("control", personal + json.dumps(canaries))
+    assert {name for name, _ in control.hits} == set(canaries)
     scanner = Scanner(canaries)
+    masked_in_logs = 0
     for log in sorted(stack.log_dir.glob("*.log")):
-        scanner.scan(f"log {log.name}", log.read_text(encoding="utf-8", errors="replace"))
+        content = log.read_text(encoding="utf-8", errors="replace")
+        masked_in_logs += content.count(f"{phone[:3]}****{phone[-4:]}")
+        scanner.scan(f"log {log.name}", content)
     tables = 0
     for url in (stack.settings.database_url, stack.settings.tracker_store_url):
         engine = database.engine(url)
@@ -164,6 +170,7 @@ def test_canaries_never_reach_logs_tables_or_agents(private: tuple[PrivateStack,
         scanner.scan("agents group", json.dumps(message, ensure_ascii=False))
 
     record("canary", paths=len(paths), log_files=len(list(stack.log_dir.glob("*.log"))), tables=tables,
-           places_scanned=scanner.places, agent_messages=len(agent_messages), leaks=len(scanner.hits))  # fmt: skip
+           places_scanned=scanner.places, agent_messages=len(agent_messages), masked_phone_in_logs=masked_in_logs,
+           leaks=len(scanner.hits))  # fmt: skip
     assert len(agent_messages) >= 2 and tables >= 10
     assert scanner.hits == []

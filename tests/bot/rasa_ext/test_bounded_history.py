@@ -22,6 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.rasa_ext.bounded_history import DEFAULT_MAX_TURNS, KEEP_TURNS, choose_cut
 from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
 from bot.settings import PROJECT_ROOT
+from tests.support.rest import RestClient
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
 SENDER = "long-conversation"
@@ -175,3 +176,17 @@ async def test_a_deleted_conversation_does_not_come_back_from_a_checkpoint(
         session.commit()
 
     assert await store.retrieve(SENDER) is None
+
+
+@pytest.mark.servers
+def test_a_lookup_spanning_checkpoints_still_works_in_the_real_server(rest: RestClient, sender: str) -> None:
+    for n in range(DEFAULT_MAX_TURNS + 2):
+        rest.texts(sender, "认证需要费用吗？")
+    ask_code = rest.texts(sender, "查询进度 RZ202611200001")
+    during = [rest.texts(sender, "认证需要费用吗？") for _ in range(DEFAULT_MAX_TURNS + 2)]  # the form stays open
+
+    assert all(reply.endswith(ask_code) for reply in during)
+    assert "当前状态：初审中" in rest.texts(sender, "B2C344")
+    for n in range(DEFAULT_MAX_TURNS + 2):
+        rest.texts(sender, "审核要多久")
+    assert "当前状态：初审中" in rest.texts(sender, "再帮我查一下进度")  # the verified ID outlived two checkpoints

@@ -62,3 +62,10 @@ def test_personal_data_is_flagged_to_the_applicant(rest: RestClient, sender: str
     replies = rest.send(sender, "我的手机号13812345678，认证需要费用吗")
     assert replies[0]["text"] == text_of("utter_personal_data_hidden")
     assert len(replies) >= 2
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize("command", ["/restart", "/session_start", "/back"])
+def test_rasa_commands_that_say_nothing_get_the_greeting(rest: RestClient, sender: str, command: str) -> None:
+    rest.send(sender, "认证需要费用吗")
+    assert rest.texts(sender, command) == text_of("utter_greet")

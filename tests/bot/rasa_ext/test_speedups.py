@@ -1,0 +1,39 @@
+"""The cached replacements behave exactly as Rasa's own functions."""
+
+from __future__ import annotations
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event, SessionStarted, SlotSet, UserUttered
+
+from bot.rasa_ext.speedups import install
+
+
+@pytest.fixture(scope="module", autouse=True)
+def installed() -> None:
+    install()
+
+
+def test_a_valid_action_server_reply_passes() -> None:
+    reply = {"events": [{"event": "slot", "name": "a", "value": "b"}], "responses": [{"text": "你好"}]}
+
+    assert RemoteAction("action_x", None)._validate_action_result(reply) is True
+
+
+def test_an_invalid_reply_is_refused_with_rasas_message() -> None:
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        RemoteAction("action_x", None)._validate_action_result({"events": [{"event": 3}]})
+
+
+def test_events_resolve_to_the_same_classes() -> None:
+    assert Event.resolve_by_type("slot") is SlotSet
+    assert Event.resolve_by_type("user") is UserUttered
+    assert Event.from_parameters({"event": "session_started"}) == SessionStarted()
+
+
+def test_unknown_event_names_still_fail_or_fall_back_as_in_rasa() -> None:
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+    assert Event.resolve_by_type("topic") is None
