@@ -12,9 +12,10 @@ from typing import Any
 
 from bench import costs, quality
 from bench.machine import describe_machine
-from bench.profiles import QUICK_PLAN, Plan, Profile, measure_profile
+from bench.profiles import QUICK_PLAN, Plan, Profile, Questions, measure_profile
 from bench.report import write_report
 from bench.targets import check_targets
+from bot.faq.catalog import Catalog
 from bot.faq.evaluation import load_examples
 from bot.settings import PROJECT_ROOT, Settings
 from bot.train import model_path
@@ -81,10 +82,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_quality:
         log(f"Answer quality of {model.name} and the baseline on the held-out set ...")
         figures["quality"] = quality.measure(model)
-    faq_questions = [e.text for e in load_examples() if e.expected.startswith("faq/")]
+    questions = Questions(
+        faq=[example.text for example in load_examples() if example.expected.startswith("faq/")],
+        # a long conversation the bot keeps answering (two misunderstood questions in a row hand it over)
+        long_conversation=[topic.question for topic in Catalog().topics().values()],
+    )
     for name in chosen:
         log(f"Profile {name} ...")
-        figures["profiles"][name] = measure_profile(known[name], model, plan, faq_questions, log)
+        figures["profiles"][name] = measure_profile(known[name], model, plan, questions, log)
     if not args.skip_training:
         log(f"Training costs (rasa train output in {logs / 'training.log'}) ...")
         figures["costs"] = costs.measure(logs / "training.log", log)

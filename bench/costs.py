@@ -83,6 +83,7 @@ def add_a_phrasing(root: Path) -> None:
 
 def measure(log_path: Path, log: Any = print) -> dict[str, Any]:
     """Train from scratch, then after an answer-only and a phrasing change; time each."""
+    log_path.write_text("")
     with tempfile.TemporaryDirectory(prefix="bench-train-") as tmp:
         root = Path(tmp)
         copy_training_inputs(root)

@@ -174,22 +174,43 @@ async def run_level(
     return result
 
 
-async def long_conversation(rasa_url: str, questions: Sequence[str], messages: int) -> list[float]:
-    """One applicant sending `messages` FAQ questions in one conversation; the latency of each (ms)."""
+@dataclass
+class Conversation:
+    """One applicant's conversation: its sender id and the latency of each message so far (ms)."""
+
+    sender: str = field(default_factory=lambda: f"bench-long-{uuid.uuid4().hex[:12]}")
+    latencies_ms: list[float] = field(default_factory=list)
+
+    async def say(self, session: aiohttp.ClientSession, url: str, text: str) -> float:
+        """Send the next message; its latency (an error or an empty reply raises RuntimeError)."""
+        elapsed, error, reply = await send(session, url, self.sender, text)
+        if error is not None or not reply:
+            number = len(self.latencies_ms) + 1
+            raise RuntimeError(f"message {number} of a long conversation failed: {error or 'empty reply'}")
+        self.latencies_ms.append(elapsed)
+        return elapsed
+
+
+async def early_and_late(
+    rasa_url: str, questions: Sequence[str], *, early: int = 10, late: int = 200, samples: int = 5
+) -> dict[str, Any]:
+    """The latency of message `early` and of message `late` of a conversation, measured side by side.
+
+    One conversation is taken to message `late - samples`, `samples` others to message
+    `early - 1`; then their next messages alternate (the long one's `late-samples+1 … late`,
+    each short one's `early`), so a neighbour's load on a shared machine hits both alike.
+    """
     url = f"{rasa_url}/webhooks/rest/webhook"
-    sender = f"bench-long-{uuid.uuid4().hex[:12]}"
-    latencies = []
+    texts = itertools.cycle(questions)
+    long, short = Conversation(), [Conversation() for _ in range(samples)]
+    early_ms, late_ms = [], []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)) as session:
-        for text in itertools.islice(itertools.cycle(questions), messages):
-            elapsed, error, reply = await send(session, url, sender, text)
-            if error is not None or not reply:
-                failure = error or "empty reply"
-                raise RuntimeError(f"message {len(latencies) + 1} of the long conversation failed: {failure}")
-            latencies.append(elapsed)
-    return latencies
-
-
-def around(latencies: Sequence[float], message: int, window: int = 5) -> float:
-    """The median latency of the messages `message-window+1 … message` (1-based), damping noise."""
-    chosen = latencies[max(0, message - window) : message]
-    return statistics.median(chosen) if chosen else 0.0
+        for _ in range(late - samples):
+            await long.say(session, url, next(texts))
+        for conversation in short:
+            for _ in range(early - 1):
+                await conversation.say(session, url, next(texts))
+        for conversation in short:
+            late_ms.append(await long.say(session, url, next(texts)))
+            early_ms.append(await conversation.say(session, url, next(texts)))
+    return {"early_ms": early_ms, "late_ms": late_ms, "long_conversation_ms": long.latencies_ms}

@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import socket
+import statistics
 import tempfile
 import time
 import urllib.request
@@ -121,8 +122,16 @@ class Running:
         return sample
 
 
+@dataclass(frozen=True)
+class Questions:
+    """What applicants ask: held-out phrasings under load, answerable questions in the long conversation."""
+
+    faq: Sequence[str]
+    long_conversation: Sequence[str]
+
+
 def measure_profile(
-    profile: Profile, model: Path, plan: Plan, faq_questions: Sequence[str], log: Any = print
+    profile: Profile, model: Path, plan: Plan, questions: Questions, log: Any = print
 ) -> dict[str, Any]:
     """Start `profile`, measure it (cold start, load levels, long conversation, memory), stop it."""
     database = postgres_schema() if profile.postgres else _no_database()
@@ -138,7 +147,7 @@ def measure_profile(
             log(f"  {profile.name}: first answer {figures['cold_start_s']} s after start")
             pids = {name: process.pid for name, process in stack.processes.items()}
             running = Running(settings.rasa_url, _worker_urls(settings), pids, profile.postgres)
-            figures.update(asyncio.run(_measure(running, plan, faq_questions, log)))
+            figures.update(asyncio.run(_measure(running, plan, questions, log)))
             figures["memory_mib"] = {name: tree_memory_mib(pid) for name, pid in pids.items()}
         figures["load_average_after"] = load_average()
         return figures
@@ -172,9 +181,9 @@ def _describe(level: dict[str, Any]) -> str:
     )
 
 
-async def _measure(running: Running, plan: Plan, faq_questions: Sequence[str], log: Any) -> dict[str, Any]:
+async def _measure(running: Running, plan: Plan, questions: Questions, log: Any) -> dict[str, Any]:
     conversations = {
-        "faq": load.faq_conversations(faq_questions),
+        "faq": load.faq_conversations(questions.faq),
         "status_lookup": load.status_conversations(),
     }
     for url in running.worker_urls:  # every worker, every path: TensorFlow traces its graphs on first use
@@ -192,15 +201,19 @@ async def _measure(running: Running, plan: Plan, faq_questions: Sequence[str], l
             summary["cpu_ms_per_message"] = cpu_per_message(before, running.cpu_seconds(), result.messages)
             levels.append(summary)
             log(_describe(summary))
-    latencies = await load.long_conversation(running.rasa_url, faq_questions, plan.long_messages)
-    tenth, last = load.around(latencies, 10), load.around(latencies, len(latencies))
+    measured = await load.early_and_late(
+        running.rasa_url, questions.long_conversation, late=plan.long_messages
+    )
+    tenth, last = statistics.median(measured["early_ms"]), statistics.median(measured["late_ms"])
     long_figures = {
-        "messages": len(latencies),
+        "messages": plan.long_messages,
         "message_10_ms": round(tenth, 1),
         "last_message_ms": round(last, 1),
         "ratio": round(last / tenth, 2) if tenth else None,
-        "latencies_ms": [round(value, 1) for value in latencies],
+        "message_10_samples_ms": [round(value, 1) for value in measured["early_ms"]],
+        "last_message_samples_ms": [round(value, 1) for value in measured["late_ms"]],
+        "latencies_ms": [round(value, 1) for value in measured["long_conversation_ms"]],
     }
-    log(f"  long conversation: message 10 {tenth:.1f} ms, message {len(latencies)} {last:.1f} ms "
+    log(f"  long conversation: message 10 {tenth:.1f} ms, message {plan.long_messages} {last:.1f} ms "
         f"(x{long_figures['ratio']})")  # fmt: skip
     return {"load": levels, "long_conversation": long_figures}

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +34,6 @@ def compare(rasa: dict[str, float], baseline: dict[str, float]) -> dict[str, flo
 
 def measure(model: Path) -> dict[str, Any]:
     """Score the model and the baseline (trained now, on the same data) on the held-out set."""
-    import os
-
     completed = subprocess.run(
         [sys.executable, "-m", "bench.quality", str(model)], cwd=PROJECT_ROOT, check=True,
         capture_output=True, text=True, env={**os.environ, **RASA_PROCESS_ENV},
@@ -43,8 +43,6 @@ def measure(model: Path) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     """Score MODEL and the baseline; print one JSON line."""
-    import time
-
     from bot.faq.baseline import evaluate_baseline
     from bot.faq.evaluation import evaluate_model
 

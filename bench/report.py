@@ -28,8 +28,13 @@ METHOD = """\
   msg/s is messages answered per second of wall time at that level.
 - **Failures** are counted, never retried: errors (no HTTP 200 with a JSON list), empty
   replies (`[]`, which Rasa's REST channel returns for any exception) and unexpected replies.
-- **Long conversation**: one applicant sends FAQ questions in one conversation; each figure is
-  the median of the five messages up to that one (single requests are too noisy to compare).
+- **Long conversation**: applicants ask the FAQ topics' standard questions (ones the bot answers;
+  two misunderstood questions in a row would hand the conversation to a person). One
+  conversation is taken to message 195 and five others to message 9; then messages 196–200 of
+  the long one alternate with message 10 of the short ones, so load from elsewhere on the
+  machine hits both alike. The figures are the medians of the five.
+- **CPU ms/msg** is the CPU time (user + system, from /proc) every process spent during a level,
+  divided by its messages: the load generator, each server, and PostgreSQL (all its clients).
 - **Cold start** runs from starting the processes to the first answer (`你好`) on a fresh
   database; **memory** is VmRSS (and the peak, VmHWM) from /proc after the load, per process
   with its children.

@@ -32,6 +32,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, WSMsgType, web
 from aiohttp.client_exceptions import ClientError
@@ -40,7 +41,6 @@ from multidict import CIMultiDict
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
-SOCKET_IO_PREFIX = "/socket.io"
 HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
      "transfer-encoding", "upgrade", "host", "content-length"}
@@ -77,15 +77,23 @@ def _forward_headers(headers: Any) -> CIMultiDict[str]:
     return CIMultiDict((name, value) for name, value in headers.items() if name.lower() not in HOP_BY_HOP)
 
 
+def conversation_in_path(raw_path: str) -> str | None:
+    """The id in `/conversations/<id>/…` (percent-decoded after splitting, so `a%2Fb` is `a/b`), or None."""
+    parts = raw_path.split("/")
+    if len(parts) > 2 and parts[1] == "conversations" and parts[2]:
+        return unquote(parts[2])
+    return None
+
+
 def _pick(request: web.Request, body: bytes) -> str:
     workers = request.app[WORKERS_KEY]
     path = request.path
     conversation: str | None = None
     if path.startswith("/conversations/"):
-        conversation = request.match_info.get("conversation") or None
+        conversation = conversation_in_path(request.rel_url.raw_path)
     elif path.startswith("/webhooks/") and path.endswith("/webhook") and request.method == "POST":
         conversation = sender_of(body)
-    if conversation is None or path.startswith(SOCKET_IO_PREFIX):
+    if conversation is None:
         return workers[0]
     return workers[worker_index(conversation, len(workers))]
 
@@ -181,8 +189,6 @@ def create_app(workers: Sequence[str]) -> web.Application:
     app[WORKERS_KEY] = [worker.rstrip("/") for worker in workers]
     app[DOWN_KEY] = set()
     app.cleanup_ctx.append(_open_client)
-    app.router.add_route("*", "/conversations/{conversation}/{rest:.*}", _route)
-    app.router.add_route("*", "/conversations/{conversation}", _route)
     app.router.add_route("*", "/{path:.*}", _route)
     return app
 

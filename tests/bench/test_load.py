@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from bench.load import Step, around, faq_conversations, percentile, run_level, status_conversations
+from bench.load import Step, early_and_late, faq_conversations, percentile, run_level, status_conversations
 
 
 def free_port() -> int:
@@ -84,8 +84,14 @@ def test_percentiles_are_nearest_rank() -> None:
     assert percentile([7.0], 0.99) == 7.0 and percentile([], 0.5) == 0.0
 
 
-def test_around_takes_the_median_of_the_messages_up_to_one() -> None:
-    latencies = [10.0] * 8 + [100.0, 12.0] + [20.0] * 190
+async def test_early_and_late_messages_are_measured_side_by_side(rest_url: str) -> None:
+    measured = await early_and_late(rest_url, ["a", "b"], early=3, late=8, samples=2)
 
-    assert around(latencies, 10) == 10.0  # one slow message does not move it
-    assert around(latencies, 200) == 20.0
+    assert len(measured["early_ms"]) == len(measured["late_ms"]) == 2
+    assert len(measured["long_conversation_ms"]) == 8
+    assert measured["late_ms"] == measured["long_conversation_ms"][-2:]
+
+
+async def test_a_long_conversation_stops_at_an_empty_reply(rest_url: str) -> None:
+    with pytest.raises(RuntimeError, match="message 2 of a long conversation failed: empty reply"):
+        await early_and_late(rest_url, ["a", "empty"], early=3, late=8, samples=2)

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -116,6 +117,14 @@ async def test_the_http_api_for_a_conversation_reaches_the_worker_of_its_message
     assert resume.json()["worker"] == tracker.json()["worker"] == chat
     assert resume.json()["query"] == "token=abc" and resume.json()["token_header"] == "Bearer t"
     assert json.loads(resume.json()["body"]) == [{"event": "resume"}]
+
+
+async def test_ids_with_slashes_or_chinese_reach_one_worker_by_api_and_by_message(running: Running) -> None:
+    async with httpx.AsyncClient() as client:
+        for sender in ("a/b", "用户 1", "x%y"):
+            chat = (await post_message(client, running.router, sender)).json()
+            api = await client.get(f"{running.router}/conversations/{quote(sender, safe='')}/tracker")
+            assert api.json()["worker"] == chat["worker"] == worker_index(sender, 3)
 
 
 @pytest.mark.parametrize(("left", "right"), [(42, "42"), (" padded ", "padded")])

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 import uuid
 from typing import Any
 
@@ -64,7 +65,8 @@ class Applicant:
     def lost(self) -> int:
         """How many sent messages are missing from the tracker database (or stored twice)."""
         stored = self.stored()
-        return abs(len(self.sent) - len(stored)) + sum(a != b for a, b in zip(self.sent, stored))
+        sent = [unicodedata.normalize("NFKC", text) for text in self.sent]  # as the REST channel passes them on
+        return abs(len(sent) - len(stored)) + sum(a != b for a, b in zip(sent, stored))
 
     def close(self) -> None:
         self.rest.close()

@@ -140,16 +140,6 @@ class PrivateStack:
         for log in self._logs:
             log.close()
 
-    def tracker(self, sender: str) -> dict:
-        """The conversation through Rasa's HTTP API (every session)."""
-        response = httpx.get(
-            f"{self.settings.rasa_url}/conversations/{sender}/tracker",
-            params={"token": self.auth_token, "include_events": "ALL"},
-            timeout=30,
-        )
-        response.raise_for_status()
-        return response.json()
-
     def health(self) -> dict:
         """The REST channel's health report (conversation store counters)."""
         return httpx.get(f"{self.settings.rasa_url}/webhooks/rest/", timeout=10).json()

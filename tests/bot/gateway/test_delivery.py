@@ -173,6 +173,7 @@ def test_webhook_mode_checks_the_secret_token(
         TELEGRAM_WEBHOOK_SECRET=secret,
         TELEGRAM_WEBHOOK_PORT=str(port),
     ).start()
+    telegram.wait_for(lambda: telegram.calls_to("setWebhook"), what="the webhook to be registered")
     [registered] = telegram.calls_to("setWebhook")
     assert registered.params["url"] == "https://bot.example.com/telegram-hook"
     assert registered.params["secret_token"] == secret

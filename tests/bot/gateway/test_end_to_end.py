@@ -142,7 +142,7 @@ def test_killed_mid_conversation_nothing_lost_nothing_doubled(
 
     second = make_gateway().start()
     for applicant in applicants:
-        telegram.wait_for_texts(applicant, 3 if applicant == applicants[0] else 2)
+        telegram.wait_for_texts(applicant, 3 if applicant == applicants[0] else 2, timeout=90)
     time.sleep(1.5)  # anything doubled would arrive now
     for applicant in applicants:
         replies = telegram.texts(applicant)[-2:]

@@ -1,0 +1,65 @@
+"""RASA_WORKERS > 1: which processes start, on which ports, with which environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.scale import Child, scaled_children
+from bot.settings import Settings, SettingsError
+
+MODEL = Path("models/m.tar.gz")
+
+
+def settings(**env: str) -> Settings:
+    return Settings.from_env({"RASA_PORT": "7000", "ACTION_PORT": "7100", **env})
+
+
+def first_worker(children: list[Child]) -> Child:
+    return next(child for child in children if child.name == "rasa worker 1")
+
+
+def test_by_default_there_is_one_rasa_process_and_one_action_server() -> None:
+    assert settings().rasa_workers == 1 and settings().action_servers == 1
+
+
+def test_workers_sit_behind_the_router_on_the_public_port() -> None:
+    children = scaled_children(settings(RASA_WORKERS="3", ACTION_SERVERS="2"), MODEL, "token", {})
+    by_name = {child.name: child for child in children}
+
+    assert list(by_name) == ["action server 1", "action server 2", "rasa worker 1", "rasa worker 2",
+                             "rasa worker 3", "router"]  # fmt: skip
+    assert by_name["router"].command[-8:] == ["--port", "7000", "--worker", "http://127.0.0.1:7001",
+                                              "--worker", "http://127.0.0.1:7002",
+                                              "--worker", "http://127.0.0.1:7003"]  # fmt: skip
+    assert [by_name[f"rasa worker {i}"].env["ACTION_PORT"] for i in (1, 2, 3)] == ["7100", "7101", "7100"]
+    assert by_name["action server 2"].ready_url == "http://127.0.0.1:7101/health"
+    assert "--port" in by_name["rasa worker 2"].command and "7002" in by_name["rasa worker 2"].command
+
+
+def test_each_worker_gets_its_share_of_cores_unless_the_environment_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    chosen_env = {"TF_INTRA_OP_PARALLELISM_THREADS": "3", "SQL_POOL_SIZE": "9"}
+    plain = first_worker(scaled_children(settings(RASA_WORKERS="2"), MODEL, "t", {}))
+    chosen = first_worker(scaled_children(settings(RASA_WORKERS="2"), MODEL, "t", chosen_env))
+
+    assert plain.env["TF_INTRA_OP_PARALLELISM_THREADS"] == "2"  # 4 cores, 2 workers
+    assert (plain.env["TF_INTER_OP_PARALLELISM_THREADS"], plain.env["SQL_POOL_SIZE"]) == ("1", "4")
+    assert (chosen.env["TF_INTRA_OP_PARALLELISM_THREADS"], chosen.env["SQL_POOL_SIZE"]) == ("3", "9")
+
+
+def test_worker_ports_can_be_given() -> None:
+    assert settings(RASA_WORKERS="2", RASA_WORKER_PORTS="8001, 8005").worker_ports() == (8001, 8005)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"RASA_WORKERS": "0"}, {"RASA_WORKERS": "2", "RASA_WORKER_PORTS": "8001"},
+     {"RASA_WORKERS": "2", "RASA_WORKER_PORTS": "a,b"}, {"ACTION_SERVERS": "0"}],
+)  # fmt: skip
+def test_bad_scale_settings_are_refused(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError):
+        settings(**env)
