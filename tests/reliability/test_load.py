@@ -8,7 +8,6 @@ Run alone: `RELIABILITY_LOAD=1 .venv/bin/python -m pytest tests/reliability/test
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
 import unicodedata
