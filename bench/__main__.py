@@ -37,6 +37,20 @@ def profiles(workers: int) -> dict[str, Profile]:
     }
 
 
+def command_line(args: argparse.Namespace) -> str:
+    """The options of this run that change what is measured (not where the report goes, nor the note)."""
+    words = ["python -m bench"]
+    flags = ("quick", "skip_quality", "skip_training")
+    words += [f"--{name.replace('_', '-')}" for name in flags if getattr(args, name)]
+    if args.profiles != "embedded,production":
+        words.append(f"--profiles {args.profiles}")
+    if args.workers != (os.cpu_count() or 2):
+        words.append(f"--workers {args.workers}")
+    if args.seconds:
+        words.append(f"--seconds {args.seconds:g}")
+    return " ".join(words)
+
+
 def log(message: str) -> None:
     """Progress on the terminal."""
     print(message, flush=True)
@@ -72,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     figures: dict[str, Any] = {
         "generated_at": time.strftime("%Y-%m-%d %H:%M"),
-        "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": command_line(args),
         "quick": args.quick,
         "note": args.note,
         "model": model.name,

@@ -37,9 +37,10 @@ def _cpu_model() -> str:
 def load_average() -> tuple[float, float, float] | None:
     """The 1, 5 and 15-minute load averages (how busy the machine was)."""
     try:
-        return os.getloadavg()
+        one, five, fifteen = os.getloadavg()
     except OSError:
         return None
+    return round(one, 2), round(five, 2), round(fifteen, 2)
 
 
 def describe_machine() -> dict[str, Any]:

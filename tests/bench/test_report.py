@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench.report import render_markdown, write_report
+from bench.report import cpu_ceiling, render_markdown, write_report
 from bench.targets import check_targets
 
 
@@ -90,7 +90,8 @@ def test_the_markdown_shows_targets_quality_load_and_costs() -> None:
     assert "| FAQ top-1 topic accuracy | 96.0% | 94.0% | 1.02 |" in markdown
     assert "| FAQ questions | 32 | 400 | 61.0 | 500.0 | 900.0 | 1080.0 | 0 | 2 | 0 | 11.0 |" in markdown
     assert "**missed**" in markdown and "| met |" in markdown
-    assert "2 idle cores would sustain about 182 msg/s" in markdown
+    cpu = "faq at 32 applicants (ms): rasa worker 1 10.0, router 1.0; total 11.0; the CPU allows at most"
+    assert f"{cpu} about 100 msg/s on 2 idle cores" in markdown
     assert "| retraining after an answer-only change | 0.05 s (no training: fingerprint unchanged) |" in (
         markdown
     )
@@ -109,3 +110,11 @@ def test_write_report_writes_markdown_and_raw_json(tmp_path: Path) -> None:
 
     assert markdown.read_text(encoding="utf-8").startswith("# Benchmarks")
     assert json.loads(raw.read_text(encoding="utf-8")) == figures
+
+
+def test_the_cpu_ceiling_is_the_tighter_of_all_cores_and_the_busiest_process() -> None:
+    one_process = {"rasa": 20.0, "action server": 2.0, "total": 22.0}
+    two_workers = {"w1": 10.0, "w2": 10.0, "postgresql": 5.0, "total": 25.0}
+
+    assert cpu_ceiling(one_process, 2) == 50.0  # Rasa's one core is the limit
+    assert cpu_ceiling(two_workers, 2) == 80.0  # both cores busy is the limit
