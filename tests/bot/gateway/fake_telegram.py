@@ -20,6 +20,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.threaded_server import ThreadedServer
+
 BOT_ID = 7_000_001
 BOT_USERNAME = "dingtalk_cert_test_bot"
 TOKEN = f"{BOT_ID}:AAE_fake-token-for-tests_0123456789abcdef"
@@ -69,10 +71,11 @@ def user(user_id: int, first_name: str = "测试", username: str | None = None) 
     return data
 
 
-class FakeTelegram:
+class FakeTelegram(ThreadedServer):
     """The fake Bot API server; `base_url` goes into TELEGRAM_API_BASE_URL."""
 
     def __init__(self) -> None:
+        super().__init__("fake-telegram")
         self.calls: list[Call] = []
         self.failures: list[Failure] = []
         self.chats: dict[int, Chat] = {}
@@ -83,45 +86,16 @@ class FakeTelegram:
         self._lock = threading.Lock()
         self._delivered_to: dict[int, list[dict[str, Any]]] = {}  # chat id → accepted sendMessage params
         self._sent_changed = threading.Condition(self._lock)
-        self._loop = asyncio.new_event_loop()
         self._new_update: asyncio.Event | None = None
-        self._runner: web.AppRunner | None = None
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="fake-telegram")
-        self.port = 0
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> FakeTelegram:
-        """Start serving on a free port."""
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
-        return self
-
-    async def _start(self) -> None:
+    async def build_app(self) -> web.Application:
         self._new_update = asyncio.Event()
         app = web.Application()
         app.router.add_route("POST", "/bot{token}/{method}", self._handle)
         app.router.add_route("GET", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    def stop(self) -> None:
-        """Stop serving (pending requests, such as a long poll, are cancelled)."""
-        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-
-    async def _shutdown(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-        current = asyncio.current_task()
-        pending = [task for task in asyncio.all_tasks() if task is not current]
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        return app
 
     @property
     def base_url(self) -> str:
