@@ -113,9 +113,11 @@ class FakeTelegram(ThreadedServer):
         return chat
 
     def _push(self, update: dict[str, Any]) -> int:
-        update_id = next(_update_ids)
-        update["update_id"] = update_id
+        # The id is taken under the lock that queues the update, as Telegram does: ids must reach
+        # the queue in increasing order, or a confirmed higher offset would silently drop a lower id.
         with self._lock:
+            update_id = next(_update_ids)
+            update["update_id"] = update_id
             self._pending.append(update)
         self._loop.call_soon_threadsafe(self._notify)
         return update_id
