@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 TYPING_REFRESH_S = 4.5
 """Telegram shows "typing…" for about 5 s per chat action."""
+TYPING_STOP_WAIT_S = 1.0
+"""How long an answer waits for the typing indicator to stop; it never waits longer."""
 CALLBACK_PREFIX = "b"
 
 
@@ -127,18 +129,22 @@ class Conversations:
         except UpstreamUnavailable as error:
             logger.info("could not log a handed-over message in Rasa: %s", error)
 
-    async def _keep_typing(self, chat_id: int) -> None:
-        while True:
+    async def _keep_typing(self, chat_id: int, stop: asyncio.Event) -> None:
+        # Stopped by `stop`, not only by cancelling: a cancellation that lands inside the HTTP
+        # client can be swallowed there, and the loop would then run (and be awaited) forever.
+        while not stop.is_set():
             try:
                 await self._bot.send_chat_action(chat_id, ChatAction.TYPING)
             except Forbidden:
                 return
             except TelegramError:
                 pass
-            await asyncio.sleep(TYPING_REFRESH_S)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), TYPING_REFRESH_S)
 
     async def _ask_rasa(self, update_id: int, chat_id: int, sender: str, text: str) -> list[Reply]:
-        typing = asyncio.create_task(self._keep_typing(chat_id))
+        stop_typing = asyncio.Event()
+        typing = asyncio.create_task(self._keep_typing(chat_id, stop_typing))
         turn = asyncio.create_task(self._rasa.send(sender, text))
         try:
             done, _ = await asyncio.wait({turn}, timeout=self._slow_notice_after)
@@ -153,9 +159,9 @@ class Conversations:
             logger.warning("update %s: %s; apologising", update_id, error)
             return [Reply(texts.RASA_FAILED)]
         finally:
+            stop_typing.set()
             typing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await typing
+            await asyncio.wait({typing}, timeout=TYPING_STOP_WAIT_S)  # the answer never waits on it
             if not turn.done():
                 turn.cancel()
         replies = from_rasa(messages)
