@@ -3,6 +3,11 @@
 The model is named after a fingerprint of config.yml, domain.yml and data/. FAQ answers and
 editor notes are left out of the fingerprint: the action server reads answers from data/ at run
 time, so changing an answer needs no retraining.
+
+When only example phrasings changed (same config, domain, rules and the same intents and FAQ
+topics), the newest such model is fine-tuned (`rasa train --finetune`) with a fraction of the
+epochs instead of training from scratch; after MAX_FINETUNES fine-tunings in a row, or with
+`--force`, training starts from scratch again.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -23,17 +29,30 @@ from bot.settings import PROJECT_ROOT, RASA_PROCESS_ENV, Settings
 
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
 FAQ_FOLDER = Path("data") / "nlu" / "faq"
+NLU_FOLDER = Path("data") / "nlu"
 KEEP_MODELS = 3
+MAX_FINETUNES = 5
+FINETUNE_EPOCH_FRACTION = 0.2
 
 
-def _faq_training_view(text: str) -> str:
-    """The part of a FAQ topic file that training depends on: its intent and phrasings."""
+def _faq_training_view(text: str, *, phrasings: bool = True) -> str:
+    """The part of a FAQ topic file that training depends on: its intent and (optionally) phrasings."""
     document: dict[str, Any] = yaml.safe_load(text) or {}
-    phrasings = [
-        {"intent": item.get("intent"), "examples": item.get("examples")}
+    items = [
+        {"intent": item.get("intent"), "examples": item.get("examples") if phrasings else None}
         for item in document.get("nlu") or []
     ]
-    return yaml.safe_dump(phrasings, allow_unicode=True, sort_keys=True)
+    return yaml.safe_dump(items, allow_unicode=True, sort_keys=True)
+
+
+def _without_intent_examples(text: str) -> str:
+    """An NLU file with the phrasings of its intents left out (regexes, lookups and synonyms kept)."""
+    document: dict[str, Any] = yaml.safe_load(text) or {}
+    items = [
+        {key: value for key, value in item.items() if key != "examples"} if "intent" in item else item
+        for item in document.get("nlu") or []
+    ]
+    return yaml.safe_dump(items, allow_unicode=True, sort_keys=True)
 
 
 def _training_files(root: Path) -> list[Path]:
@@ -44,16 +63,34 @@ def _training_files(root: Path) -> list[Path]:
     return files
 
 
-def fingerprint(root: Path = PROJECT_ROOT) -> str:
-    """A short hash of everything the trained model depends on."""
+def fingerprint(root: Path = PROJECT_ROOT, *, ignore_phrasings: bool = False) -> str:
+    """A short hash of everything the trained model depends on (optionally all but the phrasings)."""
     digest = hashlib.sha256()
     for path in _training_files(root):
         relative = path.relative_to(root)
         content = path.read_text(encoding="utf-8")
         if relative.parent == FAQ_FOLDER and relative.suffix == ".yml":
-            content = _faq_training_view(content)
+            content = _faq_training_view(content, phrasings=not ignore_phrasings)
+        elif ignore_phrasings and relative.is_relative_to(NLU_FOLDER) and relative.suffix == ".yml":
+            content = _without_intent_examples(content)
         digest.update(str(relative).encode() + b"\0" + content.encode() + b"\0")
     return digest.hexdigest()[:16]
+
+
+def _lineage_path(model: Path) -> Path:
+    return model.with_name(model.name.removesuffix(".tar.gz") + ".json")
+
+
+def _finetune_base(models_dir: Path, structure: str) -> tuple[Path, int] | None:
+    """The newest model with the same structure that may be fine-tuned again, and its fine-tune count."""
+    for model in sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True):
+        try:
+            lineage = json.loads(_lineage_path(model).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if lineage.get("structure") == structure and int(lineage.get("finetunes", 0)) < MAX_FINETUNES:
+            return model, int(lineage.get("finetunes", 0))
+    return None
 
 
 def model_path(models_dir: Path, root: Path = PROJECT_ROOT) -> Path:
@@ -65,6 +102,18 @@ def _prune(models_dir: Path, keep: Path) -> None:
     older = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in [p for p in older if p != keep][KEEP_MODELS - 1 :]:
         stale.unlink(missing_ok=True)
+        _lineage_path(stale).unlink(missing_ok=True)
+
+
+def _rasa_train(root: Path, models_dir: Path, target: Path, finetune: Path | None) -> None:
+    command = [
+        sys.executable, "-m", "bot.rasa_server", "train",
+        "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+        "--out", str(models_dir), "--fixed-model-name", target.name.removesuffix(".tar.gz"),
+    ]  # fmt: skip
+    if finetune is not None:
+        command += ["--finetune", str(finetune), "--epoch-fraction", str(FINETUNE_EPOCH_FRACTION)]
+    subprocess.run(command, cwd=root, check=True, env={**os.environ, **RASA_PROCESS_ENV})
 
 
 def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, *, force: bool = False) -> Path:
@@ -76,14 +125,23 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, *, force: bool = F
         if target.exists() and not force:
             print(f"Model up to date: {target.relative_to(root) if target.is_relative_to(root) else target}")
             return target
-        print(f"Training {target.name} (config.yml, domain.yml or data/ changed) ...", flush=True)
+        structure = fingerprint(root, ignore_phrasings=True)
+        base = None if force else _finetune_base(models_dir, structure)
         started = time.monotonic()
-        command = [
-            sys.executable, "-m", "rasa", "train",
-            "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-            "--out", str(models_dir), "--fixed-model-name", target.name.removesuffix(".tar.gz"),
-        ]  # fmt: skip
-        subprocess.run(command, cwd=root, check=True, env={**os.environ, **RASA_PROCESS_ENV})
+        finetunes = 0
+        if base is not None:
+            print(f"Fine-tuning {base[0].name} into {target.name} (only phrasings changed) ...", flush=True)
+            try:
+                _rasa_train(root, models_dir, target, finetune=base[0])
+                finetunes = base[1] + 1
+            except subprocess.CalledProcessError:
+                print("Fine-tuning failed; training from scratch.", flush=True)
+                base = None
+        if base is None:
+            print(f"Training {target.name} (config.yml, domain.yml or data/ changed) ...", flush=True)
+            _rasa_train(root, models_dir, target, finetune=None)
+        lineage = {"structure": structure, "finetunes": finetunes}
+        _lineage_path(target).write_text(json.dumps(lineage), encoding="utf-8")
         print(f"Trained in {time.monotonic() - started:.0f} s: {target.name}", flush=True)
         _prune(models_dir, keep=target)
         return target
@@ -92,7 +150,7 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, *, force: bool = F
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m bot.train", description=__doc__)
-    parser.add_argument("--force", action="store_true", help="train even if the model exists")
+    parser.add_argument("--force", action="store_true", help="train from scratch even if the model exists")
     parser.add_argument("--print-path", action="store_true", help="only print the model path")
     args = parser.parse_args(argv)
     models_dir = Settings.from_env().models_dir

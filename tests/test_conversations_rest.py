@@ -52,7 +52,7 @@ def test_out_of_scope_is_declined_with_what_the_bot_can_do(rest: RestClient, sen
 
 
 def test_uncertain_question_offers_topics_and_a_pressed_button_answers(rest: RestClient, sender: str) -> None:
-    (message,) = rest.send(sender, "审核")
+    (message,) = rest.send(sender, "问一下材料和时间")  # two topics at once
     assert message["text"] == response_text("utter_faq_uncertain")
     payloads = [button["payload"] for button in message["buttons"]]
     assert payloads[-1] == "/request_human"

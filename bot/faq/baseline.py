@@ -22,14 +22,12 @@ import yaml
 
 from bot.faq.catalog import parse_examples
 from bot.faq.evaluation import Example, Prediction, Scores, format_scores, load_examples, score
+from bot.nlu.char_ngrams import char_ngram_classifier
 from bot.settings import PROJECT_ROOT
-from bot.text import normalize
 
 NLU_DIR = PROJECT_ROOT / "data" / "nlu"
 FALLBACK_BELOW = 0.2
 FALLBACK_LABEL = "nlu_fallback"
-NGRAMS = (1, 3)
-"""Character n-grams, as the pipeline's `analyzer: char` CountVectorsFeaturizer."""
 
 
 def training_examples(folder: Path = NLU_DIR) -> list[Example]:
@@ -53,14 +51,7 @@ class Baseline:
     @classmethod
     def fit(cls, examples: Sequence[Example]) -> Baseline:
         """Train on `examples` (deterministic)."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-
-        pipeline = make_pipeline(
-            TfidfVectorizer(analyzer="char", ngram_range=NGRAMS, sublinear_tf=True, preprocessor=normalize),
-            LogisticRegression(C=20.0, max_iter=5000, random_state=7),
-        )
+        pipeline = char_ngram_classifier()
         pipeline.fit([e.text for e in examples], [e.expected for e in examples])
         return cls(pipeline)
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from bot.faq.catalog import RETRIEVAL_INTENT
 
-ANSWER_MIN_CONFIDENCE = 0.4
-"""The top topic is answered only at or above this ResponseSelector confidence ..."""
+ANSWER_MIN_CONFIDENCE = 0.2
+"""The top topic is answered only at or above this confidence (the baseline classifier's own rule) ..."""
 ANSWER_MIN_MARGIN = 0.15
-"""... and only when it leads the runner-up by at least this much."""
+"""... and only when it leads the runner-up by at least this much (a question about two topics gets both as buttons)."""
 OFFER_MIN_CONFIDENCE = 0.08
 """Topics below this are never offered as buttons."""
 OFFER_MIN_INTENT_CONFIDENCE = 0.15
@@ -20,7 +20,7 @@ MAX_OFFERED = 3
 
 @dataclass(frozen=True)
 class Candidate:
-    """A FAQ topic the ResponseSelector ranked, with its confidence."""
+    """A FAQ topic the NLU pipeline ranked, with its confidence."""
 
     key: str
     confidence: float
