@@ -17,7 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.privacy import mask_personal_data
+from bot.privacy import Masked, mask_personal_data
 from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
 
 logger = logging.getLogger(__name__)
@@ -89,15 +89,9 @@ class HardenedRestInput(RestInput):
     async def _handle(
         self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str
     ) -> list[dict[str, Any]]:
-        notices: list[str] = []
         if not text.strip():
             return [domain_reply(agent, sender, EMPTY_MESSAGE)]
-        if len(text) > MAX_INPUT_CHARS:
-            text = text[:MAX_INPUT_CHARS]
-            notices.append(TOO_LONG)
-        masked = mask_personal_data(text)
-        if masked.kinds:
-            notices.append(PERSONAL_DATA)
+        _, masked, notices = screen_text(text)
         collector = CollectingOutputChannel()
         try:
             await on_new_message(UserMessage(masked.text, collector, sender, input_channel=self.name()))
@@ -110,6 +104,21 @@ class HardenedRestInput(RestInput):
             if all(reply.get("text") != not_stored["text"] for reply in replies):
                 replies.append(not_stored)
         return [domain_reply(agent, sender, name) for name in notices] + replies
+
+
+def screen_text(text: str) -> tuple[str, Masked, list[str]]:
+    """Cap an applicant's text and mask personal data in it (REST and socket.io alike).
+
+    Returns the capped text, its masked form, and the domain responses to send before the answer.
+    """
+    notices: list[str] = []
+    if len(text) > MAX_INPUT_CHARS:
+        text = text[:MAX_INPUT_CHARS]
+        notices.append(TOO_LONG)
+    masked = mask_personal_data(text)
+    if masked.kinds:
+        notices.append(PERSONAL_DATA)
+    return text, masked, notices
 
 
 def _json_or_none(request: Request) -> Any:

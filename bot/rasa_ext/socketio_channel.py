@@ -21,8 +21,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from bot.privacy import mask_nested, mask_personal_data
-from bot.rasa_ext.rest_channel import MAX_INPUT_CHARS, PERSONAL_DATA, TOO_LONG, domain_reply, silence_reply
+from bot.privacy import mask_nested
+from bot.rasa_ext.rest_channel import domain_reply, screen_text, silence_reply
 
 logger = logging.getLogger(__name__)
 
@@ -67,14 +67,7 @@ class SocketIOChannel(SocketIOInput):
 
     async def _turn(self, on_new_message: OnNewMessage, message: UserMessage) -> None:
         agent = next(iter(self._blueprint.apps)).ctx.agent
-        notices: list[str] = []
-        text = message.text or ""
-        if len(text) > MAX_INPUT_CHARS:
-            text = text[:MAX_INPUT_CHARS]
-            notices.append(TOO_LONG)
-        masked = mask_personal_data(text)
-        if masked.kinds:
-            notices.append(PERSONAL_DATA)
+        text, masked, notices = screen_text(message.text or "")
         message.text = masked.text if masked.kinds else text
         message.metadata = mask_nested(message.metadata)
         output = _CountingOutput(message.output_channel)  # type: ignore[arg-type]
