@@ -81,6 +81,14 @@ def add_a_phrasing(root: Path) -> None:
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
+def _timed_training(log_path: Path, models: Path, root: Path, *, force: bool = False) -> tuple[Path, float]:
+    """`ensure_model` with its output in `log_path`; return the model and the seconds it took."""
+    with _output_to(log_path):
+        started = time.monotonic()
+        model = ensure_model(models, root, force=force)
+        return model, time.monotonic() - started
+
+
 def measure(log_path: Path, log: Any = print) -> dict[str, Any]:
     """Train from scratch, then after an answer-only and a phrasing change; time each."""
     log_path.write_text("")
@@ -88,22 +96,13 @@ def measure(log_path: Path, log: Any = print) -> dict[str, Any]:
         root = Path(tmp)
         copy_training_inputs(root)
         models = root / "models"
-        with _output_to(log_path):
-            started = time.monotonic()
-            model = ensure_model(models, root, force=True)
-            full = time.monotonic() - started
+        model, full = _timed_training(log_path, models, root, force=True)
         log(f"  full training {full:.0f} s, model {model.stat().st_size / 2**20:.1f} MiB")
         change_an_answer(root)
-        with _output_to(log_path):
-            started = time.monotonic()
-            after_answer = ensure_model(models, root)
-            answer_seconds = time.monotonic() - started
+        after_answer, answer_seconds = _timed_training(log_path, models, root)
         log(f"  after an answer-only change: {answer_seconds:.2f} s, retrained: {after_answer != model}")
         add_a_phrasing(root)
-        with _output_to(log_path):
-            started = time.monotonic()
-            after_phrasing = ensure_model(models, root)
-            phrasing_seconds = time.monotonic() - started
+        after_phrasing, phrasing_seconds = _timed_training(log_path, models, root)
         log(f"  after a one-phrasing change: {phrasing_seconds:.0f} s, retrained: {after_phrasing != model}")
         return {
             "full_training_s": round(full, 1),
