@@ -3,6 +3,8 @@
     BotError                 base class; `response` names the reply in domain.yml
     ├── StorageUnavailable   the database cannot be reached or failed mid-transaction
     ├── UpstreamUnavailable  another service of ours (Rasa, the action server) did not answer
+    ├── InvalidRequest       what a client sent cannot be accepted (REST 400, socket.io error event)
+    ├── TooManyMessages      an identity sent more messages than its per-minute limit; `retry_after`
     └── StatusLookupError    an application status lookup cannot go on (bot.status)
         ├── MalformedApplicationId  the text is not `RZ` + 12 digits
         ├── MalformedCreditCode     the text is not 6 characters of a unified social credit code
@@ -34,6 +36,29 @@ class UpstreamUnavailable(BotError):
     """Another service of ours did not answer in time."""
 
     response = "utter_action_failed"
+
+
+class InvalidRequest(BotError):
+    """What a client sent cannot be accepted; `response` names the Chinese explanation."""
+
+    def __init__(self, response: str) -> None:
+        super().__init__(response)
+        self.response = response
+
+
+class TooManyMessages(BotError):
+    """An identity sent more messages than its limit allows; try again after `retry_after` seconds."""
+
+    response = "utter_too_many_messages"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited for {retry_after:.0f} s")
+        self.retry_after = retry_after
+
+    @property
+    def seconds(self) -> int:
+        """Whole seconds until a message is accepted again (at least 1)."""
+        return max(1, -(-int(self.retry_after * 1000) // 1000))
 
 
 class StatusLookupError(BotError):

@@ -1,23 +1,40 @@
-"""`python -m bot.rasa_server ARGS`: the `rasa` command (run, train, shell, …) with log redaction installed first."""
+"""`python -m bot.rasa_server ARGS`: the `rasa` command (run, train, shell, …) with log redaction installed first.
+
+For `run`, the HTTP API token comes from RASA_AUTH_TOKEN in the environment and is added to the
+arguments inside this process only: it never appears on a command line (`ps` shows argv).
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 
 from bot.redaction import install
 
 
+REQUEST_MAX_BYTES = 1_000_000
+"""The largest request body the Rasa server reads (Sanic's default, 100 MB, is parsed on the event loop)."""
+
+
 def main() -> None:
     """Install log redaction (bot.redaction), then hand the command line to Rasa."""
     install()
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_BYTES))
     from rasa.__main__ import main as rasa_main  # imported after: Rasa logs while importing
 
     from bot.rasa_ext.speedups import install as install_speedups
 
     install_speedups()  # same behaviour, less work per turn (bot/rasa_ext/speedups.py)
     _expect_no_response_selector()
-    sys.argv = ["rasa", *sys.argv[1:]]
+    sys.argv = ["rasa", *sys.argv[1:], *_token_arguments(sys.argv[1:], os.environ)]
     rasa_main()
+
+
+def _token_arguments(arguments: list[str], env: "os._Environ[str] | dict[str, str]") -> list[str]:
+    """`--auth-token <RASA_AUTH_TOKEN>` for `rasa run` with the API enabled, unless given already."""
+    token = env.get("RASA_AUTH_TOKEN")
+    wanted = arguments[:1] == ["run"] and "--enable-api" in arguments and "--auth-token" not in arguments
+    return ["--auth-token", token] if token and wanted else []
 
 
 def _expect_no_response_selector() -> None:

@@ -25,7 +25,13 @@ from sqlalchemy.engine import make_url
 from bot.privacy import mask_personal_data
 
 REDACTED = "[REDACTED]"
-SECRET_VARIABLES = ("RASA_AUTH_TOKEN", "ACTION_SERVER_SECRET", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+SECRET_VARIABLES = (
+    "RASA_AUTH_TOKEN",
+    "ACTION_SERVER_SECRET",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "WEB_SESSION_SECRET",
+)
 URL_VARIABLES = ("DATABASE_URL", "TRACKER_STORE_URL")
 MIN_SECRET_CHARS = 8
 """Shorter values are not treated as secrets (replacing them would shred ordinary words)."""

@@ -30,6 +30,30 @@ class StackError(RuntimeError):
     """A server did not start or stopped unexpectedly; the message says which."""
 
 
+WEB_SESSION_SECRET_FILE = "web_session_secret"
+
+
+def web_session_secret(settings: Settings) -> str:
+    """WEB_SESSION_SECRET, or the one kept under var/ (created once, readable by its owner only).
+
+    Kept on disk so that web-chat sessions survive a restart; production sets the variable
+    (every Rasa worker must sign with the same secret).
+    """
+    if settings.web_session_secret:
+        return settings.web_session_secret
+    path = settings.var_dir / WEB_SESSION_SECRET_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(secret)
+    return secret
+
+
 def child_environment(settings: Settings, auth_token: str, action_secret: str | None = None) -> dict[str, str]:
     """The environment every child process gets: embedded defaults filled in, secrets passed on."""
     env = {**os.environ, **RASA_PROCESS_ENV}
@@ -44,6 +68,8 @@ def child_environment(settings: Settings, auth_token: str, action_secret: str | 
         RASA_AUTH_TOKEN=auth_token,
         SANIC_HOST="127.0.0.1",  # rasa-sdk binds 0.0.0.0 otherwise
         BOT_VAR_DIR=str(settings.var_dir),
+        WEB_SESSION_SECRET=web_session_secret(settings),
+        MESSAGES_PER_MINUTE=str(settings.messages_per_minute),
     )
     # glibc gives each thread (TensorFlow starts dozens) a malloc arena; two save ~75 MB per Rasa server
     env.setdefault("MALLOC_ARENA_MAX", "2")
@@ -115,15 +141,13 @@ def action_server_command(settings: Settings, *, port: int | None = None) -> lis
     return [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(port)]
 
 
-def rasa_server_command(
-    settings: Settings, model: Path, auth_token: str, *, port: int | None = None
-) -> list[str]:
-    """The Rasa server with REST and socket.io channels and the HTTP API behind a token."""
+def rasa_server_command(settings: Settings, model: Path, *, port: int | None = None) -> list[str]:
+    """The Rasa server with its channels and the HTTP API, whose token (RASA_AUTH_TOKEN) comes from the
+    environment (`bot.rasa_server` adds it in-process: a token on the command line is visible in `ps`)."""
     return [
         sys.executable, "-m", "bot.rasa_server", "run",
         "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-        "--interface", "127.0.0.1", "--port", str(port or settings.rasa_port),
-        "--enable-api", "--auth-token", auth_token,
+        "--interface", "127.0.0.1", "--port", str(port or settings.rasa_port), "--enable-api",
     ]  # fmt: skip
 
 
@@ -156,7 +180,7 @@ def running_stack(
             stack.wait_ready(checks={child.name: child.ready_url for child in children})
         else:
             stack.start("action server", action_server_command(settings), env, log_for("actions"))
-            stack.start("rasa", rasa_server_command(settings, model, auth_token), env, log_for("rasa"))
+            stack.start("rasa", rasa_server_command(settings, model), env, log_for("rasa"))
             stack.wait_ready()
         if gateway:
             stack.start("gateway", [sys.executable, "-m", "bot.gateway"], env, log_for("gateway"))

@@ -57,7 +57,7 @@ def scaled_children(settings: Settings, model: Path, auth_token: str, env: dict[
     ]  # fmt: skip
     workers = [f"http://127.0.0.1:{port}" for port in settings.worker_ports()]
     children += [
-        Child(f"rasa worker {i + 1}", rasa_server_command(settings, model, auth_token, port=port),
+        Child(f"rasa worker {i + 1}", rasa_server_command(settings, model, port=port),
               worker_environment(env, settings, i), f"{workers[i]}/")
         for i, port in enumerate(settings.worker_ports())
     ]  # fmt: skip

@@ -63,6 +63,10 @@ class Settings:
     """The workers' private ports (default: the `rasa_workers` ports after `rasa_port`)."""
     action_servers: int = 1
     """Action server processes on `action_port` and the ports after it (with several Rasa workers)."""
+    messages_per_minute: int = 30
+    """Messages one REST sender or web session may send per minute (0: no limit)."""
+    web_session_secret: str | None = None
+    """Signs web-chat session tokens (WEB_SESSION_SECRET); `bot.run` keeps one under var/ when unset."""
 
     def worker_ports(self) -> tuple[int, ...]:
         """The ports of the Rasa workers behind the router."""
@@ -90,6 +94,8 @@ class Settings:
             action_secret=env.get("ACTION_SERVER_SECRET") or None,
             models_dir=Path(env.get("BOT_MODELS_DIR") or PROJECT_ROOT / "models"),
             retention_days=_int(env, "RETENTION_DAYS", 30),
+            messages_per_minute=_int(env, "MESSAGES_PER_MINUTE", 30),
+            web_session_secret=env.get("WEB_SESSION_SECRET") or None,
             **_scale(env),
         )
 

@@ -41,6 +41,10 @@ def model_path() -> Path:
     return ensure_model(Settings.from_env().models_dir)
 
 
+TEST_MESSAGES_PER_MINUTE = 120
+"""Some tests walk one conversation through dozens of turns in seconds; the limit is tested on its own."""
+
+
 def stack_settings(var_dir: Path, **extra: str) -> Settings:
     """Settings for a private stack: its own var/ folder and free ports."""
     env = {
@@ -48,6 +52,7 @@ def stack_settings(var_dir: Path, **extra: str) -> Settings:
         "BOT_VAR_DIR": str(var_dir),
         "RASA_PORT": str(free_port()),
         "ACTION_PORT": str(free_port()),
+        "MESSAGES_PER_MINUTE": str(TEST_MESSAGES_PER_MINUTE),
         **extra,
     }
     for inherited in ("DATABASE_URL", "TRACKER_STORE_URL", "RASA_URL"):

@@ -21,6 +21,8 @@ def responses_sent_by_actions() -> set[str]:
         *(PROJECT_ROOT / "actions").glob("*.py"),
         *(PROJECT_ROOT / "bot" / "rasa_ext").glob("*.py"),
         PROJECT_ROOT / "bot" / "errors.py",
+        PROJECT_ROOT / "bot" / "identity.py",
+        PROJECT_ROOT / "bot" / "inbound.py",
     ]
     sources = "\n".join(path.read_text(encoding="utf-8") for path in paths)
     named = set(re.findall(r"""["'](utter_\w+)["']""", sources))

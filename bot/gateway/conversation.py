@@ -16,6 +16,7 @@ from telegram import Bot
 from telegram.constants import ChatAction
 from telegram.error import Forbidden, TelegramError
 
+from bot import identity
 from bot.db import handoff_queries as queries
 from bot.db.handoff_models import Escalation
 from bot.errors import UpstreamUnavailable
@@ -83,7 +84,7 @@ class Conversations:
 
         def check(session: Session) -> tuple[Escalation | None, Escalation | None]:
             queries.remember_chat(session, chat_id, display_name)
-            sender = str(chat_id)
+            sender = identity.telegram(chat_id)
             return queries.active_escalation(session, sender), queries.unresumed_escalation(session, sender)
 
         active, unresumed = await self._store.run(check)
@@ -95,7 +96,7 @@ class Conversations:
         self, update_id: int, chat_id: int, display_name: str, text: str | None, *, payload: str | None = None
     ) -> None:
         """One applicant message (`text` None for photos and the like; `payload` for a pressed button)."""
-        sender = str(chat_id)
+        sender = identity.telegram(chat_id)
         escalation = await self.active_escalation(chat_id, display_name)
         if escalation is not None:
             await self._relay(update_id, chat_id, escalation, text)

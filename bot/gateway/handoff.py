@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from telegram import Bot, ChatMember, Message, ReplyParameters, User
 from telegram.error import TelegramError
 
+from bot import identity
 from bot.db import handoff_queries as queries
 from bot.db.handoff_models import Escalation, OutboxMessage
 from bot.errors import UpstreamUnavailable
@@ -48,8 +49,8 @@ def display_name(user: User) -> str:
 
 
 def applicant_chat_id(sender_id: str) -> int | None:
-    """The private chat of a Telegram applicant (sender = user id), or None for other channels."""
-    return int(sender_id) if sender_id.isdigit() else None
+    """The private chat of a Telegram applicant (conversation `tg:<user id>`), or None for other channels."""
+    return identity.telegram_user_id(sender_id)
 
 
 def _who(session: Session, escalation: Escalation) -> str:
@@ -215,7 +216,7 @@ class Handoff:
         """Tell the agents when an applicant with an active escalation blocked the bot."""
 
         def note(session: Session) -> None:
-            escalation = queries.active_escalation(session, str(chat_id))
+            escalation = queries.active_escalation(session, identity.telegram(chat_id))
             if escalation is not None:
                 queries.enqueue_message(
                     session,

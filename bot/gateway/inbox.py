@@ -5,6 +5,9 @@ batch before it moves the getUpdates offset, so an update is in the database bef
 forgets it. A re-delivered update (same update_id) is not queued again; updates stored but not
 processed when the gateway stopped are replayed at start-up (`replay_unprocessed`).
 `ChatOrderedProcessor` serves chats concurrently and each chat's updates one after another.
+
+The inbox is the gateway's edge: every string of an update (texts, captions, names, button
+data) is cleaned (`bot.inbound.clean_text`) before the update is stored or handled.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from telegram.ext import BaseUpdateProcessor
 from bot.db import handoff_queries as queries
 from bot.errors import StorageUnavailable
 from bot.gateway.store import Store
+from bot.inbound import clean_json
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +39,9 @@ class InboxQueue(asyncio.Queue):  # type: ignore[type-arg]
         self._store = store
 
     async def put(self, item: Any) -> None:
-        """Store an update, then queue it; an update stored before (re-delivered) is dropped."""
+        """Store an update (cleaned), then queue it; an update stored before (re-delivered) is dropped."""
         if isinstance(item, Update):
+            item = clean_update(item)
             try:
                 fresh = await self._store.run(queries.store_update, item.update_id, item.to_json())
             except StorageUnavailable:
@@ -51,6 +56,21 @@ class InboxQueue(asyncio.Queue):  # type: ignore[type-arg]
     async def replay(self, update: Update) -> None:
         """Queue an already stored update (used at start-up)."""
         await super().put(update)
+
+
+def clean_update(update: Update) -> Update:
+    """`update` with every string cleaned; the same object when nothing needed cleaning."""
+    raw = update.to_dict()
+    cleaned = clean_json(raw)
+    if cleaned == raw:
+        return update
+    logger.warning("update %s carried characters no store can keep; removed", update.update_id)
+    try:
+        bot = update.get_bot()
+    except RuntimeError:  # an update built without a bot (tests)
+        bot = None
+    rebuilt = Update.de_json(cleaned, bot)
+    return rebuilt if rebuilt is not None else update
 
 
 async def replay_unprocessed(queue: InboxQueue, store: Store, bot: Bot) -> int:

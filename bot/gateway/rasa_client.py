@@ -1,4 +1,4 @@
-"""Rasa's HTTP interfaces the gateway uses: the REST channel (one turn) and resuming a paused conversation."""
+"""Rasa's HTTP interfaces the gateway uses: its channel (one turn) and resuming a paused conversation."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from urllib.parse import quote
 import httpx
 
 from bot.errors import UpstreamUnavailable
-from bot.text import MAX_MESSAGE_CHARS
+from bot.inbound import MAX_INPUT_CHARS
+
+TURN_PATH = "/webhooks/gateway/webhook"
+"""`bot.rasa_ext.rest_channel.GatewayInput`: takes `tg:` conversation ids, with the API token."""
 
 
 class RasaClient:
@@ -31,10 +34,11 @@ class RasaClient:
         )
 
     async def send(self, sender: str, text: str) -> list[dict[str, Any]]:
-        """Send one user message to the REST channel; return Rasa's bot messages (possibly none)."""
+        """Send one user message of conversation `sender` (`tg:…`); return Rasa's bot messages (maybe none)."""
+        headers = {"Authorization": f"Bearer {self._auth_token}"} if self._auth_token else {}
         try:
             response = await self._client.post(
-                "/webhooks/rest/webhook", json={"sender": sender, "message": text[:MAX_MESSAGE_CHARS]}
+                TURN_PATH, json={"sender": sender, "message": text[:MAX_INPUT_CHARS]}, headers=headers
             )
             response.raise_for_status()
             messages = response.json()

@@ -1,11 +1,24 @@
-"""Rasa's REST channel hardened: validated bodies, capped and masked text, never an empty reply.
+"""Rasa's REST channel hardened: checked bodies, `rest:` conversation ids, limits, never an empty reply.
 
-It also says so when a turn could not be stored (the conversation store is unreachable), and its
-`GET /webhooks/rest/` health check reports the conversation store's counters.
+- The body is checked before anything else: a JSON object whose `sender` is a valid REST id
+  (`bot.identity.check_sender`) and whose `message` is a string; anything else gets HTTP 400 with a
+  Chinese reason and nothing is stored. The conversation is `rest:<sender>`, so a REST client can
+  never name a Telegram or web conversation; replies carry the client's own `sender` back.
+- Text is cleaned, capped and masked once (`bot.inbound.screen`); each sender may send
+  MESSAGES_PER_MINUTE messages a minute (HTTP 429 with a polite reply and `Retry-After` beyond).
+- No exception in a turn ends the server (Rasa turns some errors into `SystemExit`): the turn is
+  answered with an apology. A turn that produced no message gets the apology too ("handed over"
+  when the conversation is paused), and the applicant is told when the turn could not be stored.
+- `GET /webhooks/rest/` reports the conversation store's counters.
+
+`GatewayInput` (`/webhooks/gateway/webhook`) is the same channel for the Telegram gateway: it
+takes `tg:` conversation ids as they are, and only with the Rasa API token in `Authorization`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -17,45 +30,51 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.privacy import Masked, mask_personal_data
+from bot import identity
+from bot.errors import InvalidRequest, TooManyMessages
+from bot.inbound import screen
 from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
+from bot.rate_limit import MessageLimiter
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-MAX_INPUT_CHARS = 2000
-"""Longer messages are cut before they reach NLU (which runs on the event loop) or the tracker store."""
-MAX_SENDER_CHARS = 128
-
 # Replies of this channel are domain responses, so every fixed text stays in domain.yml.
 EMPTY_MESSAGE = "utter_empty_message"
-TOO_LONG = "utter_message_too_long"
-PERSONAL_DATA = "utter_personal_data_hidden"
 NO_REPLY = "utter_action_failed"
 HANDED_OVER = "utter_handed_over"
 NOT_STORED = "utter_storage_unavailable"
 GREET = "utter_greet"
+BAD_BODY = "utter_request_bad_body"
+BAD_MESSAGE = "utter_request_bad_message"
+FALLBACK_TEXT = "抱歉，系统暂时出了点问题，请稍后再试。"
 CONTROL_COMMAND = re.compile(r"\s*/(restart|session_start|back)\b")
 """Rasa's own commands: they reset or undo the conversation and say nothing; the greeting answers them."""
 
-
-class BadRequest(ValueError):
-    """The request body is not what the REST channel accepts; the message is for the client."""
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 def parse_body(body: Any) -> tuple[str, str]:
-    """Return (sender, text) from a REST body, or raise BadRequest."""
+    """Return (conversation id, text) from a REST body, or raise InvalidRequest."""
     if not isinstance(body, dict):
-        raise BadRequest("请求体必须是 JSON 对象，例如 {\"sender\": \"用户ID\", \"message\": \"你好\"}")
-    sender, text = body.get("sender"), body.get("message")
-    if isinstance(sender, int) and not isinstance(sender, bool):
-        sender = str(sender)
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-        raise BadRequest(f"缺少 sender（用户ID），或它不是 1-{MAX_SENDER_CHARS} 个字符的字符串")
+        raise InvalidRequest(BAD_BODY)
+    conversation = identity.rest(body.get("sender"))
+    text = body.get("message")
     if text is None:
         text = ""
     if not isinstance(text, str):
-        raise BadRequest("message 必须是字符串")
-    return sender.strip(), text
+        raise InvalidRequest(BAD_MESSAGE)
+    return conversation, text
+
+
+async def run_turn(on_new_message: OnNewMessage, message: UserMessage, channel: str) -> None:
+    """Run one turn; every failure, `SystemExit` from inside Rasa included, is logged and survived."""
+    try:
+        await on_new_message(message)
+    except asyncio.CancelledError:
+        raise
+    except (Exception, SystemExit):  # noqa: BLE001 - the applicant gets an apology; the server goes on
+        logger.exception("turn failed for a %s message", channel)
 
 
 class HardenedRestInput(RestInput):
@@ -65,8 +84,9 @@ class HardenedRestInput(RestInput):
     def name(cls) -> str:
         return "rest"
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        limiter = MessageLimiter(Settings.from_env().messages_per_minute)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -76,49 +96,66 @@ class HardenedRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            try:
-                sender, text = parse_body(_json_or_none(request))
-            except BadRequest as error:
-                return response.json({"error": str(error)}, status=400)
             agent = request.app.ctx.agent
-            replies = await self._handle(agent, on_new_message, sender, text)
+            body = _json_or_none(request)
+            try:
+                conversation, text = parse_body(body)
+                limiter.check(conversation)
+            except InvalidRequest as error:
+                return response.json({"error": response_text(agent, error.response)}, status=400)
+            except TooManyMessages as error:
+                reply = domain_reply(agent, body["sender"], error.response, seconds=error.seconds)
+                return response.json([reply], status=429, headers={"Retry-After": str(error.seconds)})
+            replies = await self._handle(agent, on_new_message, conversation, text)
+            for reply in replies:
+                reply["recipient_id"] = str(body["sender"]).strip(" ")
             return response.json(replies)
 
         return webhook
 
     async def _handle(
-        self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, text: str
+        self, agent: Any, on_new_message: OnNewMessage, conversation: str, text: str
     ) -> list[dict[str, Any]]:
-        if not text.strip():
-            return [domain_reply(agent, sender, EMPTY_MESSAGE)]
-        _, masked, notices = screen_text(text)
+        screened = screen(text)
+        if not screened.text.strip():
+            return [domain_reply(agent, conversation, EMPTY_MESSAGE)]
         collector = CollectingOutputChannel()
-        try:
-            await on_new_message(UserMessage(masked.text, collector, sender, input_channel=self.name()))
-        except Exception:  # noqa: BLE001 - the applicant gets an apology instead of silence
-            logger.exception("turn failed for a REST message")
-        replies = list(collector.messages) or [await silence_reply(agent, sender, masked.text)]
+        message = UserMessage(screened.text, collector, conversation, input_channel=self.name())
+        await run_turn(on_new_message, message, "REST")
+        replies = list(collector.messages) or [await silence_reply(agent, conversation, screened.text)]
         store = _sql_store(agent)
-        if store is not None and store.has_unsaved(sender):
-            not_stored = domain_reply(agent, sender, NOT_STORED)
+        if store is not None and store.has_unsaved(conversation):
+            not_stored = domain_reply(agent, conversation, NOT_STORED)
             if all(reply.get("text") != not_stored["text"] for reply in replies):
                 replies.append(not_stored)
-        return [domain_reply(agent, sender, name) for name in notices] + replies
+        return [domain_reply(agent, conversation, name) for name in screened.notices] + replies
 
 
-def screen_text(text: str) -> tuple[str, Masked, list[str]]:
-    """Cap an applicant's text and mask personal data in it (REST and socket.io alike).
+class GatewayInput(HardenedRestInput):
+    """The Telegram gateway's channel: `{"sender": "tg:<user id>", "message": …}` behind the API token."""
 
-    Returns the capped text, its masked form, and the domain responses to send before the answer.
-    """
-    notices: list[str] = []
-    if len(text) > MAX_INPUT_CHARS:
-        text = text[:MAX_INPUT_CHARS]
-        notices.append(TOO_LONG)
-    masked = mask_personal_data(text)
-    if masked.kinds:
-        notices.append(PERSONAL_DATA)
-    return text, masked, notices
+    @classmethod
+    def name(cls) -> str:
+        return "gateway"
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        token = Settings.from_env().rasa_auth_token
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            agent = request.app.ctx.agent
+            offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            if not token or not hmac.compare_digest(offered.encode(), token.encode()):
+                return response.json({"error": "unauthorized"}, status=401)
+            body = _json_or_none(request)
+            sender = body.get("sender") if isinstance(body, dict) else None
+            text = body.get("message") if isinstance(body, dict) else None
+            if not isinstance(sender, str) or identity.telegram_user_id(sender) is None or not isinstance(text, str):
+                return response.json({"error": response_text(agent, BAD_BODY)}, status=400)
+            return response.json(await self._handle(agent, on_new_message, sender, text))
+
+        return webhook
 
 
 def _json_or_none(request: Request) -> Any:
@@ -128,18 +165,26 @@ def _json_or_none(request: Request) -> Any:
         return None
 
 
-async def silence_reply(agent: Any, sender: str, text: str) -> dict[str, Any]:
+async def silence_reply(agent: Any, conversation: str, text: str) -> dict[str, Any]:
     """What to answer when a turn produced no message: the greeting after a reset command,
     "handed over" when the conversation is paused, else an apology."""
     if CONTROL_COMMAND.match(text):
-        return domain_reply(agent, sender, GREET)
-    return domain_reply(agent, sender, HANDED_OVER if await _is_paused(agent, sender) else NO_REPLY)
+        return domain_reply(agent, conversation, GREET)
+    return domain_reply(agent, conversation, HANDED_OVER if await _is_paused(agent, conversation) else NO_REPLY)
 
 
-def domain_reply(agent: Any, sender: str, response_name: str) -> dict[str, Any]:
-    """The first text of a domain response, as a REST reply to `sender`."""
-    variants = agent.domain.responses.get(response_name) or [{"text": "抱歉，系统暂时出了点问题，请稍后再试。"}]
-    return {"recipient_id": sender, "text": variants[0]["text"].strip()}
+def response_text(agent: Any, response_name: str, **values: Any) -> str:
+    """The first text of a domain response, with `{placeholders}` filled in."""
+    variants = agent.domain.responses.get(response_name) or [{"text": FALLBACK_TEXT}]
+    text = variants[0]["text"].strip()
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text
+
+
+def domain_reply(agent: Any, recipient: str, response_name: str, **values: Any) -> dict[str, Any]:
+    """A domain response as a REST reply to `recipient`."""
+    return {"recipient_id": recipient, "text": response_text(agent, response_name, **values)}
 
 
 def _sql_store(agent: Any) -> UrlSQLTrackerStore | None:
@@ -149,9 +194,9 @@ def _sql_store(agent: Any) -> UrlSQLTrackerStore | None:
     return store if isinstance(store, UrlSQLTrackerStore) else None
 
 
-async def _is_paused(agent: Any, sender: str) -> bool:
+async def _is_paused(agent: Any, conversation: str) -> bool:
     try:
-        tracker = await agent.tracker_store.retrieve(sender)
+        tracker = await agent.tracker_store.retrieve(conversation)
     except Exception:  # noqa: BLE001 - an unreadable store means we cannot tell; apologise
         return False
     return bool(tracker and tracker.is_paused())

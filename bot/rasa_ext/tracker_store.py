@@ -1,5 +1,8 @@
 """Rasa's SQL tracker store on one database URL (TRACKER_STORE_URL): masked, and never losing turns silently.
 
+- A failure while reading or writing is an ordinary exception: Rasa's own `session_scope` turns
+  any `ValueError` (text the database driver cannot encode, a NUL PostgreSQL refuses) into
+  `SystemExit`, which ended the whole server.
 - Every string in an event is masked (bot.privacy) before it is written: the socket.io channel,
   the HTTP API and `/intent{…}` payloads bypass the REST channel's masking.
 - Rasa wraps every tracker store in a FailSafeTrackerStore: a failed save goes to a memory store
@@ -13,14 +16,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
@@ -76,6 +80,16 @@ class UrlSQLTrackerStore(BoundedHistory, SQLTrackerStore):
         self.failed_writes = 0
         self.lost_events = 0
         self._last_failed = False
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[Any]:
+        """A session on the store's database; errors propagate as they are (never `SystemExit`)."""
+        session = self.sessionmaker()
+        try:
+            ensure_schema_exists(session)
+            yield session
+        finally:
+            session.close()
 
     # --- health -----------------------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ def test_run_serves_then_stops_all_children_on_sigterm(model_path: Path, tmp_pat
                            json={"sender": "run-test", "message": "认证需要费用吗"}, timeout=60)  # fmt: skip
         assert "免费" in reply.json()[0]["text"]
         with sqlite3.connect(tmp_path / "tracker.db") as tracker_db:  # the SQL tracker store under var/
-            (stored,) = tracker_db.execute("SELECT count(*) FROM events WHERE sender_id = 'run-test'").fetchone()
+            (stored,) = tracker_db.execute("SELECT count(*) FROM events WHERE sender_id = 'rest:run-test'").fetchone()
         assert stored > 0
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0

@@ -56,7 +56,7 @@ class Applicant:
             with engine.connect() as connection:
                 rows = connection.execute(
                     text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
-                    {"s": self.sender},
+                    {"s": f"rest:{self.sender}"},
                 )
                 return [json.loads(row.data)["text"] for row in rows]
         finally:
@@ -172,7 +172,7 @@ def _application_facts(database: PrivatePostgres, url: str, sender: str) -> tupl
             changes = len(connection.execute(
                 select(StatusChange.id).where(StatusChange.application_id == "RZ202611150003")
             ).all())  # fmt: skip
-            escalations = len(connection.execute(select(Escalation.id).where(Escalation.sender_id == sender)).all())
+            escalations = len(connection.execute(select(Escalation.id).where(Escalation.sender_id == f"rest:{sender}")).all())
     finally:
         engine.dispose()
     return status, changes, escalations

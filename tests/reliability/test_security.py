@@ -165,3 +165,60 @@ def test_a_locked_sender_cannot_go_on_with_another_id(rest: RestClient, sender: 
     assert after[0]["text"] in (  # still locked, or already handed to a person because of the lock
         response_text("utter_status_locked", minutes=30), response_text("utter_handed_over")
     )
+
+
+def _command_lines(pid: int) -> list[str]:
+    """The argv of `pid` and all its descendants, as `ps` shows them."""
+    output = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True, check=True).stdout
+    children: dict[int, list[int]] = {}
+    args: dict[int, str] = {}
+    for line in output.splitlines():
+        fields = line.split(None, 2)
+        if len(fields) == 3:
+            children.setdefault(int(fields[1]), []).append(int(fields[0]))
+            args[int(fields[0])] = fields[2]
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(args.get(current, ""))
+        todo.extend(children.get(current, []))
+    return found
+
+
+def test_no_secret_appears_on_any_command_line(stack: Stack) -> None:
+    lines = [line for process in stack.processes.values() for line in _command_lines(process.pid)]
+    assert any("bot.rasa_server" in line for line in lines), lines
+    from bot.run import web_session_secret
+
+    secrets = [stack.auth_token, stack.action_secret, web_session_secret(stack.settings)]
+    assert [line for line in lines if any(secret in line for secret in secrets)] == []
+    # and the API still needs the token, which reached Rasa through its environment
+    assert httpx.get(f"{stack.settings.rasa_url}/status", params={"token": stack.auth_token}, timeout=30).status_code == 200
+
+
+def test_the_gateway_channel_takes_telegram_ids_only_with_the_token(stack: Stack) -> None:
+    url = f"{stack.settings.rasa_url}/webhooks/gateway/webhook"
+    body = {"sender": "tg:4242", "message": "认证需要费用吗"}
+    assert httpx.post(url, json=body, timeout=30).status_code == 401
+    assert httpx.post(url, json=body, headers={"Authorization": "Bearer wrong"}, timeout=30).status_code == 401
+    token = {"Authorization": f"Bearer {stack.auth_token}"}
+    assert httpx.post(url, json={**body, "sender": "rest:x"}, headers=token, timeout=30).status_code == 400
+    answer = httpx.post(url, json=body, headers=token, timeout=30)
+    assert answer.status_code == 200 and "免费" in answer.json()[0]["text"]
+
+
+def test_a_flood_from_one_sender_is_refused_politely_and_others_are_served(stack: Stack) -> None:
+    from tests.conftest import TEST_MESSAGES_PER_MINUTE
+
+    url = f"{stack.settings.rasa_url}/webhooks/rest/webhook"
+    flooder = f"flood-{random.randrange(10**9)}"
+    with httpx.Client(timeout=30) as client:
+        answers = [client.post(url, json={"sender": flooder, "message": ""}) for _ in range(TEST_MESSAGES_PER_MINUTE + 5)]
+        statuses = [answer.status_code for answer in answers]
+        assert statuses[:TEST_MESSAGES_PER_MINUTE] == [200] * TEST_MESSAGES_PER_MINUTE
+        assert statuses[TEST_MESSAGES_PER_MINUTE:] == [429] * 5
+        refused = answers[-1]
+        assert int(refused.headers["Retry-After"]) >= 1
+        assert refused.json()[0]["recipient_id"] == flooder and "秒后再发送" in refused.json()[0]["text"]
+        other = client.post(url, json={"sender": f"calm-{random.randrange(10**9)}", "message": "认证需要费用吗"})
+        assert other.status_code == 200 and "免费" in other.json()[0]["text"]

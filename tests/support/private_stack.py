@@ -113,7 +113,7 @@ class PrivateStack:
         command = (
             action_server_command(self.settings)
             if name == ACTION_SERVER
-            else rasa_server_command(self.settings, self.model, self.stack.auth_token)
+            else rasa_server_command(self.settings, self.model)
         )
         self.stack.start(name, command, self.env, log)
         ready = (

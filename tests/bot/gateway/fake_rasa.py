@@ -1,4 +1,4 @@
-"""A stand-in for Rasa's REST channel that misbehaves on purpose: slow, empty or failing turns."""
+"""A stand-in for Rasa's gateway channel that misbehaves on purpose: slow, empty or failing turns."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class FakeRasa(ThreadedServer):
 
     async def build_app(self) -> web.Application:
         app = web.Application()
-        app.router.add_post("/webhooks/rest/webhook", self._turn)
+        app.router.add_post("/webhooks/gateway/webhook", self._turn)
         app.router.add_post("/conversations/{sender}/tracker/events", self._events)
         return app
 

@@ -40,7 +40,7 @@ def escalate(env: dict[str, str], applicant: int, name: str = "张三 id") -> in
         queries.remember_chat(session, applicant, f"{name} {applicant}")
         transcript = [{"role": "user", "text": "我的手机号138****5678"}, {"role": "user", "text": "转人工"}]
         escalation = queries.open_escalation(
-            session, sender_id=str(applicant), reason="asked", application_id="RZ202611200001", transcript=transcript
+            session, sender_id=f"tg:{applicant}", reason="asked", application_id="RZ202611200001", transcript=transcript
         )
         return escalation.id
 
@@ -112,7 +112,7 @@ def test_forum_group_one_topic_per_escalation_and_relays(
     assert telegram.wait_for_texts(applicant, 1) == [texts.AGENT_REPLY.format(text="请上传清晰的彩色照片")]
     telegram.send_text(agents_group, "/resolve", sender=user(agent, "小王"), thread_id=topic_id)
     assert telegram.wait_for_texts(applicant, 2)[-1] == texts.HANDOFF_RESOLVED
-    assert fake_rasa.resumed == [str(applicant)]
+    assert fake_rasa.resumed == [f"tg:{applicant}"]
     assert len(telegram.calls_to("createForumTopic")) == 1
 
 

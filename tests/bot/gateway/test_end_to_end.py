@@ -105,7 +105,7 @@ def test_escalation_agent_reply_and_resolve(
     telegram.send_text(applicant, FEES_QUESTION)  # the bot answers again
     assert "免费" in telegram.wait_for_texts(applicant, 7)[6]
     with shared_session_factory(stack.settings.database_url)() as session:
-        escalation = session.scalars(select(Escalation).where(Escalation.sender_id == str(applicant))).one()
+        escalation = session.scalars(select(Escalation).where(Escalation.sender_id == f"tg:{applicant}")).one()
         assert (escalation.status, escalation.claimed_by) == (queries.RESOLVED, agent)
         assert escalation.resumed_at is not None
     assert "13812345678" not in gateway.log()

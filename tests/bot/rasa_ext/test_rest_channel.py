@@ -6,7 +6,9 @@ import httpx
 import pytest
 import yaml
 
-from bot.rasa_ext.rest_channel import MAX_INPUT_CHARS, BadRequest, parse_body
+from bot.errors import InvalidRequest
+from bot.inbound import MAX_INPUT_CHARS
+from bot.rasa_ext.rest_channel import parse_body
 from bot.run import Stack
 from bot.settings import PROJECT_ROOT
 from tests.support.rest import RestClient
@@ -21,15 +23,22 @@ def text_of(name: str) -> str:
 @pytest.mark.parametrize(
     "body", [None, [], "hi", 3, {"message": "你好"}, {"sender": "", "message": "你好"},
              {"sender": True, "message": "你好"}, {"sender": "x" * 200, "message": "你好"},
-             {"sender": "u1", "message": ["你好"]}],
+             {"sender": "u1", "message": ["你好"]}, {"sender": "\ud800", "message": "你好"},
+             {"sender": "a\x00b", "message": "你好"}, {"sender": "a\u200bb", "message": "你好"},
+             {"sender": "x" * 65, "message": "你好"}, {"sender": "line\nbreak", "message": "你好"}],
 )  # fmt: skip
 def test_malformed_bodies_are_refused(body: object) -> None:
-    with pytest.raises(BadRequest):
+    with pytest.raises(InvalidRequest):
         parse_body(body)
 
 
 def test_numeric_sender_is_accepted_as_text() -> None:
-    assert parse_body({"sender": 42, "message": "你好"}) == ("42", "你好")
+    assert parse_body({"sender": 42, "message": "你好"}) == ("rest:42", "你好")
+
+
+def test_a_rest_sender_cannot_name_another_channels_conversation() -> None:
+    assert parse_body({"sender": "tg:12345", "message": "你好"})[0] == "rest:tg:12345"
+    assert parse_body({"sender": "web:abc", "message": "你好"})[0] == "rest:web:abc"
 
 
 @pytest.mark.servers
