@@ -61,7 +61,7 @@ _MAX_PASSES = 16
 """Masking repeats until nothing is found; each repeat hides digits, so it ends long before this."""
 
 _SEPARATOR = r"[\s\-\u2010-\u2015\u2212\u2500\u30fc.\u00b7\u2022\u30fb/\\_()\[\]]"
-_NUMBER = re.compile(rf"[0-9](?:{_SEPARATOR}{{0,3}}[0-9])*[Xx]?")
+_NUMBER = re.compile(rf"[0-9](?:{_SEPARATOR}{{0,3}}[0-9])*(?:{_SEPARATOR}{{0,3}}[Xx])?")
 _GROUP = re.compile(r"[0-9]+")
 _MOBILE = re.compile(r"(?:0086|86)?1[3-9][0-9]{9}")
 _APPLICATION_ID = re.compile(r"[Rr][\s\-_]{0,3}[Zz](?:[\s\-_]{0,3}[0-9]){12}(?![0-9])")
