@@ -117,7 +117,7 @@ def is_credit_code(candidate: str) -> bool:
 
 @dataclass(frozen=True)
 class Masked:
-    """Masked text and which kinds of personal data were found."""
+    """Masked text (the input itself when nothing was found) and which kinds of personal data were found."""
 
     text: str
     kinds: frozenset[str]
@@ -148,26 +148,21 @@ def mask(text: str) -> str:
 def mask_nested(value: Any) -> Any:
     """`value` (JSON-like: dicts, lists, strings, numbers) with personal data masked everywhere.
 
-    Strings (dictionary keys too) without personal data are returned unchanged (not even
-    NFKC-normalised). An integer, or a float without a fraction, that spells a number to hide
-    becomes its masked text.
+    Strings (dictionary keys too) are masked like any text; an integer, or a float without a fraction,
+    that spells a number to hide becomes its masked text. Everything else is returned as it is.
     """
     if isinstance(value, str):
-        masked = mask_personal_data(value)
-        return masked.text if masked.kinds else value
+        return mask(value)
     if isinstance(value, dict):
         return {mask_nested(key): mask_nested(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [mask_nested(item) for item in value]
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        masked = mask_personal_data(str(int(value)))
-        return masked.text if masked.kinds else value
-    if isinstance(value, int):
-        masked = mask_personal_data(str(value))
-        return masked.text if masked.kinds else value
-    return value
+    if isinstance(value, float) and not (value.is_integer() and abs(value) < 1e21):
+        return value  # a fraction (a timestamp, a confidence) spells no number to hide
+    masked = mask_personal_data(str(int(value)))
+    return masked.text if masked.kinds else value
 
 
 # --- one pass ----------------------------------------------------------------------------------------
