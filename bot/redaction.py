@@ -59,7 +59,7 @@ class Redactor:
                 text = text.replace(secret, REDACTED)
         text = TELEGRAM_TOKEN.sub(REDACTED, text)
         text = SECRET_PARAMETER.sub(r"\1" + REDACTED, text)
-        masked = mask_personal_data(text)
+        masked = mask_personal_data(text, escapes=True)  # log lines hold JSON and reprs: `\u200b`, `\uff11`
         return masked.text if masked.kinds else text
 
     def scrub(self, record: logging.LogRecord) -> None:

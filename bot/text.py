@@ -13,11 +13,13 @@ APPLICATION_ID_PATTERN = re.compile(r"RZ\d{12}")
 # An ID as users type it: any case, with spaces or hyphens between the characters.
 _LOOSE_ID = re.compile(r"(?<![A-Za-z0-9])[Rr][\s\-_]*[Zz](?:[\s\-_]*\d){6,16}(?![0-9])")
 _ID_SEPARATORS = re.compile(r"[\s\-_]")
-# Zero-width characters, bidi controls and C0/C1 controls other than newline and tab.
-_INVISIBLE = re.compile(
-    "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-    "\x00-\x08\x0b-\x1f\x7f-\x9f]"
+INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff\x00-\x08\x0b-\x1f\x7f-\x9f]"
 )
+"""Characters that show nothing: Unicode's default-ignorable code points (zero-width, bidi controls,
+soft hyphen, word joiner, BOM, variation selectors, tags) and C0/C1 controls other than newline and tab."""
 _SPACES = re.compile(r"[ \t\u3000]+")
 _CREDIT_SUFFIX = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{6})(?![0-9A-Za-z])")
 
@@ -32,7 +34,7 @@ def _to_simplified():  # type: ignore[no-untyped-def]
 def normalize(text: str) -> str:
     """Return `text` as NLU sees it: NFKC, simplified, no invisible characters, IDs compacted."""
     text = unicodedata.normalize("NFKC", text or "")
-    text = _INVISIBLE.sub("", text)
+    text = INVISIBLE.sub("", text)
     text = _LOOSE_ID.sub(lambda match: _ID_SEPARATORS.sub("", match.group(0)).upper(), text)
     text = _SPACES.sub(" ", text).strip()
     text = text[:MAX_MESSAGE_CHARS]

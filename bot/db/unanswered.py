@@ -76,7 +76,7 @@ def _merge_reasons(existing: str, reason: Reason) -> str:
 
 def prepare(text: str) -> tuple[str, str] | None:
     """(masked text, hash) for a message worth recording, or None (empty, or a `/intent` payload)."""
-    shown = mask(normalize(text or ""))
+    shown = normalize(mask(text or ""))  # masked first: normalising compacts "rz 1381234…" into an ID
     if not shown or shown.startswith("/"):
         return None
     key = phrasing_key(_MASKED_RUN.sub("<masked>", shown))

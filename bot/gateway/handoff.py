@@ -40,10 +40,10 @@ _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@([A-Za-z0-9_]+))?(?:\s+(.*))?$", re.DO
 
 
 def display_name(user: User) -> str:
-    """How agents see an applicant: full name, @username and id."""
-    parts = [user.full_name or ""]
+    """How agents see an applicant: full name, @username (personal data masked) and id."""
+    parts = [mask(user.full_name or "")]
     if user.username:
-        parts.append(f"@{user.username}")
+        parts.append(f"@{mask(user.username)}")
     parts.append(f"id {user.id}")
     return " ".join(part for part in parts if part)
 
@@ -57,8 +57,8 @@ def _who(session: Session, escalation: Escalation) -> str:
     chat_id = applicant_chat_id(escalation.sender_id)
     chat = queries.get_chat(session, chat_id) if chat_id is not None else None
     if chat is None:
-        return texts.NOT_TELEGRAM_USER.format(sender=escalation.sender_id)
-    return chat.display_name or texts.UNKNOWN_APPLICANT.format(sender=escalation.sender_id)
+        return texts.NOT_TELEGRAM_USER.format(sender=mask(escalation.sender_id))
+    return chat.display_name or texts.UNKNOWN_APPLICANT.format(sender=mask(escalation.sender_id))
 
 
 def escalation_post(session: Session, escalation: Escalation, *, forum: bool) -> str:
@@ -368,7 +368,7 @@ class Handoff:
         elif not self._tell_applicant(
             session, escalation, texts.AGENT_REPLY.format(text=text), "agent_reply"
         ):
-            notice = texts.NOT_TELEGRAM_USER.format(sender=escalation.sender_id)
+            notice = texts.NOT_TELEGRAM_USER.format(sender=mask(escalation.sender_id))
         else:
             notice = None
             if escalation.status == queries.OPEN:  # the first reply claims it

@@ -1,52 +1,253 @@
-"""Personal data is masked; innocent numbers are not."""
+"""Personal data is masked in every shape people type it; innocent numbers are not; masking is stable."""
 
 from __future__ import annotations
 
-import pytest
+import unicodedata
+from datetime import date
+from pathlib import Path
+from typing import Any
 
-from bot.privacy import is_resident_id, mask, mask_personal_data, passes_luhn
+import pytest
+import yaml
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
+from bot.privacy import (
+    BANK_ACCOUNT, PHONE, RESIDENT_ID, is_resident_id, mask, mask_nested, mask_personal_data, passes_luhn,
+)  # fmt: skip
+from bot.settings import PROJECT_ROOT
+from tests.support.personal_data import (
+    CONTEXT, COUNTRY_CODES, DIGIT_ZEROS, EARLIEST_BIRTH, INNOCENT, INVISIBLES, SEPARATORS, USCC_ALPHABET,
+    bank_card, credit_code, id_check, mobile, reads_as_identifier, resident_id, survives, typed,
+)  # fmt: skip
+from tests.support.personal_data import passes_luhn as independent_luhn
 
 VALID_ID = "11010519491231002X"  # the GB 11643 example number
+KIND_OF = {"resident_id": RESIDENT_ID, "bank_card": BANK_ACCOUNT, "mobile": PHONE}
+PROPERTY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-
-def test_valid_resident_id_is_masked() -> None:
-    masked = mask_personal_data(f"法人身份证号{VALID_ID}可以吗")
-    assert VALID_ID not in masked.text
-    assert masked.kinds == {"resident_id"}
-
-
-def test_id_with_wrong_check_digit_is_left_alone() -> None:
-    assert mask("编号110105194912310021") == "编号110105194912310021"
-    assert mask(f"编号{VALID_ID}") != f"编号{VALID_ID}"
-
-
-@pytest.mark.parametrize("phone", ["13812345678", "138 1234 5678", "+86 138-1234-5678"])
-def test_mobile_numbers_are_masked(phone: str) -> None:
-    assert "1234" not in mask(f"我的电话 {phone}")
-
-
-def test_account_number_next_to_keyword_is_masked() -> None:
-    masked = mask_personal_data("对公账号：1100 1234 5678 9012")
-    assert "5678" not in masked.text and masked.text.endswith("9012")
-    assert masked.kinds == {"bank_account"}
-
-
-def test_luhn_card_is_masked_but_random_digits_are_not() -> None:
-    assert passes_luhn("6222021234567890128")
-    assert "6222021234567890128" not in mask("6222021234567890128")
-    assert mask("订单号 1234567890123456") == "订单号 1234567890123456"
+# --- what the output looks like ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "innocent",
-    ["申请编号 RZ202611200001", "统一社会信用代码 91110108MA01B2C344", "客服电话 400-066-6666", "金额 0.01 元"],
+    ("typed_text", "shown"),
+    [
+        ("身份证110101199003074514号", "身份证**************4514号"),
+        ("tel13812345678", "tel138****5678"),
+        ("abc6222020200112233445", "abc***************3445"),  # UnionPay 62…, not Luhn-valid
+        ("+86 138 1234 5678", "+86 138****5678"),
+        ("+8613812345678", "+86138****5678"),
+        ("0086-138-1234-5678", "0086-138****5678"),
+        ("86-13812345678", "86-138****5678"),
+        ("电话1381-234-5678。", "电话138****5678。"),
+        ("卡号 6222 0202 0011 2233 445", "卡号 ***************3445"),
+        ("138\u200b12345678", "138****5678"),
+        ("1\u00ad38\u20601234\ufeff5678\u202e", "138****5678\u202e"),
+        ("１３８１２３４５６７８", "138****5678"),
+        ("１３８　１２３４　５６７８，谢谢！", "138****5678，谢谢！"),
+        ("法人身份证号11010519491231002x可以吗", "法人身份证号**************002x可以吗"),
+        ("对公账号：1100 1234 5678 9012", "对公账号：************9012"),
+        ("account no. 123456789012", "account no. ********9012"),
+    ],
 )
-def test_business_identifiers_stay_visible(innocent: str) -> None:
-    assert mask(innocent) == innocent
+def test_shapes_from_the_issue_are_masked_and_the_rest_of_the_text_kept(typed_text: str, shown: str) -> None:
+    assert mask(typed_text) == shown
+    assert mask(shown) == shown
 
 
-def test_resident_id_needs_real_birth_date() -> None:
-    assert is_resident_id(VALID_ID)
-    month_13 = "110105194913310021"  # correct check digit, impossible date
-    assert not is_resident_id(month_13)
-    assert mask(month_13) == month_13
+def test_kinds_are_reported() -> None:
+    masked = mask_personal_data(f"法人身份证号{VALID_ID}，手机 13812345678，卡号 6222021234567890128")
+    assert masked.kinds == {RESIDENT_ID, PHONE, BANK_ACCOUNT}
+    assert mask_personal_data("认证要多久？").kinds == frozenset()
+
+
+def test_checks_follow_the_standards() -> None:
+    assert is_resident_id(VALID_ID) and is_resident_id(VALID_ID.lower())
+    assert not is_resident_id("110105194912310021")  # wrong check digit
+    assert not is_resident_id("110105194913310021")  # month 13, check digit right for it
+    assert not is_resident_id(resident_id(110105, date(1899, 12, 31), 1))  # born before 1900
+    assert passes_luhn("6222021234567890128") and not passes_luhn("6222021234567890127")
+
+
+@pytest.mark.parametrize("innocent", INNOCENT)
+def test_innocent_numbers_stay_visible(innocent: str) -> None:
+    text = f"您好，{innocent}，谢谢"
+    assert mask(text) == text
+
+
+def test_numbers_glued_to_more_digits_are_another_number() -> None:
+    assert mask("订单号 1234567890123456") == "订单号 1234567890123456"  # 16 digits, fails Luhn
+    assert mask("编号 913812345678") == "编号 913812345678"  # 12 digits: not a mobile number
+
+
+def test_every_text_the_bot_sends_is_left_as_written() -> None:
+    texts = [text for path in _bot_text_files() for text in _strings(yaml.safe_load(path.read_text("utf-8")))]
+    assert len(texts) > 100
+    changed = [text for text in texts if mask(text) != text]
+    assert changed == []
+
+
+def _bot_text_files() -> list[Path]:
+    return [PROJECT_ROOT / "domain.yml", *sorted((PROJECT_ROOT / "data").rglob("*.yml"))]
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+# --- structured values (tracker events) ---------------------------------------------------------------
+
+
+def test_nested_values_are_masked_in_strings_keys_and_whole_numbers() -> None:
+    event = {
+        "event": "user", "timestamp": 1795931955.7306688, "text": "电话 13812345678",
+        "parse_data": {"intent": {"name": "greet", "confidence": 0.98},
+                       "entities": [{"entity": "phone", "value": 13812345678}, {"value": 13812345678.0}]},
+        "metadata": {"13812345678": True, "count": 3, "card": [6222021234567890128]},
+    }  # fmt: skip
+    masked = mask_nested(event)
+    assert masked["text"] == "电话 138****5678"
+    entities = masked["parse_data"]["entities"]
+    assert entities == [{"entity": "phone", "value": "138****5678"}, {"value": "138****5678"}]
+    assert masked["metadata"] == {"138****5678": True, "count": 3, "card": ["***************0128"]}
+    assert masked["timestamp"] == event["timestamp"]
+    assert masked["parse_data"]["intent"] == event["parse_data"]["intent"]
+    untouched = {"text": "认证需要费用吗？（全角括号保持不变）", "n": 1}
+    assert mask_nested(untouched) == untouched
+
+
+def test_log_lines_are_read_through_escape_sequences() -> None:
+    full_width = "".join(f"\\u{ord(char) + 0xFF10 - 0x30:04x}" for char in "13812345678")
+    line = r'{"text": "\u8eab\u4efd\u8bc1 ' + full_width + r'"} 138\u200b1234\x005678'
+    masked = mask_personal_data(line, escapes=True)
+    assert masked.kinds == {PHONE}
+    assert masked.text == r'{"text": "\u8eab\u4efd\u8bc1 138****5678"} 138****5678'
+    assert mask_personal_data(line).kinds == frozenset()  # without `escapes` the sequences are plain text
+
+
+# --- generated shapes ---------------------------------------------------------------------------------
+
+resident_ids = st.builds(
+    resident_id, st.integers(110000, 829999), st.dates(EARLIEST_BIRTH, date.today()), st.integers(0, 999)
+)
+cards = st.integers(15, 18).flatmap(lambda n: st.text("0123456789", min_size=n, max_size=n)).map(bank_card)
+mobiles = st.builds(mobile, st.integers(3, 9), st.integers(0, 10**9 - 1))
+numbers = st.one_of(
+    st.tuples(st.just("resident_id"), resident_ids), st.tuples(st.just("bank_card"), cards),
+    st.tuples(st.just("mobile"), mobiles),
+)  # fmt: skip
+separator_runs = st.lists(st.sampled_from(SEPARATORS), max_size=3)
+invisible_runs = st.lists(st.sampled_from(INVISIBLES), max_size=3)
+gaps = st.one_of(
+    st.just(""),
+    st.tuples(separator_runs, invisible_runs)
+    .flatmap(lambda parts: st.permutations(parts[0] + parts[1]))
+    .map("".join),
+)  # fmt: skip
+
+
+def _no_digit(char: str) -> bool:
+    return not any(c.isdecimal() or c.isdigit() for c in unicodedata.normalize("NFKC", char))
+
+
+context_chars = st.one_of(st.sampled_from("".join(CONTEXT)), st.characters().filter(_no_digit))
+contexts = st.text(context_chars, max_size=12)
+hostile_chars = st.characters(categories=["Cs", "Cc", "Cf", "Co", "Zs", "Zl", "Lo", "Mn", "So"])
+hostile_contexts = st.text(hostile_chars.filter(_no_digit), max_size=12)
+"""Lone surrogates, controls, format characters, private use, unusual spaces, combining marks."""
+
+
+@st.composite
+def typed_numbers(draw: st.DrawFn) -> tuple[str, str, str, str]:
+    """(kind, raw number, country code or "", the number as typed)."""
+    kind, raw = draw(numbers)
+    between = draw(st.lists(gaps, min_size=len(raw) - 1, max_size=len(raw) - 1))
+    zeros = draw(st.lists(st.sampled_from(DIGIT_ZEROS), min_size=1, max_size=len(raw)))
+    prefix = draw(st.sampled_from(("", *COUNTRY_CODES))) if kind == "mobile" else ""
+    return kind, raw, prefix, prefix + typed(raw, between, zeros, lower_x=draw(st.booleans()))
+
+
+def _assert_masked(kind: str, raw: str, prefix: str, before: str, number: str, after: str) -> None:
+    text = before + number + after
+    assume(not reads_as_identifier(text))  # glued to letters that make a credit code or an application ID
+    masked = mask_personal_data(text)
+    assert not survives(raw, masked.text), masked.text
+    assert KIND_OF[kind] in masked.kinds
+    assert masked.text.startswith(before + prefix) and masked.text.endswith(after)
+    assert mask(masked.text) == masked.text
+
+
+@PROPERTY
+@given(typed_numbers(), contexts, contexts)
+@example(("mobile", "13812345678", "+86 ", "+86 138 1234 5678"), "tel", "")
+@example(("resident_id", "110101199003074514", "", "110101 19900307 4514"), "身份证", "号")
+def test_generated_personal_numbers_never_survive(
+    number: tuple[str, str, str, str], before: str, after: str
+) -> None:
+    kind, raw, prefix, shape = number
+    _assert_masked(kind, raw, prefix, before, shape, after)
+
+
+@PROPERTY
+@given(typed_numbers(), hostile_contexts, hostile_contexts)
+def test_surrogates_and_controls_around_a_number_change_nothing(
+    number: tuple[str, str, str, str], before: str, after: str
+) -> None:
+    kind, raw, prefix, shape = number
+    _assert_masked(kind, raw, prefix, before, shape, after)
+
+
+any_text = st.text(
+    st.one_of(st.characters(categories=["Cs", "Cc", "Cf", "Nd", "No", "Zs", "Pd", "Po", "Lo", "Lu"]),
+              st.sampled_from("0123456789 -.+*Xx"), st.sampled_from(SEPARATORS + INVISIBLES)),
+    max_size=80,
+)  # fmt: skip
+
+
+@PROPERTY
+@given(any_text)
+def test_any_text_is_masked_without_crashing_and_only_once(text: str) -> None:
+    masked = mask_personal_data(text)
+    assert mask_personal_data(masked.text).text == masked.text
+    assert mask_personal_data(masked.text, escapes=True).kinds <= {PHONE, BANK_ACCOUNT, RESIDENT_ID}
+    if not masked.kinds:
+        assert masked.text == text
+
+
+# --- generated innocent numbers -----------------------------------------------------------------------
+
+twelve_digits = st.text("0123456789", min_size=12, max_size=12)
+application_ids = st.builds(str.__add__, st.sampled_from(["RZ", "rz", "Rz"]), twelve_digits)
+credit_codes = st.builds(
+    credit_code, st.sampled_from(["91", "92", "93", "12", "51", "Y1"]), st.integers(110000, 829999),
+    st.text(USCC_ALPHABET[:-1], min_size=6, max_size=6).map(lambda rest: "MA" + rest),
+)  # fmt: skip
+invalid_ids = st.text("0123456789", min_size=17, max_size=17).flatmap(
+    lambda body: st.sampled_from([char for char in "0123456789X" if char != id_check(body)]).map(body.__add__)
+).filter(lambda number: not number.startswith("62") and not independent_luhn(number.rstrip("X")))
+"""18 characters failing GB 11643 whose digits are no card either (fail Luhn, do not start with 62)."""
+joiners = st.sampled_from(["，", "和", "、", "；", "是", " 和 ", "。", "\n其中"])
+innocents = st.one_of(
+    st.sampled_from(INNOCENT),
+    application_ids,
+    credit_codes,
+    credit_codes.map(str.lower),
+    invalid_ids,
+    st.decimals(0, 10**8, places=2).map(lambda amount: f"{amount}元"),
+    st.dates().map(lambda day: f"{day:%Y-%m-%d}"),
+    st.dates().map(lambda day: f"{day.year}年{day.month}月{day.day}日"),
+    st.integers(1, 30).map(lambda days: f"{days}个工作日"),
+)  # fmt: skip
+
+
+@PROPERTY
+@given(st.lists(st.tuples(innocents, joiners), max_size=6))
+def test_innocent_numbers_in_chinese_text_are_left_alone(parts: list[tuple[str, str]]) -> None:
+    text = "".join(innocent + joiner for innocent, joiner in parts)
+    assert mask(text) == text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections.abc import Iterator
 
@@ -68,3 +69,13 @@ def test_redaction_never_lets_a_canary_through(prefix: str, suffix: str) -> None
     for canary in (RESIDENT_ID, PHONE, CARD, TOKEN, "canary-secret-value"):
         redacted = redactor.redact(f"{prefix} {canary} {suffix}")
         assert canary not in redacted
+
+
+def test_personal_data_in_reprs_and_json_escapes_is_masked(captured: tuple[logging.Logger, io.StringIO]) -> None:
+    logger, stream = captured
+    hidden = "1\u200b38 1234\u00ad5678"  # repr() shows the invisible characters as \u200b and \xad
+    full_width = "".join(chr(0xFF10 + int(digit)) for digit in CARD)  # json.dumps escapes them all
+    logger.debug("message %r, tracker %s", hidden, json.dumps({"slot": full_width, "id": RESIDENT_ID}))
+    output = stream.getvalue()
+    assert "138****5678" in output and "***************0128" in output and "**************002X" in output
+    assert "1234" not in output and "\\uff16\\uff12\\uff12\\uff12" not in output  # 6222 of the card

@@ -74,6 +74,11 @@ def rows(directory: Path) -> list[tuple[str, str]]:
         table.append(("canary leaks", f"{entry['leaks']} (paths {entry['paths']}, {entry['log_files']} logs, "
                                       f"{entry['tables']} tables, {entry['agent_messages']} agent messages, "
                                       f"{entry['places_scanned']} places scanned)"))  # fmt: skip
+    for entry in sections.get("masking", []):
+        table.append(("generated personal numbers / escaping masking", f"{entry['shapes']} / {entry['escaped']} "
+                      f"(innocent numbers changed: {entry['innocent_changed']} of {entry['innocent']})"))  # fmt: skip
+    for entry in sections.get("masking_rest", []):
+        table.append(("  sent through REST / raw values stored", f"{entry['messages']} / {entry['leaks']}"))
     for entry in sections.get("enumeration", []):
         table.append(("enumeration attempts / records disclosed", f"{entry['attempts']} / {entry['disclosed']} "
                                                                  f"({entry['senders']} senders)"))  # fmt: skip

@@ -64,8 +64,8 @@ class Applicant:
 
     def lost(self) -> int:
         """How many sent messages are missing from the tracker database (or stored twice)."""
-        stored = self.stored()
-        sent = [unicodedata.normalize("NFKC", text) for text in self.sent]  # as the REST channel passes them on
+        stored = [unicodedata.normalize("NFKC", text) for text in self.stored()]  # compared in one form
+        sent = [unicodedata.normalize("NFKC", text) for text in self.sent]
         return abs(len(sent) - len(stored)) + sum(a != b for a, b in zip(sent, stored))
 
     def close(self) -> None:

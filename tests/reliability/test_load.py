@@ -80,9 +80,9 @@ def run_round(stack: Stack, applicants: int) -> Round:
         results = list(pool.map(lambda sender: _applicant(url, sender), senders))
     seconds = time.monotonic() - started
     lost = doubled = 0
-    sent = [unicodedata.normalize("NFKC", text) for text in TURNS]  # as the REST channel passes them on
+    sent = [unicodedata.normalize("NFKC", text) for text in TURNS]  # compared in one form
     for sender in senders:
-        stored = _stored_turns(stack, sender)
+        stored = [unicodedata.normalize("NFKC", text) for text in _stored_turns(stack, sender)]
         lost += sum(1 for text in sent if text not in stored)
         doubled += max(0, len(stored) - len(TURNS))
     latencies = [latency for result in results for latency in result[0]]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.base import Base
 from bot.db.engine import make_engine
-from bot.db.unanswered import Reason, UnansweredQuestion, mark_handled, open_questions, record_unanswered
+from bot.db.unanswered import Reason, UnansweredQuestion, mark_handled, open_questions, prepare, record_unanswered
 
 T0 = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
 
@@ -36,6 +36,12 @@ def test_personal_data_is_masked_before_it_is_stored(sessions: sessionmaker[Sess
         (row,) = session.scalars(select(UnansweredQuestion)).all()
     assert "13812345678" not in row.text and "110101199003074514" not in row.text
     assert row.text.startswith("我手机138****5678") and row.count == 2  # differs only in masked data
+
+
+def test_masking_comes_before_normalising() -> None:
+    """Normalising glues a spaced `rz 138 1234 5678 9` into one ID-looking run; masked first, it cannot."""
+    shown, _ = prepare("我的电话是 rz 138 1234 5678 9 怎么认证") or ("", "")
+    assert "138****5678" in shown and "13812345678" not in shown.replace(" ", "")
 
 
 def test_payloads_and_empty_text_are_not_recorded(sessions: sessionmaker[Session]) -> None:
