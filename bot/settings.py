@@ -27,6 +27,26 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def _limits(env: dict[str, str]) -> dict[str, int]:
+    """The status lookup's throttle and the escalation limit (see bot/status/throttle.py)."""
+    return {
+        "status_codes_per_application": _positive(env, "STATUS_CODES_PER_APPLICATION", 3),
+        "status_codes_per_conversation": _positive(env, "STATUS_CODES_PER_CONVERSATION", 10),
+        "status_window_minutes": _positive(env, "STATUS_WINDOW_MINUTES", 30),
+        "status_lock_minutes": _positive(env, "STATUS_LOCK_MINUTES", 30),
+        "status_application_cap": _positive(env, "STATUS_APPLICATION_CAP", 10),
+        "status_application_cap_minutes": _positive(env, "STATUS_APPLICATION_CAP_MINUTES", 60),
+        "escalations_per_hour": _positive(env, "ESCALATIONS_PER_HOUR", 3),
+    }
+
+
 def _scale(env: dict[str, str]) -> dict[str, object]:
     workers = _int(env, "RASA_WORKERS", 1)
     action_servers = _int(env, "ACTION_SERVERS", 1)
@@ -63,6 +83,20 @@ class Settings:
     """The workers' private ports (default: the `rasa_workers` ports after `rasa_port`)."""
     action_servers: int = 1
     """Action server processes on `action_port` and the ports after it (with several Rasa workers)."""
+    status_codes_per_application: int = 3
+    """Wrong credit codes in a row one conversation may enter for one application ID before it locks."""
+    status_codes_per_conversation: int = 10
+    """Wrong credit codes one conversation may enter across all IDs within `status_window_minutes`."""
+    status_window_minutes: int = 30
+    status_lock_minutes: int = 30
+    """How long one conversation's lock on an application ID lasts."""
+    status_application_cap: int = 10
+    """Wrong credit codes one application ID takes from all conversations together within
+    `status_application_cap_minutes`; then no code for it is compared until the oldest leaves."""
+    status_application_cap_minutes: int = 60
+    escalations_per_hour: int = 3
+    """Requests for a person one conversation makes per hour that reach the agents as their own card;
+    later ones are still recorded and handed over, and listed in the agents' summary instead."""
 
     def worker_ports(self) -> tuple[int, ...]:
         """The ports of the Rasa workers behind the router."""
@@ -90,6 +124,7 @@ class Settings:
             action_secret=env.get("ACTION_SERVER_SECRET") or None,
             models_dir=Path(env.get("BOT_MODELS_DIR") or PROJECT_ROOT / "models"),
             retention_days=_int(env, "RETENTION_DAYS", 30),
+            **_limits(env),
             **_scale(env),
         )
 
