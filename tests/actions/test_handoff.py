@@ -116,7 +116,9 @@ async def ask_for_a_person(sender: str = "555000111") -> tuple[list[str], list[s
     return [m["response"] for m in dispatcher.messages], [event["event"] for event in result]
 
 
-async def test_asking_again_while_one_is_open_joins_it(use_database: str, sessions: sessionmaker[Session]) -> None:
+async def test_asking_again_while_one_is_open_joins_it(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
     assert await ask_for_a_person() == (["utter_handoff_started"], ["pause"])
     assert await ask_for_a_person() == (["utter_handoff_already_open"], ["pause"])
     assert len(escalations(sessions)) == 1
@@ -130,13 +132,16 @@ async def test_past_the_hourly_limit_requests_are_still_recorded_but_quiet(
         replies.append(await ask_for_a_person())
         resolve_all(sessions)  # an agent ends each one, and the applicant asks again
 
-    assert [reply for reply, _ in replies] == [["utter_handoff_started"]] * 3 + [["utter_handoff_over_limit"]] * 2
+    started, over = ["utter_handoff_started"], ["utter_handoff_over_limit"]
+    assert [reply for reply, _ in replies] == [started] * 3 + [over] * 2
     assert all(events == ["pause"] for _, events in replies)  # handed over every time: nothing is lost
     assert [e.quiet for e in escalations(sessions)] == [False, False, False, True, True]
-    assert await ask_for_a_person("someone-else") == (["utter_handoff_started"], ["pause"])  # per conversation
+    assert await ask_for_a_person("someone-else") == (started, ["pause"])  # the limit is per conversation
 
 
-async def test_the_limit_counts_the_last_hour_only(use_database: str, sessions: sessionmaker[Session]) -> None:
+async def test_the_limit_counts_the_last_hour_only(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
     for _ in range(3):
         await ask_for_a_person()
         resolve_all(sessions)
@@ -159,5 +164,5 @@ async def test_the_limit_comes_from_the_environment(
 def test_the_over_limit_reply_says_how_else_to_reach_support() -> None:
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
     text = domain["responses"]["utter_handoff_over_limit"][0]["text"]
-    support_phone = yaml.safe_load((PROJECT_ROOT / "data" / "facts.yml").read_text(encoding="utf-8"))["support_phone"]
-    assert "已记录" in text and support_phone in text and "钉钉客服" in text
+    facts = yaml.safe_load((PROJECT_ROOT / "data" / "facts.yml").read_text(encoding="utf-8"))
+    assert "已记录" in text and facts["support_phone"] in text and "钉钉客服" in text

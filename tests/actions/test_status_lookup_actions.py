@@ -289,7 +289,8 @@ async def guess_from_fresh_senders(clock: Clock, application_id: str, count: int
     """`count` guesses, each from a new conversation (ID, then one wrong code); what each one saw."""
     seen = []
     for n in range(count):
-        seen.append(await conversation(clock, f"fresh-{application_id}-{n}").lookup(application_id, f"{n:06d}"))
+        fresh = conversation(clock, f"fresh-{application_id}-{n}")
+        seen.append(await fresh.lookup(application_id, f"{n:06d}"))
         clock.advance(seconds=20)
     return seen
 

@@ -1,4 +1,4 @@
-"""The lookup service on a real database: ownership, throttling, the cap per ID, reports, query counts, outages."""
+"""The lookup service on a real database: ownership, throttling, the cap per ID, reports, queries, outages."""
 
 from __future__ import annotations
 
@@ -327,11 +327,14 @@ def test_concurrent_fresh_senders_get_no_more_than_the_cap_compared(
         thread.join()
 
     assert compared_codes(sessions, "RZ202611200001") == 10
-    assert sorted(outcome.__name__ for outcome in outcomes) == ["ApplicationCapped"] * 31 + ["OwnershipNotProven"] * 9
+    names = sorted(outcome.__name__ for outcome in outcomes)
+    assert names == ["ApplicationCapped"] * 31 + ["OwnershipNotProven"] * 9
     assert len(alerts(sessions)) == 1
 
 
-def test_the_agents_hear_once_per_burst(lookup: StatusLookup, sessions: sessionmaker[Session], clock: Clock) -> None:
+def test_the_agents_hear_once_per_burst(
+    lookup: StatusLookup, sessions: sessionmaker[Session], clock: Clock
+) -> None:
     for n in range(30):  # ten compared, twenty refused
         guess(lookup, f"fresh-{n % 4}-{n}", UNKNOWN)
         clock.advance(seconds=10)

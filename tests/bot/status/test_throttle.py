@@ -1,5 +1,5 @@
-"""Lockout rules: 3 wrong codes per ID lock it for 30 minutes; 10 per sender lock everything; 10 per ID an hour
-from all senders together cap the ID."""
+"""Throttle rules: 3 wrong codes per ID lock it for 30 minutes; 10 per sender lock everything; 10 per ID
+an hour from all senders together cap the ID."""
 
 from __future__ import annotations
 
