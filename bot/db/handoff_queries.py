@@ -365,15 +365,12 @@ def resolve_escalation(session: Session, escalation_id: int) -> Escalation | Non
     return escalation
 
 
-def unresumed_escalations(session: Session) -> list[Escalation]:
-    """Resolved escalations whose Rasa conversation has not been resumed yet."""
-    return list(
-        session.scalars(
-            select(Escalation)
-            .where(Escalation.status == RESOLVED, Escalation.resumed_at.is_(None))
-            .order_by(Escalation.id)
-        )
-    )
+def unresumed_escalations(session: Session, resolved_before: dt.datetime | None = None) -> list[Escalation]:
+    """Resolved escalations (optionally only those resolved before a time) whose conversation is paused."""
+    statement = select(Escalation).where(Escalation.status == RESOLVED, Escalation.resumed_at.is_(None))
+    if resolved_before is not None:
+        statement = statement.where(Escalation.resolved_at < resolved_before)
+    return list(session.scalars(statement.order_by(Escalation.id)))
 
 
 def unresumed_escalation(session: Session, sender_id: str) -> Escalation | None:

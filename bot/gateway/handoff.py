@@ -10,6 +10,7 @@ in a summary gets its card (and so its thread) when an agent claims it.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
@@ -23,6 +24,7 @@ from telegram.error import TelegramError
 
 from bot.db import handoff_queries as queries
 from bot.db.handoff_models import Escalation, OutboxMessage
+from bot.db.types import utc_now
 from bot.errors import UpstreamUnavailable
 from bot.gateway import texts
 from bot.gateway.outbox import AgentsGroup, Outbox
@@ -36,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 MEMBER_CACHE_S = 60.0
 RESUME_RETRY_S = 10.0
+RESUME_GRACE_S = 10.0
+"""The maintenance loop leaves a just-resolved escalation to the /resolve that is resuming it."""
 MEMBER_STATUSES = {ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER}
 AGENT_COMMANDS = ("claim", "resolve", "open", "help")
 TOPIC_NAME_LIMIT = 128
@@ -153,7 +157,8 @@ class Handoff:
         """Resume Rasa for resolved escalations not resumed yet (Rasa may have been down)."""
         if time.monotonic() < self._next_resume_retry:
             return
-        for escalation in await self._store.run(queries.unresumed_escalations):
+        resolved_before = utc_now() - dt.timedelta(seconds=RESUME_GRACE_S)
+        for escalation in await self._store.run(queries.unresumed_escalations, resolved_before):
             if not await self.resume(escalation.id, escalation.sender_id):
                 self._next_resume_retry = time.monotonic() + RESUME_RETRY_S
                 return
@@ -291,12 +296,12 @@ class Handoff:
                 await self._post(update_id, texts.AGENTS_ONLY, **thread_hint)
             return
         agent_name = user.full_name or str(user.id)
+        batch = escalation_ids(command.argument) if command is not None and command.name == "resolve" else []
         if command is not None and command.name == "help":
             await self._post(update_id, texts.AGENT_HELP, **thread_hint)
         elif command is not None and command.name == "open":
             await self._post(update_id, await self._store.run(_open_list), **thread_hint)
-        elif command is not None and command.name == "resolve" and len(escalation_ids(command.argument)) > 1:
-            batch = escalation_ids(command.argument)
+        elif len(batch) > 1:  # /resolve 12 13 20-25
             for resolved in await self._store.run(self._resolve, update_id, batch, agent_name):
                 await self.resume(resolved.id, resolved.sender_id)
         elif escalation is None:
@@ -304,6 +309,7 @@ class Handoff:
         elif command is not None and command.name == "claim":
             await self._store.run(self._claim, update_id, escalation.id, user.id, agent_name)
         elif command is not None and command.name == "resolve":
+            # Resumed before the applicant reads "the bot is back".
             for resolved in await self._store.run(self._resolve, update_id, [escalation.id], agent_name):
                 await self.resume(resolved.id, resolved.sender_id)
         elif message.text:

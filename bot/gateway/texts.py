@@ -66,7 +66,10 @@ OPEN_LIST_HEADER = "未结束的转人工："
 OPEN_LIST_LINE = "#{id} {who} · {reason} · {status}"
 STATUS_OPEN = "待接手"
 STATUS_CLAIMED = "{agent} 处理中"
-AGENT_HELP = "客服命令：/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表（在转人工话题内或回复其消息使用）"
+AGENT_HELP = (
+    "客服命令：/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表（在转人工话题内或回复其消息使用，"
+    "或写明编号，如 /claim 12；/resolve 可一次写多个编号，如 /resolve 12 13 20-25）"
+)
 APPLICANT_BLOCKED = "#{id} 申请人已屏蔽机器人，消息无法送达。"
 AGENT_TEXT_ONLY = "目前只能把文字消息转给申请人。"
 
@@ -80,7 +83,9 @@ SUMMARY_HOW_TO = (
     "· /resolve {example} 结束并交还机器人（可一次写多个编号，如 /resolve 12 13 20-25）· /open 未结束列表"
 )
 ALERTS_HEADER = "⚠️ 疑似有人在猜测申请的验证码（统一社会信用代码后 6 位）。以下申请编号验证失败次数已达上限，在线查询已暂停，期间查询者会被引导转人工："
-ALERT_LINE_CAPPED = "• {application_id}（{known}）：{window} 分钟内输错 {wrong_codes} 次，来自 {senders} 个会话；暂停至 {until}（北京时间）"
+ALERT_LINE_CAPPED = (
+    "• {application_id}（{known}）：{window} 分钟内输错 {wrong_codes} 次，来自 {senders} 个会话；暂停至 {until}（北京时间）"
+)
 ALERT_KNOWN = "系统中有此申请"
 ALERT_UNKNOWN = "系统中无此编号"
 ALERT_LINE_OTHER = "• {kind}：{subject}"
