@@ -61,11 +61,11 @@ def test_waiting_escalations_and_alerts(sessions: sessionmaker[Session]) -> None
     at = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.timezone.utc)
     with sessions() as session, session.begin():
         assert queries.waiting_escalations(session) == (0, None, None)
-        ids = [
-            queries.open_escalation(session, sender_id=f"s{n}", reason="asked", application_id=None, transcript=[])
-            for n in range(3)
+        opened = [
+            queries.open_escalation(session, sender_id=sender, reason="asked", application_id=None, transcript=[])
+            for sender in ("s1", "s2", "s3")
         ]
-        ids = [escalation.id for escalation in ids]
+        ids = [escalation.id for escalation in opened]
         queries.mark_announced(session, ids[:1])
         count, oldest, newest = queries.waiting_escalations(session)
         assert count == 2 and oldest is not None and newest is not None and oldest <= newest
