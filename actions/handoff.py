@@ -3,6 +3,10 @@
 Other actions escalate through `hand_over` (e.g. the status lookup when it locks):
 
     return await hand_over(dispatcher, tracker, LOCKED_LOOKUP, application_id=application_id)
+
+The reply says what happened (bot/handoff.py): a new escalation (by reason), the request joined
+the open one, or the conversation is over its hourly limit (recorded and handed over all the
+same; the reply also says how else to reach support).
 """
 
 from __future__ import annotations
@@ -19,7 +23,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.safe_action import SafeAction
 from bot.db.engine import shared_session_factory
 from bot.errors import StorageUnavailable
-from bot.handoff import ASKED, FALLBACKS, LOCKED_LOOKUP, previous_turn_was_fallback, record_escalation
+from bot.handoff import (
+    ASKED,
+    FALLBACKS,
+    LOCKED_LOOKUP,
+    Outcome,
+    Recorded,
+    previous_turn_was_fallback,
+    record_escalation,
+)
 from bot.settings import Settings
 
 __all__ = ["ASKED", "FALLBACKS", "LOCKED_LOOKUP", "ActionRequestHuman", "hand_over", "is_second_fallback"]
@@ -29,16 +41,35 @@ RESPONSES = {
     FALLBACKS: "utter_handoff_after_fallbacks",
     LOCKED_LOOKUP: "utter_handoff_locked_lookup",
 }
+JOINED = "utter_handoff_already_open"
+OVER_LIMIT = "utter_handoff_over_limit"
 
 
-def _record(sender_id: str, reason: str, events: list[dict[str, Any]], application_id: str | None) -> int:
+def _record(
+    sender_id: str, reason: str, events: list[dict[str, Any]], application_id: str | None
+) -> Recorded:
+    settings = Settings.from_env()
     try:
-        with shared_session_factory(Settings.from_env().database_url)() as session, session.begin():
+        with shared_session_factory(settings.database_url)() as session, session.begin():
             return record_escalation(
-                session, sender_id=sender_id, reason=reason, events=events, application_id=application_id
+                session,
+                sender_id=sender_id,
+                reason=reason,
+                events=events,
+                application_id=application_id,
+                per_hour=settings.escalations_per_hour,
             )
     except SQLAlchemyError as error:
         raise StorageUnavailable(type(error).__name__) from error
+
+
+def reply_for(reason: str, outcome: Outcome) -> str:
+    """The response the applicant gets for a recorded request."""
+    if outcome is Outcome.ALREADY_OPEN:
+        return JOINED
+    if outcome is Outcome.OVER_LIMIT:
+        return OVER_LIMIT
+    return RESPONSES[reason]
 
 
 def is_second_fallback(tracker: Tracker) -> bool:
@@ -51,8 +82,10 @@ async def hand_over(
 ) -> list[dict[str, Any]]:
     """Record the escalation, tell the user a person will reply, and return the events that pause the bot."""
     slot = tracker.slots.get("application_id") if isinstance(tracker.slots, dict) else None
-    await asyncio.to_thread(_record, tracker.sender_id, reason, list(tracker.events), application_id or slot)
-    dispatcher.utter_message(response=RESPONSES[reason])
+    recorded = await asyncio.to_thread(
+        _record, tracker.sender_id, reason, list(tracker.events), application_id or slot
+    )
+    dispatcher.utter_message(response=reply_for(reason, recorded.outcome))
     return [ConversationPaused()]
 
 

@@ -3,6 +3,10 @@
 The form `status_lookup_form` asks for `application_id`, then `credit_code_suffix`. Ownership is
 checked by `bot.status.lookup` against the database; the slots only steer the dialogue. Once the
 code is proven, `credit_code_suffix` holds a mask, never the code.
+
+A sender's lock (LookupLocked) hands the conversation to a person. An application ID capped for
+everyone (ApplicationCapped) ends the lookup with a reply that offers a person (a button) but does
+not escalate by itself: fresh sender ids would otherwise turn a guessing run into a flood of cards.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from actions.handoff import LOCKED_LOOKUP, hand_over
 from actions.safe_action import SafeAction
 from bot.db.types import utc_now
 from bot.errors import (
+    ApplicationCapped,
     BotError,
     LookupLocked,
     MalformedApplicationId,
@@ -29,6 +34,7 @@ from bot.errors import (
 from bot.settings import Settings
 from bot.status import parse
 from bot.status.lookup import Start, StatusLookup
+from bot.status.throttle import Limits
 
 FORM = "status_lookup_form"
 APPLICATION_ID = "application_id"
@@ -83,6 +89,12 @@ async def _lock_and_hand_over(
     return [*paused, *_end_lookup()]
 
 
+def _capped(dispatcher: CollectingDispatcher, capped: ApplicationCapped) -> Events:
+    """Say the ID cannot be looked up for now and offer a person (a button); end the lookup."""
+    dispatcher.utter_message(response=capped.response, minutes=capped.minutes)
+    return _end_lookup()
+
+
 class _UsesLookup:
     """Shared set-up: a clock (tests inject one) and the lookup on DATABASE_URL.
 
@@ -93,8 +105,11 @@ class _UsesLookup:
         self._clock = clock
 
     def lookup(self) -> StatusLookup:
-        """The lookup service on the configured database."""
-        return StatusLookup.for_url(Settings.from_env().database_url, clock=self._clock)
+        """The lookup service on the configured database, with the configured limits."""
+        settings = Settings.from_env()
+        return StatusLookup.for_url(
+            settings.database_url, clock=self._clock, limits=Limits.from_settings(settings)
+        )
 
 
 class ValidateStatusLookupForm(_UsesLookup, SafeAction):
@@ -144,6 +159,8 @@ class ValidateStatusLookupForm(_UsesLookup, SafeAction):
             return [SlotSet(APPLICATION_ID, None), SlotSet(CODE, None)]
         except LookupLocked as locked:
             return await _lock_and_hand_over(dispatcher, tracker, locked, typed_id)
+        except ApplicationCapped as capped:
+            return _capped(dispatcher, capped)
         proven = PROVEN if start is Start.VERIFIED else None
         return [SlotSet(APPLICATION_ID, application_id), SlotSet(CODE, proven)]
 
@@ -163,6 +180,8 @@ class ValidateStatusLookupForm(_UsesLookup, SafeAction):
             return [SlotSet(CODE, None)]
         except LookupLocked as locked:
             return await _lock_and_hand_over(dispatcher, tracker, locked, application_id)
+        except ApplicationCapped as capped:
+            return _capped(dispatcher, capped)
         return [SlotSet(CODE, PROVEN)]
 
 

@@ -9,7 +9,9 @@
         ├── MalformedApplicationId  the text is not `RZ` + 12 digits
         ├── MalformedCreditCode     the text is not 6 characters of a unified social credit code
         ├── OwnershipNotProven      unknown ID or wrong code (one reply for both); `remaining` tries
-        └── LookupLocked            too many wrong codes; `retry_after` until the lock lifts
+        ├── LookupLocked            too many wrong codes from this sender; `retry_after` until it lifts
+        └── ApplicationCapped       too many wrong codes for this application ID from everyone;
+                                    no code is compared until `retry_after` has passed
 
 Actions let these propagate to `actions.safe_action.SafeAction`, which turns them (and any
 unexpected exception) into a reply; command-line tools turn them into a message and exit code.
@@ -93,16 +95,29 @@ class OwnershipNotProven(StatusLookupError):
         self.remaining = remaining
 
 
-class LookupLocked(StatusLookupError):
-    """Too many wrong codes: lookups are refused until `retry_after` has passed."""
-
-    response = "utter_status_locked"
+class _TryLater(StatusLookupError):
+    """A lookup refused until `retry_after` has passed."""
 
     def __init__(self, retry_after: timedelta) -> None:
-        super().__init__(f"locked for {retry_after}")
+        super().__init__(f"{type(self).__name__} for {retry_after}")
         self.retry_after = retry_after
 
     @property
     def minutes(self) -> int:
-        """Whole minutes until the lock lifts, rounded up (at least 1)."""
+        """Whole minutes until lookups are possible again, rounded up (at least 1)."""
         return max(1, -(-int(self.retry_after.total_seconds()) // 60))
+
+
+class LookupLocked(_TryLater):
+    """Too many wrong codes from this sender: lookups are refused until `retry_after` has passed."""
+
+    response = "utter_status_locked"
+
+
+class ApplicationCapped(_TryLater):
+    """Too many wrong codes for one application ID from all senders together: no code is compared.
+
+    Known and unknown IDs are capped alike, so the reply reveals nothing about the ID.
+    """
+
+    response = "utter_status_capped"

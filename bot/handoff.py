@@ -1,18 +1,30 @@
 """Escalations from the bot's side: why a conversation goes to a person, its masked transcript, recording it.
 
-The gateway (bot/gateway/handoff.py) announces recorded escalations to the agents group; the
+The gateway (bot/gateway/announcer.py) announces recorded escalations to the agents group; the
 actions only call `record_escalation`, which is safe to repeat (one active escalation per sender).
+
+Nothing a conversation asks for is dropped. `record_escalation` says which of three things happened:
+
+    OPENED        a new escalation; the agents get it as its own card (or in a summary during a burst)
+    ALREADY_OPEN  the conversation's escalation is still open: the request joins it
+    OVER_LIMIT    the conversation already opened `per_hour` escalations in the last hour: this one is
+                  recorded and handed over all the same, but `quiet` (listed in the agents' summary,
+                  never a card of its own), and the applicant is told how else to reach support
 """
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.db import handoff_queries as queries
+from bot.db.types import utc_now
 from bot.privacy import mask
 from bot.text import find_application_id, is_valid_application_id
 
@@ -28,6 +40,25 @@ FALLBACK_RESPONSE = "utter_default"
 """The reply that means "I did not understand"; the second in a row escalates."""
 TRANSCRIPT_TURNS = 8
 TRANSCRIPT_LINE_CHARS = 200
+DEFAULT_PER_HOUR = 3
+"""Escalations a conversation opens per hour before further ones are quiet (ESCALATIONS_PER_HOUR)."""
+LIMIT_WINDOW = timedelta(hours=1)
+
+
+class Outcome(enum.Enum):
+    """What recording a request for a person did (see the module docstring)."""
+
+    OPENED = "opened"
+    ALREADY_OPEN = "already_open"
+    OVER_LIMIT = "over_limit"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The escalation a request was recorded in, and how."""
+
+    escalation_id: int
+    outcome: Outcome
 
 Event = Mapping[str, Any]
 
@@ -86,18 +117,26 @@ def record_escalation(
     reason: str,
     events: Sequence[Event],
     application_id: str | None = None,
-) -> int:
-    """Write the escalation (or find the active one) and return its id."""
+    per_hour: int = DEFAULT_PER_HOUR,
+    now: datetime | None = None,
+) -> Recorded:
+    """Write the escalation (or find the active one); say whether it is new, joined or over the limit."""
     if reason not in REASONS:
         raise ValueError(f"unknown escalation reason {reason!r}")
+    active = queries.active_escalation(session, sender_id)
+    if active is not None:
+        return Recorded(active.id, Outcome.ALREADY_OPEN)
+    since = (now or utc_now()) - LIMIT_WINDOW
+    over_limit = queries.escalations_since(session, sender_id, since) >= per_hour
     escalation = queries.open_escalation(
         session,
         sender_id=sender_id,
         reason=reason,
         application_id=application_id_in(events, application_id),
         transcript=transcript(events),
+        quiet=over_limit,
     )
-    return escalation.id
+    return Recorded(escalation.id, Outcome.OVER_LIMIT if over_limit else Outcome.OPENED)
 
 
 def parse_transcript(stored: str) -> list[dict[str, str]]:

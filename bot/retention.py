@@ -9,6 +9,7 @@ What goes, once older than the cutoff (now - RETENTION_DAYS, default 30):
       verification_attempts   credit-code checks (the throttle looks back one hour only)
       verified_ownerships     proofs of ownership (they count within one conversation only)
       escalations             resolved ones, with their sent Telegram messages
+      agent_alerts            alerts already posted to the agents group
       telegram_outbox         messages already sent / given up (never pending ones)
       telegram_inbox          processed updates (their payload is already erased)
       telegram_callbacks      button payloads (an old button is answered "expired")
@@ -34,7 +35,14 @@ from sqlalchemy.orm import Session
 from bot import messages
 from bot.cli import EXIT_OK, EXIT_STORAGE, EXIT_USAGE, describe
 from bot.db.engine import make_engine, make_session_factory
-from bot.db.handoff_models import CallbackPayload, Escalation, InboxUpdate, OutboxMessage, TelegramChat
+from bot.db.handoff_models import (
+    AgentAlert,
+    CallbackPayload,
+    Escalation,
+    InboxUpdate,
+    OutboxMessage,
+    TelegramChat,
+)
 from bot.db.handoff_queries import PENDING, RESOLVED
 from bot.db.models import VerificationAttempt, VerifiedOwnership
 from bot.db.types import utc_now
@@ -105,6 +113,12 @@ def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -
                 OutboxMessage.created_at < cutoff,
                 OutboxMessage.escalation_id.is_(None),
             )
+        ).rowcount,
+    )
+    purged.add(
+        "agent_alerts",
+        session.execute(
+            delete(AgentAlert).where(AgentAlert.created_at < cutoff, AgentAlert.announced_at.is_not(None))
         ).rowcount,
     )
     purged.add(

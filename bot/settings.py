@@ -27,6 +27,26 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def _limits(env: dict[str, str]) -> dict[str, int]:
+    """The status lookup's throttle and the escalation limit (see bot/status/throttle.py)."""
+    return {
+        "status_codes_per_application": _positive(env, "STATUS_CODES_PER_APPLICATION", 3),
+        "status_codes_per_conversation": _positive(env, "STATUS_CODES_PER_CONVERSATION", 10),
+        "status_window_minutes": _positive(env, "STATUS_WINDOW_MINUTES", 30),
+        "status_lock_minutes": _positive(env, "STATUS_LOCK_MINUTES", 30),
+        "status_application_cap": _positive(env, "STATUS_APPLICATION_CAP", 10),
+        "status_application_cap_minutes": _positive(env, "STATUS_APPLICATION_CAP_MINUTES", 60),
+        "escalations_per_hour": _positive(env, "ESCALATIONS_PER_HOUR", 3),
+    }
+
+
 def _scale(env: dict[str, str]) -> dict[str, object]:
     workers = _int(env, "RASA_WORKERS", 1)
     action_servers = _int(env, "ACTION_SERVERS", 1)
@@ -67,6 +87,20 @@ class Settings:
     """Messages one REST sender or web session may send per minute (0: no limit)."""
     web_session_secret: str | None = None
     """Signs web-chat session tokens (WEB_SESSION_SECRET); `bot.run` keeps one under var/ when unset."""
+    status_codes_per_application: int = 3
+    """Wrong credit codes in a row one conversation may enter for one application ID before it locks."""
+    status_codes_per_conversation: int = 10
+    """Wrong credit codes one conversation may enter across all IDs within `status_window_minutes`."""
+    status_window_minutes: int = 30
+    status_lock_minutes: int = 30
+    """How long one conversation's lock on an application ID lasts."""
+    status_application_cap: int = 10
+    """Wrong credit codes one application ID takes from all conversations together within
+    `status_application_cap_minutes`; then no code for it is compared until the oldest leaves."""
+    status_application_cap_minutes: int = 60
+    escalations_per_hour: int = 3
+    """Requests for a person one conversation makes per hour that reach the agents as their own card;
+    later ones are still recorded and handed over, and listed in the agents' summary instead."""
 
     def worker_ports(self) -> tuple[int, ...]:
         """The ports of the Rasa workers behind the router."""
@@ -96,6 +130,7 @@ class Settings:
             retention_days=_int(env, "RETENTION_DAYS", 30),
             messages_per_minute=_int(env, "MESSAGES_PER_MINUTE", 30),
             web_session_secret=env.get("WEB_SESSION_SECRET") or None,
+            **_limits(env),
             **_scale(env),
         )
 

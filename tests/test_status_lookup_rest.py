@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import random
+
+import httpx
 import pytest
 import yaml
+from sqlalchemy import select
 
+from bot.db import handoff_queries
+from bot.db.engine import shared_session_factory
+from bot.db.handoff_models import Escalation
+from bot.run import Stack
 from bot.settings import PROJECT_ROOT
 from tests.support.rest import RestClient
 
@@ -69,3 +77,48 @@ def test_a_verified_applicant_asks_again_without_a_code(rest: RestClient, sender
     rest.texts(sender, "帮我查下 RZ202611150003 的进度")
     assert "当前状态：复审中" in rest.texts(sender, "8N2P1D")
     assert "当前状态：复审中" in rest.texts(sender, "再帮我查一下进度")
+
+
+def test_an_id_guessed_from_many_conversations_is_capped_and_a_person_offered(
+    rest: RestClient, sender: str
+) -> None:
+    application_id = f"RZ2031{random.randrange(10**8):08d}"  # known or not, the cap and its reply are the same
+    for n in range(9):
+        rest.texts(f"{sender}-{n}", f"查询 {application_id} 的进度")
+        mismatch = response_text("utter_status_mismatch", remaining=min(2, 9 - n))
+        assert rest.texts(f"{sender}-{n}", f"{n}12345").startswith(mismatch)
+    rest.texts(f"{sender}-9", f"查询 {application_id} 的进度")
+    assert rest.texts(f"{sender}-9", "912345") == response_text("utter_status_capped", minutes=60)
+
+    [capped] = rest.send(sender, f"查询 {application_id} 的进度")  # a new conversation: refused at the ID
+    assert capped["text"] == response_text("utter_status_capped", minutes=60)
+    assert capped["buttons"] == [{"title": "转人工", "payload": "/request_human"}]
+    assert rest.texts(sender, capped["buttons"][0]["payload"]) == response_text("utter_handoff_started")
+    assert rest.texts(sender, "请帮我查一下") == response_text("utter_handed_over")
+
+
+def test_asking_for_a_person_past_the_hourly_limit_is_still_handed_over(
+    rest: RestClient, sender: str, stack: Stack
+) -> None:
+    for _ in range(3):
+        assert rest.texts(sender, "转人工") == response_text("utter_handoff_started")
+        resolve_and_resume(stack, sender)  # what an agent's /resolve does
+
+    assert rest.texts(sender, "转人工") == response_text("utter_handoff_over_limit")
+    assert rest.texts(sender, "还在吗") == response_text("utter_handed_over")  # recorded and handed over
+    with shared_session_factory(stack.settings.database_url)() as session:
+        quiet = select(Escalation.quiet).where(Escalation.sender_id == sender).order_by(Escalation.id)
+        assert list(session.scalars(quiet)) == [False, False, False, True]
+
+
+def resolve_and_resume(stack: Stack, sender: str) -> None:
+    """End the conversation's escalation and give it back to the bot, as the gateway does on /resolve."""
+    with shared_session_factory(stack.settings.database_url)() as session, session.begin():
+        escalation = handoff_queries.active_escalation(session, sender)
+        assert escalation is not None
+        handoff_queries.resolve_escalation(session, escalation.id)
+    events = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+    httpx.post(
+        f"{stack.settings.rasa_url}/conversations/{sender}/tracker/events",
+        params={"token": stack.auth_token, "include_events": "NONE"}, json=events, timeout=30,
+    ).raise_for_status()  # fmt: skip

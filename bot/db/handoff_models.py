@@ -5,17 +5,19 @@
     telegram_callbacks  button payloads (Telegram's callback_data holds only 64 bytes)
     telegram_chats      applicants' private chats: display name for agents, blocked flag
     escalations         one row per handoff to a person, with its thread in the agents group
+    agent_alerts        something the bot's side wants the agents to hear about once (an application
+                        ID capped after too many wrong credit codes); the gateway posts it
     gateway_state       small key/value facts that must survive restarts (the agents group's id)
 
 Timestamps are aware UTC datetimes (`bot.db.types.UtcDateTime`). The schema is created by the
-Alembic revision `0002_handoff`; keep both in step.
+Alembic revisions `0002_handoff` and `0004_guess_cap`; keep both in step (a test compares them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped
 
 from bot.db.base import Base
@@ -110,6 +112,26 @@ class Escalation(Base):
     resumed_at: Mapped[dt.datetime | None] = Column(UtcDateTime)
     topic_id: Mapped[int | None] = Column(BigInteger)
     root_message_id: Mapped[int | None] = Column(BigInteger)
+    quiet: Mapped[bool] = Column(Boolean, default=False, server_default=false(), nullable=False)
+    """Over its conversation's hourly limit: announced in a summary line, never as its own card."""
+
+
+class AgentAlert(Base):
+    """An event the agents group hears about once, e.g. `application_capped` for an application ID.
+
+    Written by the bot's side (which does not know the group); `bot/gateway/announcer.py` posts it.
+    `detail` is JSON with the figures the announcement shows.
+    """
+
+    __tablename__ = "agent_alerts"
+    __table_args__ = (Index("ix_agent_alerts_kind_subject_time", "kind", "subject", "created_at"),)
+
+    id: Mapped[int] = Column(BigId, primary_key=True)
+    kind: Mapped[str] = Column(String(32), nullable=False)
+    subject: Mapped[str] = Column(String(64), nullable=False)
+    detail: Mapped[str] = Column(Text, default="{}", nullable=False)
+    created_at: Mapped[dt.datetime] = Column(UtcDateTime, default=utc_now, nullable=False)
+    announced_at: Mapped[dt.datetime | None] = Column(UtcDateTime, index=True)
 
 
 class GatewayState(Base):

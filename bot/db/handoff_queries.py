@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.db.handoff_models import (
+    AgentAlert,
     CallbackPayload,
     Escalation,
     GatewayState,
@@ -249,6 +250,15 @@ def active_escalation(session: Session, sender_id: str) -> Escalation | None:
     ).first()
 
 
+def escalations_since(session: Session, sender_id: str, since: dt.datetime) -> int:
+    """How many escalations the conversation opened since `since`."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Escalation)
+        .where(Escalation.sender_id == sender_id, Escalation.created_at >= since)
+    )
+
+
 def open_escalation(
     session: Session,
     *,
@@ -256,6 +266,7 @@ def open_escalation(
     reason: str,
     application_id: str | None,
     transcript: Sequence[dict[str, str]],
+    quiet: bool = False,
 ) -> Escalation:
     """Record an escalation, or return the conversation's active one (safe to repeat)."""
     existing = active_escalation(session, sender_id)
@@ -268,6 +279,7 @@ def open_escalation(
         transcript=json.dumps(list(transcript), ensure_ascii=False),
         status=OPEN,
         created_at=utc_now(),
+        quiet=quiet,
     )
     session.add(escalation)
     session.flush()
@@ -279,20 +291,38 @@ def get_escalation(session: Session, escalation_id: int) -> Escalation | None:
     return session.get(Escalation, escalation_id)
 
 
-def unannounced_escalations(session: Session) -> list[Escalation]:
-    """Escalations not yet posted to the agents group, oldest first."""
+def unannounced_escalations(session: Session, limit: int | None = None) -> list[Escalation]:
+    """Escalations not yet posted to the agents group, oldest first (at most `limit`)."""
     statement = select(Escalation).where(Escalation.announced_at.is_(None)).order_by(Escalation.id)
+    if limit is not None:
+        statement = statement.limit(limit)
     return list(session.scalars(statement.with_for_update()))
 
 
-def has_unannounced_escalations(session: Session) -> bool:
-    """Whether any escalation waits to be posted to the agents group."""
-    return session.scalar(select(Escalation.id).where(Escalation.announced_at.is_(None)).limit(1)) is not None
+def waiting_escalations(session: Session) -> tuple[int, dt.datetime | None, dt.datetime | None]:
+    """How many escalations wait to be posted to the agents group, the oldest and newest arrival."""
+    row = session.execute(
+        select(func.count(), func.min(Escalation.created_at), func.max(Escalation.created_at))
+        .where(Escalation.announced_at.is_(None))
+    ).one()
+    count, oldest, newest = row  # min() and max() keep the column's type: aware UTC datetimes
+    return int(count), oldest, newest
 
 
-def mark_announced(session: Session, escalation_id: int) -> None:
-    """Record that the escalation's announcement is in the outbox."""
-    session.execute(update(Escalation).where(Escalation.id == escalation_id).values(announced_at=utc_now()))
+def mark_announced(session: Session, escalation_ids: Sequence[int]) -> None:
+    """Record that the escalations' announcement (card or summary) is in the outbox."""
+    session.execute(
+        update(Escalation).where(Escalation.id.in_(escalation_ids)).values(announced_at=utc_now())
+    )
+
+
+def thread_purposes(session: Session, escalation_id: int) -> set[str]:
+    """The purposes of the messages queued in the escalation's own thread ("escalation" = its card)."""
+    return set(
+        session.scalars(
+            select(OutboxMessage.purpose).where(OutboxMessage.escalation_id == escalation_id).distinct()
+        )
+    )
 
 
 def set_thread(
@@ -335,15 +365,12 @@ def resolve_escalation(session: Session, escalation_id: int) -> Escalation | Non
     return escalation
 
 
-def unresumed_escalations(session: Session) -> list[Escalation]:
-    """Resolved escalations whose Rasa conversation has not been resumed yet."""
-    return list(
-        session.scalars(
-            select(Escalation)
-            .where(Escalation.status == RESOLVED, Escalation.resumed_at.is_(None))
-            .order_by(Escalation.id)
-        )
-    )
+def unresumed_escalations(session: Session, resolved_before: dt.datetime | None = None) -> list[Escalation]:
+    """Resolved escalations (optionally only those resolved before a time) whose conversation is paused."""
+    statement = select(Escalation).where(Escalation.status == RESOLVED, Escalation.resumed_at.is_(None))
+    if resolved_before is not None:
+        statement = statement.where(Escalation.resolved_at < resolved_before)
+    return list(session.scalars(statement.order_by(Escalation.id)))
 
 
 def unresumed_escalation(session: Session, sender_id: str) -> Escalation | None:
@@ -367,6 +394,40 @@ def active_escalations(session: Session) -> list[Escalation]:
             select(Escalation).where(Escalation.status.in_(ACTIVE_STATUSES)).order_by(Escalation.id)
         )
     )
+
+
+# --- alerts ------------------------------------------------------------------------------------
+
+
+def add_alert(
+    session: Session, kind: str, subject: str, detail: dict[str, Any], at: dt.datetime
+) -> AgentAlert:
+    """Record something the agents group should hear about once."""
+    alert = AgentAlert(
+        kind=kind, subject=subject, detail=json.dumps(detail, ensure_ascii=False), created_at=at
+    )
+    session.add(alert)
+    return alert
+
+
+def alerted_since(session: Session, kind: str, subject: str, since: dt.datetime) -> bool:
+    """Whether an alert of `kind` about `subject` was recorded at or after `since`."""
+    return session.scalar(
+        select(AgentAlert.id)
+        .where(AgentAlert.kind == kind, AgentAlert.subject == subject, AgentAlert.created_at >= since)
+        .limit(1)
+    ) is not None
+
+
+def unannounced_alerts(session: Session, limit: int = 1000) -> list[AgentAlert]:
+    """Alerts not yet posted to the agents group, oldest first."""
+    statement = select(AgentAlert).where(AgentAlert.announced_at.is_(None)).order_by(AgentAlert.id)
+    return list(session.scalars(statement.limit(limit).with_for_update()))
+
+
+def mark_alerts_announced(session: Session, alert_ids: Sequence[int]) -> None:
+    """Record that the alerts' message is in the outbox."""
+    session.execute(update(AgentAlert).where(AgentAlert.id.in_(alert_ids)).values(announced_at=utc_now()))
 
 
 # --- state -------------------------------------------------------------------------------------

@@ -158,6 +158,8 @@ class VerificationAttempt(Base):
     __tablename__ = "verification_attempts"
     __table_args__ = (
         Index("ix_verification_attempts_sender_time", "sender_id", "attempted_at"),
+        # The cap per application ID across all senders counts its recent wrong codes.
+        Index("ix_verification_attempts_application_time", "application_id", "attempted_at"),
     )
 
     id: Mapped[int] = Column(BigId, primary_key=True)
@@ -195,4 +197,4 @@ STATUS_TABLES = (
     VerificationAttempt.__table__,
     VerifiedOwnership.__table__,
 )
-"""The tables this module owns (migration 0001_applications creates exactly these)."""
+"""The tables this module owns (migration 0001_applications creates them, 0004_guess_cap adds an index)."""

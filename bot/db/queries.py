@@ -6,10 +6,11 @@ issues one statement unless its docstring says otherwise, so a caller can count 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from bot.db.models import (
@@ -37,6 +38,39 @@ def recent_attempts(session: Session, sender_id: str, since: datetime) -> list[V
         .limit(RECENT_ATTEMPTS_LIMIT)
     )
     return list(session.scalars(statement))
+
+
+def lock_application(session: Session, application_id: str) -> None:
+    """Hold the application ID's attempt counter until the transaction ends (one checker at a time).
+
+    Without it two senders could both read "9 wrong codes" and both have a code compared. On
+    PostgreSQL: a transaction-level advisory lock keyed on the ID (other IDs are not blocked).
+    On SQLite: a statement that writes nothing but takes the database's write lock, which SQLite
+    holds to the end of the transaction (writers queue behind it for the busy timeout).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.blake2b(f"verification:{application_id}".encode(), digest_size=8).digest()
+        key = int.from_bytes(digest, "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    else:
+        session.execute(text("UPDATE verification_attempts SET id = id WHERE 0 = 1"))
+
+
+def recent_failures_of_application(
+    session: Session, application_id: str, since: datetime, limit: int
+) -> list[tuple[datetime, str]]:
+    """The ID's latest wrong codes since `since` from every sender: (time, sender), newest first."""
+    statement = (
+        select(VerificationAttempt.attempted_at, VerificationAttempt.sender_id)
+        .where(
+            VerificationAttempt.application_id == application_id,
+            VerificationAttempt.attempted_at >= since,
+            VerificationAttempt.succeeded.is_(False),
+        )
+        .order_by(VerificationAttempt.attempted_at.desc(), VerificationAttempt.id.desc())
+        .limit(limit)
+    )
+    return [(row.attempted_at, row.sender_id) for row in session.execute(statement)]
 
 
 def add_attempt(

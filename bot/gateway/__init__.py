@@ -9,6 +9,7 @@
     limits.py        Telegram's sending limits
     conversation.py  an applicant's turn: Rasa, typing, apologies, relays during a handoff
     handoff.py       the agents group: threads, relays, /claim /resolve /open
+    announcer.py     escalations and alerts written by the actions → cards, or one summary per burst
     replies.py       Rasa messages → Telegram messages (splitting, buttons)
     rasa_client.py   Rasa's REST channel and tracker events API
     store.py         database access from async code

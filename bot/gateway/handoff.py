@@ -1,16 +1,20 @@
-"""The agents group: announce escalations in one thread each, relay messages, and the agents' commands.
+"""The agents group: escalation threads, relays both ways, and the agents' commands.
 
 A thread is a forum topic when the group has topics, otherwise a reply chain under the
 escalation's first message. Agents reply inside the topic, or by replying to any message the
 bot posted for that escalation. Commands: /claim, /resolve (tells the applicant, then resumes
-the Rasa conversation), /open. Only members of the agents group may use them.
+the Rasa conversation; `/resolve 12 13 20-25` ends several at once), /open. Only members of the
+agents group may use them. Escalations are announced by bot/gateway/announcer.py; one announced
+in a summary gets its card (and so its thread) when an agent claims it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,10 +25,12 @@ from telegram.error import TelegramError
 from bot import identity
 from bot.db import handoff_queries as queries
 from bot.db.handoff_models import Escalation, OutboxMessage
+from bot.db.types import utc_now
 from bot.errors import UpstreamUnavailable
 from bot.gateway import texts
 from bot.gateway.outbox import AgentsGroup, Outbox
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.replies import split_text
 from bot.gateway.store import Store
 from bot.handoff import parse_transcript
 from bot.privacy import mask
@@ -33,10 +39,15 @@ logger = logging.getLogger(__name__)
 
 MEMBER_CACHE_S = 60.0
 RESUME_RETRY_S = 10.0
+RESUME_GRACE_S = 10.0
+"""The maintenance loop leaves a just-resolved escalation to the /resolve that is resuming it."""
 MEMBER_STATUSES = {ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER}
 AGENT_COMMANDS = ("claim", "resolve", "open", "help")
 TOPIC_NAME_LIMIT = 128
+MAX_BATCH = 200
+"""At most this many escalations in one `/resolve 12 13 20-25`."""
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@([A-Za-z0-9_]+))?(?:\s+(.*))?$", re.DOTALL)
+_ID_OR_RANGE = re.compile(r"#?(\d{1,12})(?:-#?(\d{1,12}))?")
 
 
 def display_name(user: User) -> str:
@@ -53,10 +64,13 @@ def applicant_chat_id(sender_id: str) -> int | None:
     return identity.telegram_user_id(sender_id)
 
 
-def _who(session: Session, escalation: Escalation) -> str:
+def applicant_label(session: Session, escalation: Escalation, *, short_sender: int | None = None) -> str:
+    """Who asked, as agents see it; `short_sender` cuts a non-Telegram sender id for one-line lists."""
     chat_id = applicant_chat_id(escalation.sender_id)
     chat = queries.get_chat(session, chat_id) if chat_id is not None else None
     if chat is None:
+        if short_sender is not None:
+            return texts.OTHER_CHANNEL_SHORT.format(sender=mask(escalation.sender_id)[:short_sender])
         return texts.NOT_TELEGRAM_USER.format(sender=mask(escalation.sender_id))
     return chat.display_name or texts.UNKNOWN_APPLICANT.format(sender=mask(escalation.sender_id))
 
@@ -69,27 +83,12 @@ def escalation_post(session: Session, escalation: Escalation, *, forum: bool) ->
     ]
     return texts.ESCALATION_POST.format(
         id=escalation.id,
-        who=_who(session, escalation),
+        who=applicant_label(session, escalation),
         reason=texts.REASONS.get(escalation.reason, escalation.reason),
         application_id=escalation.application_id or texts.NO_APPLICATION_ID,
         transcript="\n".join(lines) or texts.NO_TRANSCRIPT,
         how_to=texts.HOW_TO_REPLY_TOPIC if forum else texts.HOW_TO_REPLY_CHAIN,
     )
-
-
-def _announce(session: Session, agents_chat_id: int, forum: bool) -> int:
-    count = 0
-    for escalation in queries.unannounced_escalations(session):
-        queries.enqueue_message(
-            session,
-            agents_chat_id,
-            escalation_post(session, escalation, forum=forum),
-            purpose="escalation",
-            escalation_id=escalation.id,
-        )
-        queries.mark_announced(session, escalation.id)
-        count += 1
-    return count
 
 
 @dataclass(frozen=True)
@@ -109,6 +108,21 @@ def parse_command(text: str, bot_username: str | None) -> AgentCommand | None:
     if addressee and bot_username and addressee.lower() != bot_username.lower():
         return None
     return AgentCommand(name, argument)
+
+
+def escalation_ids(argument: str) -> list[int]:
+    """`12`, `#12`, `12 13`, `12,13`, `20-25` → the ids in order; [] when the argument is anything else."""
+    ids: list[int] = []
+    for part in re.split(r"[\s,，、]+", argument.strip()):
+        match = _ID_OR_RANGE.fullmatch(part)
+        if match is None:
+            return []
+        first = int(match.group(1))
+        last = int(match.group(2) or first)
+        if last < first or last - first >= MAX_BATCH:
+            return []
+        ids.extend(range(first, last + 1))
+    return list(dict.fromkeys(ids))[:MAX_BATCH]
 
 
 class Handoff:
@@ -140,22 +154,12 @@ class Handoff:
             self._agents.is_forum = bool(getattr(chat, "is_forum", False))
         return self._agents.is_forum
 
-    async def announce_new(self) -> int:
-        """Post escalations written by the actions to the agents group (via the outbox)."""
-        if not await self._store.run(queries.has_unannounced_escalations):
-            return 0
-        forum = await self.is_forum()
-        count = await self._store.run(_announce, self._agents.chat_id, forum)
-        if count:
-            logger.info("announcing %d new escalation(s) to the agents group", count)
-            self._wake()
-        return count
-
     async def resume_resolved(self) -> None:
         """Resume Rasa for resolved escalations not resumed yet (Rasa may have been down)."""
         if time.monotonic() < self._next_resume_retry:
             return
-        for escalation in await self._store.run(queries.unresumed_escalations):
+        resolved_before = utc_now() - dt.timedelta(seconds=RESUME_GRACE_S)
+        for escalation in await self._store.run(queries.unresumed_escalations, resolved_before):
             if not await self.resume(escalation.id, escalation.sender_id):
                 self._next_resume_retry = time.monotonic() + RESUME_RETRY_S
                 return
@@ -293,17 +297,21 @@ class Handoff:
                 await self._post(update_id, texts.AGENTS_ONLY, **thread_hint)
             return
         agent_name = user.full_name or str(user.id)
+        batch = escalation_ids(command.argument) if command is not None and command.name == "resolve" else []
         if command is not None and command.name == "help":
             await self._post(update_id, texts.AGENT_HELP, **thread_hint)
         elif command is not None and command.name == "open":
             await self._post(update_id, await self._store.run(_open_list), **thread_hint)
+        elif len(batch) > 1:  # /resolve 12 13 20-25
+            for resolved in await self._store.run(self._resolve, update_id, batch, agent_name):
+                await self.resume(resolved.id, resolved.sender_id)
         elif escalation is None:
             await self._post(update_id, texts.WHICH_ESCALATION)
         elif command is not None and command.name == "claim":
             await self._store.run(self._claim, update_id, escalation.id, user.id, agent_name)
         elif command is not None and command.name == "resolve":
-            resolved = await self._store.run(self._resolve, update_id, escalation.id, agent_name)
-            if resolved is not None:  # resume before the applicant reads "the bot is back"
+            # Resumed before the applicant reads "the bot is back".
+            for resolved in await self._store.run(self._resolve, update_id, [escalation.id], agent_name):
                 await self.resume(resolved.id, resolved.sender_id)
         elif message.text:
             await self._store.run(
@@ -315,9 +323,10 @@ class Handoff:
 
     async def _post(self, update_id: int, text: str, escalation_id: int | None = None) -> None:
         def post(session: Session) -> None:
-            queries.enqueue_message(
-                session, self._agents.chat_id, text, purpose="agent_notice", escalation_id=escalation_id
-            )
+            for part in split_text(text):  # /open lists every active escalation: it may be long
+                queries.enqueue_message(
+                    session, self._agents.chat_id, part, purpose="agent_notice", escalation_id=escalation_id
+                )
             queries.finish_update(session, update_id)
 
         await self._store.run(post)
@@ -330,6 +339,31 @@ class Handoff:
         queries.enqueue_message(session, chat_id, text, purpose=purpose)
         return True
 
+    def _notice(self, session: Session, escalation_id: int, text: str) -> None:
+        """A notice about one escalation: in its thread if it has one, else in the group.
+
+        An escalation announced only in a summary has no thread; a notice must not start one.
+        """
+        in_thread = bool(queries.thread_purposes(session, escalation_id))
+        queries.enqueue_message(
+            session,
+            self._agents.chat_id,
+            text,
+            purpose="agent_notice",
+            escalation_id=escalation_id if in_thread else None,
+        )
+
+    def _post_card(self, session: Session, escalation: Escalation) -> None:
+        """Give an escalation its card if it has none yet (it was in a summary, or not announced yet)."""
+        if "escalation" in queries.thread_purposes(session, escalation.id):
+            return
+        post = escalation_post(session, escalation, forum=bool(self._agents.is_forum))
+        queries.enqueue_message(
+            session, self._agents.chat_id, post, purpose="escalation", escalation_id=escalation.id
+        )
+        if escalation.announced_at is None:
+            queries.mark_announced(session, [escalation.id])
+
     def _claim(
         self, session: Session, update_id: int, escalation_id: int, agent_id: int, agent_name: str
     ) -> None:
@@ -337,27 +371,37 @@ class Handoff:
         if escalation is None:
             notice = texts.NOT_ACTIVE.format(id=escalation_id)
         else:
+            self._post_card(session, escalation)
             notice = texts.CLAIMED_BY.format(id=escalation_id, agent=agent_name)
             self._tell_applicant(session, escalation, texts.AGENT_CLAIMED, "agent_claimed")
-        queries.enqueue_message(
-            session, self._agents.chat_id, notice, purpose="agent_notice", escalation_id=escalation_id
-        )
+        self._notice(session, escalation_id, notice)
         queries.finish_update(session, update_id)
 
     def _resolve(
-        self, session: Session, update_id: int, escalation_id: int, agent_name: str
-    ) -> Escalation | None:
-        escalation = queries.resolve_escalation(session, escalation_id)
-        if escalation is None:
-            notice = texts.NOT_ACTIVE.format(id=escalation_id)
+        self, session: Session, update_id: int, escalation_ids: list[int], agent_name: str
+    ) -> list[Escalation]:
+        """End the escalations (one notice for them all); return those that were active."""
+        resolved: list[Escalation] = []
+        for escalation_id in escalation_ids:
+            escalation = queries.resolve_escalation(session, escalation_id)
+            if escalation is not None:
+                self._tell_applicant(session, escalation, texts.HANDOFF_RESOLVED, "handoff_resolved")
+                resolved.append(escalation)
+        if len(escalation_ids) == 1:
+            [escalation_id] = escalation_ids
+            template = texts.RESOLVED_BY if resolved else texts.NOT_ACTIVE
+            self._notice(session, escalation_id, template.format(id=escalation_id, agent=agent_name))
         else:
-            self._tell_applicant(session, escalation, texts.HANDOFF_RESOLVED, "handoff_resolved")
-            notice = texts.RESOLVED_BY.format(id=escalation_id, agent=agent_name)
-        queries.enqueue_message(
-            session, self._agents.chat_id, notice, purpose="agent_notice", escalation_id=escalation_id
-        )
+            done = {escalation.id for escalation in resolved}
+            ended = _id_list(i for i in escalation_ids if i in done)
+            notice = texts.RESOLVED_MANY.format(count=len(done), ids=ended, agent=agent_name)
+            if len(done) < len(escalation_ids):
+                others = _id_list(i for i in escalation_ids if i not in done)
+                notice += "\n" + texts.NOT_ACTIVE_MANY.format(ids=others)
+            for part in split_text(notice):
+                queries.enqueue_message(session, self._agents.chat_id, part, purpose="agent_notice")
         queries.finish_update(session, update_id)
-        return escalation
+        return resolved
 
     def _relay_to_applicant(
         self, session: Session, update_id: int, escalation_id: int, agent_id: int, agent_name: str, text: str
@@ -380,6 +424,10 @@ class Handoff:
         queries.finish_update(session, update_id)
 
 
+def _id_list(ids: Iterable[int]) -> str:
+    return " ".join(f"#{escalation_id}" for escalation_id in ids) or "—"
+
+
 def _open_list(session: Session) -> str:
     active = queries.active_escalations(session)
     if not active:
@@ -394,7 +442,7 @@ def _open_list(session: Session) -> str:
         lines.append(
             texts.OPEN_LIST_LINE.format(
                 id=escalation.id,
-                who=_who(session, escalation),
+                who=applicant_label(session, escalation),
                 reason=texts.REASONS.get(escalation.reason, escalation.reason),
                 status=status,
             )

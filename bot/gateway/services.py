@@ -13,6 +13,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.errors import BotError
+from bot.gateway.announcer import Announcer, Pace
 from bot.gateway.conversation import Conversations
 from bot.gateway.handoff import Handoff
 from bot.gateway.outbox import AgentsGroup, Outbox, current_agents_chat_id, migrate_agents_group
@@ -35,6 +36,7 @@ class Services:
     agents: AgentsGroup
     outbox: Outbox
     handoff: Handoff
+    announcer: Announcer
     conversations: Conversations
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -48,10 +50,12 @@ class Services:
         handoff = Handoff(bot, store, rasa, agents)
         outbox = Outbox(bot, store, agents, handoff, on_blocked=handoff.applicant_blocked)
         handoff.outbox = outbox
+        pace = Pace(cards_per_minute=settings.cards_per_minute, summary_interval=settings.summary_interval)
+        announcer = Announcer(store, agents, handoff.is_forum, outbox.wake, pace=pace)
         conversations = Conversations(
             bot, store, rasa, outbox, handoff, slow_notice_after=settings.slow_notice_after
         )
-        return cls(settings, store, rasa, agents, outbox, handoff, conversations)
+        return cls(settings, store, rasa, agents, outbox, handoff, announcer, conversations)
 
     def start(self) -> None:
         """Start the outbox sender and the handoff maintenance loop."""
@@ -76,7 +80,7 @@ class Services:
     async def _maintain(self) -> None:
         while True:
             try:
-                await self.handoff.announce_new()
+                await self.announcer.announce()
                 await self.handoff.resume_resolved()
             except BotError as error:
                 logger.warning("handoff maintenance: %s", type(error).__name__)

@@ -27,6 +27,15 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
+def _count(env: dict[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}")
+    return int(raw)
+
+
 def _http_url(env: dict[str, str], name: str, default: str) -> str:
     value = (env.get(name) or default).strip()
     parts = urlsplit(value)
@@ -52,6 +61,10 @@ class GatewaySettings:
     poll_timeout: float = 10.0
     rasa_timeout: float = 70.0
     slow_notice_after: float = 12.0
+    cards_per_minute: int = 5
+    """Escalation cards the agents group gets per minute; beyond, a burst becomes one summary."""
+    summary_interval: float = 30.0
+    """At most one summary (and one alerts message) this often, in seconds."""
 
     @property
     def uses_webhook(self) -> bool:
@@ -105,4 +118,6 @@ class GatewaySettings:
             poll_timeout=_float(env, "TELEGRAM_POLL_TIMEOUT", 10.0),
             rasa_timeout=_float(env, "GATEWAY_RASA_TIMEOUT", 70.0),
             slow_notice_after=_float(env, "GATEWAY_SLOW_NOTICE_AFTER", 12.0),
+            cards_per_minute=_count(env, "AGENT_CARDS_PER_MINUTE", 5),
+            summary_interval=_float(env, "AGENT_SUMMARY_SECONDS", 30.0),
         )

@@ -49,6 +49,7 @@ HOW_TO_REPLY_TOPIC = "在本话题中发言即可回复申请人。/claim 接手
 HOW_TO_REPLY_CHAIN = "回复本条（或本会话的任一条）消息即可回复申请人。/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表"
 TOPIC_NAME = "#{id} {reason}"
 NOT_TELEGRAM_USER = "（非 Telegram 用户 {sender}，无法在此直接回复）"
+OTHER_CHANNEL_SHORT = "{sender}（非 Telegram）"
 UNKNOWN_APPLICANT = "Telegram 用户 {sender}"
 
 APPLICANT_SAYS = "#{id} 申请人：{text}"
@@ -56,6 +57,8 @@ APPLICANT_SENT_MEDIA = "#{id} 申请人发送了图片/文件等非文字消息�
 CLAIMED_BY = "#{id} 已由 {agent} 接手。"
 RESOLVED_BY = "#{id} 已由 {agent} 结束，对话已交还机器人。"
 NOT_ACTIVE = "#{id} 已结束或不存在。"
+RESOLVED_MANY = "{agent} 结束了 {count} 个转人工，对话已交还机器人：{ids}"
+NOT_ACTIVE_MANY = "已结束或不存在（未处理）：{ids}"
 WHICH_ESCALATION = "请在转人工的话题中使用该命令，或回复该转人工的消息，或写明编号，例如 /resolve 12"
 AGENTS_ONLY = "仅客服群成员可以使用此命令。"
 NO_OPEN = "目前没有未结束的转人工。"
@@ -63,6 +66,26 @@ OPEN_LIST_HEADER = "未结束的转人工："
 OPEN_LIST_LINE = "#{id} {who} · {reason} · {status}"
 STATUS_OPEN = "待接手"
 STATUS_CLAIMED = "{agent} 处理中"
-AGENT_HELP = "客服命令：/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表（在转人工话题内或回复其消息使用）"
+AGENT_HELP = (
+    "客服命令：/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表（在转人工话题内或回复其消息使用，"
+    "或写明编号，如 /claim 12；/resolve 可一次写多个编号，如 /resolve 12 13 20-25）"
+)
 APPLICANT_BLOCKED = "#{id} 申请人已屏蔽机器人，消息无法送达。"
 AGENT_TEXT_ONLY = "目前只能把文字消息转给申请人。"
+
+# --- announcements in bursts (bot/gateway/announcer.py) ----------------------------------------
+
+SUMMARY_HEADER = "🆘 转人工汇总（{count} 个，合并为一条以免刷屏；每个都已记录，可分别接手）："
+SUMMARY_LINE = "#{id} {who} · {reason} · 申请编号：{application_id}{quiet}"
+SUMMARY_QUIET = " · 本小时多次申请"
+SUMMARY_HOW_TO = (
+    "——\n/claim {example} 接手并查看对话记录（之后回复该记录即可回复申请人）"
+    "· /resolve {example} 结束并交还机器人（可一次写多个编号，如 /resolve 12 13 20-25）· /open 未结束列表"
+)
+ALERTS_HEADER = "⚠️ 疑似有人在猜测申请的验证码（统一社会信用代码后 6 位）。以下申请编号验证失败次数已达上限，在线查询已暂停，期间查询者会被引导转人工："
+ALERT_LINE_CAPPED = (
+    "• {application_id}（{known}）：{window} 分钟内输错 {wrong_codes} 次，来自 {senders} 个会话；暂停至 {until}（北京时间）"
+)
+ALERT_KNOWN = "系统中有此申请"
+ALERT_UNKNOWN = "系统中无此编号"
+ALERT_LINE_OTHER = "• {kind}：{subject}"

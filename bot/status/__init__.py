@@ -1,7 +1,8 @@
 """Application status lookup: parse the ID and code, prove ownership, throttle, report; back office.
 
     parse.py        the application ID and credit-code suffix in what the applicant typed
-    throttle.py     lockout rules over stored attempts (3 wrong codes per ID, 10 per sender)
+    throttle.py     rules over stored attempts (3 wrong codes per ID and 10 per sender lock a sender;
+                    10 per ID an hour from all senders cap the ID)
     lookup.py       the service the actions call: start, check_code, report
     report.py       the status report text (templates in bot/messages.py)
     backoffice.py   CSV import and set-status, validated before anything is written

@@ -2,13 +2,21 @@
 
 Three steps, each one short transaction (the conversation may pause for minutes between them):
 
-    start(sender, typed_id)          ID well-formed? already verified in this conversation? locked?
+    start(sender, typed_id)          ID well-formed? already verified in this conversation? locked? capped?
     check_code(sender, id, code)     records the attempt; proves ownership or counts a failure
     report(sender, id)               the status report, only for a sender with proven ownership
 
 Ownership is read from the database only (`verified_ownerships`), never from slots. An unknown ID
 and a wrong code give the same outcome (OwnershipNotProven with the same `remaining`), so IDs
 cannot be enumerated. Errors are `bot.errors` exceptions; a database failure is StorageUnavailable.
+
+The throttle (bot/status/throttle.py) locks a sender (LookupLocked) and caps an application ID for
+everyone (ApplicationCapped); refused checks are not recorded and their code is never compared.
+`check_code` holds the ID's attempt counter (`queries.lock_application`) from reading the count to
+writing the attempt, so concurrent senders cannot all slip under the cap. The wrong code that caps
+an ID writes one `application_capped` alert for the agents group, unless one was written within the
+cap's window: the agents hear about a burst once, not once per guess. A sender who proved ownership
+before the cap keeps seeing the report: nothing is compared for them.
 """
 
 from __future__ import annotations
@@ -22,11 +30,11 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import queries
+from bot.db import handoff_queries, queries
 from bot.db.engine import shared_session_factory
 from bot.db.models import VerificationAttempt
 from bot.db.types import utc_now
-from bot.errors import LookupLocked, OwnershipNotProven, StorageUnavailable
+from bot.errors import ApplicationCapped, LookupLocked, OwnershipNotProven, StorageUnavailable
 from bot.status import parse, throttle
 from bot.status.report import render_report
 
@@ -34,6 +42,11 @@ Clock = Callable[[], datetime]
 
 VERIFIED_WITHOUT_CONVERSATION_START = timedelta(minutes=60)
 """How long a verification counts when the conversation's start is unknown (= session expiry)."""
+CAPPED_ALERT = "application_capped"
+"""The agent alert written when an application ID is capped (`bot.db.handoff_models.AgentAlert`)."""
+
+Failures = list[tuple[datetime, str]]
+"""An application ID's latest wrong codes from every sender: (time, sender id), newest first."""
 
 
 class Start(enum.Enum):
@@ -58,10 +71,12 @@ class StatusLookup:
         self._limits = limits
 
     @classmethod
-    def for_url(cls, url: str, *, clock: Clock = utc_now) -> StatusLookup:
+    def for_url(
+        cls, url: str, *, clock: Clock = utc_now, limits: throttle.Limits = throttle.DEFAULT_LIMITS
+    ) -> StatusLookup:
         """A lookup on the process-wide engine for `url`."""
         try:
-            return cls(shared_session_factory(url), clock=clock)
+            return cls(shared_session_factory(url), clock=clock, limits=limits)
         except (SQLAlchemyError, OSError) as error:  # e.g. the SQLite folder cannot be created
             raise StorageUnavailable(type(error).__name__) from error
 
@@ -70,7 +85,7 @@ class StatusLookup:
     ) -> tuple[str, Start]:
         """Normalise the typed ID and say whether a code is needed.
 
-        Raises MalformedApplicationId (nothing is read), LookupLocked.
+        Raises MalformedApplicationId (nothing is read), LookupLocked, ApplicationCapped.
         """
         application_id = parse.application_id(typed_id)
         now = self._clock()
@@ -79,21 +94,26 @@ class StatusLookup:
             if queries.has_verified_ownership(session, sender_id, application_id, since):
                 return application_id, Start.VERIFIED
             attempts = self._recent_attempts(session, sender_id, now)
+            failures = self._application_failures(session, application_id, now)
         self._raise_if_locked(attempts, application_id, now)
+        self._raise_if_capped(failures, now)
         return application_id, Start.CODE_NEEDED
 
     def check_code(self, sender_id: str, application_id: str, typed_code: str) -> None:
         """Check the credit-code suffix; returns when ownership is proven (and remembered).
 
-        Raises MalformedCreditCode (nothing recorded), LookupLocked (nothing recorded: the code
-        is not even compared), OwnershipNotProven with the tries left.
+        Raises MalformedCreditCode (nothing recorded), LookupLocked or ApplicationCapped (nothing
+        recorded: the code is not even compared), OwnershipNotProven with the tries left.
         """
         application_id = parse.application_id(application_id)
         suffix = parse.credit_code_suffix(typed_code)
         now = self._clock()
         with self._transaction() as session:
+            queries.lock_application(session, application_id)
             attempts = self._recent_attempts(session, sender_id, now)
             self._raise_if_locked(attempts, application_id, now)
+            failures = self._application_failures(session, application_id, now)
+            self._raise_if_capped(failures, now)
             credit_code = queries.credit_code_of(session, application_id)
             # Compare even for unknown IDs, in constant time: the answer must not reveal which.
             expected = credit_code[-parse.SUFFIX_LENGTH :].upper() if credit_code else "\0" * 6
@@ -110,10 +130,18 @@ class StatusLookup:
                     session, sender_id=sender_id, application_id=application_id, at=now
                 )
                 return
+            failures = [(now, sender_id), *failures]
+            if self._capped_until(failures, now) is not None:
+                self._alert_capped(session, application_id, failures, now, known=credit_code is not None)
         attempts = [attempt, *attempts]
         self._raise_if_locked(attempts, application_id, now)
+        self._raise_if_capped(failures, now)
+        times = [at for at, _ in failures]
         raise OwnershipNotProven(
-            remaining=throttle.remaining_tries(attempts, application_id, now, self._limits)
+            remaining=min(
+                throttle.remaining_tries(attempts, application_id, now, self._limits),
+                throttle.tries_before_cap(times, now, self._limits),
+            )
         )
 
     def report(
@@ -148,6 +176,38 @@ class StatusLookup:
         self, session: Session, sender_id: str, now: datetime
     ) -> list[VerificationAttempt]:
         return queries.recent_attempts(session, sender_id, since=now - self._limits.lookback)
+
+    def _application_failures(self, session: Session, application_id: str, now: datetime) -> Failures:
+        return queries.recent_failures_of_application(
+            session,
+            application_id,
+            since=now - self._limits.application_window,
+            limit=self._limits.per_application_all_senders,
+        )
+
+    def _capped_until(self, failures: Failures, now: datetime) -> datetime | None:
+        return throttle.capped_until([at for at, _ in failures], now, self._limits)
+
+    def _raise_if_capped(self, failures: Failures, now: datetime) -> None:
+        until = self._capped_until(failures, now)
+        if until is not None:
+            raise ApplicationCapped(retry_after=until - now)
+
+    def _alert_capped(
+        self, session: Session, application_id: str, failures: Failures, now: datetime, *, known: bool
+    ) -> None:
+        """Tell the agents once per burst: unless an alert about the ID is younger than the window."""
+        window = self._limits.application_window
+        if handoff_queries.alerted_since(session, CAPPED_ALERT, application_id, now - window):
+            return
+        detail = {
+            "wrong_codes": len(failures),
+            "senders": len({sender for _, sender in failures}),
+            "window_minutes": int(window.total_seconds() // 60),
+            "until": (self._capped_until(failures, now) or now).isoformat(),
+            "known": known,
+        }
+        handoff_queries.add_alert(session, CAPPED_ALERT, application_id, detail, now)
 
     def _raise_if_locked(
         self, attempts: list[VerificationAttempt], application_id: str, now: datetime

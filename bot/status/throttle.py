@@ -1,11 +1,18 @@
-"""When a sender may try a credit code: pure rules over the sender's recent attempts.
+"""When a credit code may be tried: pure rules over the attempts stored in the database.
 
-Two limits, both counted from attempts stored in the database (never from slots):
+Three limits, all counted from attempts stored in the database (never from slots); the numbers
+are the defaults (`bot.settings`, README "Configuration"):
 
-- per application: 3 wrong codes in a row for one application ID (known or not) within 30 minutes
-  lock that ID for that sender for 30 minutes after the third; a correct code ends the run.
+- per application and sender: 3 wrong codes in a row for one application ID (known or not)
+  within 30 minutes lock that ID for that sender for 30 minutes after the third; a correct code
+  ends the run.
 - per sender: 10 wrong codes within 30 minutes, across all IDs, lock every lookup of the sender
   until fewer than 10 remain in the window (stops walking through many IDs 3 codes at a time).
+- per application, all senders together: 10 wrong codes for one application ID (known or not)
+  within 60 minutes cap that ID: nobody's code is compared until fewer than 10 remain in the
+  window. A sender id costs an attacker nothing, so this is the limit that holds: at most 10
+  codes are compared per ID in any hour, i.e. one guess in 31⁶ ≈ 8.9 × 10⁸ has at most
+  10 × 24 × 365 / 31⁶ ≈ 1 × 10⁻⁴ chance of being found in a year of guessing.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
+
+from bot.settings import Settings
 
 
 class Attempt(Protocol):
@@ -32,6 +41,20 @@ class Limits:
     per_sender: int = 10
     window: timedelta = timedelta(minutes=30)
     lockout: timedelta = timedelta(minutes=30)
+    per_application_all_senders: int = 10
+    application_window: timedelta = timedelta(minutes=60)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        """The limits configured in the environment (`bot.settings.Settings`)."""
+        return cls(
+            per_application=settings.status_codes_per_application,
+            per_sender=settings.status_codes_per_conversation,
+            window=timedelta(minutes=settings.status_window_minutes),
+            lockout=timedelta(minutes=settings.status_lock_minutes),
+            per_application_all_senders=settings.status_application_cap,
+            application_window=timedelta(minutes=settings.status_application_cap_minutes),
+        )
 
     @property
     def lookback(self) -> timedelta:
@@ -102,3 +125,26 @@ def remaining_tries(
     per_application = limits.per_application - len(run)
     per_sender = limits.per_sender - len(_recent_failures(attempts, now, limits))
     return max(0, min(per_application, per_sender))
+
+
+def capped_until(
+    failures_newest_first: Sequence[datetime], now: datetime, limits: Limits = DEFAULT_LIMITS
+) -> datetime | None:
+    """Until when an application ID is capped (all senders), or None if codes may be compared.
+
+    `failures_newest_first` are the times of the ID's latest wrong codes from every sender (at
+    least `per_application_all_senders` of them when there are that many in the window).
+    The cap lifts when the failure that completed the count leaves the window.
+    """
+    recent = [at for at in failures_newest_first if at > now - limits.application_window]
+    if len(recent) < limits.per_application_all_senders:
+        return None
+    return recent[limits.per_application_all_senders - 1] + limits.application_window
+
+
+def tries_before_cap(
+    failures_newest_first: Sequence[datetime], now: datetime, limits: Limits = DEFAULT_LIMITS
+) -> int:
+    """How many more wrong codes (from anyone) the ID takes before it is capped."""
+    recent = [at for at in failures_newest_first if at > now - limits.application_window]
+    return max(0, limits.per_application_all_senders - len(recent))

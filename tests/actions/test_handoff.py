@@ -1,10 +1,13 @@
-"""Handing over to a person: the escalation is written before the bot pauses; two fallbacks in a row escalate."""
+"""Handing over to a person: the escalation is written before the bot pauses; two fallbacks in a row escalate;
+a conversation past its hourly limit is still handed over, quietly."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
@@ -12,7 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.faq import ActionAnswerFaq
 from actions.handoff import ActionRequestHuman
+from bot.db import handoff_queries
 from bot.db.handoff_models import Escalation
+from bot.settings import PROJECT_ROOT
 
 
 def parsed(text: str, intent: str, confidence: float = 0.95) -> dict[str, Any]:
@@ -96,3 +101,68 @@ async def test_database_down_means_an_apology_and_no_pause(monkeypatch: pytest.M
     result = await ActionRequestHuman().run(dispatcher, tracker([user("转人工", "request_human")]), {})
     assert result == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_storage_unavailable"]
+
+
+def resolve_all(sessions: sessionmaker[Session]) -> None:
+    """What an agent's /resolve does to the conversation's escalation."""
+    with sessions() as session, session.begin():
+        for escalation in handoff_queries.active_escalations(session):
+            handoff_queries.resolve_escalation(session, escalation.id)
+
+
+async def ask_for_a_person(sender: str = "555000111") -> tuple[list[str], list[str]]:
+    dispatcher = CollectingDispatcher()
+    result = await ActionRequestHuman().run(dispatcher, tracker([user("转人工", "request_human")], sender), {})
+    return [m["response"] for m in dispatcher.messages], [event["event"] for event in result]
+
+
+async def test_asking_again_while_one_is_open_joins_it(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
+    assert await ask_for_a_person() == (["utter_handoff_started"], ["pause"])
+    assert await ask_for_a_person() == (["utter_handoff_already_open"], ["pause"])
+    assert len(escalations(sessions)) == 1
+
+
+async def test_past_the_hourly_limit_requests_are_still_recorded_but_quiet(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
+    replies = []
+    for _ in range(5):
+        replies.append(await ask_for_a_person())
+        resolve_all(sessions)  # an agent ends each one, and the applicant asks again
+
+    started, over = ["utter_handoff_started"], ["utter_handoff_over_limit"]
+    assert [reply for reply, _ in replies] == [started] * 3 + [over] * 2
+    assert all(events == ["pause"] for _, events in replies)  # handed over every time: nothing is lost
+    assert [e.quiet for e in escalations(sessions)] == [False, False, False, True, True]
+    assert await ask_for_a_person("someone-else") == (started, ["pause"])  # the limit is per conversation
+
+
+async def test_the_limit_counts_the_last_hour_only(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
+    for _ in range(3):
+        await ask_for_a_person()
+        resolve_all(sessions)
+    with sessions() as session, session.begin():  # those three were opened more than an hour ago
+        for escalation in session.scalars(select(Escalation)):
+            escalation.created_at -= timedelta(minutes=61)
+
+    assert await ask_for_a_person() == (["utter_handoff_started"], ["pause"])
+
+
+async def test_the_limit_comes_from_the_environment(
+    use_database: str, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ESCALATIONS_PER_HOUR", "1")
+    assert (await ask_for_a_person())[0] == ["utter_handoff_started"]
+    resolve_all(sessions)
+    assert (await ask_for_a_person())[0] == ["utter_handoff_over_limit"]
+
+
+def test_the_over_limit_reply_says_how_else_to_reach_support() -> None:
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    text = domain["responses"]["utter_handoff_over_limit"][0]["text"]
+    facts = yaml.safe_load((PROJECT_ROOT / "data" / "facts.yml").read_text(encoding="utf-8"))
+    assert "已记录" in text and facts["support_phone"] in text and "钉钉客服" in text

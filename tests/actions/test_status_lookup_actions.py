@@ -15,7 +15,10 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
 from sqlalchemy.orm import Session
 from rasa_sdk.executor import CollectingDispatcher
 
+import yaml
+
 from actions.handoff import LOCKED_LOOKUP
+from bot.settings import PROJECT_ROOT
 from bot.db import handoff_queries
 from bot.db.engine import make_engine
 from actions.status_lookup import (
@@ -159,6 +162,8 @@ def database(seeded_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 LOCKED = ["utter_status_locked", "utter_handoff_locked_lookup"]
 """A locked lookup says so and hands the conversation to a person."""
+LOCKED_AGAIN = ["utter_status_locked", "utter_handoff_already_open"]
+"""The same conversation locked again while its escalation is still open: the request joins it."""
 
 
 def conversation(clock: Clock, sender: str = "alice") -> Conversation:
@@ -250,7 +255,7 @@ async def test_three_wrong_codes_lock_the_lookup_and_hand_over_to_a_person(datab
     # A new lookup of the same ID is refused at once, even with the right code in hand.
     again = conversation(clock)
     dispatcher, events = await again.validate("RZ202611200001")
-    assert [message["response"] for message in dispatcher.messages] == LOCKED
+    assert [message["response"] for message in dispatcher.messages] == LOCKED_AGAIN
     assert dispatcher.messages[0]["minutes"] == 30
     assert SlotSet("requested_slot", None) in events and ConversationPaused() in events
 
@@ -259,7 +264,7 @@ async def test_the_lock_lifts_after_thirty_minutes(database: str, clock: Clock) 
     await conversation(clock).lookup("RZ202611200001", "111111", "222222", "333333")
 
     clock.advance(minutes=29)
-    assert await conversation(clock).lookup("RZ202611200001") == LOCKED
+    assert await conversation(clock).lookup("RZ202611200001") == LOCKED_AGAIN
 
     clock.advance(minutes=1)
     seen = await conversation(clock).lookup("RZ202611200001", "B2C344")
@@ -274,7 +279,52 @@ async def test_a_sender_trying_many_ids_is_capped(database: str, clock: Clock) -
 
     seen = await chat.lookup("RZ202611200001")
 
-    assert seen == LOCKED
+    assert seen == LOCKED_AGAIN  # its first lock already handed the conversation to a person
+
+
+CAPPED = "utter_status_capped"
+
+
+async def guess_from_fresh_senders(clock: Clock, application_id: str, count: int) -> list[list[str]]:
+    """`count` guesses, each from a new conversation (ID, then one wrong code); what each one saw."""
+    seen = []
+    for n in range(count):
+        fresh = conversation(clock, f"fresh-{application_id}-{n}")
+        seen.append(await fresh.lookup(application_id, f"{n:06d}"))
+        clock.advance(seconds=20)
+    return seen
+
+
+@pytest.mark.parametrize("application_id", ["RZ202611200001", "RZ209912310777"])
+async def test_guessing_from_fresh_senders_is_capped_per_application(
+    database: str, clock: Clock, application_id: str
+) -> None:
+    seen = await guess_from_fresh_senders(clock, application_id, 12)
+
+    assert [s[1] for s in seen[:9]] == ["utter_status_mismatch"] * 9
+    assert seen[9][1] == CAPPED  # the tenth wrong code caps the ID
+    assert seen[10] == seen[11] == [CAPPED]  # refused at the ID already: no code is even asked for
+
+    owner = conversation(clock, "owner")
+    dispatcher, events = await owner.validate(application_id)
+    assert shown(dispatcher) == [CAPPED]  # the same reply, known ID or not; no escalation by itself
+    assert dispatcher.messages[0]["minutes"] == 56  # 4 minutes after the first wrong code
+    assert ConversationPaused() not in events and SlotSet("application_id", None) in events
+    engine = make_engine(database)
+    with Session(engine) as session:
+        assert handoff_queries.active_escalations(session) == []
+    engine.dispose()
+
+
+async def test_the_cap_reply_offers_a_person(database: str, clock: Clock) -> None:
+    await guess_from_fresh_senders(clock, "RZ202611200001", 10)
+    chat = conversation(clock, "owner")
+    dispatcher, _ = await chat.validate("RZ202611200001")
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+    [variant] = domain["responses"][dispatcher.messages[0]["response"]]
+    assert variant["buttons"] == [{"title": "转人工", "payload": "/request_human"}]
+    assert "转人工" in variant["text"] and "{minutes}" in variant["text"]
 
 
 async def test_a_verified_sender_asks_again_without_a_code(database: str, clock: Clock) -> None:

@@ -13,7 +13,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import retention
-from bot.db.handoff_models import CallbackPayload, Escalation, InboxUpdate, OutboxMessage, TelegramChat
+from bot.db.handoff_models import (
+    AgentAlert,
+    CallbackPayload,
+    Escalation,
+    InboxUpdate,
+    OutboxMessage,
+    TelegramChat,
+)
 from bot.db.models import Application, StatusChange, VerificationAttempt, VerifiedOwnership
 from bot.db.unanswered import UnansweredQuestion
 from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
@@ -56,6 +63,8 @@ def _add_application_records(session: Session) -> None:
     session.add(TelegramChat(chat_id=1000, display_name="张三", updated_at=OLD))
     session.add(TelegramChat(chat_id=1001, display_name="李四", updated_at=OLD))  # escalation still open
     session.add(TelegramChat(chat_id=1002, display_name="王五", updated_at=RECENT))
+    for subject, at, announced in (("old", OLD, OLD), ("old, never posted", OLD, None), ("recent", RECENT, RECENT)):
+        session.add(AgentAlert(kind="application_capped", subject=subject, created_at=at, announced_at=announced))
 
 
 async def test_purge_deletes_what_is_older_than_the_period(
@@ -77,7 +86,7 @@ async def test_purge_deletes_what_is_older_than_the_period(
     assert purged.counts == {
         "verification_attempts": 1, "verified_ownerships": 1, "escalations": 1, "telegram_outbox": 2,
         "telegram_inbox": 1, "telegram_callbacks": 1, "telegram_chats": 1, "unanswered_questions": 1,
-        "events": 4, "conversations": 1,
+        "agent_alerts": 1, "events": 4, "conversations": 1,
     }  # fmt: skip
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Application)) == applications_before
@@ -86,6 +95,7 @@ async def test_purge_deletes_what_is_older_than_the_period(
         assert set(session.scalars(select(OutboxMessage.text))) == {"still waiting", "sent lately"}
         assert set(session.scalars(select(TelegramChat.chat_id))) == {1001, 1002}
         assert set(session.scalars(select(UnansweredQuestion.text_hash))) == {"open", f"h{RECENT.day}"}
+        assert set(session.scalars(select(AgentAlert.subject))) == {"old, never posted", "recent"}
         remaining = set(session.scalars(text("SELECT DISTINCT sender_id FROM events")))
     assert remaining == {"recent", "1001"}  # 1001 is idle, but its escalation is still open
     assert retention.purge(settings, now=NOW).total == 0  # repeating it changes nothing

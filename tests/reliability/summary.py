@@ -82,6 +82,11 @@ def rows(directory: Path) -> list[tuple[str, str]]:
     for entry in sections.get("enumeration", []):
         table.append(("enumeration attempts / records disclosed", f"{entry['attempts']} / {entry['disclosed']} "
                                                                  f"({entry['senders']} senders)"))  # fmt: skip
+    for entry in sections.get("guessing", []):
+        table.append((f"credit-code guesses, fresh sender each ({entry['backend']})",
+                      f"{entry['guesses']} sent in {entry['seconds']} s (≈{entry['sent_per_hour']}/h), "
+                      f"{entry['compared']} compared, {entry['alerts']} alert; "
+                      f"≤ {entry['compared_per_hour_by_rule']} compared per hour by the rule"))  # fmt: skip
     for entry in sections.get("load", []):
         table.append(("max N applicants × 10 turns with p95 < 1 s", f"{entry['max_n']} (p95 {entry['p95_s']} s, "
                       f"think {entry['think_s']} s; {entry['turns']} turns: lost {entry['lost']}, doubled "

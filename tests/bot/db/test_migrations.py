@@ -66,3 +66,31 @@ def test_models_match_the_migrated_schema(database_url: str) -> None:
         engine.dispose()
 
     assert differences == []
+
+
+GUESS_CAP_TABLES = {"verification_attempts", "escalations", "agent_alerts"}
+"""The tables revision 0004_guess_cap changes or creates."""
+
+
+def test_guess_cap_revision_matches_the_models_and_steps_back(database_url: str) -> None:
+    def touched(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        return table is None or table.name in GUESS_CAP_TABLES
+
+    def differences() -> list[object]:
+        engine = make_engine(database_url)
+        try:
+            with engine.connect() as connection:
+                context = MigrationContext.configure(
+                    connection, opts={"compare_type": True, "include_object": touched}
+                )
+                return list(compare_metadata(context, Base.metadata))
+        finally:
+            engine.dispose()
+
+    assert current_revisions(database_url) == ("0004_guess_cap",)  # one head: both branches joined
+    assert differences() == []
+    downgrade(database_url, "0002_handoff")
+    assert "agent_alerts" not in table_names(database_url)
+    upgrade(database_url)
+    assert differences() == []

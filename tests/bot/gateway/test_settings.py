@@ -20,6 +20,12 @@ def test_defaults() -> None:
     assert settings.api_base_url == "https://api.telegram.org/bot"
     assert settings.rasa_url == "http://127.0.0.1:5005"
     assert not settings.uses_webhook
+    assert (settings.cards_per_minute, settings.summary_interval) == (5, 30.0)
+
+
+def test_the_agents_group_pace_is_configurable() -> None:
+    settings = GatewaySettings.from_env({**VALID, "AGENT_CARDS_PER_MINUTE": "0", "AGENT_SUMMARY_SECONDS": "90"})
+    assert (settings.cards_per_minute, settings.summary_interval) == (0, 90.0)
 
 
 @pytest.mark.parametrize(
@@ -34,6 +40,8 @@ def test_defaults() -> None:
         ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.com/tg"}, "TELEGRAM_WEBHOOK_SECRET must be set"),
         ({"TELEGRAM_WEBHOOK_URL": "http://bot.example.com/tg", "TELEGRAM_WEBHOOK_SECRET": "s"}, "https"),
         ({"GATEWAY_RASA_TIMEOUT": "soon"}, "GATEWAY_RASA_TIMEOUT must be a number"),
+        ({"AGENT_CARDS_PER_MINUTE": "-1"}, "AGENT_CARDS_PER_MINUTE must be a whole number"),
+        ({"AGENT_SUMMARY_SECONDS": "0"}, "AGENT_SUMMARY_SECONDS must be positive"),
     ],
 )
 def test_bad_settings_name_the_variable(change: dict[str, str], named: str) -> None:

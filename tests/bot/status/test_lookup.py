@@ -1,4 +1,4 @@
-"""The lookup service on a real database: ownership, throttling, reports, query counts, outages."""
+"""The lookup service on a real database: ownership, throttling, the cap per ID, reports, queries, outages."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
+import json
+import threading
+
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.handoff_models import AgentAlert
 from bot.db.models import VerificationAttempt
 from bot.errors import (
+    ApplicationCapped,
     LookupLocked,
     MalformedApplicationId,
     MalformedCreditCode,
@@ -206,7 +211,9 @@ def test_queries_per_step_stay_few(lookup: StatusLookup, sessions: sessionmaker[
         lookup.start("alice", "RZ202611200001")
         lookup.report("alice", "RZ202611200001")
 
-    assert (len(start), len(check), len(report), len(again)) == (2, 4, 1, 2)
+    # start: ownership, the sender's attempts, the ID's failures from everyone. check: the ID's lock,
+    # the same two reads, the credit code, the attempt and the ownership written.
+    assert (len(start), len(check), len(report), len(again)) == (3, 6, 1, 2)
 
 
 @pytest.mark.parametrize(
@@ -227,3 +234,116 @@ def test_a_database_without_tables_is_storage_unavailable(unmigrated_database_ur
         lookup.start("alice", "RZ202611200001")
     with pytest.raises(StorageUnavailable):
         lookup.check_code("alice", "RZ202611200001", "B2C344")
+
+
+# --- the cap per application ID across senders ------------------------------------------------------
+
+
+def compared_codes(sessions: sessionmaker[Session], application_id: str) -> int:
+    """Codes actually compared for the ID: every comparison is recorded, refused checks are not."""
+    with sessions() as session:
+        return session.scalar(
+            select(func.count()).select_from(VerificationAttempt).where(
+                VerificationAttempt.application_id == application_id
+            )
+        )
+
+
+def alerts(sessions: sessionmaker[Session]) -> list[AgentAlert]:
+    with sessions() as session:
+        return list(session.scalars(select(AgentAlert).order_by(AgentAlert.id)))
+
+
+def guess(lookup: StatusLookup, sender: str, application_id: str, code: str = "000000") -> type[Exception]:
+    """One guess from a fresh sender; the exception it ended with."""
+    try:
+        lookup.check_code(sender, application_id, code)
+    except (OwnershipNotProven, ApplicationCapped, LookupLocked) as error:
+        return type(error)
+    return type(None)  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("application_id", ["RZ202611200001", UNKNOWN])
+def test_ten_wrong_codes_from_fresh_senders_cap_the_id_for_everyone(
+    lookup: StatusLookup, sessions: sessionmaker[Session], clock: Clock, application_id: str
+) -> None:
+    outcomes = []
+    for n in range(10):
+        outcomes.append(guess(lookup, f"fresh-{n}", application_id))
+        clock.advance(minutes=2)
+    assert outcomes == [OwnershipNotProven] * 9 + [ApplicationCapped]
+
+    with pytest.raises(ApplicationCapped) as capped:  # even the right code: it is not compared
+        lookup.check_code("owner", application_id, DEMO_CODES.get(application_id, ("B2C344",))[0])
+    assert capped.value.minutes == 40  # now minute 20; the first failure (minute 0) leaves the hour at 60
+    with pytest.raises(ApplicationCapped):
+        lookup.start("another", application_id)
+    assert compared_codes(sessions, application_id) == 10
+    lookup.start("another", "RZ202611180002")  # other IDs are not affected
+
+
+def test_the_cap_lifts_as_failures_leave_the_hour(lookup: StatusLookup, clock: Clock) -> None:
+    for n in range(10):
+        guess(lookup, f"fresh-{n}", "RZ202611200001")
+        clock.advance(minutes=1)
+    clock.advance(minutes=50)  # minute 60: the first failure is an hour old
+    lookup.check_code("owner", "RZ202611200001", "B2C344")
+    assert "初审中" in lookup.report("owner", "RZ202611200001")
+
+
+def test_the_tries_left_count_the_cap_too(lookup: StatusLookup) -> None:
+    for n in range(8):
+        guess(lookup, f"fresh-{n}", "RZ202611200001")
+    with pytest.raises(OwnershipNotProven) as wrong:
+        lookup.check_code("alice", "RZ202611200001", "000000")
+    assert wrong.value.remaining == 1  # two of her own left, but one before the ID is capped
+
+
+def test_a_sender_verified_before_the_cap_still_gets_the_report(lookup: StatusLookup, clock: Clock) -> None:
+    started = clock.now
+    lookup.check_code("owner", "RZ202611150003", "8N2P1D")
+    for n in range(10):
+        guess(lookup, f"fresh-{n}", "RZ202611150003")
+
+    assert lookup.start("owner", "RZ202611150003", conversation_started=started)[1] is Start.VERIFIED
+    assert "复审中" in lookup.report("owner", "RZ202611150003", conversation_started=started)
+
+
+def test_concurrent_fresh_senders_get_no_more_than_the_cap_compared(
+    lookup: StatusLookup, sessions: sessionmaker[Session]
+) -> None:
+    """40 senders at once: reading the count and writing the attempt cannot interleave."""
+    start = threading.Barrier(40)
+    outcomes: list[type[Exception]] = []
+
+    def attacker(n: int) -> None:
+        start.wait()
+        outcomes.append(guess(lookup, f"racer-{n}", "RZ202611200001", f"{n:06d}"))
+
+    threads = [threading.Thread(target=attacker, args=(n,)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert compared_codes(sessions, "RZ202611200001") == 10
+    names = sorted(outcome.__name__ for outcome in outcomes)
+    assert names == ["ApplicationCapped"] * 31 + ["OwnershipNotProven"] * 9
+    assert len(alerts(sessions)) == 1
+
+
+def test_the_agents_hear_once_per_burst(
+    lookup: StatusLookup, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    for n in range(30):  # ten compared, twenty refused
+        guess(lookup, f"fresh-{n % 4}-{n}", UNKNOWN)
+        clock.advance(seconds=10)
+    [alert] = alerts(sessions)
+    assert (alert.kind, alert.subject) == ("application_capped", UNKNOWN)
+    detail = json.loads(alert.detail)
+    assert (detail["wrong_codes"], detail["senders"], detail["known"]) == (10, 10, False)
+
+    clock.advance(minutes=61)  # a new burst, an hour later: the agents hear again
+    for n in range(10):
+        guess(lookup, f"later-{n}", UNKNOWN)
+    assert len(alerts(sessions)) == 2

@@ -1,4 +1,5 @@
-"""Lockout rules: 3 wrong codes per ID lock it for 30 minutes; 10 per sender lock everything."""
+"""Throttle rules: 3 wrong codes per ID lock it for 30 minutes; 10 per sender lock everything; 10 per ID
+an hour from all senders together cap the ID."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.status.throttle import DEFAULT_LIMITS, locked_until, remaining_tries
+from bot.settings import Settings
+from bot.status.throttle import (
+    DEFAULT_LIMITS,
+    Limits,
+    capped_until,
+    locked_until,
+    remaining_tries,
+    tries_before_cap,
+)
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 ID = "RZ202611200001"
@@ -83,3 +92,48 @@ def test_remaining_tries_count_down_to_the_lock(wrong: int, spacing: int) -> Non
     now = T0 + timedelta(minutes=spacing)
     assert locked_until(attempts, ID, now) is None
     assert remaining_tries(attempts, ID, now) == 3 - wrong
+
+
+# --- the cap per application ID, all senders together -------------------------------------------
+
+
+def times(*minutes: float) -> list[datetime]:
+    """Failure times, newest first (as the query returns them)."""
+    return sorted((T0 + timedelta(minutes=m) for m in minutes), reverse=True)
+
+
+def test_nine_wrong_codes_from_anyone_leave_one_before_the_cap() -> None:
+    now = T0 + timedelta(minutes=30)
+    assert capped_until(times(*range(9)), now) is None
+    assert tries_before_cap(times(*range(9)), now) == 1
+
+
+def test_the_tenth_wrong_code_in_an_hour_caps_the_id_until_the_first_leaves_the_window() -> None:
+    failures_ = times(*range(0, 50, 5))  # 10 wrong codes, minutes 0..45
+    assert capped_until(failures_, T0 + timedelta(minutes=46)) == T0 + timedelta(minutes=60)
+    assert capped_until(failures_, T0 + timedelta(minutes=60)) is None  # minute 0 left the window
+    assert tries_before_cap(failures_, T0 + timedelta(minutes=60)) == 1
+
+
+def test_failures_older_than_the_window_do_not_count() -> None:
+    assert capped_until(times(*range(-70, -60), 1), T0 + timedelta(minutes=2)) is None
+
+
+def test_the_cap_comes_from_the_settings() -> None:
+    limits = Limits.from_settings(Settings.from_env({"STATUS_APPLICATION_CAP": "3",
+                                                     "STATUS_APPLICATION_CAP_MINUTES": "10"}))  # fmt: skip
+    assert (limits.per_application_all_senders, limits.application_window) == (3, timedelta(minutes=10))
+    assert capped_until(times(0, 1, 2), T0 + timedelta(minutes=3), limits) == T0 + timedelta(minutes=10)
+
+
+@given(st.lists(st.floats(min_value=0, max_value=600, allow_nan=False), min_size=1, max_size=300))
+def test_no_hour_ever_holds_more_compared_codes_than_the_cap(arrivals: list[float]) -> None:
+    """Guesses arriving at any times: the ones the rule lets through never exceed 10 in any hour."""
+    compared: list[datetime] = []
+    for minute in sorted(arrivals):
+        now = T0 + timedelta(minutes=minute)
+        if capped_until(sorted(compared, reverse=True), now) is None:
+            compared.append(now)  # a wrong guess, compared and recorded
+    for start in compared:
+        in_hour = [at for at in compared if start <= at < start + timedelta(minutes=60)]
+        assert len(in_hour) <= DEFAULT_LIMITS.per_application_all_senders

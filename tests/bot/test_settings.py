@@ -1,0 +1,51 @@
+"""Settings from the environment: documented defaults, and a bad value names its variable."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.settings import PROJECT_ROOT, Settings, SettingsError
+
+LIMITS = {
+    "STATUS_CODES_PER_APPLICATION": ("status_codes_per_application", 3),
+    "STATUS_CODES_PER_CONVERSATION": ("status_codes_per_conversation", 10),
+    "STATUS_WINDOW_MINUTES": ("status_window_minutes", 30),
+    "STATUS_LOCK_MINUTES": ("status_lock_minutes", 30),
+    "STATUS_APPLICATION_CAP": ("status_application_cap", 10),
+    "STATUS_APPLICATION_CAP_MINUTES": ("status_application_cap_minutes", 60),
+    "ESCALATIONS_PER_HOUR": ("escalations_per_hour", 3),
+}
+
+
+def readme_defaults() -> dict[str, str]:
+    """Variable → default, from the README's configuration table (`| `A`, `B` | 1, 2 | … |` rows)."""
+    defaults: dict[str, str] = {}
+    for line in (PROJECT_ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.split("|")[1:-1]]
+        if len(cells) == 3 and cells[0].startswith("`"):
+            names = re.findall(r"`([A-Z0-9_]+)`", cells[0])
+            values = [value.strip() for value in cells[1].split(",")]
+            defaults.update(zip(names, values if len(values) == len(names) else values[:1] * len(names)))
+    return defaults
+
+
+def test_the_limits_default_to_what_the_readme_says() -> None:
+    settings = Settings.from_env({})
+    documented = readme_defaults()
+    for name, (field, default) in LIMITS.items():
+        assert getattr(settings, field) == default
+        assert documented.get(name) == str(default), name
+
+
+@pytest.mark.parametrize("name", sorted(LIMITS))
+def test_each_limit_is_read_from_its_variable(name: str) -> None:
+    field, _ = LIMITS[name]
+    assert getattr(Settings.from_env({name: "7"}), field) == 7
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "ten"])
+def test_a_limit_that_cannot_be_one_names_its_variable(value: str) -> None:
+    with pytest.raises(SettingsError, match="STATUS_APPLICATION_CAP must"):
+        Settings.from_env({"STATUS_APPLICATION_CAP": value})
