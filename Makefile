@@ -42,7 +42,7 @@ db: deps ## create or migrate the database and seed the demo applications
 	$(PY) -m bot.db init
 
 evaluate: train ## evaluate NLU on the held-out set; report in docs/reports/ (F1 per topic, confusions, change since last run)
-	$(PY) -m bot.faq evaluate
+	$(PY) -m bot.quality evaluate
 
 bench: train ## measure quality vs a baseline, latency/throughput (both profiles) and costs; docs/benchmarks.md (~20 min)
 	$(PY) -m bench $(BENCH_ARGS)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.db import handoff_queries as queries
 from bot.db.engine import shared_session_factory
 from bot.db.handoff_models import Escalation
-from bot.faq.catalog import Catalog
+from bot.answers.catalog import Catalog
 from bot.gateway import texts
 from bot.run import Stack
 from tests.bot.gateway.conftest import GatewayProcess, new_user_id
