@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.safe_action import SafeAction
-from bot.db.unanswered import Reason
 from bot.answers.recorder import note_unanswered
+from bot.db.unanswered import Reason
 
 
 class ActionOutOfScope(SafeAction):

@@ -20,9 +20,9 @@ from sqlalchemy import Column, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session
 
+from bot.content.phrasings import phrasing_key
 from bot.db.base import Base
 from bot.db.types import UtcDateTime, utc_now
-from bot.content.phrasings import phrasing_key
 from bot.privacy import mask
 from bot.text import normalize
 
