@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from bot.content.paths import ProjectPaths
-from bot.content.topic_files import Topic, clean_answer, read_topic, render_topic, write_topic
+from bot.content.topic_files import Topic, clean_answer, read_topic, render_topic, topic_paths, write_topic
 
 
 def test_every_topic_file_is_in_the_canonical_layout() -> None:
-    for path in sorted(ProjectPaths().faq_dir.glob("*.yml")):
+    for path in topic_paths(ProjectPaths().faq_dir):
         assert render_topic(read_topic(path)) == path.read_text(encoding="utf-8"), path.name
 
 
