@@ -306,6 +306,7 @@ def _answers(view: _View) -> Iterator[Problem]:
 
 
 def _drafted_answers(view: _View) -> Iterator[Problem]:
+    """The answers the drafts bring from the sheet (a long one only warns, naming its topic)."""
     for draft in view.drafts:
         topic = draft.topic
         if draft.row is None:
@@ -324,7 +325,7 @@ def _drafted_answers(view: _View) -> Iterator[Problem]:
 
 
 def same_as(text: str, other: str) -> str:
-    """ "(counts as the same as 「other」)" when the two differ only after normalisation, else nothing."""
+    """The note "(counts as the same as 「other」)" when the two differ only after normalisation, else ""."""
     return texts.MSG_SAME_AS.format(other=other) if other != text else ""
 
 
