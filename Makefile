@@ -9,7 +9,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run shell test reliability train db deps evaluate bench lock clean
+.PHONY: help run shell test unit lint typecheck reliability train db deps evaluate bench lock clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,6 +22,16 @@ shell: train db ## chat with the bot in this terminal
 
 test: train ## run every test (data validation, NLU gate, conversations, actions, gateway)
 	$(PY) -m pytest
+
+unit: deps ## the tests that need no trained model and no Rasa (everything not marked `rasa`)
+	$(PY) -m pytest -m "not rasa"
+
+lint: deps ## ruff check and ruff format --check over the whole tree
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: deps ## mypy on bot/ and actions/ (not part of lint until it passes)
+	$(PY) -m mypy
 
 RELIABILITY_DIR := var/reliability
 GATEWAY_FAULT_TESTS := tests/bot/gateway/test_end_to_end.py::test_telegram_429_and_network_errors \
@@ -42,29 +52,31 @@ db: deps ## create or migrate the database and seed the demo applications
 	$(PY) -m bot.db init
 
 evaluate: train ## evaluate NLU on the held-out set; report in docs/reports/ (F1 per topic, confusions, change since last run)
-	$(PY) -m bot.faq evaluate
+	$(PY) -m bot.quality evaluate
 
 bench: train ## measure quality vs a baseline, latency/throughput (both profiles) and costs; docs/benchmarks.md (~20 min)
 	$(PY) -m bench $(BENCH_ARGS)
 
-deps: $(STAMP) ## create .venv with Python 3.10 and install the pinned dependencies
+deps: $(STAMP) ## create .venv with Python 3.10, install the pinned dependencies and the project (editable)
 
 $(PY):
 	@interpreter="$$(scripts/find_python310)" || exit 1; \
 	echo "Creating $(VENV) with $$interpreter"; \
 	"$$interpreter" -m venv $(VENV)
 
-$(STAMP): requirements.lock | $(PY)
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade 'pip==24.0'
-	$(PY) -m pip install --quiet --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -r requirements.lock -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation --editable .
+	rm -f "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/dingtalk_cert_bot.pth"  # older Makefiles wrote it
 	$(PY) -m pip check
-	echo "$(CURDIR)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/dingtalk_cert_bot.pth"
 	touch $@
 
-lock: | $(PY) ## re-pin requirements.lock from requirements.in
-	$(PY) -m pip install --quiet -r requirements.in
-	{ echo "# Pinned by \`make lock\` from requirements.in with Python 3.10; installed by \`make deps\`."; \
-	  $(PY) -m pip freeze --all --exclude-editable | grep -vE '^(pip|dingtalk)'; } > requirements.lock
+lock: | $(PY) ## re-pin requirements.lock and requirements-dev.lock from the .in files (from the registry)
+	$(PY) scripts/pin_requirements.py requirements.in > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	$(PY) scripts/pin_requirements.py requirements-dev.in --beyond requirements.lock > requirements-dev.lock.new
+	mv requirements-dev.lock.new requirements-dev.lock
 
 clean: ## remove trained models, databases and logs (keeps .venv)
 	rm -rf models var .rasa results

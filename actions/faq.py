@@ -12,10 +12,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import FALLBACKS, hand_over, is_second_fallback
 from actions.safe_action import SafeAction
+from bot.answers.catalog import Catalog
+from bot.answers.recorder import note_unanswered
+from bot.answers.selection import decide
 from bot.db.unanswered import Reason
-from bot.faq.catalog import Catalog
-from bot.faq.recorder import note_unanswered
-from bot.faq.selection import decide
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""Out-of-scope questions: note them for the editors (bot.faq.recorder), then say what the bot covers."""
+"""Out-of-scope questions: note them for the editors (bot.answers.recorder), then say what the bot covers."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.safe_action import SafeAction
+from bot.answers.recorder import note_unanswered
 from bot.db.unanswered import Reason
-from bot.faq.recorder import note_unanswered
 
 
 class ActionOutOfScope(SafeAction):

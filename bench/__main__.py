@@ -15,8 +15,8 @@ from bench.machine import describe_machine
 from bench.profiles import QUICK_PLAN, Plan, Profile, Questions, measure_profile
 from bench.report import write_report
 from bench.targets import check_targets
-from bot.faq.catalog import Catalog
-from bot.faq.evaluation import load_examples
+from bot.answers.catalog import Catalog
+from bot.quality.evaluation import load_examples
 from bot.settings import PROJECT_ROOT, Settings
 from bot.train import model_path
 

@@ -22,7 +22,7 @@ HEADLINE = ("faq_top1_accuracy", "faq_answered_correctly", "faq_answered_wrongly
 
 
 def headline(scores: Any) -> dict[str, float]:
-    """The figures of a `bot.faq.evaluation.Scores` that the report compares."""
+    """The figures of a `bot.quality.evaluation.Scores` that the report compares."""
     return {name: round(float(getattr(scores, name)), 4) for name in HEADLINE} | {
         "examples": scores.total, "faq_examples": scores.faq_total}
 
@@ -43,8 +43,8 @@ def measure(model: Path) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     """Score MODEL and the baseline; print one JSON line."""
-    from bot.faq.baseline import evaluate_baseline
-    from bot.faq.evaluation import evaluate_model
+    from bot.quality.baseline import evaluate_baseline
+    from bot.quality.evaluation import evaluate_model
 
     started = time.monotonic()
     baseline_scores, _ = evaluate_baseline()

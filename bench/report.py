@@ -40,8 +40,8 @@ METHOD = """\
   with its children.
 - **Training** runs in a copy of config.yml, domain.yml and data/ (cold Rasa cache for the full
   training, warm for the retraining, as in the project); the project's models/ is untouched.
-- **Baseline**: TF-IDF character 1–3-grams + logistic regression (`bot/faq/baseline.py`), trained
-  in the same run on the same data/nlu and scored by the same code (`bot/faq/evaluation.py`);
+- **Baseline**: TF-IDF character 1–3-grams + logistic regression (`bot/quality/baseline.py`), trained
+  in the same run on the same data/nlu and scored by the same code (`bot/quality/evaluation.py`);
   it answers its top label, or falls back when that label's probability is below 0.2 (fixed,
   not tuned on the held-out set). The same classifier is one member of the bot's NLU ensemble
   (below), so the comparison shows what DIET and the dialogue rules add to it.

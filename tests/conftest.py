@@ -18,8 +18,15 @@ from bot.train import ensure_model
 from tests.support.rest import RestClient
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Benchmarks print figures and assert nothing timed: `make test` deselects them (not skips)."""
+    """Mark what needs Rasa (`make unit` leaves it out); deselect benchmarks (not skip) unless asked for.
+
+    Benchmarks print figures and assert nothing timed: `make test` deselects them.
+    """
+    for item in items:
+        if item.get_closest_marker("servers") or "model_path" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.rasa)
     if os.environ.get("RELIABILITY_LOAD") == "1":
         return
     benchmarks = [item for item in items if item.get_closest_marker("benchmark")]

@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from bot.faq.catalog import Catalog
+from bot.answers.catalog import Catalog
 from bot.settings import PROJECT_ROOT
 from tests.support.rest import RestClient
 

@@ -7,7 +7,11 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from bot.settings import PROJECT_ROOT, RASA_PROCESS_ENV
+
+pytestmark = pytest.mark.rasa
 
 UNUSED_UTTERANCE = re.compile(r"The utterance '(\w+)' is not used in any story or rule\.")
 # Rasa adds the retrieval intent found in data/nlu/faq/ to the domain as well; without `faq` in

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.faq.evaluation import Scores, evaluate_model, format_scores, load_examples
-from bot.faq.catalog import Catalog
+from bot.answers.catalog import Catalog
+from bot.quality.evaluation import Scores, evaluate_model, format_scores, load_examples
 from bot.settings import PROJECT_ROOT
 
 MIN_FAQ_TOP1_ACCURACY = 0.90

@@ -20,9 +20,9 @@ from sqlalchemy import Column, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session
 
+from bot.content.phrasings import phrasing_key
 from bot.db.base import Base
 from bot.db.types import UtcDateTime, utc_now
-from bot.faq.phrasings import phrasing_key
 from bot.privacy import mask
 from bot.text import normalize
 
@@ -48,7 +48,7 @@ class UnansweredQuestion(Base):
 
     id: Mapped[int] = Column(Integer, primary_key=True)
     text_hash: Mapped[str] = Column(String(64), nullable=False)
-    """sha256 of the comparison form (bot.faq.phrasings.phrasing_key) of the masked text."""
+    """sha256 of the comparison form (bot.content.phrasings.phrasing_key) of the masked text."""
     text: Mapped[str] = Column(Text, nullable=False)
     """The masked, normalised text as first asked."""
     reasons: Mapped[str] = Column(String(100), nullable=False, default="")

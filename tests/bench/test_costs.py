@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.costs import ADDED_PHRASING, add_a_phrasing, change_an_answer, copy_training_inputs
-from bot.faq.catalog import read_topic
+from bot.content.topic_files import read_topic
 from bot.train import fingerprint
 
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.answers.catalog import Catalog
 from bot.db import handoff_queries as queries
 from bot.db.engine import shared_session_factory
 from bot.db.handoff_models import Escalation
-from bot.faq.catalog import Catalog
 from bot.gateway import texts
 from bot.run import Stack
 from tests.bot.gateway.conftest import GatewayProcess, new_user_id

@@ -1,0 +1,68 @@
+"""Decide from Rasa's parse whether to answer a FAQ topic, offer the likeliest ones, or admit defeat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.content.topic_files import RETRIEVAL_INTENT
+
+ANSWER_MIN_CONFIDENCE = 0.2
+"""The top topic is answered only at or above this confidence (the baseline classifier's own rule) ..."""
+ANSWER_MIN_MARGIN = 0.15
+"""... and only when it leads the runner-up by this much (a question on two topics gets both as buttons)."""
+OFFER_MIN_CONFIDENCE = 0.08
+"""Topics below this are never offered as buttons."""
+OFFER_MIN_INTENT_CONFIDENCE = 0.15
+"""When NLU fell back, topics are offered only if the FAQ intent itself scored at least this."""
+MAX_OFFERED = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A FAQ topic the NLU pipeline ranked, with its confidence."""
+
+    key: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Answer `answer` when set; otherwise offer `offered` (possibly none)."""
+
+    answer: str | None
+    offered: tuple[str, ...] = ()
+
+
+def candidates(parse_data: dict[str, Any]) -> list[Candidate]:
+    """Return the FAQ ranking in `parse_data` (Rasa's latest_message), best first."""
+    selector = (parse_data.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    ranking = selector.get("ranking") or []
+    found = [
+        Candidate(str(item["intent_response_key"]).split("/", 1)[-1], float(item["confidence"]))
+        for item in ranking
+        if item.get("intent_response_key")
+    ]
+    return sorted(found, key=lambda candidate: candidate.confidence, reverse=True)
+
+
+def _intent_confidence(parse_data: dict[str, Any], name: str) -> float:
+    for item in parse_data.get("intent_ranking") or []:
+        if item.get("name") == name:
+            return float(item.get("confidence") or 0.0)
+    return 0.0
+
+
+def decide(parse_data: dict[str, Any]) -> Decision:
+    """Choose what to do with a parsed message whose intent is `faq` or `nlu_fallback`."""
+    ranked = candidates(parse_data)
+    intent = (parse_data.get("intent") or {}).get("name")
+    if intent == RETRIEVAL_INTENT and ranked:
+        best = ranked[0]
+        runner_up = ranked[1].confidence if len(ranked) > 1 else 0.0
+        if best.confidence >= ANSWER_MIN_CONFIDENCE and best.confidence - runner_up >= ANSWER_MIN_MARGIN:
+            return Decision(answer=best.key)
+    elif _intent_confidence(parse_data, RETRIEVAL_INTENT) < OFFER_MIN_INTENT_CONFIDENCE:
+        return Decision(answer=None)
+    offered = tuple(c.key for c in ranked if c.confidence >= OFFER_MIN_CONFIDENCE)[:MAX_OFFERED]
+    return Decision(answer=None, offered=offered)

@@ -1,0 +1,132 @@
+"""The editors' commands: `python -m bot.content export|import|check|unanswered ...`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.content import texts
+from bot.content.errors import EditorError
+from bot.content.paths import ProjectPaths
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+def export(args: argparse.Namespace) -> int:
+    """Write every FAQ topic to a spreadsheet."""
+    from bot.content.faq_sheet import export_sheet
+
+    count = export_sheet(args.file, ProjectPaths(args.root))
+    print(texts.EXPORT_DONE.format(count=count, path=args.file))
+    return 0
+
+
+def import_(args: argparse.Namespace) -> int:
+    """Validate an edited spreadsheet and write it back into the topic files."""
+    from bot.content.faq_sheet import import_sheet
+
+    print(import_sheet(args.file, ProjectPaths(args.root)).summary())
+    return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    """Check the FAQ content; non-zero exit when anything is wrong."""
+    from bot.content.checks import check_project, format_report
+
+    paths = ProjectPaths(args.root)
+    report = check_project(paths)
+    print(format_report(report, paths))
+    return 1 if report.errors else 0
+
+
+@contextmanager
+def _database() -> Iterator[Session]:
+    """A session on DATABASE_URL, committed at the end; database failures become an EditorError."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+
+    from bot.db.engine import make_engine, make_session_factory
+    from bot.settings import Settings
+
+    engine = make_engine(Settings.from_env().database_url)
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            yield session
+    except (OperationalError, ProgrammingError) as error:
+        if "unanswered_questions" in str(error.orig):
+            raise EditorError(texts.UNANSWERED_DB_MISSING) from error
+        raise EditorError(texts.UNANSWERED_DB_FAILED.format(detail=type(error.orig).__name__)) from error
+    except SQLAlchemyError as error:
+        raise EditorError(texts.UNANSWERED_DB_FAILED.format(detail=type(error).__name__)) from error
+    finally:
+        engine.dispose()
+
+
+def unanswered_export(args: argparse.Namespace) -> int:
+    """List the questions the bot could not answer in a spreadsheet, most frequent first."""
+    from bot.content.unanswered_sheet import export_unanswered
+
+    with _database() as session:
+        count = export_unanswered(session, args.file, ProjectPaths(args.root))
+    message = texts.UNANSWERED_EXPORT_DONE if count else texts.UNANSWERED_EXPORT_EMPTY
+    print(message.format(count=count, path=args.file))
+    return 0
+
+
+def unanswered_import(args: argparse.Namespace) -> int:
+    """Add the questions editors assigned to a topic as its phrasings; mark them handled."""
+    from bot.content.unanswered_sheet import import_unanswered
+
+    with _database() as session:
+        result = import_unanswered(session, args.file, ProjectPaths(args.root))
+    print(result.summary())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface (help texts in Chinese: editors read them)."""
+    parser = argparse.ArgumentParser(prog="python -m bot.content", description=texts.CLI_DESCRIPTION)
+    parser.add_argument("--root", type=Path, default=ProjectPaths().root, help=texts.CLI_ROOT)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, handler, help_text in (
+        ("export", export, texts.CLI_EXPORT),
+        ("import", import_, texts.CLI_IMPORT),
+    ):
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("file", type=Path, help=texts.CLI_FILE)
+        command.set_defaults(handler=handler)
+    commands.add_parser("check", help=texts.CLI_CHECK, description=texts.CLI_CHECK).set_defaults(
+        handler=check
+    )
+    unanswered = commands.add_parser(
+        "unanswered", help=texts.CLI_UNANSWERED, description=texts.CLI_UNANSWERED
+    )
+    steps = unanswered.add_subparsers(dest="step", required=True)
+    for name, handler, help_text in (
+        ("export", unanswered_export, texts.CLI_UNANSWERED_EXPORT),
+        ("import", unanswered_import, texts.CLI_UNANSWERED_IMPORT),
+    ):
+        command = steps.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("file", type=Path, help=texts.CLI_FILE)
+        command.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; an EditorError becomes its Chinese message and exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except EditorError as error:
+        print(texts.CLI_FAILED, file=sys.stderr)
+        for message in error.messages:
+            print(message, file=sys.stderr)
+        return error.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

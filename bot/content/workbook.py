@@ -1,0 +1,128 @@
+"""Spreadsheet plumbing shared by the editor sheets: styled tables out, validated rows back in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.content import texts
+from bot.content.atomic import replace_with
+from bot.content.errors import SheetError
+
+if TYPE_CHECKING:
+    from bot.content.gate import Problem
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its Chinese header and its width in characters."""
+
+    header: str
+    width: float
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row read back: its number in the sheet (header is row 1) and its cells by header."""
+
+    number: int
+    cells: dict[str, str]
+
+    def __getitem__(self, header: str) -> str:
+        return self.cells.get(header, "")
+
+
+def new_workbook() -> Workbook:
+    """An empty workbook (its default sheet is replaced by the first `add_table`)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    return workbook
+
+
+def add_table(
+    workbook: Workbook, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]]
+) -> Worksheet:
+    """Add a sheet with a bold frozen header, the given widths and wrapped, top-aligned cells."""
+    sheet = workbook.create_sheet(title)
+    sheet.append([column.header for column in columns])
+    for row in rows:
+        sheet.append(list(row))
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    for cell in sheet[1]:
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _WRAP
+    for row_cells in sheet.iter_rows(min_row=2):
+        for cell in row_cells:
+            cell.alignment = _WRAP
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text, not a formula
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def add_notes(workbook: Workbook, title: str, lines: Sequence[str], width: float = 110) -> Worksheet:
+    """Add a sheet of instructions, one paragraph per row."""
+    sheet = workbook.create_sheet(title)
+    for line in lines:
+        sheet.append([line])
+        sheet.cell(row=sheet.max_row, column=1).alignment = _WRAP
+    sheet.column_dimensions["A"].width = width
+    return sheet
+
+
+def save_atomically(workbook: Workbook, path: Path) -> None:
+    """Save `workbook` to `path` in one step."""
+    replace_with(path, lambda temporary: workbook.save(temporary))
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as text: numbers without a spurious `.0`, dates as ISO, newlines as LF."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        value = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return str(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_table(path: Path, title: str, columns: Sequence[Column]) -> list[Row]:
+    """The non-empty rows of sheet `title`; raises SheetError when the file or its header is wrong."""
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:
+        raise SheetError(texts.ERR_CANNOT_OPEN.format(path=path, detail=error)) from error
+    try:
+        if title not in workbook.sheetnames:
+            raise SheetError(texts.ERR_NO_SHEET.format(sheet=title))
+        values = [[cell_text(value) for value in row] for row in workbook[title].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    expected = [column.header for column in columns]
+    header = [value.strip() for value in (values[0] if values else [])][: len(expected)]
+    if header != expected:
+        raise SheetError(texts.ERR_HEADER.format(expected="｜".join(expected), actual="｜".join(header)))
+    rows = []
+    for number, raw in enumerate(values[1:], start=2):
+        cells = {name: (raw[index] if index < len(raw) else "") for index, name in enumerate(expected)}
+        if any(value.strip() for value in cells.values()):
+            rows.append(Row(number, cells))
+    return rows
+
+
+def in_sheet_order(problems: Iterable[Problem], columns: Sequence[Column]) -> list[Problem]:
+    """`problems` row by row, each row from left to right (problems without a row first; stable)."""
+    position = {column.header: index for index, column in enumerate(columns)}
+    return sorted(problems, key=lambda problem: (problem.row or 0, position.get(problem.column, -1)))

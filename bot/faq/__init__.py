@@ -1,1 +1,0 @@
-"""FAQ content: the topic catalog read from data/, answer selection, and editor tooling."""

@@ -1,0 +1,7 @@
+"""How well the bot answers, measured on the held-out set (`python -m bot.quality evaluate`, `make evaluate`).
+
+evaluation.py  what the bot would do with each held-out question; accuracy and per-label figures
+report.py      docs/reports/: Markdown, confusion-matrix picture, figures compared with the last run
+baseline.py    the yardstick: a scikit-learn classifier trained on the same data, scored the same way
+texts.py       the Chinese texts of the command and the report
+"""

@@ -1,0 +1,66 @@
+"""data/facts.yml and the search for statements that contradict it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content.facts import Facts
+from bot.content.paths import ProjectPaths
+from bot.content.topic_files import read_topics, topic_paths
+
+
+@pytest.fixture(scope="module")
+def facts() -> Facts:
+    return Facts.load(ProjectPaths().facts)
+
+
+def test_facts_match_the_guide(facts: Facts) -> None:
+    assert facts.support_phone == "400-066-6666"
+    assert facts.max_file_size_mb == 5 and facts.file_formats == ("JPG", "PNG", "PDF")
+    assert (facts.payment_min, facts.payment_max) == (0.01, 1)
+    assert {stage.name: stage.days for stage in facts.stages} == {
+        "初审": (1, 2),
+        "复审": (2, 3),
+        "整个流程": (3, 5),
+    }
+
+
+def test_no_current_answer_contradicts_a_fact(facts: Facts) -> None:
+    for topic in read_topics(topic_paths(ProjectPaths().faq_dir)).all_readable().values():
+        assert facts.contradictions(topic.answer, question=topic.question) == [], topic.key
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "客服电话 4000666666，或 400 066 6666",  # the right number, written differently
+        "申请编号 RZ202611200001，日期 2026-11-20，18位代码",  # numbers that are no phone numbers
+        "不支持Word文档，请转成PDF",  # a format named in a negation
+        "费用是100元",  # yuan, but not the small payment
+        "整个流程3到5个工作日，初审1-2个工作日，复审2-3个工作日",
+        "已经提交5个工作日了",  # no range
+    ],
+)
+def test_statements_that_agree(facts: Facts, text: str) -> None:
+    assert facts.contradictions(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, question, expected",
+    [
+        ("手机 13812345678", "", "电话号码 13812345678"),
+        ("上传的图片不能超过 2M", "", "文件大小 2M"),
+        ("钉钉会向对公账户打款 2元", "", "打款金额 2 元"),
+        ("初审1-2个工作日，复审要5-6个工作日", "", "「复审」的时长写成了 5-6"),
+        ("这个过程可能需要1-2个工作日", "复审是什么？", "「复审」的时长写成了 1-2"),
+        ("这个过程要7-9个工作日", "", "7-9 个工作日：看不出"),
+    ],
+)
+def test_statements_that_contradict(facts: Facts, text: str, question: str, expected: str) -> None:
+    (found,) = facts.contradictions(text, question=question)
+    assert found.message.startswith(expected)
+
+
+def test_contradiction_reports_its_line(facts: Facts) -> None:
+    (found,) = facts.contradictions("第一行\n第二行\n请拨打 010-12345678", question="")
+    assert found.line == 2
