@@ -21,6 +21,7 @@ from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, 
 from sqlalchemy.orm import Mapped
 
 from bot.db.base import Base
+from bot.identity import CONVERSATION_ID_LENGTH
 from bot.db.types import UtcDateTime, utc_now
 
 # BIGINT on PostgreSQL; plain INTEGER on SQLite, where only that is an auto-incrementing rowid.
@@ -98,7 +99,7 @@ class Escalation(Base):
     )
 
     id: Mapped[int] = Column(BigId, primary_key=True)
-    sender_id: Mapped[str] = Column(String(64), index=True, nullable=False)
+    sender_id: Mapped[str] = Column(String(CONVERSATION_ID_LENGTH), index=True, nullable=False)
     reason: Mapped[str] = Column(String(32), nullable=False)
     application_id: Mapped[str | None] = Column(String(32))
     transcript: Mapped[str] = Column(Text, default="[]", nullable=False)  # JSON, personal data masked

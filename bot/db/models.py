@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, relationship
 
 from bot.db.base import Base
+from bot.identity import CONVERSATION_ID_LENGTH
 from bot.db.types import UtcDateTime, utc_now
 
 APPLICATION_ID_LENGTH = 14
@@ -163,7 +164,7 @@ class VerificationAttempt(Base):
     )
 
     id: Mapped[int] = Column(BigId, primary_key=True)
-    sender_id: Mapped[str] = Column(Text, nullable=False)
+    sender_id: Mapped[str] = Column(String(CONVERSATION_ID_LENGTH), nullable=False)
     application_id: Mapped[str] = Column(String(32), nullable=False)
     succeeded: Mapped[bool] = Column(Boolean, nullable=False)
     attempted_at: Mapped[datetime] = Column(UtcDateTime, nullable=False)
@@ -183,7 +184,7 @@ class VerifiedOwnership(Base):
     )
 
     id: Mapped[int] = Column(BigId, primary_key=True)
-    sender_id: Mapped[str] = Column(Text, nullable=False)
+    sender_id: Mapped[str] = Column(String(CONVERSATION_ID_LENGTH), nullable=False)
     application_id: Mapped[str] = Column(
         ForeignKey("applications.id", ondelete="CASCADE"), nullable=False
     )

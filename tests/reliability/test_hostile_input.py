@@ -255,3 +255,24 @@ def test_no_conversation_can_be_borrowed_across_channels(served: Served) -> None
     client.close()
     record("hostile", path="borrowing", backend=served.backend, tried=len(attempts) * 2, borrowed=borrowed)
     assert borrowed == 0
+
+
+def test_the_longest_accepted_sender_can_reach_a_person(served: Served) -> None:
+    """One length per id kind: what the channel accepts, every column stores (tested on PostgreSQL too)."""
+    from sqlalchemy import create_engine, select
+
+    from bot.db.handoff_models import Escalation
+    from bot.identity import MAX_LOCAL_ID, Channel
+
+    sender = "长" * (MAX_LOCAL_ID[Channel.REST] - 8) + uuid.uuid4().hex[:8]
+    url = f"{served.rasa_url}/webhooks/rest/webhook"
+    answer = httpx.post(url, json={"sender": sender, "message": "转人工"}, timeout=60)
+    assert answer.status_code == 200 and "人工" in answer.json()[0]["text"]
+    assert httpx.post(url, json={"sender": sender + "x", "message": "转人工"}, timeout=60).status_code == 400
+    engine = create_engine(served.env["DATABASE_URL"], future=True)
+    try:
+        with engine.connect() as connection:
+            stored = connection.scalars(select(Escalation.sender_id).where(Escalation.sender_id == f"rest:{sender}"))
+            assert list(stored) == [f"rest:{sender}"]
+    finally:
+        engine.dispose()

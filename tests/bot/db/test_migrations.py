@@ -88,9 +88,39 @@ def test_guess_cap_revision_matches_the_models_and_steps_back(database_url: str)
         finally:
             engine.dispose()
 
-    assert current_revisions(database_url) == ("0004_guess_cap",)  # one head: both branches joined
+    assert len(current_revisions(database_url)) == 1  # one head: both branches joined
     assert differences() == []
     downgrade(database_url, "0002_handoff")
     assert "agent_alerts" not in table_names(database_url)
     upgrade(database_url)
     assert differences() == []
+
+
+def test_conversation_ids_get_their_channel_and_fit_one_length(database_url: str) -> None:
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    downgrade(database_url, "0004_guess_cap")
+    engine = make_engine(database_url)
+    at = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    old_ids = {"12345": "tg:12345", "alice": "rest:alice", "0a1b": "rest:0a1b", "y" * 64: "rest:" + "y" * 64}
+    try:
+        with engine.begin() as connection:
+            for old in [*old_ids, "x" * 100]:  # Text before: a 100-character id could be stored
+                connection.execute(
+                    text("INSERT INTO verification_attempts (sender_id, application_id, succeeded, attempted_at) "
+                         "VALUES (:s, 'RZ202611200001', false, :at)"), {"s": old, "at": at})  # fmt: skip
+            for old in old_ids:
+                connection.execute(
+                    text("INSERT INTO escalations (sender_id, reason, transcript, status, created_at, quiet) "
+                         "VALUES (:s, 'asked', '[]', 'open', :at, false)"), {"s": old, "at": at})  # fmt: skip
+        upgrade(database_url)
+        with engine.connect() as connection:
+            attempts = set(connection.scalars(text("SELECT sender_id FROM verification_attempts")))
+            escalations = dict(connection.execute(text("SELECT sender_id, status FROM escalations")).all())
+    finally:
+        engine.dispose()
+    assert attempts == set(old_ids.values())  # the 100-character id no client can use any more is gone
+    assert escalations == {new: "open" for new in old_ids.values()}
+    assert max(map(len, escalations)) == 69
