@@ -33,8 +33,9 @@ def main() -> None:
 def _token_arguments(arguments: list[str], env: "os._Environ[str] | dict[str, str]") -> list[str]:
     """`--auth-token <RASA_AUTH_TOKEN>` for `rasa run` with the API enabled, unless given already."""
     token = env.get("RASA_AUTH_TOKEN")
-    wanted = arguments[:1] == ["run"] and "--enable-api" in arguments and "--auth-token" not in arguments
-    return ["--auth-token", token] if token and wanted else []
+    given = any(argument.startswith("--auth-token") for argument in arguments)
+    wanted = arguments[:1] == ["run"] and "--enable-api" in arguments and not given
+    return [f"--auth-token={token}"] if token and wanted else []  # one word: a token may start with "-"
 
 
 def _expect_no_response_selector() -> None:

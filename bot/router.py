@@ -91,8 +91,11 @@ def _pick(request: web.Request, body: bytes) -> str:
     conversation: str | None = None
     if path.startswith("/conversations/"):
         conversation = conversation_in_path(request.rel_url.raw_path)
+    elif path.startswith("/webhooks/gateway/") and request.method == "POST":
+        conversation = sender_of(body)  # the gateway sends whole conversation ids (tg:…, or any on resume)
     elif path.startswith("/webhooks/") and path.endswith("/webhook") and request.method == "POST":
-        conversation = sender_of(body)
+        sender = sender_of(body)
+        conversation = f"rest:{sender}" if sender is not None else None  # as the REST channel names it
     if conversation is None:
         return workers[0]
     return workers[worker_index(conversation, len(workers))]

@@ -107,18 +107,17 @@ def test_asking_for_a_person_past_the_hourly_limit_is_still_handed_over(
     assert rest.texts(sender, "转人工") == response_text("utter_handoff_over_limit")
     assert rest.texts(sender, "还在吗") == response_text("utter_handed_over")  # recorded and handed over
     with shared_session_factory(stack.settings.database_url)() as session:
-        quiet = select(Escalation.quiet).where(Escalation.sender_id == sender).order_by(Escalation.id)
+        quiet = select(Escalation.quiet).where(Escalation.sender_id == f"rest:{sender}").order_by(Escalation.id)
         assert list(session.scalars(quiet)) == [False, False, False, True]
 
 
 def resolve_and_resume(stack: Stack, sender: str) -> None:
     """End the conversation's escalation and give it back to the bot, as the gateway does on /resolve."""
     with shared_session_factory(stack.settings.database_url)() as session, session.begin():
-        escalation = handoff_queries.active_escalation(session, sender)
+        escalation = handoff_queries.active_escalation(session, f"rest:{sender}")
         assert escalation is not None
         handoff_queries.resolve_escalation(session, escalation.id)
-    events = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
     httpx.post(
-        f"{stack.settings.rasa_url}/conversations/{sender}/tracker/events",
-        params={"token": stack.auth_token, "include_events": "NONE"}, json=events, timeout=30,
+        f"{stack.settings.rasa_url}/webhooks/gateway/resume", json={"sender": f"rest:{sender}"},
+        headers={"Authorization": f"Bearer {stack.auth_token}"}, timeout=30,
     ).raise_for_status()  # fmt: skip

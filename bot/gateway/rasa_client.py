@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -12,6 +11,8 @@ from bot.inbound import MAX_INPUT_CHARS
 
 TURN_PATH = "/webhooks/gateway/webhook"
 """`bot.rasa_ext.rest_channel.GatewayInput`: takes `tg:` conversation ids, with the API token."""
+RESUME_PATH = "/webhooks/gateway/resume"
+"""Resumes a paused conversation of any channel; the id travels in the body, exactly."""
 
 
 class RasaClient:
@@ -35,10 +36,9 @@ class RasaClient:
 
     async def send(self, sender: str, text: str) -> list[dict[str, Any]]:
         """Send one user message of conversation `sender` (`tg:…`); return Rasa's bot messages (maybe none)."""
-        headers = {"Authorization": f"Bearer {self._auth_token}"} if self._auth_token else {}
         try:
             response = await self._client.post(
-                TURN_PATH, json={"sender": sender, "message": text[:MAX_INPUT_CHARS]}, headers=headers
+                TURN_PATH, json={"sender": sender, "message": text[:MAX_INPUT_CHARS]}, headers=self._headers()
             )
             response.raise_for_status()
             messages = response.json()
@@ -49,18 +49,15 @@ class RasaClient:
         return [message for message in messages if isinstance(message, dict)]
 
     async def resume(self, sender: str) -> None:
-        """Resume a paused conversation, then mark it as listening so the rules apply to the next message."""
-        params = {"include_events": "NONE"}
-        if self._auth_token:
-            params["token"] = self._auth_token
-        events = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+        """Give a paused conversation (of any channel) back to the bot; it listens for the next message."""
         try:
-            response = await self._client.post(
-                f"/conversations/{quote(sender, safe='')}/tracker/events", params=params, json=events
-            )
+            response = await self._client.post(RESUME_PATH, json={"sender": sender}, headers=self._headers())
             response.raise_for_status()
         except httpx.HTTPError as error:
             raise UpstreamUnavailable(f"rasa resume failed: {type(error).__name__}") from error
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._auth_token}"} if self._auth_token else {}
 
     async def aclose(self) -> None:
         """Close the connection pool."""

@@ -13,6 +13,9 @@
 
 `GatewayInput` (`/webhooks/gateway/webhook`) is the same channel for the Telegram gateway: it
 takes `tg:` conversation ids as they are, and only with the Rasa API token in `Authorization`.
+Its `/webhooks/gateway/resume` gives a paused conversation of any channel back to the bot: the id
+travels in the JSON body (Rasa's `/conversations/<id>/…` API does not unquote its path, so an id
+with `:` or any character a URL must escape named another conversation there).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.shared.core.events import ActionExecuted, ConversationResumed
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -142,11 +146,25 @@ class GatewayInput(HardenedRestInput):
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
         token = Settings.from_env().rasa_auth_token
 
+        def authorized(request: Request) -> bool:
+            offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            return bool(token) and hmac.compare_digest(offered.encode(), str(token).encode())
+
+        @webhook.route("/resume", methods=["POST"])
+        async def resume(request: Request) -> HTTPResponse:
+            if not authorized(request):
+                return response.json({"error": "unauthorized"}, status=401)
+            body = _json_or_none(request)
+            conversation = body.get("sender") if isinstance(body, dict) else None
+            if not isinstance(conversation, str) or identity.channel_of(conversation) is None:
+                return response.json({"error": "sender must be a conversation id"}, status=400)
+            await resume_conversation(request.app.ctx.agent, conversation)
+            return response.json({"resumed": conversation})
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             agent = request.app.ctx.agent
-            offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-            if not token or not hmac.compare_digest(offered.encode(), token.encode()):
+            if not authorized(request):
                 return response.json({"error": "unauthorized"}, status=401)
             body = _json_or_none(request)
             sender = body.get("sender") if isinstance(body, dict) else None
@@ -156,6 +174,15 @@ class GatewayInput(HardenedRestInput):
             return response.json(await self._handle(agent, on_new_message, sender, text))
 
         return webhook
+
+
+async def resume_conversation(agent: Any, conversation: str) -> None:
+    """Append `resume` and `action_listen` to the conversation (as Rasa's tracker-events API does)."""
+    async with agent.lock_store.lock(conversation):
+        tracker = await agent.processor.fetch_tracker_with_initial_session(conversation)
+        for event in (ConversationResumed(), ActionExecuted("action_listen")):
+            tracker.update(event, agent.domain)
+        await agent.tracker_store.save(tracker)
 
 
 def _json_or_none(request: Request) -> Any:

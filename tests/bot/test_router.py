@@ -123,8 +123,8 @@ async def test_ids_with_slashes_or_chinese_reach_one_worker_by_api_and_by_messag
     async with httpx.AsyncClient() as client:
         for sender in ("a/b", "用户 1", "x%y"):
             chat = (await post_message(client, running.router, sender)).json()
-            api = await client.get(f"{running.router}/conversations/{quote(sender, safe='')}/tracker")
-            assert api.json()["worker"] == chat["worker"] == worker_index(sender, 3)
+            api = await client.get(f"{running.router}/conversations/{quote('rest:' + sender, safe='')}/tracker")
+            assert api.json()["worker"] == chat["worker"] == worker_index(f"rest:{sender}", 3)
 
 
 @pytest.mark.parametrize(("left", "right"), [(42, "42"), (" padded ", "padded")])
@@ -135,7 +135,7 @@ async def test_senders_are_read_as_the_rest_channel_reads_them(
         first = await post_message(client, running.router, left)
         second = await post_message(client, running.router, right)
 
-    assert first.json()["worker"] == second.json()["worker"] == worker_index(right, 3)
+    assert first.json()["worker"] == second.json()["worker"] == worker_index(f"rest:{right}", 3)
 
 
 async def test_a_body_without_a_sender_goes_to_the_first_worker_which_answers_it(running: Running) -> None:

@@ -192,10 +192,15 @@ def test_fuzzed_request_bodies_get_a_reply_or_a_clear_400(stack: Stack) -> None:
 
 def test_another_senders_conversation_stays_its_own(rest: RestClient, victim: str) -> None:
     """Knowing that a conversation exists gives nothing: other senders are asked for the code."""
-    tries = [f"{victim}\u200b", victim.upper(), f"{victim}/../{victim}", f"{victim}%00"]
+    tries = [f"{victim}\u200b", f"{victim}\x00", victim.upper(), f"{victim}/../{victim}", f"{victim}%00",
+             f"rest:{victim}", f"tg:{victim}", f" {victim} x"]  # fmt: skip
+    client = httpx.Client(timeout=60)
     for other in tries:
         for message in ("再查一下", VICTIM_ID, f'/check_status{{"application_id": "{VICTIM_ID}"}}'):
-            assert not disclosed(rest.send(other, message)), (other, message)
+            answer = client.post(rest.url, json={"sender": other, "message": message})
+            assert answer.status_code in (200, 400), (other, answer.status_code)
+            assert answer.status_code == 400 or not disclosed(answer.json()), (other, message)
+    client.close()
     # the victim's own conversation still answers it without asking again
     assert disclosed(rest.send(victim, VICTIM_ID))
 

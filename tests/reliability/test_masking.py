@@ -106,7 +106,7 @@ def _stored_strings(url: str, senders: list[str] | None) -> Iterator[tuple[str, 
                 if senders is not None:
                     if table.name != "events":
                         continue
-                    query = query.where(table.c.sender_id.in_(senders))
+                    query = query.where(table.c.sender_id.in_([f"rest:{sender}" for sender in senders]))
                 for row in connection.execute(query):
                     for column, value in row._mapping.items():
                         yield from _strings_in(f"{table.name}.{column}", value)

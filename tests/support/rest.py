@@ -11,12 +11,12 @@ class RestClient:
     """Sends applicant messages to `/webhooks/rest/webhook` and returns the bot's replies."""
 
     def __init__(self, rasa_url: str, *, timeout: float = 60.0) -> None:
-        self._url = f"{rasa_url}/webhooks/rest/webhook"
+        self.url = f"{rasa_url}/webhooks/rest/webhook"
         self._client = httpx.Client(timeout=timeout)
 
     def send(self, sender: str, text: str) -> list[dict[str, Any]]:
         """Send one message; return the list of bot messages (text, buttons, ...)."""
-        response = self._client.post(self._url, json={"sender": sender, "message": text})
+        response = self._client.post(self.url, json={"sender": sender, "message": text})
         response.raise_for_status()
         return response.json()
 

@@ -31,7 +31,7 @@ class FakeRasa(ThreadedServer):
     async def build_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/webhooks/gateway/webhook", self._turn)
-        app.router.add_post("/conversations/{sender}/tracker/events", self._events)
+        app.router.add_post("/webhooks/gateway/resume", self._resume)
         return app
 
     async def _turn(self, request: web.Request) -> web.Response:
@@ -46,8 +46,6 @@ class FakeRasa(ThreadedServer):
             await asyncio.sleep(SLOW_SECONDS)
         return web.json_response([{"recipient_id": body["sender"], "text": f"收到：{text}"}])
 
-    async def _events(self, request: web.Request) -> web.Response:
-        events = await request.json()
-        if events and events[0].get("event") == "resume":
-            self.resumed.append(request.match_info["sender"])
+    async def _resume(self, request: web.Request) -> web.Response:
+        self.resumed.append((await request.json())["sender"])
         return web.json_response({})

@@ -119,7 +119,7 @@ def test_a_burst_of_escalations_is_one_summary_and_each_stays_claimable(
     assert "138****5678" not in summary and "RZ202611200001" in summary
     assert telegram.calls_to("createForumTopic") == []
 
-    owner = {e.id: int(e.sender_id) for e in in_database(offline_env, all_escalations)}
+    owner = {e.id: int(e.sender_id.removeprefix("tg:")) for e in in_database(offline_env, all_escalations)}
     first = ids[0]
     telegram.send_text(agents_group, f"/claim {first}", sender=as_agent)
     card = telegram.wait_for(lambda: cards_in(telegram, agents_group), what="the claimed card")[0]
@@ -142,7 +142,7 @@ def test_a_burst_of_escalations_is_one_summary_and_each_stays_claimable(
             texts.HANDOFF_RESOLVED
         )
     # Every conversation is resumed (the maintenance loop may resume one a second time: harmless).
-    expected = {str(owner[escalation_id]) for escalation_id in ids}
+    expected = {f"tg:{owner[escalation_id]}" for escalation_id in ids}
     telegram.wait_for(lambda: set(fake_rasa.resumed) == expected, what="every conversation resumed")
     assert in_database(offline_env, lambda s: queries.active_escalations(s)) == []
     notices = in_database(offline_env, lambda s: list(s.scalars(select(OutboxMessage.text))))
@@ -210,7 +210,7 @@ def test_a_long_open_list_is_split_not_refused(
             queries.remember_chat(session, applicant, "一个名字很长的申请人" * 3 + f" id {applicant}")
             made.append(
                 queries.open_escalation(
-                    session, sender_id=str(applicant), reason="asked", application_id=None, transcript=[]
+                    session, sender_id=f"tg:{applicant}", reason="asked", application_id=None, transcript=[]
                 ).id
             )
         queries.mark_announced(session, made)
@@ -251,7 +251,7 @@ def test_a_flood_of_requests_for_a_person_over_rest_reaches_the_agents_as_a_summ
     assert replies == [response_text("utter_handoff_started")] * BURST
 
     def ours(session: Session) -> list[int]:
-        return list(session.scalars(select(Escalation.id).where(Escalation.sender_id.in_(senders))))
+        return list(session.scalars(select(Escalation.id).where(Escalation.sender_id.in_([f"rest:{sender}" for sender in senders]))))
 
     ids = sorted(in_database(in_shared, ours))
     assert len(ids) == BURST  # every request recorded
