@@ -59,6 +59,18 @@ def rows(directory: Path) -> list[tuple[str, str]]:
         ("bad inputs tried", f"{_sum(bad, 'tried')} ({by_path or 'not run'})"),
         ("  crashes (5xx) / silent replies / leaks", f"{_sum(bad, 'crashes')} / {_sum(bad, 'silent')} / {_sum(bad, 'leaks')}"),
     ]  # fmt: skip
+    hostile = [entry for entry in sections.get("hostile", []) if entry["path"] != "borrowing"]
+    borrowing = [entry for entry in sections.get("hostile", []) if entry["path"] == "borrowing"]
+    if hostile:
+        by_channel = ", ".join(f"{e['path']}/{e['backend']} {e['tried']}" for e in hostile)
+        table += [
+            ("hostile requests tried (all of Unicode, every field)", f"{_sum(hostile, 'tried')} ({by_channel})"),
+            ("  crashes / stops of a server / normal questions unanswered after one",
+             f"{_sum(hostile, 'crashes')} / {_sum(hostile, 'stops')} / {_sum(hostile, 'canaries_unanswered')}"),
+        ]  # fmt: skip
+    if borrowing:
+        table.append(("borrowed conversations (other channels' and forged ids)",
+                      f"{_sum(borrowing, 'borrowed')} of {_sum(borrowing, 'tried')} tries"))  # fmt: skip
     faults = sections.get("faults", [])
     gateway = _gateway_faults(directory / "junit.xml")
     injected = len(faults) + len(gateway)
