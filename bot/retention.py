@@ -29,12 +29,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Float, String, column, delete, func, inspect, select, table
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot import messages
-from bot.cli import EXIT_OK, EXIT_STORAGE, EXIT_USAGE, describe
+from bot.cli import EXIT_OK, EXIT_USAGE, storage_failed
 from bot.db.engine import make_engine, make_session_factory
+from bot.db.errors import storage_errors
 from bot.db.handoff_models import (
     AgentAlert,
     CallbackPayload,
@@ -47,6 +47,7 @@ from bot.db.handoff_queries import PENDING, RESOLVED
 from bot.db.models import VerificationAttempt, VerifiedOwnership
 from bot.db.types import utc_now
 from bot.db.unanswered import UnansweredQuestion
+from bot.errors import StorageUnavailable
 from bot.settings import Settings
 
 TRACKER_EVENTS = table("events", column("sender_id", String), column("timestamp", Float))
@@ -190,10 +191,10 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         print(messages.RETENTION_BAD_DAYS.format(days=days), file=sys.stderr)
         return EXIT_USAGE
     try:
-        purged = purge(settings, days=days)
-    except (SQLAlchemyError, OSError) as error:
-        print(messages.STORAGE_FAILED.format(error=describe(error)), file=sys.stderr)
-        return EXIT_STORAGE
+        with storage_errors():
+            purged = purge(settings, days=days)
+    except StorageUnavailable as error:
+        return storage_failed(error)
     details = "，".join(f"{name} {rows}" for name, rows in sorted(purged.counts.items()) if rows)
     print(messages.RETENTION_DONE.format(days=days, total=purged.total, details=details or "—"))
     return EXIT_OK

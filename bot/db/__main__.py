@@ -6,13 +6,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot import messages
-from bot.cli import EXIT_OK, EXIT_STORAGE, describe
+from bot.cli import EXIT_OK, storage_failed
 from bot.db.engine import make_engine, make_session_factory
+from bot.db.errors import storage_errors
 from bot.db.migrate import upgrade
 from bot.db.seed import seed_demo_applications
+from bot.errors import StorageUnavailable
 from bot.settings import Settings
 
 
@@ -41,14 +41,14 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     arguments = build_parser().parse_args(argv)
     settings = settings or Settings.from_env()
     try:
-        if arguments.command == "upgrade":
-            upgrade(settings.database_url)
-            print(messages.DB_UPGRADED)
-            return EXIT_OK
-        added = init(settings.database_url)
-    except (SQLAlchemyError, OSError) as error:
-        print(messages.STORAGE_FAILED.format(error=describe(error)), file=sys.stderr)
-        return EXIT_STORAGE
+        with storage_errors():
+            if arguments.command == "upgrade":
+                upgrade(settings.database_url)
+                print(messages.DB_UPGRADED)
+                return EXIT_OK
+            added = init(settings.database_url)
+    except StorageUnavailable as error:
+        return storage_failed(error)
     print(messages.DB_INITIALISED.format(added=len(added)))
     return EXIT_OK
 

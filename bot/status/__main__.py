@@ -8,13 +8,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot import messages
-from bot.cli import EXIT_OK, EXIT_STORAGE, describe
+from bot.cli import EXIT_OK, storage_failed
 from bot.db.engine import make_engine, make_session_factory
+from bot.db.errors import storage_errors
 from bot.db.migrate import upgrade
 from bot.db.types import utc_now
+from bot.errors import StorageUnavailable
 from bot.settings import Settings
 from bot.status import backoffice
 from bot.status.report import beijing_time
@@ -88,20 +88,20 @@ def main(
     arguments = build_parser().parse_args(argv)
     url = (settings or Settings.from_env()).database_url
     try:
-        if arguments.command == "import":
-            print(import_file(url, arguments.file, clock()))
-        else:
-            print(
-                set_status(
-                    url, arguments.application_id, arguments.status, arguments.reasons, arguments.at, clock()
+        with storage_errors():
+            if arguments.command == "import":
+                print(import_file(url, arguments.file, clock()))
+            else:
+                print(
+                    set_status(
+                        url, arguments.application_id, arguments.status, arguments.reasons, arguments.at, clock()
+                    )
                 )
-            )
     except backoffice.BackOfficeError as error:
         print(error.report(), file=sys.stderr)
         return error.exit_code
-    except (SQLAlchemyError, OSError) as error:
-        print(messages.STORAGE_FAILED.format(error=describe(error)), file=sys.stderr)
-        return EXIT_STORAGE
+    except StorageUnavailable as error:
+        return storage_failed(error)
     return EXIT_OK
 
 

@@ -27,14 +27,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import handoff_queries, queries
 from bot.db.engine import shared_session_factory
+from bot.db.errors import storage_errors
 from bot.db.models import VerificationAttempt
 from bot.db.types import utc_now
-from bot.errors import ApplicationCapped, LookupLocked, OwnershipNotProven, StorageUnavailable
+from bot.errors import ApplicationCapped, LookupLocked, OwnershipNotProven
 from bot.status import parse, throttle
 from bot.status.report import render_report
 
@@ -74,11 +74,9 @@ class StatusLookup:
     def for_url(
         cls, url: str, *, clock: Clock = utc_now, limits: throttle.Limits = throttle.DEFAULT_LIMITS
     ) -> StatusLookup:
-        """A lookup on the process-wide engine for `url`."""
-        try:
+        """A lookup on the process-wide engine for `url` (StorageUnavailable if it cannot be made)."""
+        with storage_errors():
             return cls(shared_session_factory(url), clock=clock, limits=limits)
-        except (SQLAlchemyError, OSError) as error:  # e.g. the SQLite folder cannot be created
-            raise StorageUnavailable(type(error).__name__) from error
 
     def start(
         self, sender_id: str, typed_id: str, *, conversation_started: datetime | None = None
@@ -166,11 +164,8 @@ class StatusLookup:
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
-        try:
-            with self._sessions() as session, session.begin():
-                yield session
-        except (SQLAlchemyError, OSError) as error:
-            raise StorageUnavailable(type(error).__name__) from error
+        with storage_errors(), self._sessions() as session, session.begin():
+            yield session
 
     def _recent_attempts(
         self, session: Session, sender_id: str, now: datetime
