@@ -43,8 +43,8 @@ from bot.db.types import BEIJING, utc_now
 from bot.gateway import texts
 from bot.gateway.handoff import applicant_label, escalation_post
 from bot.gateway.outbox import AgentsGroup
-from bot.gateway.replies import split_text
 from bot.gateway.store import Store
+from bot.message_length import split_text
 
 logger = logging.getLogger(__name__)
 

@@ -30,8 +30,8 @@ from bot.errors import UpstreamUnavailable
 from bot.gateway import texts
 from bot.gateway.outbox import AgentsGroup, Outbox
 from bot.gateway.rasa_client import RasaClient
-from bot.gateway.replies import split_text
 from bot.gateway.store import Store
+from bot.message_length import split_text
 from bot.handoff import parse_transcript
 from bot.privacy import mask
 
