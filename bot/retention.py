@@ -35,15 +35,8 @@ from bot import messages
 from bot.cli import EXIT_OK, EXIT_USAGE, storage_failed
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.errors import storage_errors
-from bot.db.handoff_models import (
-    AgentAlert,
-    CallbackPayload,
-    Escalation,
-    InboxUpdate,
-    OutboxMessage,
-    TelegramChat,
-)
-from bot.db.handoff_queries import PENDING, RESOLVED
+from bot.db.escalation_models import AgentAlert, Escalation, EscalationStatus
+from bot.db.gateway_models import CallbackPayload, DeliveryStatus, InboxUpdate, OutboxMessage, TelegramChat
 from bot.db.models import VerificationAttempt, VerifiedOwnership
 from bot.db.types import utc_now
 from bot.db.unanswered import UnansweredQuestion
@@ -79,7 +72,7 @@ def cutoff_for(days: int, now: datetime) -> datetime:
 
 def active_escalation_senders(session: Session) -> set[str]:
     """Conversations with an escalation that is not resolved yet (kept whatever their age)."""
-    return set(session.scalars(select(Escalation.sender_id).where(Escalation.status != RESOLVED)))
+    return set(session.scalars(select(Escalation.sender_id).where(Escalation.status != EscalationStatus.RESOLVED)))
 
 
 def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -> None:
@@ -94,9 +87,9 @@ def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -
     )
     closed = (
         select(Escalation.id)
-        .where(Escalation.status == RESOLVED, Escalation.resolved_at < cutoff)
+        .where(Escalation.status == EscalationStatus.RESOLVED, Escalation.resolved_at < cutoff)
         .where(~select(OutboxMessage.id).where(
-            OutboxMessage.escalation_id == Escalation.id, OutboxMessage.status == PENDING
+            OutboxMessage.escalation_id == Escalation.id, OutboxMessage.status == DeliveryStatus.PENDING
         ).exists())
     )  # fmt: skip
     closed_ids = list(session.scalars(closed))
@@ -110,7 +103,7 @@ def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -
         "telegram_outbox",
         session.execute(
             delete(OutboxMessage).where(
-                OutboxMessage.status != PENDING,
+                OutboxMessage.status != DeliveryStatus.PENDING,
                 OutboxMessage.created_at < cutoff,
                 OutboxMessage.escalation_id.is_(None),
             )

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.db import handoff_queries
+from bot.db import escalation_queries
 from bot.db.engine import shared_session_factory
-from bot.db.handoff_models import Escalation
+from bot.db.escalation_models import Escalation
 from bot.run import Stack
 from bot.settings import PROJECT_ROOT
 from tests.support.rest import RestClient
@@ -114,9 +114,9 @@ def test_asking_for_a_person_past_the_hourly_limit_is_still_handed_over(
 def resolve_and_resume(stack: Stack, sender: str) -> None:
     """End the conversation's escalation and give it back to the bot, as the gateway does on /resolve."""
     with shared_session_factory(stack.settings.database_url)() as session, session.begin():
-        escalation = handoff_queries.active_escalation(session, f"rest:{sender}")
+        escalation = escalation_queries.active_escalation(session, f"rest:{sender}")
         assert escalation is not None
-        handoff_queries.resolve_escalation(session, escalation.id)
+        escalation_queries.resolve_escalation(session, escalation.id)
     httpx.post(
         f"{stack.settings.rasa_url}/webhooks/gateway/resume", json={"sender": f"rest:{sender}"},
         headers={"Authorization": f"Bearer {stack.auth_token}"}, timeout=30,

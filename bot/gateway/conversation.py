@@ -17,8 +17,8 @@ from telegram.constants import ChatAction
 from telegram.error import Forbidden, TelegramError
 
 from bot import identity
-from bot.db import handoff_queries as queries
-from bot.db.handoff_models import Escalation
+from bot.db import escalation_queries, gateway_queries
+from bot.db.escalation_models import Escalation
 from bot.errors import UpstreamUnavailable
 from bot.gateway import texts
 from bot.gateway.handoff import Handoff
@@ -41,10 +41,10 @@ def save_replies(session: Session, update_id: int, chat_id: int, replies: list[R
     for reply in replies:
         buttons = []
         for button in reply.buttons:
-            stored = queries.store_callback(session, chat_id, button.payload, button.title)
+            stored = gateway_queries.store_callback(session, chat_id, button.payload, button.title)
             buttons.append([{"text": button.title, "callback_data": f"{CALLBACK_PREFIX}{stored}"}])
-        queries.enqueue_message(session, chat_id, reply.text, purpose=purpose, buttons=buttons or None)
-    queries.finish_update(session, update_id)
+        gateway_queries.enqueue_message(session, chat_id, reply.text, purpose=purpose, buttons=buttons or None)
+    gateway_queries.finish_update(session, update_id)
 
 
 def callback_id(data: str | None) -> int | None:
@@ -83,9 +83,9 @@ class Conversations:
         """Remember the applicant's chat; return the escalation a person is handling, if any."""
 
         def check(session: Session) -> tuple[Escalation | None, Escalation | None]:
-            queries.remember_chat(session, chat_id, display_name)
+            gateway_queries.remember_chat(session, chat_id, display_name)
             sender = identity.telegram(chat_id)
-            return queries.active_escalation(session, sender), queries.unresumed_escalation(session, sender)
+            return escalation_queries.active_escalation(session, sender), escalation_queries.unresumed_escalation(session, sender)
 
         active, unresumed = await self._store.run(check)
         if unresumed is not None:  # resolved while Rasa was unreachable: resume before asking it
@@ -114,8 +114,8 @@ class Conversations:
         def relay(session: Session) -> None:
             self._handoff.relay_from_applicant(session, escalation, text)
             if text is None:
-                queries.enqueue_message(session, chat_id, texts.AGENT_ONLY_TEXT, purpose="gateway_text")
-            queries.finish_update(session, update_id)
+                gateway_queries.enqueue_message(session, chat_id, texts.AGENT_ONLY_TEXT, purpose="gateway_text")
+            gateway_queries.finish_update(session, update_id)
 
         await self._store.run(relay)
         self._outbox.wake()
@@ -152,7 +152,7 @@ class Conversations:
             if not done:
                 logger.info("slow Rasa turn for update %s; told the applicant to wait", update_id)
                 await self._store.run(
-                    queries.enqueue_message, chat_id, texts.STILL_WORKING, purpose="still_working"
+                    gateway_queries.enqueue_message, chat_id, texts.STILL_WORKING, purpose="still_working"
                 )
                 self._outbox.wake(chat_id)
             messages = await turn

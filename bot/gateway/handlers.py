@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.db import handoff_queries as queries
+from bot.db import gateway_queries
 from bot.gateway import texts
 from bot.gateway.conversation import callback_id
 from bot.gateway.handoff import AGENT_COMMANDS, display_name, parse_command
@@ -69,7 +69,7 @@ async def button_pressed(update: Update, context: Context) -> None:
     query = update.callback_query
     chat = update.effective_chat
     key = callback_id(query.data)
-    stored = await gateway.store.run(queries.get_callback, key, chat.id) if key is not None and chat else None
+    stored = await gateway.store.run(gateway_queries.get_callback, key, chat.id) if key is not None and chat else None
     await gateway.telegram_best_effort(query.answer(text=None if stored else texts.BUTTON_EXPIRED))
     if stored is None or chat is None or chat.type != chat.PRIVATE:
         return

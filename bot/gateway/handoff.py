@@ -23,8 +23,9 @@ from telegram import Bot, ChatMember, Message, ReplyParameters, User
 from telegram.error import TelegramError
 
 from bot import identity
-from bot.db import handoff_queries as queries
-from bot.db.handoff_models import Escalation, OutboxMessage
+from bot.db import escalation_queries, gateway_queries
+from bot.db.escalation_models import Escalation, EscalationStatus
+from bot.db.gateway_models import OutboxMessage
 from bot.db.types import utc_now
 from bot.errors import UpstreamUnavailable
 from bot.gateway import texts
@@ -67,7 +68,7 @@ def applicant_chat_id(sender_id: str) -> int | None:
 def applicant_label(session: Session, escalation: Escalation, *, short_sender: int | None = None) -> str:
     """Who asked, as agents see it; `short_sender` cuts a non-Telegram sender id for one-line lists."""
     chat_id = applicant_chat_id(escalation.sender_id)
-    chat = queries.get_chat(session, chat_id) if chat_id is not None else None
+    chat = gateway_queries.get_chat(session, chat_id) if chat_id is not None else None
     if chat is None:
         if short_sender is not None:
             return texts.OTHER_CHANNEL_SHORT.format(sender=mask(escalation.sender_id)[:short_sender])
@@ -159,7 +160,7 @@ class Handoff:
         if time.monotonic() < self._next_resume_retry:
             return
         resolved_before = utc_now() - dt.timedelta(seconds=RESUME_GRACE_S)
-        for escalation in await self._store.run(queries.unresumed_escalations, resolved_before):
+        for escalation in await self._store.run(escalation_queries.unresumed_escalations, resolved_before):
             if not await self.resume(escalation.id, escalation.sender_id):
                 self._next_resume_retry = time.monotonic() + RESUME_RETRY_S
                 return
@@ -171,7 +172,7 @@ class Handoff:
         except UpstreamUnavailable as error:
             logger.warning("could not resume the conversation of escalation %s: %s", escalation_id, error)
             return False
-        await self._store.run(queries.mark_resumed, escalation_id)
+        await self._store.run(escalation_queries.mark_resumed, escalation_id)
         logger.info("escalation %s resolved and the bot resumed", escalation_id)
         return True
 
@@ -179,7 +180,7 @@ class Handoff:
 
     async def placement(self, row: OutboxMessage) -> dict[str, Any]:
         """Put an escalation's message in its topic, or reply to its first message."""
-        escalation = await self._store.run(queries.get_escalation, row.escalation_id)
+        escalation = await self._store.run(escalation_queries.get_escalation, row.escalation_id)
         if escalation is None:
             return {}
         if await self.is_forum():
@@ -190,7 +191,7 @@ class Handoff:
                 )[:TOPIC_NAME_LIMIT]
                 topic = await self._bot.create_forum_topic(self._agents.chat_id, name)
                 topic_id = topic.message_thread_id
-                await self._store.run(queries.set_thread, escalation.id, topic_id=topic_id)
+                await self._store.run(escalation_queries.set_thread, escalation.id, topic_id=topic_id)
             return {"message_thread_id": topic_id}
         if escalation.root_message_id is None:
             return {}
@@ -206,7 +207,7 @@ class Handoff:
             return
 
         def set_root(session: Session) -> None:
-            escalation = queries.get_escalation(session, row.escalation_id)
+            escalation = escalation_queries.get_escalation(session, row.escalation_id)
             if escalation is not None and escalation.root_message_id is None:
                 escalation.root_message_id = message.message_id
 
@@ -214,15 +215,15 @@ class Handoff:
 
     async def lost(self, row: OutboxMessage) -> None:
         """The topic was deleted or the root message is gone: the next message starts a new thread."""
-        await self._store.run(queries.set_thread, row.escalation_id)
+        await self._store.run(escalation_queries.set_thread, row.escalation_id)
 
     async def applicant_blocked(self, chat_id: int) -> None:
         """Tell the agents when an applicant with an active escalation blocked the bot."""
 
         def note(session: Session) -> None:
-            escalation = queries.active_escalation(session, identity.telegram(chat_id))
+            escalation = escalation_queries.active_escalation(session, identity.telegram(chat_id))
             if escalation is not None:
-                queries.enqueue_message(
+                gateway_queries.enqueue_message(
                     session,
                     self._agents.chat_id,
                     texts.APPLICANT_BLOCKED.format(id=escalation.id),
@@ -242,7 +243,7 @@ class Handoff:
             if text is not None
             else texts.APPLICANT_SENT_MEDIA.format(id=escalation.id)
         )
-        queries.enqueue_message(
+        gateway_queries.enqueue_message(
             session, self._agents.chat_id, body, purpose="relay_to_agents", escalation_id=escalation.id
         )
 
@@ -266,17 +267,17 @@ class Handoff:
 
     async def _thread_of(self, message: Message, command: AgentCommand | None) -> Escalation | None:
         if command is not None and command.argument.lstrip("#").isdigit():
-            return await self._store.run(queries.get_escalation, int(command.argument.lstrip("#")))
+            return await self._store.run(escalation_queries.get_escalation, int(command.argument.lstrip("#")))
         if message.is_topic_message and message.message_thread_id:
-            found = await self._store.run(queries.escalation_by_topic, message.message_thread_id)
+            found = await self._store.run(escalation_queries.escalation_by_topic, message.message_thread_id)
             if found is not None:
                 return found
         if message.reply_to_message is not None:
             escalation_id = await self._store.run(
-                queries.escalation_of_sent_message, self._agents.chat_id, message.reply_to_message.message_id
+                gateway_queries.escalation_of_sent_message, self._agents.chat_id, message.reply_to_message.message_id
             )
             if escalation_id is not None:
-                return await self._store.run(queries.get_escalation, escalation_id)
+                return await self._store.run(escalation_queries.get_escalation, escalation_id)
         return None
 
     async def agent_message(self, update_id: int, message: Message, bot_username: str | None) -> None:
@@ -324,19 +325,19 @@ class Handoff:
     async def _post(self, update_id: int, text: str, escalation_id: int | None = None) -> None:
         def post(session: Session) -> None:
             for part in split_text(text):  # /open lists every active escalation: it may be long
-                queries.enqueue_message(
+                gateway_queries.enqueue_message(
                     session, self._agents.chat_id, part, purpose="agent_notice", escalation_id=escalation_id
                 )
-            queries.finish_update(session, update_id)
+            gateway_queries.finish_update(session, update_id)
 
         await self._store.run(post)
         self._wake()
 
     def _tell_applicant(self, session: Session, escalation: Escalation, text: str, purpose: str) -> bool:
         chat_id = applicant_chat_id(escalation.sender_id)
-        if chat_id is None or queries.get_chat(session, chat_id) is None:
+        if chat_id is None or gateway_queries.get_chat(session, chat_id) is None:
             return False
-        queries.enqueue_message(session, chat_id, text, purpose=purpose)
+        gateway_queries.enqueue_message(session, chat_id, text, purpose=purpose)
         return True
 
     def _notice(self, session: Session, escalation_id: int, text: str) -> None:
@@ -344,8 +345,8 @@ class Handoff:
 
         An escalation announced only in a summary has no thread; a notice must not start one.
         """
-        in_thread = bool(queries.thread_purposes(session, escalation_id))
-        queries.enqueue_message(
+        in_thread = bool(gateway_queries.thread_purposes(session, escalation_id))
+        gateway_queries.enqueue_message(
             session,
             self._agents.chat_id,
             text,
@@ -355,19 +356,19 @@ class Handoff:
 
     def _post_card(self, session: Session, escalation: Escalation) -> None:
         """Give an escalation its card if it has none yet (it was in a summary, or not announced yet)."""
-        if "escalation" in queries.thread_purposes(session, escalation.id):
+        if "escalation" in gateway_queries.thread_purposes(session, escalation.id):
             return
         post = escalation_post(session, escalation, forum=bool(self._agents.is_forum))
-        queries.enqueue_message(
+        gateway_queries.enqueue_message(
             session, self._agents.chat_id, post, purpose="escalation", escalation_id=escalation.id
         )
         if escalation.announced_at is None:
-            queries.mark_announced(session, [escalation.id])
+            escalation_queries.mark_announced(session, [escalation.id])
 
     def _claim(
         self, session: Session, update_id: int, escalation_id: int, agent_id: int, agent_name: str
     ) -> None:
-        escalation = queries.claim_escalation(session, escalation_id, agent_id, agent_name)
+        escalation = escalation_queries.claim_escalation(session, escalation_id, agent_id, agent_name)
         if escalation is None:
             notice = texts.NOT_ACTIVE.format(id=escalation_id)
         else:
@@ -375,7 +376,7 @@ class Handoff:
             notice = texts.CLAIMED_BY.format(id=escalation_id, agent=agent_name)
             self._tell_applicant(session, escalation, texts.AGENT_CLAIMED, "agent_claimed")
         self._notice(session, escalation_id, notice)
-        queries.finish_update(session, update_id)
+        gateway_queries.finish_update(session, update_id)
 
     def _resolve(
         self, session: Session, update_id: int, escalation_ids: list[int], agent_name: str
@@ -383,7 +384,7 @@ class Handoff:
         """End the escalations (one notice for them all); return those that were active."""
         resolved: list[Escalation] = []
         for escalation_id in escalation_ids:
-            escalation = queries.resolve_escalation(session, escalation_id)
+            escalation = escalation_queries.resolve_escalation(session, escalation_id)
             if escalation is not None:
                 self._tell_applicant(session, escalation, texts.HANDOFF_RESOLVED, "handoff_resolved")
                 resolved.append(escalation)
@@ -399,15 +400,15 @@ class Handoff:
                 others = _id_list(i for i in escalation_ids if i not in done)
                 notice += "\n" + texts.NOT_ACTIVE_MANY.format(ids=others)
             for part in split_text(notice):
-                queries.enqueue_message(session, self._agents.chat_id, part, purpose="agent_notice")
-        queries.finish_update(session, update_id)
+                gateway_queries.enqueue_message(session, self._agents.chat_id, part, purpose="agent_notice")
+        gateway_queries.finish_update(session, update_id)
         return resolved
 
     def _relay_to_applicant(
         self, session: Session, update_id: int, escalation_id: int, agent_id: int, agent_name: str, text: str
     ) -> None:
-        escalation = queries.get_escalation(session, escalation_id)
-        if escalation is None or escalation.status == queries.RESOLVED:
+        escalation = escalation_queries.get_escalation(session, escalation_id)
+        if escalation is None or escalation.status == EscalationStatus.RESOLVED:
             notice: str | None = texts.NOT_ACTIVE.format(id=escalation_id)
         elif not self._tell_applicant(
             session, escalation, texts.AGENT_REPLY.format(text=text), "agent_reply"
@@ -415,13 +416,13 @@ class Handoff:
             notice = texts.NOT_TELEGRAM_USER.format(sender=mask(escalation.sender_id))
         else:
             notice = None
-            if escalation.status == queries.OPEN:  # the first reply claims it
-                queries.claim_escalation(session, escalation_id, agent_id, agent_name)
+            if escalation.status == EscalationStatus.OPEN:  # the first reply claims it
+                escalation_queries.claim_escalation(session, escalation_id, agent_id, agent_name)
         if notice is not None:
-            queries.enqueue_message(
+            gateway_queries.enqueue_message(
                 session, self._agents.chat_id, notice, purpose="agent_notice", escalation_id=escalation_id
             )
-        queries.finish_update(session, update_id)
+        gateway_queries.finish_update(session, update_id)
 
 
 def _id_list(ids: Iterable[int]) -> str:
@@ -429,14 +430,14 @@ def _id_list(ids: Iterable[int]) -> str:
 
 
 def _open_list(session: Session) -> str:
-    active = queries.active_escalations(session)
+    active = escalation_queries.active_escalations(session)
     if not active:
         return texts.NO_OPEN
     lines = [texts.OPEN_LIST_HEADER]
     for escalation in active:
         status = (
             texts.STATUS_CLAIMED.format(agent=escalation.claimed_by_name or "")
-            if escalation.status == queries.CLAIMED
+            if escalation.status == EscalationStatus.CLAIMED
             else texts.STATUS_OPEN
         )
         lines.append(

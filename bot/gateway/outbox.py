@@ -25,8 +25,8 @@ from typing import Any, Protocol
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.db import handoff_queries as queries
-from bot.db.handoff_models import OutboxMessage
+from bot.db import gateway_queries
+from bot.db.gateway_models import DeliveryStatus, OutboxMessage
 from bot.db.types import utc_now
 from bot.errors import StorageUnavailable
 from bot.gateway.limits import SendLimits
@@ -111,7 +111,7 @@ class Outbox:
             self._wake.clear()
             timeout = IDLE_POLL_S
             try:
-                heads = await self._store.run(queries.pending_heads)
+                heads = await self._store.run(gateway_queries.pending_heads)
             except StorageUnavailable:
                 logger.warning("outbox: database unavailable, retrying")
                 heads, timeout = [], 2.0
@@ -141,12 +141,12 @@ class Outbox:
 
     async def _drain(self, chat_id: int) -> None:
         try:
-            row = await self._store.run(queries.pending_head, chat_id)
+            row = await self._store.run(gateway_queries.pending_head, chat_id)
             while not self._stopping and row is not None and row.not_before <= utc_now():
                 await self._limits.acquire(chat_id)
                 if not await self._deliver(row):
                     return
-                row = await self._store.run(queries.pending_head, chat_id)
+                row = await self._store.run(gateway_queries.pending_head, chat_id)
         except StorageUnavailable:
             logger.warning("outbox: database unavailable while sending to chat %s", chat_id)
         except Exception:  # noqa: BLE001 - one chat's worker must not stop the outbox
@@ -156,7 +156,7 @@ class Outbox:
             self._wake.set()
 
     async def _retry_later(self, row: OutboxMessage, wait: float, error: str) -> bool:
-        await self._store.run(queries.reschedule, row.id, utc_now() + dt.timedelta(seconds=wait), error)
+        await self._store.run(gateway_queries.reschedule, row.id, utc_now() + dt.timedelta(seconds=wait), error)
         return False
 
     def _backoff(self, row: OutboxMessage) -> float:
@@ -194,7 +194,7 @@ class Outbox:
                 await self._threads.lost(row)
                 return await self._retry_later(row, 0, "thread lost")
             logger.error("outbox: Telegram rejected message %s to chat %s: %s", row.id, row.chat_id, error)
-            await self._store.run(queries.give_up, row.id, queries.FAILED, f"BadRequest: {error}")
+            await self._store.run(gateway_queries.give_up, row.id, DeliveryStatus.FAILED, f"BadRequest: {error}")
             return True
         except NetworkError as error:  # TimedOut included
             kind = type(error).__name__
@@ -203,7 +203,7 @@ class Outbox:
         except TelegramError as error:
             logger.error("outbox: Telegram error sending to chat %s: %s", row.chat_id, error)
             return await self._retry_later(row, self._backoff(row), type(error).__name__)
-        await self._store.run(queries.mark_sent, row.id, message.message_id)
+        await self._store.run(gateway_queries.mark_sent, row.id, message.message_id)
         if is_agents and row.escalation_id:
             await self._threads.sent(row, message)
         return True
@@ -213,13 +213,13 @@ class Outbox:
         if old_chat_id == self._agents.chat_id:
             await migrate_agents_group(self._store, self._agents, new_chat_id)
         else:
-            await self._store.run(queries.retarget_chat, old_chat_id, new_chat_id)
+            await self._store.run(gateway_queries.retarget_chat, old_chat_id, new_chat_id)
         self._limits.move(old_chat_id, new_chat_id)
 
 
 def _blocked(session: Any, chat_id: int) -> None:
-    queries.mark_blocked(session, chat_id)
-    queries.give_up_chat(session, chat_id, queries.BLOCKED, "Forbidden: blocked by the user")
+    gateway_queries.mark_blocked(session, chat_id)
+    gateway_queries.give_up_chat(session, chat_id, DeliveryStatus.BLOCKED, "Forbidden: blocked by the user")
 
 
 AGENTS_MIGRATED_KEY = "agents_group_migrated_from:{configured}"
@@ -230,8 +230,8 @@ async def migrate_agents_group(store: Store, agents: AgentsGroup, new_chat_id: i
     old_chat_id = agents.chat_id
 
     def move(session: Any) -> None:
-        queries.set_state(session, AGENTS_MIGRATED_KEY.format(configured=old_chat_id), str(new_chat_id))
-        queries.retarget_chat(session, old_chat_id, new_chat_id)
+        gateway_queries.set_state(session, AGENTS_MIGRATED_KEY.format(configured=old_chat_id), str(new_chat_id))
+        gateway_queries.retarget_chat(session, old_chat_id, new_chat_id)
 
     await store.run(move)
     agents.chat_id = new_chat_id
@@ -242,7 +242,7 @@ async def current_agents_chat_id(store: Store, configured: int) -> int:
     """The configured agents group id, followed through any migration recorded earlier."""
     chat_id = configured
     for _ in range(3):  # a group migrates at most once; guard against loops anyway
-        moved = await store.run(queries.get_state, AGENTS_MIGRATED_KEY.format(configured=chat_id))
+        moved = await store.run(gateway_queries.get_state, AGENTS_MIGRATED_KEY.format(configured=chat_id))
         if moved is None:
             break
         chat_id = int(moved)

@@ -29,8 +29,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import handoff_queries, queries
+from bot.db import escalation_queries, queries
 from bot.db.engine import shared_session_factory
+from bot.db.escalation_models import AlertKind
 from bot.db.errors import storage_errors
 from bot.db.models import VerificationAttempt
 from bot.db.types import utc_now
@@ -42,8 +43,8 @@ Clock = Callable[[], datetime]
 
 VERIFIED_WITHOUT_CONVERSATION_START = timedelta(minutes=60)
 """How long a verification counts when the conversation's start is unknown (= session expiry)."""
-CAPPED_ALERT = "application_capped"
-"""The agent alert written when an application ID is capped (`bot.db.handoff_models.AgentAlert`)."""
+CAPPED_ALERT = AlertKind.APPLICATION_CAPPED
+"""The agent alert written when an application ID is capped (`bot.db.escalation_models.AgentAlert`)."""
 
 Failures = list[tuple[datetime, str]]
 """An application ID's latest wrong codes from every sender: (time, sender id), newest first."""
@@ -193,7 +194,7 @@ class StatusLookup:
     ) -> None:
         """Tell the agents once per burst: unless an alert about the ID is younger than the window."""
         window = self._limits.application_window
-        if handoff_queries.alerted_since(session, CAPPED_ALERT, application_id, now - window):
+        if escalation_queries.alerted_since(session, CAPPED_ALERT, application_id, now - window):
             return
         detail = {
             "wrong_codes": len(failures),
@@ -202,7 +203,7 @@ class StatusLookup:
             "until": (self._capped_until(failures, now) or now).isoformat(),
             "known": known,
         }
-        handoff_queries.add_alert(session, CAPPED_ALERT, application_id, detail, now)
+        escalation_queries.add_alert(session, CAPPED_ALERT, application_id, detail, now)
 
     def _raise_if_locked(
         self, attempts: list[VerificationAttempt], application_id: str, now: datetime

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.faq import ActionAnswerFaq
 from actions.handoff import ActionRequestHuman
-from bot.db import handoff_queries
-from bot.db.handoff_models import Escalation
+from bot.db import escalation_queries
+from bot.db.escalation_models import Escalation
 from bot.settings import PROJECT_ROOT
 
 
@@ -106,8 +106,8 @@ async def test_database_down_means_an_apology_and_no_pause(monkeypatch: pytest.M
 def resolve_all(sessions: sessionmaker[Session]) -> None:
     """What an agent's /resolve does to the conversation's escalation."""
     with sessions() as session, session.begin():
-        for escalation in handoff_queries.active_escalations(session):
-            handoff_queries.resolve_escalation(session, escalation.id)
+        for escalation in escalation_queries.active_escalations(session):
+            escalation_queries.resolve_escalation(session, escalation.id)
 
 
 async def ask_for_a_person(sender: str = "555000111") -> tuple[list[str], list[str]]:

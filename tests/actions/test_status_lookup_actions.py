@@ -19,7 +19,7 @@ import yaml
 
 from actions.handoff import LOCKED_LOOKUP
 from bot.settings import PROJECT_ROOT
-from bot.db import handoff_queries
+from bot.db import escalation_queries
 from bot.db.engine import make_engine
 from actions.status_lookup import (
     PROVEN,
@@ -247,7 +247,7 @@ async def test_three_wrong_codes_lock_the_lookup_and_hand_over_to_a_person(datab
     assert chat.slots == {"application_id": None, "credit_code_suffix": None, "requested_slot": None}
     engine = make_engine(database)
     with Session(engine) as session:
-        escalation = handoff_queries.active_escalation(session, "alice")
+        escalation = escalation_queries.active_escalation(session, "alice")
         assert escalation is not None and escalation.reason == LOCKED_LOOKUP
         assert escalation.application_id == "RZ202611200001"
     engine.dispose()
@@ -312,7 +312,7 @@ async def test_guessing_from_fresh_senders_is_capped_per_application(
     assert ConversationPaused() not in events and SlotSet("application_id", None) in events
     engine = make_engine(database)
     with Session(engine) as session:
-        assert handoff_queries.active_escalations(session) == []
+        assert escalation_queries.active_escalations(session) == []
     engine.dispose()
 
 

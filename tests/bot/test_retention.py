@@ -13,14 +13,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import retention
-from bot.db.handoff_models import (
-    AgentAlert,
-    CallbackPayload,
-    Escalation,
-    InboxUpdate,
-    OutboxMessage,
-    TelegramChat,
-)
+from bot.db.escalation_models import AgentAlert, Escalation
+from bot.db.gateway_models import CallbackPayload, InboxUpdate, OutboxMessage, TelegramChat
 from bot.db.models import Application, StatusChange, VerificationAttempt, VerifiedOwnership
 from bot.db.unanswered import UnansweredQuestion
 from bot.rasa_ext.tracker_store import UrlSQLTrackerStore

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from bot.db.handoff_models import Escalation
+from bot.db.escalation_models import Escalation
 from bot.db.models import Application, StatusChange
 from bot.settings import PROJECT_ROOT
 from tests.reliability.figures import record

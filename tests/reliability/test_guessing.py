@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.engine import make_engine, make_session_factory
-from bot.db.handoff_models import AgentAlert
+from bot.db.escalation_models import AgentAlert
 from bot.db.models import Application, EntityType, Status, VerificationAttempt
 from bot.db.types import utc_now
 from bot.run import Stack

@@ -261,7 +261,7 @@ def test_the_longest_accepted_sender_can_reach_a_person(served: Served) -> None:
     """One length per id kind: what the channel accepts, every column stores (tested on PostgreSQL too)."""
     from sqlalchemy import create_engine, select
 
-    from bot.db.handoff_models import Escalation
+    from bot.db.escalation_models import Escalation
     from bot.identity import MAX_LOCAL_ID, Channel
 
     sender = "长" * (MAX_LOCAL_ID[Channel.REST] - 8) + uuid.uuid4().hex[:8]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-import bot.db.handoff_models  # noqa: F401 - the gateway and handoff tables (revision 0002)
+import bot.db.escalation_models  # noqa: F401 - escalations and agent alerts (revisions 0002, 0004)
+import bot.db.gateway_models  # noqa: F401 - the Telegram gateway's tables (revision 0002)
 import bot.db.models  # noqa: F401 - registers the tables on Base.metadata (autogenerate compares them)
 from bot.db.base import Base
 from bot.db.engine import make_engine

@@ -19,9 +19,10 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import handoff_queries as queries
+from bot.db import escalation_queries, gateway_queries
 from bot.db.engine import shared_session_factory
-from bot.db.handoff_models import Escalation, OutboxMessage
+from bot.db.escalation_models import Escalation
+from bot.db.gateway_models import OutboxMessage
 from bot.errors import ApplicationCapped, OwnershipNotProven
 from bot.gateway import texts
 from bot.gateway.announcer import MAX_WAIT_S, SETTLE_S, choose, settled
@@ -144,7 +145,7 @@ def test_a_burst_of_escalations_is_one_summary_and_each_stays_claimable(
     # Every conversation is resumed (the maintenance loop may resume one a second time: harmless).
     expected = {f"tg:{owner[escalation_id]}" for escalation_id in ids}
     telegram.wait_for(lambda: set(fake_rasa.resumed) == expected, what="every conversation resumed")
-    assert in_database(offline_env, lambda s: queries.active_escalations(s)) == []
+    assert in_database(offline_env, lambda s: escalation_queries.active_escalations(s)) == []
     notices = in_database(offline_env, lambda s: list(s.scalars(select(OutboxMessage.text))))
     ended = texts.RESOLVED_MANY.format(agent="小王", count=BURST, ids="")
     assert len([text for text in notices if text.startswith(ended)]) == 1  # one notice for the whole range
@@ -169,7 +170,7 @@ def test_a_quiet_escalation_is_listed_in_a_summary_not_carded(
 ) -> None:  # fmt: skip
     applicant = new_user_id()
     quiet_id = escalate(offline_env, applicant)
-    in_database(offline_env, lambda s: setattr(queries.get_escalation(s, quiet_id), "quiet", True))
+    in_database(offline_env, lambda s: setattr(escalation_queries.get_escalation(s, quiet_id), "quiet", True))
 
     [summary] = telegram.wait_for(lambda: group_texts(telegram, agents_group), what="the summary")
     assert listed_ids(summary) == [quiet_id] and texts.SUMMARY_QUIET in summary
@@ -207,13 +208,13 @@ def test_a_long_open_list_is_split_not_refused(
         made = []
         for _ in range(120):
             applicant = new_user_id()
-            queries.remember_chat(session, applicant, "一个名字很长的申请人" * 3 + f" id {applicant}")
+            gateway_queries.remember_chat(session, applicant, "一个名字很长的申请人" * 3 + f" id {applicant}")
             made.append(
-                queries.open_escalation(
+                escalation_queries.open_escalation(
                     session, sender_id=f"tg:{applicant}", reason="asked", application_id=None, transcript=[]
                 ).id
             )
-        queries.mark_announced(session, made)
+        escalation_queries.mark_announced(session, made)
         return made
 
     ids = in_database(offline_env, many)
@@ -233,7 +234,7 @@ def test_a_flood_of_requests_for_a_person_over_rest_reaches_the_agents_as_a_summ
     """40 fresh REST senders ask for a person at once, through the real Rasa and action server."""
     database_url = stack.settings.database_url
     in_shared = {"DATABASE_URL": database_url}
-    telegram.wait_for(lambda: in_database(in_shared, queries.waiting_escalations)[0] == 0, what="older ones")
+    telegram.wait_for(lambda: in_database(in_shared, escalation_queries.waiting_escalations)[0] == 0, what="older ones")
     before = len(group_texts(telegram, agents_group))
     senders = [f"flood-{uuid.uuid4().hex[:8]}-{n}" for n in range(BURST)]
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import httpx
 from sqlalchemy.orm import Session
 
-from bot.db import handoff_queries as queries
+from bot.db import escalation_queries, gateway_queries
 from bot.db.engine import shared_session_factory
 from bot.gateway import texts
 from tests.bot.gateway.conftest import GatewayProcess, new_group_id, new_user_id
@@ -37,9 +37,9 @@ def escalate(env: dict[str, str], applicant: int, name: str = "张三 id") -> in
     """What action_request_human writes, for a Telegram applicant who already talked to the bot."""
 
     def write(session: Session) -> int:
-        queries.remember_chat(session, applicant, f"{name} {applicant}")
+        gateway_queries.remember_chat(session, applicant, f"{name} {applicant}")
         transcript = [{"role": "user", "text": "我的手机号138****5678"}, {"role": "user", "text": "转人工"}]
-        escalation = queries.open_escalation(
+        escalation = escalation_queries.open_escalation(
             session, sender_id=f"tg:{applicant}", reason="asked", application_id="RZ202611200001", transcript=transcript
         )
         return escalation.id
@@ -136,10 +136,10 @@ def test_only_members_of_the_agents_group_and_no_other_group(
     listing = telegram.wait_for(lambda: telegram.texts(agents_group)[2:], what="the list")[0]
     assert listing.startswith(texts.OPEN_LIST_HEADER) and f"#{escalation_id}" in listing
 
-    assert in_database(offline_env, lambda s: queries.is_update_processed(s, ignored))
+    assert in_database(offline_env, lambda s: gateway_queries.is_update_processed(s, ignored))
     assert telegram.sent(foreign) == []
     assert telegram.texts(applicant) == []  # the stranger's text was not relayed
-    assert in_database(offline_env, lambda s: queries.get_escalation(s, escalation_id).status) == "open"  # type: ignore[union-attr]
+    assert in_database(offline_env, lambda s: escalation_queries.get_escalation(s, escalation_id).status) == "open"  # type: ignore[union-attr]
 
 
 def test_agents_group_became_a_supergroup(

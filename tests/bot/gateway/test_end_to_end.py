@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.answers.catalog import Catalog
-from bot.db import handoff_queries as queries
 from bot.db.engine import shared_session_factory
-from bot.db.handoff_models import Escalation
+from bot.db.escalation_models import Escalation, EscalationStatus
 from bot.gateway import texts
 from bot.run import Stack
 from tests.bot.gateway.conftest import GatewayProcess, new_user_id
@@ -106,7 +105,7 @@ def test_escalation_agent_reply_and_resolve(
     assert "免费" in telegram.wait_for_texts(applicant, 7)[6]
     with shared_session_factory(stack.settings.database_url)() as session:
         escalation = session.scalars(select(Escalation).where(Escalation.sender_id == f"tg:{applicant}")).one()
-        assert (escalation.status, escalation.claimed_by) == (queries.RESOLVED, agent)
+        assert (escalation.status, escalation.claimed_by) == (EscalationStatus.RESOLVED, agent)
         assert escalation.resumed_at is not None
     assert "13812345678" not in gateway.log()
 

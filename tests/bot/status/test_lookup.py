@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.handoff_models import AgentAlert
+from bot.db.escalation_models import AgentAlert
 from bot.db.models import VerificationAttempt
 from bot.errors import (
     ApplicationCapped,

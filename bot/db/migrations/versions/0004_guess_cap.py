@@ -5,7 +5,7 @@ Revises: 0002_handoff, 0003_unanswered
 Create Date: 2026-11-29
 
 Joins the two branches (handoff and unanswered) into one head. Mirrors bot/db/models.py
-(`VerificationAttempt`'s application index) and bot/db/handoff_models.py (`Escalation.quiet`,
+(`VerificationAttempt`'s application index) and bot/db/escalation_models.py (`Escalation.quiet`,
 `AgentAlert`).
 """
 

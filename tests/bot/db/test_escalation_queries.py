@@ -1,42 +1,14 @@
-"""Gateway and handoff queries on SQLite and PostgreSQL: inbox once, outbox in order, one active escalation."""
+"""Escalation and alert queries on SQLite and PostgreSQL: one active escalation per conversation, alerts once."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import handoff_queries as queries
-
-
-def test_an_update_is_stored_once_and_its_payload_erased_when_processed(sessions: sessionmaker[Session]) -> None:
-    with sessions() as session, session.begin():
-        assert queries.store_update(session, 10, '{"update_id": 10}')
-        assert not queries.store_update(session, 10, '{"update_id": 10}')
-        assert queries.store_update(session, 11, '{"update_id": 11}')
-    with sessions() as session, session.begin():
-        assert [update_id for update_id, _ in queries.unprocessed_updates(session)] == [10, 11]
-        assert queries.finish_update(session, 10)
-        assert not queries.finish_update(session, 10)
-    with sessions() as session, session.begin():
-        assert [update_id for update_id, _ in queries.unprocessed_updates(session)] == [11]
-        assert queries.is_update_processed(session, 10)
-        assert not queries.store_update(session, 10, "{}")  # a re-delivery after processing is still a duplicate
-
-
-def test_each_chat_sends_its_oldest_pending_message_first(sessions: sessionmaker[Session]) -> None:
-    with sessions() as session, session.begin():
-        first = queries.enqueue_message(session, 1, "a1", purpose="reply")
-        queries.enqueue_message(session, 2, "b1", purpose="reply")
-        queries.enqueue_message(session, 1, "a2", purpose="reply")
-    with sessions() as session, session.begin():
-        assert [m.text for m in queries.pending_heads(session)] == ["a1", "b1"]
-        queries.mark_sent(session, first.id, 99)
-    with sessions() as session, session.begin():
-        assert [m.text for m in queries.pending_heads(session)] == ["b1", "a2"]
-        assert queries.give_up_chat(session, 2, queries.BLOCKED, "blocked") == 1
-        assert queries.retarget_chat(session, 1, -5) == 1
-        assert [(m.chat_id, m.text) for m in queries.pending_heads(session)] == [(-5, "a2")]
+from bot.db import escalation_queries as queries
+from bot.db.escalation_models import AlertKind, EscalationStatus
 
 
 def test_one_active_escalation_per_conversation(sessions: sessionmaker[Session]) -> None:
@@ -48,6 +20,8 @@ def test_one_active_escalation_per_conversation(sessions: sessionmaker[Session])
         assert queries.resolve_escalation(session, first.id) is not None
         assert queries.resolve_escalation(session, first.id) is None
     with sessions() as session, session.begin():
+        first = queries.get_escalation(session, first.id)  # read back: the status is an enum again
+        assert first is not None and first.status is EscalationStatus.RESOLVED
         later = queries.open_escalation(session, sender_id="42", reason="asked", application_id=None, transcript=[])
         assert later.id != first.id
         assert [e.id for e in queries.active_escalations(session)] == [later.id]
@@ -55,6 +29,9 @@ def test_one_active_escalation_per_conversation(sessions: sessionmaker[Session])
         just_now = first.resolved_at
         assert queries.unresumed_escalations(session, resolved_before=just_now) == []  # left to /resolve
         assert queries.escalations_since(session, "42", since=just_now - dt.timedelta(hours=1)) == 2
+        assert (first.status, later.status) == (EscalationStatus.RESOLVED, EscalationStatus.OPEN)
+        stored = session.execute(text("SELECT id, status FROM escalations WHERE sender_id = '42'")).all()
+        assert dict(stored) == {first.id: "resolved", later.id: "open"}  # the words the partial index reads
 
 
 def test_waiting_escalations_and_alerts(sessions: sessionmaker[Session]) -> None:
@@ -70,11 +47,11 @@ def test_waiting_escalations_and_alerts(sessions: sessionmaker[Session]) -> None
         count, oldest, newest = queries.waiting_escalations(session)
         assert count == 2 and oldest is not None and newest is not None and oldest <= newest
         assert oldest.tzinfo is not None  # aware UTC, on both databases
-        queries.add_alert(session, "application_capped", "RZ209912310001", {"wrong_codes": 10}, at)
+        queries.add_alert(session, AlertKind.APPLICATION_CAPPED, "RZ209912310001", {"wrong_codes": 10}, at)
     with sessions() as session, session.begin():
-        assert queries.alerted_since(session, "application_capped", "RZ209912310001", at)
+        assert queries.alerted_since(session, AlertKind.APPLICATION_CAPPED, "RZ209912310001", at)
         later = at + dt.timedelta(seconds=1)
-        assert not queries.alerted_since(session, "application_capped", "RZ209912310001", later)
+        assert not queries.alerted_since(session, AlertKind.APPLICATION_CAPPED, "RZ209912310001", later)
         [alert] = queries.unannounced_alerts(session)
         queries.mark_alerts_announced(session, [alert.id])
     with sessions() as session:
