@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bot import messages
+from bot.db import texts
 from bot.errors import StorageUnavailable
 
 EXIT_OK = 0
@@ -25,5 +25,5 @@ def describe(error: BaseException) -> str:
 
 def storage_failed(error: StorageUnavailable) -> int:
     """Print the database failure (what failed, in one line) and return EXIT_STORAGE."""
-    print(messages.STORAGE_FAILED.format(error=describe(error.__cause__ or error)), file=sys.stderr)
+    print(texts.STORAGE_FAILED.format(error=describe(error.__cause__ or error)), file=sys.stderr)
     return EXIT_STORAGE

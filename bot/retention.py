@@ -31,13 +31,13 @@ from sqlalchemy import Float, String, column, delete, func, inspect, select, tab
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot import messages
 from bot.cli import EXIT_OK, EXIT_USAGE, storage_failed
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.errors import storage_errors
 from bot.db.escalation_models import AgentAlert, Escalation, EscalationStatus
 from bot.db.gateway_models import CallbackPayload, DeliveryStatus, InboxUpdate, OutboxMessage, TelegramChat
 from bot.db.models import VerificationAttempt, VerifiedOwnership
+from bot.db import texts
 from bot.db.types import utc_now
 from bot.db.unanswered import UnansweredQuestion
 from bot.errors import StorageUnavailable
@@ -175,13 +175,13 @@ def purge(settings: Settings, *, days: int | None = None, now: datetime | None =
 
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     """Delete what is older than the retention period; print what was deleted."""
-    parser = argparse.ArgumentParser(prog="python -m bot.retention", description=messages.RETENTION_HELP)
-    parser.add_argument("--days", type=int, default=None, help=messages.RETENTION_DAYS_HELP)
+    parser = argparse.ArgumentParser(prog="python -m bot.retention", description=texts.RETENTION_HELP)
+    parser.add_argument("--days", type=int, default=None, help=texts.RETENTION_DAYS_HELP)
     arguments = parser.parse_args(argv)
     settings = settings or Settings.from_env()
     days = settings.retention_days if arguments.days is None else arguments.days
     if days < 1:
-        print(messages.RETENTION_BAD_DAYS.format(days=days), file=sys.stderr)
+        print(texts.RETENTION_BAD_DAYS.format(days=days), file=sys.stderr)
         return EXIT_USAGE
     try:
         with storage_errors():
@@ -189,7 +189,7 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     except StorageUnavailable as error:
         return storage_failed(error)
     details = "，".join(f"{name} {rows}" for name, rows in sorted(purged.counts.items()) if rows)
-    print(messages.RETENTION_DONE.format(days=days, total=purged.total, details=details or "—"))
+    print(texts.RETENTION_DONE.format(days=days, total=purged.total, details=details or "—"))
     return EXIT_OK
 
 

@@ -6,11 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot import messages
 from bot.cli import EXIT_OK, storage_failed
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.errors import storage_errors
 from bot.db.migrate import upgrade
+from bot.db import texts
 from bot.db.seed import seed_demo_applications
 from bot.errors import StorageUnavailable
 from bot.settings import Settings
@@ -29,10 +29,10 @@ def init(url: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: one sub-command per job."""
-    parser = argparse.ArgumentParser(prog="python -m bot.db", description=messages.DB_CLI_HELP)
+    parser = argparse.ArgumentParser(prog="python -m bot.db", description=texts.DB_CLI_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("init", help=messages.DB_INIT_HELP, description=messages.DB_INIT_HELP)
-    commands.add_parser("upgrade", help=messages.DB_UPGRADE_HELP, description=messages.DB_UPGRADE_HELP)
+    commands.add_parser("init", help=texts.DB_INIT_HELP, description=texts.DB_INIT_HELP)
+    commands.add_parser("upgrade", help=texts.DB_UPGRADE_HELP, description=texts.DB_UPGRADE_HELP)
     return parser
 
 
@@ -44,12 +44,12 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         with storage_errors():
             if arguments.command == "upgrade":
                 upgrade(settings.database_url)
-                print(messages.DB_UPGRADED)
+                print(texts.DB_UPGRADED)
                 return EXIT_OK
             added = init(settings.database_url)
     except StorageUnavailable as error:
         return storage_failed(error)
-    print(messages.DB_INITIALISED.format(added=len(added)))
+    print(texts.DB_INITIALISED.format(added=len(added)))
     return EXIT_OK
 
 

@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from bot import messages
 from bot.cli import EXIT_OK, storage_failed
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.errors import storage_errors
@@ -16,27 +15,27 @@ from bot.db.migrate import upgrade
 from bot.db.types import utc_now
 from bot.errors import StorageUnavailable
 from bot.settings import Settings
-from bot.status import backoffice
+from bot.status import backoffice, texts
 from bot.status.report import beijing_time
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: `import` and `set-status`."""
-    parser = argparse.ArgumentParser(prog="python -m bot.status", description=messages.STATUS_CLI_HELP)
+    parser = argparse.ArgumentParser(prog="python -m bot.status", description=texts.STATUS_CLI_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
     importing = commands.add_parser(
-        "import", help=messages.IMPORT_HELP, description=messages.IMPORT_HELP
+        "import", help=texts.IMPORT_HELP, description=texts.IMPORT_HELP
     )
-    importing.add_argument("file", type=Path, help=messages.IMPORT_FILE_HELP)
+    importing.add_argument("file", type=Path, help=texts.IMPORT_FILE_HELP)
     setting = commands.add_parser(
-        "set-status", help=messages.SET_STATUS_HELP, description=messages.SET_STATUS_HELP
+        "set-status", help=texts.SET_STATUS_HELP, description=texts.SET_STATUS_HELP
     )
-    setting.add_argument("application_id", help=messages.SET_STATUS_ID_HELP)
-    setting.add_argument("status", help=messages.SET_STATUS_STATUS_HELP)
+    setting.add_argument("application_id", help=texts.SET_STATUS_ID_HELP)
+    setting.add_argument("status", help=texts.SET_STATUS_STATUS_HELP)
     setting.add_argument(
-        "--reason", action="append", default=[], dest="reasons", help=messages.SET_STATUS_REASON_HELP
+        "--reason", action="append", default=[], dest="reasons", help=texts.SET_STATUS_REASON_HELP
     )
-    setting.add_argument("--at", default=None, help=messages.SET_STATUS_AT_HELP)
+    setting.add_argument("--at", default=None, help=texts.SET_STATUS_AT_HELP)
     return parser
 
 
@@ -50,7 +49,7 @@ def import_file(url: str, path: Path, now: datetime) -> str:
             summary = backoffice.import_records(session, records, now)
     finally:
         engine.dispose()
-    return messages.IMPORT_DONE.format(
+    return texts.IMPORT_DONE.format(
         total=summary.total,
         added=len(summary.added),
         updated=len(summary.updated),
@@ -69,7 +68,7 @@ def set_status(
             application, changed = backoffice.set_status(
                 session, application_id, status, reasons=reasons, at=at, now=now
             )
-            template = messages.SET_STATUS_DONE if changed else messages.SET_STATUS_UNCHANGED
+            template = texts.SET_STATUS_DONE if changed else texts.SET_STATUS_UNCHANGED
             return template.format(
                 application_id=application.id,
                 status=application.status.value,
