@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from bot.db import escalation_queries
 from bot.db.types import utc_now
 from bot.privacy import mask
-from bot.text import find_application_id, is_valid_application_id
+from bot.application_ids import find_application_id, is_valid_application_id
 
 ASKED = "asked"
 """The applicant asked for a person (intent request_human, /human, the "转人工" button)."""

@@ -2,7 +2,7 @@
 
 How numbers are found
   The text is read in its cleaned form: NFKC (full-width → ASCII), every decimal digit as 0-9 and
-  invisible characters removed (bot.text.INVISIBLE: zero-width, bidi marks, soft hyphen, word joiner,
+  invisible characters removed (bot.normalization.INVISIBLE: zero-width, bidi marks, soft hyphen, word joiner,
   BOM, controls), so `１３８…` and `138\u200b1234…` are plain digits. A *number* is a run of digits in
   which up to three separators (whitespace, hyphens and dashes, dots, middle dots and bullets, slashes,
   backslashes, underscores, brackets) may stand between two digits; anything else (a letter, Chinese,
@@ -45,7 +45,7 @@ from stdnum import luhn
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
-from bot.text import INVISIBLE
+from bot.normalization import INVISIBLE
 
 RESIDENT_ID = "resident_id"
 PHONE = "phone"

@@ -24,7 +24,7 @@ from bot.content.phrasings import phrasing_key
 from bot.db.base import Base
 from bot.db.types import UtcDateTime, utc_now
 from bot.privacy import mask
-from bot.text import normalize
+from bot.normalization import normalize
 
 
 class Reason(str, enum.Enum):

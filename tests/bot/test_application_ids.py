@@ -1,33 +1,10 @@
-"""Input normalisation and ID parsing, as applicants really type."""
+"""Application IDs and credit-code suffixes found however applicants type them."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.text import (
-    MAX_MESSAGE_CHARS,
-    find_application_id,
-    find_credit_code_suffix,
-    is_valid_application_id,
-    normalize,
-)
-
-
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [
-        ("認證需要費用嗎", "认证需要费用吗"),
-        ("ＰＤＦ文件多大？", "PDF文件多大?"),
-        ("  钉钉\u200b认证\u202e  中级 ", "钉钉认证 中级"),
-        ("查下 ｒｚ２０２６-１１２０-０００１", "查下 RZ202611200001"),
-    ],
-)
-def test_normalize_makes_variants_look_alike(typed: str, expected: str) -> None:
-    assert normalize(typed) == expected
-
-
-def test_normalize_caps_length() -> None:
-    assert len(normalize("认" * 10_000)) == MAX_MESSAGE_CHARS
+from bot.application_ids import find_application_id, find_credit_code_suffix, is_valid_application_id
 
 
 @pytest.mark.parametrize(
