@@ -32,7 +32,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -41,8 +41,8 @@ from bot.db import escalation_queries, gateway_queries
 from bot.db.escalation_models import AgentAlert, AlertKind, Escalation
 from bot.db.types import BEIJING, utc_now
 from bot.gateway import texts
-from bot.gateway.handoff import applicant_label, escalation_post
-from bot.gateway.outbox import AgentsGroup
+from bot.gateway.agents_group import AgentsGroup
+from bot.gateway.cards import applicant_label, queue_card, reason_text
 from bot.gateway.store import Store
 from bot.message_length import split_text
 
@@ -84,7 +84,7 @@ def summary_line(session: Session, escalation: Escalation) -> str:
     return texts.SUMMARY_LINE.format(
         id=escalation.id,
         who=applicant_label(session, escalation, short_sender=SUMMARY_SENDER_CHARS),
-        reason=texts.REASONS.get(escalation.reason, escalation.reason),
+        reason=reason_text(escalation),
         application_id=escalation.application_id or texts.NO_APPLICATION_ID,
         quiet=texts.SUMMARY_QUIET if escalation.quiet else "",
     )
@@ -121,7 +121,6 @@ class Announcer:
         self,
         store: Store,
         agents: AgentsGroup,
-        is_forum: Callable[[], Awaitable[bool]],
         wake: Callable[[], None],
         *,
         pace: Pace | None = None,
@@ -129,7 +128,6 @@ class Announcer:
     ) -> None:
         self._store = store
         self._agents = agents
-        self._is_forum = is_forum
         self._wake = wake
         self._pace = pace or Pace()
         self._clock = clock
@@ -152,7 +150,7 @@ class Announcer:
             self._cards.popleft()
         budget = self._pace.cards_per_minute - len(self._cards)
         summary_due = now - self._last_summary >= self._pace.summary_interval
-        forum = await self._is_forum()
+        forum = await self._agents.forum()
         cards, summarized = await self._store.run(self._queue, budget, summary_due, forum)
         self._cards.extend([now] * cards)
         if summarized:
@@ -166,13 +164,7 @@ class Announcer:
         waiting = escalation_queries.unannounced_escalations(session, limit=SUMMARY_MAX_ITEMS)
         cards, summarized = choose(waiting, budget, summary_due)
         for escalation in cards:
-            gateway_queries.enqueue_message(
-                session,
-                self._agents.chat_id,
-                escalation_post(session, escalation, forum=forum),
-                purpose="escalation",
-                escalation_id=escalation.id,
-            )
+            queue_card(session, self._agents.chat_id, escalation, forum=forum)
         if summarized:
             for text in summary_messages(session, summarized):
                 gateway_queries.enqueue_message(session, self._agents.chat_id, text, purpose="escalation_summary")

@@ -21,10 +21,11 @@ from bot.db import escalation_queries, gateway_queries
 from bot.db.escalation_models import Escalation
 from bot.errors import UpstreamUnavailable
 from bot.gateway import texts
-from bot.gateway.handoff import Handoff
 from bot.gateway.outbox import Outbox
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.relay import Relay
 from bot.gateway.replies import Reply, from_rasa
+from bot.gateway.resume import Resumer
 from bot.gateway.store import Store
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,8 @@ class Conversations:
         store: Store,
         rasa: RasaClient,
         outbox: Outbox,
-        handoff: Handoff,
+        relay: Relay,
+        resumer: Resumer,
         *,
         slow_notice_after: float,
     ) -> None:
@@ -71,7 +73,8 @@ class Conversations:
         self._store = store
         self._rasa = rasa
         self._outbox = outbox
-        self._handoff = handoff
+        self._relay = relay
+        self._resumer = resumer
         self._slow_notice_after = slow_notice_after
 
     async def reply(self, update_id: int, chat_id: int, *lines: str, purpose: str = "gateway_text") -> None:
@@ -89,7 +92,7 @@ class Conversations:
 
         active, unresumed = await self._store.run(check)
         if unresumed is not None:  # resolved while Rasa was unreachable: resume before asking it
-            await self._handoff.resume(unresumed.id, unresumed.sender_id)
+            await self._resumer.resume(unresumed.id, unresumed.sender_id)
         return active
 
     async def message(
@@ -99,7 +102,7 @@ class Conversations:
         sender = identity.telegram(chat_id)
         escalation = await self.active_escalation(chat_id, display_name)
         if escalation is not None:
-            await self._relay(update_id, chat_id, escalation, text)
+            await self._to_agents(update_id, chat_id, escalation, text)
             if text is not None:
                 await self._log_paused_turn(sender, payload or text)
             return
@@ -110,9 +113,9 @@ class Conversations:
         await self._store.run(save_replies, update_id, chat_id, replies, "reply")
         self._outbox.wake(chat_id)
 
-    async def _relay(self, update_id: int, chat_id: int, escalation: Escalation, text: str | None) -> None:
+    async def _to_agents(self, update_id: int, chat_id: int, escalation: Escalation, text: str | None) -> None:
         def relay(session: Session) -> None:
-            self._handoff.relay_from_applicant(session, escalation, text)
+            self._relay.to_agents(session, escalation, text)
             if text is None:
                 gateway_queries.enqueue_message(session, chat_id, texts.AGENT_ONLY_TEXT, purpose="gateway_text")
             gateway_queries.finish_update(session, update_id)

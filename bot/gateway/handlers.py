@@ -9,8 +9,9 @@ from telegram.ext import ContextTypes
 
 from bot.db import gateway_queries
 from bot.gateway import texts
+from bot.gateway.agent_commands import AGENT_COMMANDS, parse_command
+from bot.gateway.cards import display_name
 from bot.gateway.conversation import callback_id
-from bot.gateway.handoff import AGENT_COMMANDS, display_name, parse_command
 from bot.gateway.services import Services
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ async def group_message(update: Update, context: Context) -> None:
     if chat.id != gateway.agents.chat_id:
         logger.info("ignored an update from group %s (not the agents group)", chat.id)
         return
-    await gateway.handoff.agent_message(update.update_id, message, context.bot.username)
+    await gateway.desk.handle(update.update_id, message, context.bot.username)
 
 
 async def on_error(update: object, context: Context) -> None:

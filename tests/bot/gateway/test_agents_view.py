@@ -8,7 +8,7 @@ from telegram import User
 
 from bot.db import escalation_queries
 from bot.db.engine import shared_session_factory
-from bot.gateway.handoff import display_name, escalation_post
+from bot.gateway.cards import display_name, escalation_post
 from tests.support.databases import scratch_database
 
 
