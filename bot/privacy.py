@@ -261,8 +261,8 @@ def _find(cleaned: str) -> list[_Hit]:
             long_numbers[start] = end
             hits.extend(_number_hits(work, start, end))
     for word in _ACCOUNT_WORD.finditer(work):
-        end = long_numbers.get(word.end())
-        digits = _digit_positions(work, word.end(), end) if end else []
+        number_end = long_numbers.get(word.end())
+        digits = _digit_positions(work, word.end(), number_end) if number_end else []
         if len(digits) >= MIN_ACCOUNT_DIGITS:
             hits.append(_Hit(digits[0], digits[-1] + 1, BANK_ACCOUNT))
     return hits

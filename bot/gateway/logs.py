@@ -20,8 +20,8 @@ def configure_logging(secrets: Iterable[str] = (), level: int = logging.INFO) ->
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s - %(message)s"))
         root.addHandler(handler)
-    for handler in root.handlers:
-        handler.addFilter(redactor)
+    for each in root.handlers:
+        each.addFilter(redactor)
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
