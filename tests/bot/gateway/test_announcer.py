@@ -127,6 +127,13 @@ def test_a_burst_of_escalations_is_one_summary_and_each_stays_claimable(
     assert CARD_HEADER.match(card["text"]).group(1) == str(first)  # type: ignore[union-attr]
     assert "138****5678" in card["text"]  # the masked transcript comes with the card
     assert telegram.wait_for_texts(owner[first], 1) == [texts.AGENT_CLAIMED]
+
+    def card_recorded(session: Session) -> bool:
+        sent = gateway_queries.escalation_of_sent_message(session, agents_group, card["message_id"])
+        return sent == first
+
+    # The gateway records the card's message id just after Telegram took it; a person reads it first.
+    telegram.wait_for(lambda: in_database(offline_env, card_recorded), what="the card recorded as sent")
     telegram.send_text(agents_group, "您好，我来处理", sender=as_agent, reply_to=card["message_id"])
     assert telegram.wait_for_texts(owner[first], 2)[1] == texts.AGENT_REPLY.format(text="您好，我来处理")
 
