@@ -23,10 +23,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.application_ids import find_application_id, is_valid_application_id
 from bot.db import escalation_queries
 from bot.db.types import utc_now
 from bot.privacy import mask
-from bot.application_ids import find_application_id, is_valid_application_id
 
 ASKED = "asked"
 """The applicant asked for a person (intent request_human, /human, the "转人工" button)."""
@@ -59,6 +59,7 @@ class Recorded:
 
     escalation_id: int
     outcome: Outcome
+
 
 Event = Mapping[str, Any]
 

@@ -69,7 +69,8 @@ _CREDIT_CODE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{18}(?![0-9A-Za-z])")
 _PROTECTED = "\x00"
 """Stands in for protected characters while numbers are read (cleaned text has no controls)."""
 _ACCOUNT_WORD = re.compile(
-    r"(?:账号|账户|帐号|帐户|卡号|银行卡|account|acct|a/c)[^0-9。！？!?;；\n\x00]{0,10}?(?=[0-9])", re.IGNORECASE
+    r"(?:账号|账户|帐号|帐户|卡号|银行卡|account|acct|a/c)[^0-9。！？!?;；\n\x00]{0,10}?(?=[0-9])",
+    re.IGNORECASE,
 )
 _ORGANISATION_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ORGANISATION_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -237,7 +238,8 @@ def _units(text: str, escapes: bool) -> Iterator[tuple[int, int, str | None]]:
             yield unit.start(), unit.end(), None
         elif unit.lastgroup == "space":
             yield unit.start(), unit.end(), " "
-        elif unit.lastgroup == "escape" and _is_character(code := int(unit.group()[2:], 16)):
+        # `[2:]` drops an escape's backslash and letter (`\u200b`), not a `0x` prefix
+        elif unit.lastgroup == "escape" and _is_character(code := int(unit.group()[2:], 16)):  # noqa: FURB166
             yield unit.start(), unit.end(), chr(code)
         else:  # a character, or an escape of a surrogate half read as the plain text it is
             for index in range(unit.start(), unit.end()):

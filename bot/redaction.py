@@ -90,9 +90,10 @@ def secrets_from_env(env: Mapping[str, str] | None = None) -> list[str]:
     found = [env.get(name, "").strip() for name in SECRET_VARIABLES]
     for name in URL_VARIABLES:
         try:
-            found.append(make_url(env[name]).password or "")
+            password = make_url(env[name]).password
         except Exception:  # noqa: BLE001 - unset or not a URL: nothing to hide
-            continue
+            password = None
+        found.append(password or "")
     return [value for value in found if value]
 
 

@@ -32,12 +32,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.cli import EXIT_OK, EXIT_USAGE, storage_failed
+from bot.db import texts
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.errors import storage_errors
 from bot.db.escalation_models import AgentAlert, Escalation, EscalationStatus
 from bot.db.gateway_models import CallbackPayload, DeliveryStatus, InboxUpdate, OutboxMessage, TelegramChat
 from bot.db.models import VerificationAttempt, VerifiedOwnership
-from bot.db import texts
 from bot.db.types import utc_now
 from bot.db.unanswered import UnansweredQuestion
 from bot.errors import StorageUnavailable
@@ -72,14 +72,18 @@ def cutoff_for(days: int, now: datetime) -> datetime:
 
 def active_escalation_senders(session: Session) -> set[str]:
     """Conversations with an escalation that is not resolved yet (kept whatever their age)."""
-    return set(session.scalars(select(Escalation.sender_id).where(Escalation.status != EscalationStatus.RESOLVED)))
+    return set(
+        session.scalars(select(Escalation.sender_id).where(Escalation.status != EscalationStatus.RESOLVED))
+    )
 
 
 def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -> None:
     """Delete the application database's personal records older than `cutoff` (see the module doc)."""
     purged.add(
         "verification_attempts",
-        session.execute(delete(VerificationAttempt).where(VerificationAttempt.attempted_at < cutoff)).rowcount,
+        session.execute(
+            delete(VerificationAttempt).where(VerificationAttempt.attempted_at < cutoff)
+        ).rowcount,
     )
     purged.add(
         "verified_ownerships",
@@ -88,17 +92,25 @@ def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -
     closed = (
         select(Escalation.id)
         .where(Escalation.status == EscalationStatus.RESOLVED, Escalation.resolved_at < cutoff)
-        .where(~select(OutboxMessage.id).where(
-            OutboxMessage.escalation_id == Escalation.id, OutboxMessage.status == DeliveryStatus.PENDING
-        ).exists())
-    )  # fmt: skip
+        .where(
+            ~select(OutboxMessage.id)
+            .where(
+                OutboxMessage.escalation_id == Escalation.id, OutboxMessage.status == DeliveryStatus.PENDING
+            )
+            .exists()
+        )
+    )
     closed_ids = list(session.scalars(closed))
     if closed_ids:
         purged.add(
             "telegram_outbox",
-            session.execute(delete(OutboxMessage).where(OutboxMessage.escalation_id.in_(closed_ids))).rowcount,
+            session.execute(
+                delete(OutboxMessage).where(OutboxMessage.escalation_id.in_(closed_ids))
+            ).rowcount,
         )
-        purged.add("escalations", session.execute(delete(Escalation).where(Escalation.id.in_(closed_ids))).rowcount)
+        purged.add(
+            "escalations", session.execute(delete(Escalation).where(Escalation.id.in_(closed_ids))).rowcount
+        )
     purged.add(
         "telegram_outbox",
         session.execute(
@@ -123,16 +135,16 @@ def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -
         "telegram_callbacks",
         session.execute(delete(CallbackPayload).where(CallbackPayload.created_at < cutoff)).rowcount,
     )
-    keep_chats = {int(sender) for sender in active_escalation_senders(session) if sender.lstrip("-").isdigit()}
+    keep_chats = {
+        int(sender) for sender in active_escalation_senders(session) if sender.lstrip("-").isdigit()
+    }
     stale_chats = delete(TelegramChat).where(TelegramChat.updated_at < cutoff)
     if keep_chats:
         stale_chats = stale_chats.where(TelegramChat.chat_id.not_in(keep_chats))
     purged.add("telegram_chats", session.execute(stale_chats).rowcount)
     purged.add(
         "unanswered_questions",
-        session.execute(
-            delete(UnansweredQuestion).where(UnansweredQuestion.handled_at < cutoff)
-        ).rowcount,
+        session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.handled_at < cutoff)).rowcount,
     )
 
 

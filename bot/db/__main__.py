@@ -7,10 +7,10 @@ import sys
 from collections.abc import Sequence
 
 from bot.cli import EXIT_OK, storage_failed
+from bot.db import texts
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.errors import storage_errors
 from bot.db.migrate import upgrade
-from bot.db import texts
 from bot.db.seed import seed_demo_applications
 from bot.errors import StorageUnavailable
 from bot.settings import Settings

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from bot.db.escalation_models import ACTIVE_STATUSES, AgentAlert, AlertKind, Escalation, EscalationStatus
 from bot.db.types import utc_now
 
-
 # --- escalations -------------------------------------------------------------------------------
 
 
@@ -79,8 +78,9 @@ def unannounced_escalations(session: Session, limit: int | None = None) -> list[
 def waiting_escalations(session: Session) -> tuple[int, dt.datetime | None, dt.datetime | None]:
     """How many escalations wait to be posted to the agents group, the oldest and newest arrival."""
     row = session.execute(
-        select(func.count(), func.min(Escalation.created_at), func.max(Escalation.created_at))
-        .where(Escalation.announced_at.is_(None))
+        select(func.count(), func.min(Escalation.created_at), func.max(Escalation.created_at)).where(
+            Escalation.announced_at.is_(None)
+        )
     ).one()
     count, oldest, newest = row  # min() and max() keep the column's type: aware UTC datetimes
     return int(count), oldest, newest
@@ -135,7 +135,9 @@ def resolve_escalation(session: Session, escalation_id: int) -> Escalation | Non
 
 def unresumed_escalations(session: Session, resolved_before: dt.datetime | None = None) -> list[Escalation]:
     """Resolved escalations (optionally only those resolved before a time) whose conversation is paused."""
-    statement = select(Escalation).where(Escalation.status == EscalationStatus.RESOLVED, Escalation.resumed_at.is_(None))
+    statement = select(Escalation).where(
+        Escalation.status == EscalationStatus.RESOLVED, Escalation.resumed_at.is_(None)
+    )
     if resolved_before is not None:
         statement = statement.where(Escalation.resolved_at < resolved_before)
     return list(session.scalars(statement.order_by(Escalation.id)))
@@ -145,7 +147,9 @@ def unresumed_escalation(session: Session, sender_id: str) -> Escalation | None:
     """A resolved escalation of this conversation whose Rasa conversation is still paused."""
     return session.scalars(
         select(Escalation).where(
-            Escalation.sender_id == sender_id, Escalation.status == EscalationStatus.RESOLVED, Escalation.resumed_at.is_(None)
+            Escalation.sender_id == sender_id,
+            Escalation.status == EscalationStatus.RESOLVED,
+            Escalation.resumed_at.is_(None),
         )
     ).first()
 
@@ -180,11 +184,16 @@ def add_alert(
 
 def alerted_since(session: Session, kind: AlertKind, subject: str, since: dt.datetime) -> bool:
     """Whether an alert of `kind` about `subject` was recorded at or after `since`."""
-    return session.scalar(
-        select(AgentAlert.id)
-        .where(AgentAlert.kind == kind.value, AgentAlert.subject == subject, AgentAlert.created_at >= since)
-        .limit(1)
-    ) is not None
+    return (
+        session.scalar(
+            select(AgentAlert.id)
+            .where(
+                AgentAlert.kind == kind.value, AgentAlert.subject == subject, AgentAlert.created_at >= since
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def unannounced_alerts(session: Session, limit: int = 1000) -> list[AgentAlert]:

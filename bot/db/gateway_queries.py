@@ -138,7 +138,9 @@ def mark_sent(session: Session, message_id: int, telegram_message_id: int) -> No
     session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .values(status=DeliveryStatus.SENT, sent_at=utc_now(), telegram_message_id=telegram_message_id, error=None)
+        .values(
+            status=DeliveryStatus.SENT, sent_at=utc_now(), telegram_message_id=telegram_message_id, error=None
+        )
     )
 
 

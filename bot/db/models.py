@@ -66,7 +66,9 @@ class Application(Base):
     )
     industry: Mapped[str | None] = Column(String(100))
     industry_license: Mapped[str | None] = Column(String(100))
-    status: Mapped[Status] = Column(value_enum(Status, length=10, check="ck_applications_status"), nullable=False)
+    status: Mapped[Status] = Column(
+        value_enum(Status, length=10, check="ck_applications_status"), nullable=False
+    )
     status_since: Mapped[datetime] = Column(UtcDateTime, nullable=False)
     level: Mapped[str | None] = Column(String(10))
     created_at: Mapped[datetime] = Column(UtcDateTime, nullable=False, default=utc_now)
@@ -112,7 +114,9 @@ class StatusChange(Base):
     application_id: Mapped[str] = Column(
         ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    from_status: Mapped[Status | None] = Column(value_enum(Status, length=10, check="ck_status_changes_from_status"))
+    from_status: Mapped[Status | None] = Column(
+        value_enum(Status, length=10, check="ck_status_changes_from_status")
+    )
     to_status: Mapped[Status] = Column(
         value_enum(Status, length=10, check="ck_status_changes_to_status"), nullable=False
     )
@@ -155,9 +159,7 @@ class VerifiedOwnership(Base):
 
     id: Mapped[int] = Column(BigId, primary_key=True)
     sender_id: Mapped[str] = Column(String(CONVERSATION_ID_LENGTH), nullable=False)
-    application_id: Mapped[str] = Column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False
-    )
+    application_id: Mapped[str] = Column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=False)
     verified_at: Mapped[datetime] = Column(UtcDateTime, nullable=False)
 
 

@@ -51,7 +51,9 @@ class AgentsGroup:
             try:
                 chat = await self._bot.get_chat(self.chat_id)
             except TelegramError as error:
-                logger.warning("cannot read the agents group (%s); reply chains for now", type(error).__name__)
+                logger.warning(
+                    "cannot read the agents group (%s); reply chains for now", type(error).__name__
+                )
                 return False
             self.is_forum = bool(getattr(chat, "is_forum", False))
         return self.is_forum

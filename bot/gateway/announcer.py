@@ -167,7 +167,9 @@ class Announcer:
             queue_card(session, self._agents.chat_id, escalation, forum=forum)
         if summarized:
             for text in summary_messages(session, summarized):
-                gateway_queries.enqueue_message(session, self._agents.chat_id, text, purpose="escalation_summary")
+                gateway_queries.enqueue_message(
+                    session, self._agents.chat_id, text, purpose="escalation_summary"
+                )
         escalation_queries.mark_announced(session, [escalation.id for escalation in [*cards, *summarized]])
         return len(cards), len(summarized)
 

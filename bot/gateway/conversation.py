@@ -44,7 +44,9 @@ def save_replies(session: Session, update_id: int, chat_id: int, replies: list[R
         for button in reply.buttons:
             stored = gateway_queries.store_callback(session, chat_id, button.payload, button.title)
             buttons.append([{"text": button.title, "callback_data": f"{CALLBACK_PREFIX}{stored}"}])
-        gateway_queries.enqueue_message(session, chat_id, reply.text, purpose=purpose, buttons=buttons or None)
+        gateway_queries.enqueue_message(
+            session, chat_id, reply.text, purpose=purpose, buttons=buttons or None
+        )
     gateway_queries.finish_update(session, update_id)
 
 
@@ -88,7 +90,9 @@ class Conversations:
         def check(session: Session) -> tuple[Escalation | None, Escalation | None]:
             gateway_queries.remember_chat(session, chat_id, display_name)
             sender = identity.telegram(chat_id)
-            return escalation_queries.active_escalation(session, sender), escalation_queries.unresumed_escalation(session, sender)
+            return escalation_queries.active_escalation(
+                session, sender
+            ), escalation_queries.unresumed_escalation(session, sender)
 
         active, unresumed = await self._store.run(check)
         if unresumed is not None:  # resolved while Rasa was unreachable: resume before asking it
@@ -113,11 +117,15 @@ class Conversations:
         await self._store.run(save_replies, update_id, chat_id, replies, "reply")
         self._outbox.wake(chat_id)
 
-    async def _to_agents(self, update_id: int, chat_id: int, escalation: Escalation, text: str | None) -> None:
+    async def _to_agents(
+        self, update_id: int, chat_id: int, escalation: Escalation, text: str | None
+    ) -> None:
         def relay(session: Session) -> None:
             self._relay.to_agents(session, escalation, text)
             if text is None:
-                gateway_queries.enqueue_message(session, chat_id, texts.AGENT_ONLY_TEXT, purpose="gateway_text")
+                gateway_queries.enqueue_message(
+                    session, chat_id, texts.AGENT_ONLY_TEXT, purpose="gateway_text"
+                )
             gateway_queries.finish_update(session, update_id)
 
         await self._store.run(relay)

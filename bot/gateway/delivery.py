@@ -50,7 +50,7 @@ class Threads(Protocol):
         """Telegram says `row`'s thread is gone: start a new one."""
 
 
-def seconds(value: int | float | dt.timedelta) -> float:
+def seconds(value: float | dt.timedelta) -> float:
     """A retry_after value in seconds (python-telegram-bot gives int or timedelta)."""
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
@@ -144,7 +144,9 @@ class TelegramDelivery:
 
     def _blocked(self, session: Session, chat_id: int) -> None:
         gateway_queries.mark_blocked(session, chat_id)
-        gateway_queries.give_up_chat(session, chat_id, DeliveryStatus.BLOCKED, "Forbidden: blocked by the user")
+        gateway_queries.give_up_chat(
+            session, chat_id, DeliveryStatus.BLOCKED, "Forbidden: blocked by the user"
+        )
         if self._on_blocked is not None:
             self._on_blocked(session, chat_id)
 

@@ -20,7 +20,13 @@ from telegram import Message
 from bot.db import escalation_queries, gateway_queries
 from bot.db.escalation_models import Escalation
 from bot.gateway import texts
-from bot.gateway.agent_commands import AGENT_COMMANDS, AgentCommand, AgentCommands, escalation_ids, parse_command
+from bot.gateway.agent_commands import (
+    AGENT_COMMANDS,
+    AgentCommand,
+    AgentCommands,
+    escalation_ids,
+    parse_command,
+)
 from bot.gateway.agents_group import AgentsGroup
 from bot.gateway.relay import Relay
 from bot.gateway.resume import Resumer
@@ -58,7 +64,11 @@ class AgentDesk:
         if user is None or user.is_bot:
             return
         command = parse_command(message.text, bot_username) if message.text else None
-        if message.text and message.text.startswith("/") and (command is None or command.name not in AGENT_COMMANDS):
+        if (
+            message.text
+            and message.text.startswith("/")
+            and (command is None or command.name not in AGENT_COMMANDS)
+        ):
             return  # another bot's command, or one we do not have: never relayed to an applicant
         escalation = await self._escalation_of(message, command)
         if command is None and escalation is None:
@@ -84,7 +94,9 @@ class AgentDesk:
         elif command is not None and command.name == "resolve":
             await self._resolve(update_id, [escalation.id], agent_name)
         elif message.text:
-            await self._finishing(update_id, self._relay.from_agent, escalation.id, user.id, agent_name, message.text)
+            await self._finishing(
+                update_id, self._relay.from_agent, escalation.id, user.id, agent_name, message.text
+            )
         else:
             await self._post(update_id, texts.AGENT_TEXT_ONLY, escalation_id=escalation.id)
         self._wake()

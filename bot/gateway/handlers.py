@@ -88,7 +88,11 @@ async def button_pressed(update: Update, context: Context) -> None:
     assert query is not None  # registered as a CallbackQueryHandler (app.py)
     chat = update.effective_chat
     key = callback_id(query.data)
-    stored = await gateway.store.run(gateway_queries.get_callback, key, chat.id) if key is not None and chat else None
+    stored = (
+        await gateway.store.run(gateway_queries.get_callback, key, chat.id)
+        if key is not None and chat
+        else None
+    )
     await gateway.telegram_best_effort(query.answer(text=None if stored else texts.BUTTON_EXPIRED))
     if stored is None or chat is None or chat.type != chat.PRIVATE:
         return

@@ -91,7 +91,7 @@ class Outbox:
                 row = await self._store.run(gateway_queries.pending_head, chat_id)
         except StorageUnavailable:
             logger.warning("outbox: database unavailable while sending to chat %s", chat_id)
-        except Exception:  # noqa: BLE001 - one chat's worker must not stop the outbox
+        except Exception:  # one chat's worker must not stop the outbox
             logger.exception("outbox worker for chat %s crashed", chat_id)
         finally:
             self._workers.pop(chat_id, None)

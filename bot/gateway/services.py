@@ -93,7 +93,7 @@ class Services:
                 await self.resumer.resume_resolved()
             except BotError as error:
                 logger.warning("handoff maintenance: %s", type(error).__name__)
-            except Exception:  # noqa: BLE001 - keep the loop alive, log it
+            except Exception:  # keep the loop alive, log it
                 logger.exception("handoff maintenance failed")
             await asyncio.sleep(MAINTENANCE_INTERVAL_S)
 

@@ -23,13 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line: `import` and `set-status`."""
     parser = argparse.ArgumentParser(prog="python -m bot.status", description=texts.STATUS_CLI_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
-    importing = commands.add_parser(
-        "import", help=texts.IMPORT_HELP, description=texts.IMPORT_HELP
-    )
+    importing = commands.add_parser("import", help=texts.IMPORT_HELP, description=texts.IMPORT_HELP)
     importing.add_argument("file", type=Path, help=texts.IMPORT_FILE_HELP)
-    setting = commands.add_parser(
-        "set-status", help=texts.SET_STATUS_HELP, description=texts.SET_STATUS_HELP
-    )
+    setting = commands.add_parser("set-status", help=texts.SET_STATUS_HELP, description=texts.SET_STATUS_HELP)
     setting.add_argument("application_id", help=texts.SET_STATUS_ID_HELP)
     setting.add_argument("status", help=texts.SET_STATUS_STATUS_HELP)
     setting.add_argument(
@@ -93,7 +89,12 @@ def main(
             else:
                 print(
                     set_status(
-                        url, arguments.application_id, arguments.status, arguments.reasons, arguments.at, clock()
+                        url,
+                        arguments.application_id,
+                        arguments.status,
+                        arguments.reasons,
+                        arguments.at,
+                        clock(),
                     )
                 )
     except backoffice.BackOfficeError as error:

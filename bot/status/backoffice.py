@@ -193,9 +193,7 @@ def _required(value: str | None, column: str) -> str:
 def _optional(value: str | None, column: str) -> str | None:
     text = (value or "").strip()
     if len(text) > LIMITS[column]:
-        raise _Problem(
-            texts.TOO_LONG.format(field=texts.FIELD_NAMES[column], limit=LIMITS[column])
-        )
+        raise _Problem(texts.TOO_LONG.format(field=texts.FIELD_NAMES[column], limit=LIMITS[column]))
     return text or None
 
 
@@ -249,9 +247,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         yield line, dict(zip(columns, cells + [""] * (len(columns) - len(cells))))
 
 
-def validate_row(
-    line: int, row: dict[str, str], now: datetime
-) -> tuple[ApplicationRecord | None, list[str]]:
+def validate_row(line: int, row: dict[str, str], now: datetime) -> tuple[ApplicationRecord | None, list[str]]:
     """One row as a record, or the problems with it (every bad cell is reported)."""
     check = _Checker(line)
     application_id = check(_application_id, row.get("application_id", ""))
@@ -295,9 +291,7 @@ def validate_file(path: Path, now: datetime) -> list[ApplicationRecord]:
         if record is None:
             continue
         if record.id in first_seen:
-            problem = texts.DUPLICATE_APPLICATION_ID.format(
-                value=record.id, first_line=first_seen[record.id]
-            )
+            problem = texts.DUPLICATE_APPLICATION_ID.format(value=record.id, first_line=first_seen[record.id])
             problems.append(texts.ROW_ERROR.format(line=line, problem=problem))
             continue
         first_seen[record.id] = line

@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import escalation_queries, queries
 from bot.db.engine import shared_session_factory
-from bot.db.escalation_models import AlertKind
 from bot.db.errors import storage_errors
+from bot.db.escalation_models import AlertKind
 from bot.db.models import VerificationAttempt
 from bot.db.types import utc_now
 from bot.errors import ApplicationCapped, LookupLocked, OwnershipNotProven
@@ -168,9 +168,7 @@ class StatusLookup:
         with storage_errors(), self._sessions() as session, session.begin():
             yield session
 
-    def _recent_attempts(
-        self, session: Session, sender_id: str, now: datetime
-    ) -> list[VerificationAttempt]:
+    def _recent_attempts(self, session: Session, sender_id: str, now: datetime) -> list[VerificationAttempt]:
         return queries.recent_attempts(session, sender_id, since=now - self._limits.lookback)
 
     def _application_failures(self, session: Session, application_id: str, now: datetime) -> Failures:

@@ -57,7 +57,9 @@ REASON_FIXES: dict[ReasonCategory, str] = {
 
 # --- python -m bot.status (bot/status/backoffice.py, __main__.py) -----------------------------------------------------------------------------
 
-STATUS_CLI_HELP = "认证申请后台管理：从 CSV 文件导入申请，或修改一条申请的状态（数据库地址取自环境变量 DATABASE_URL）。"
+STATUS_CLI_HELP = (
+    "认证申请后台管理：从 CSV 文件导入申请，或修改一条申请的状态（数据库地址取自环境变量 DATABASE_URL）。"
+)
 IMPORT_HELP = "从 CSV 文件导入或更新申请。先校验每一行，有任何一行不合格就什么都不写入。"
 IMPORT_FILE_HELP = (
     "CSV 文件（UTF-8 或 GBK 编码）。第一行为表头，必填列：application_id、company_name、credit_code、"

@@ -9,9 +9,15 @@ from bot.application_ids import find_application_id, find_credit_code_suffix, is
 
 @pytest.mark.parametrize(
     "typed",
-    ["RZ202611200001", "rz202611200001", "RZ 2026 1120 0001", "Rz-2026-1120-0001", "ＲＺ２０２６１１２０００01",
-     "帮我查下RZ202611200001的进度"],
-)  # fmt: skip
+    [
+        "RZ202611200001",
+        "rz202611200001",
+        "RZ 2026 1120 0001",
+        "Rz-2026-1120-0001",
+        "ＲＺ２０２６１１２０００01",
+        "帮我查下RZ202611200001的进度",
+    ],
+)
 def test_application_id_found_however_typed(typed: str) -> None:
     assert find_application_id(typed) == "RZ202611200001"
 

@@ -14,15 +14,21 @@ from bot.db.escalation_models import AlertKind, EscalationStatus
 def test_one_active_escalation_per_conversation(sessions: sessionmaker[Session]) -> None:
     lines = [{"role": "user", "text": "转人工"}]
     with sessions() as session, session.begin():
-        first = queries.open_escalation(session, sender_id="42", reason="asked", application_id=None, transcript=lines)
-        again = queries.open_escalation(session, sender_id="42", reason="fallbacks", application_id=None, transcript=[])
+        first = queries.open_escalation(
+            session, sender_id="42", reason="asked", application_id=None, transcript=lines
+        )
+        again = queries.open_escalation(
+            session, sender_id="42", reason="fallbacks", application_id=None, transcript=[]
+        )
         assert again.id == first.id
         assert queries.resolve_escalation(session, first.id) is not None
         assert queries.resolve_escalation(session, first.id) is None
     with sessions() as session, session.begin():
         first = queries.get_escalation(session, first.id)  # read back: the status is an enum again
         assert first is not None and first.status is EscalationStatus.RESOLVED
-        later = queries.open_escalation(session, sender_id="42", reason="asked", application_id=None, transcript=[])
+        later = queries.open_escalation(
+            session, sender_id="42", reason="asked", application_id=None, transcript=[]
+        )
         assert later.id != first.id
         assert [e.id for e in queries.active_escalations(session)] == [later.id]
         assert [e.id for e in queries.unresumed_escalations(session)] == [first.id]
@@ -39,7 +45,9 @@ def test_waiting_escalations_and_alerts(sessions: sessionmaker[Session]) -> None
     with sessions() as session, session.begin():
         assert queries.waiting_escalations(session) == (0, None, None)
         opened = [
-            queries.open_escalation(session, sender_id=sender, reason="asked", application_id=None, transcript=[])
+            queries.open_escalation(
+                session, sender_id=sender, reason="asked", application_id=None, transcript=[]
+            )
             for sender in ("s1", "s2", "s3")
         ]
         ids = [escalation.id for escalation in opened]

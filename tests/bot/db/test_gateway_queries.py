@@ -9,7 +9,9 @@ from bot.db import gateway_queries as queries
 from bot.db.gateway_models import DeliveryStatus, OutboxMessage
 
 
-def test_an_update_is_stored_once_and_its_payload_erased_when_processed(sessions: sessionmaker[Session]) -> None:
+def test_an_update_is_stored_once_and_its_payload_erased_when_processed(
+    sessions: sessionmaker[Session],
+) -> None:
     with sessions() as session, session.begin():
         assert queries.store_update(session, 10, '{"update_id": 10}')
         assert not queries.store_update(session, 10, '{"update_id": 10}')
@@ -21,7 +23,9 @@ def test_an_update_is_stored_once_and_its_payload_erased_when_processed(sessions
     with sessions() as session, session.begin():
         assert [update_id for update_id, _ in queries.unprocessed_updates(session)] == [11]
         assert queries.is_update_processed(session, 10)
-        assert not queries.store_update(session, 10, "{}")  # a re-delivery after processing is still a duplicate
+        assert not queries.store_update(
+            session, 10, "{}"
+        )  # a re-delivery after processing is still a duplicate
 
 
 def test_each_chat_sends_its_oldest_pending_message_first(sessions: sessionmaker[Session]) -> None:

@@ -7,7 +7,9 @@ import logging
 
 from bot.redaction import REDACTED, Redactor
 
-TOKEN = "123456789:" + "AA" + "HdqTcvCH1vGWJxfSeofSAs0K5PALDsawXY"  # a fake token, split so secret scanners skip it
+TOKEN = (
+    "123456789:" + "AA" + "HdqTcvCH1vGWJxfSeofSAs0K5PALDsawXY"
+)  # a fake token, split so secret scanners skip it
 
 
 def _capture(secrets: list[str]) -> tuple[logging.Logger, io.StringIO]:
