@@ -26,11 +26,12 @@ test: train ## run every test (data validation, NLU gate, conversations, actions
 unit: deps ## the tests that need no trained model and no Rasa (everything not marked `rasa`)
 	$(PY) -m pytest -m "not rasa"
 
-lint: deps ## ruff check and ruff format --check over the whole tree
+lint: deps ## ruff check and ruff format --check over the whole tree, then mypy on bot/ and actions/
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
-typecheck: deps ## mypy on bot/ and actions/ (not part of lint until it passes)
+typecheck: deps ## mypy on bot/ and actions/ alone (part of lint)
 	$(PY) -m mypy
 
 RELIABILITY_DIR := var/reliability

@@ -18,11 +18,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions.safe_action import SafeAction
 from bot.db.engine import shared_session_factory
-from bot.errors import StorageUnavailable
+from bot.db.errors import storage_errors
 from bot.handoff import (
     ASKED,
     FALLBACKS,
@@ -49,18 +48,15 @@ def _record(
     sender_id: str, reason: str, events: list[dict[str, Any]], application_id: str | None
 ) -> Recorded:
     settings = Settings.from_env()
-    try:
-        with shared_session_factory(settings.database_url)() as session, session.begin():
-            return record_escalation(
-                session,
-                sender_id=sender_id,
-                reason=reason,
-                events=events,
-                application_id=application_id,
-                per_hour=settings.escalations_per_hour,
-            )
-    except SQLAlchemyError as error:
-        raise StorageUnavailable(type(error).__name__) from error
+    with storage_errors(), shared_session_factory(settings.database_url)() as session, session.begin():
+        return record_escalation(
+            session,
+            sender_id=sender_id,
+            reason=reason,
+            events=events,
+            application_id=application_id,
+            per_hour=settings.escalations_per_hour,
+        )
 
 
 def reply_for(reason: str, outcome: Outcome) -> str:

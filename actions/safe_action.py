@@ -41,7 +41,7 @@ class SafeAction(Action, ABC):
             logger.warning("%s failed: %s", self.name(), type(error).__name__)
             dispatcher.messages.clear()
             dispatcher.utter_message(response=error.response)
-        except Exception:  # noqa: BLE001 - the last line of defence; logged without the tracker
+        except Exception:  # the last line of defence; logged without the tracker
             logger.exception("%s crashed", self.name())
             dispatcher.messages.clear()
             dispatcher.utter_message(response="utter_action_failed")

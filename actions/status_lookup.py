@@ -12,8 +12,9 @@ not escalate by itself: fresh sender ids would otherwise turn a guessing run int
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -81,7 +82,10 @@ def follows_user_message(tracker: Tracker) -> bool:
 
 
 async def _lock_and_hand_over(
-    dispatcher: CollectingDispatcher, tracker: Tracker, locked: LookupLocked, application_id: str | None = None
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    locked: LookupLocked,
+    application_id: str | None = None,
 ) -> Events:
     """Say the lookup is locked, escalate to a person (written to the DB first), end the lookup."""
     dispatcher.utter_message(response=locked.response, minutes=locked.minutes)
@@ -118,9 +122,7 @@ class ValidateStatusLookupForm(_UsesLookup, SafeAction):
     def name(self) -> str:
         return f"validate_{FORM}"
 
-    async def respond(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Events:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         if not follows_user_message(tracker):
             return []
         requested = tracker.get_slot(REQUESTED_SLOT)
@@ -144,9 +146,7 @@ class ValidateStatusLookupForm(_UsesLookup, SafeAction):
         dispatcher.utter_message(response="utter_status_lookup_hint")
         return [SlotSet(requested, None)]
 
-    async def _take_id(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, typed_id: str
-    ) -> Events:
+    async def _take_id(self, dispatcher: CollectingDispatcher, tracker: Tracker, typed_id: str) -> Events:
         try:
             application_id, start = await asyncio.to_thread(
                 self.lookup().start,
@@ -164,9 +164,7 @@ class ValidateStatusLookupForm(_UsesLookup, SafeAction):
         proven = PROVEN if start is Start.VERIFIED else None
         return [SlotSet(APPLICATION_ID, application_id), SlotSet(CODE, proven)]
 
-    async def _take_code(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, code: str
-    ) -> Events:
+    async def _take_code(self, dispatcher: CollectingDispatcher, tracker: Tracker, code: str) -> Events:
         application_id = tracker.get_slot(APPLICATION_ID)
         if not application_id:
             return [SlotSet(REQUESTED_SLOT, APPLICATION_ID)]
@@ -191,9 +189,7 @@ class ActionStatusLookup(_UsesLookup, SafeAction):
     def name(self) -> str:
         return "action_status_lookup"
 
-    async def respond(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Events:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         application_id = tracker.get_slot(APPLICATION_ID)
         if not application_id:  # the form ended early; the user has had their answer
             return [SlotSet(CODE, None)]
@@ -223,7 +219,5 @@ class ActionEndStatusLookup(SafeAction):
     def name(self) -> str:
         return "action_end_status_lookup"
 
-    async def respond(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Events:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         return [ActiveLoop(None), *_end_lookup()]

@@ -72,7 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     model = args.model or model_path(Settings.from_env().models_dir)
     if not model.exists():
-        print(f"没有找到训练好的模型 {model}，请先运行 `make train`（`make bench` 会自动训练）。", file=sys.stderr)
+        print(
+            f"没有找到训练好的模型 {model}，请先运行 `make train`（`make bench` 会自动训练）。",
+            file=sys.stderr,
+        )
         return 2
     plan = QUICK_PLAN if args.quick else Plan()
     if args.seconds:

@@ -60,7 +60,7 @@ def copy_training_inputs(target: Path) -> None:
 
 
 def _topic_file(root: Path) -> Path:
-    return sorted((root / "data" / "nlu" / "faq").glob("*.yml"))[0]
+    return min((root / "data" / "nlu" / "faq").glob("*.yml"))
 
 
 def change_an_answer(root: Path) -> None:

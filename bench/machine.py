@@ -10,8 +10,15 @@ from pathlib import Path
 from typing import Any
 
 PACKAGES = (
-    "rasa", "rasa-sdk", "tensorflow", "scikit-learn", "sanic", "aiohttp", "SQLAlchemy", "psycopg2-binary",
-)  # fmt: skip
+    "rasa",
+    "rasa-sdk",
+    "tensorflow",
+    "scikit-learn",
+    "sanic",
+    "aiohttp",
+    "SQLAlchemy",
+    "psycopg2-binary",
+)
 
 
 def _meminfo_kib(field: str) -> int | None:

@@ -70,8 +70,9 @@ def free_port() -> int:
 def postgres_schema(base_url: str = POSTGRES_URL) -> Iterator[str]:
     """A fresh PostgreSQL schema for one run; yields its URL and drops it afterwards."""
     schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base_url, future=True, isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 5})  # fmt: skip
+    admin = create_engine(
+        base_url, future=True, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
     url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
         with admin.connect() as connection:
@@ -85,18 +86,27 @@ def postgres_schema(base_url: str = POSTGRES_URL) -> Iterator[str]:
 
 def _post(url: str, sender: str, message: str) -> bytes:
     request = urllib.request.Request(
-        f"{url}/webhooks/rest/webhook", data=json.dumps({"sender": sender, "message": message}).encode(),
+        f"{url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
         headers={"Content-Type": "application/json"},
-    )  # fmt: skip
-    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - loopback only
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:  # loopback only
         return response.read()
 
 
 def _settings(profile: Profile, var_dir: Path, database_url: str | None) -> Settings:
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DATABASE_URL", "TRACKER_STORE_URL", "RASA_URL", "RASA_WORKER_PORTS")}  # fmt: skip
-    env.update(BOT_VAR_DIR=str(var_dir), RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()),
-               RASA_WORKERS=str(profile.workers), ACTION_SERVERS="1")  # fmt: skip
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "TRACKER_STORE_URL", "RASA_URL", "RASA_WORKER_PORTS")
+    }
+    env.update(
+        BOT_VAR_DIR=str(var_dir),
+        RASA_PORT=str(free_port()),
+        ACTION_PORT=str(free_port()),
+        RASA_WORKERS=str(profile.workers),
+        ACTION_SERVERS="1",
+    )
     if profile.workers > 1:
         env["RASA_WORKER_PORTS"] = ",".join(str(free_port()) for _ in range(profile.workers))
     if database_url:
@@ -188,15 +198,26 @@ async def _measure(running: Running, plan: Plan, questions: Questions, log: Any)
     }
     for url in running.worker_urls:  # every worker, every path: TensorFlow traces its graphs on first use
         for scenario in SCENARIOS:
-            await load.run_level(url, scenario, conversations[scenario], concurrency=4, seconds=0,
-                                 min_messages=plan.warmup_messages // 2)  # fmt: skip
+            await load.run_level(
+                url,
+                scenario,
+                conversations[scenario],
+                concurrency=4,
+                seconds=0,
+                min_messages=plan.warmup_messages // 2,
+            )
     levels = []
     for scenario in SCENARIOS:
         for concurrency in plan.levels:
             before = running.cpu_seconds()
-            result = await load.run_level(running.rasa_url, scenario, conversations[scenario],
-                                          concurrency=concurrency, seconds=plan.seconds,
-                                          min_messages=plan.min_messages)  # fmt: skip
+            result = await load.run_level(
+                running.rasa_url,
+                scenario,
+                conversations[scenario],
+                concurrency=concurrency,
+                seconds=plan.seconds,
+                min_messages=plan.min_messages,
+            )
             summary = result.summary()
             summary["cpu_ms_per_message"] = cpu_per_message(before, running.cpu_seconds(), result.messages)
             levels.append(summary)
@@ -214,6 +235,8 @@ async def _measure(running: Running, plan: Plan, questions: Questions, log: Any)
         "last_message_samples_ms": [round(value, 1) for value in measured["late_ms"]],
         "latencies_ms": [round(value, 1) for value in measured["long_conversation_ms"]],
     }
-    log(f"  long conversation: message 10 {tenth:.1f} ms, message {plan.long_messages} {last:.1f} ms "
-        f"(x{long_figures['ratio']})")  # fmt: skip
+    log(
+        f"  long conversation: message 10 {tenth:.1f} ms, message {plan.long_messages} {last:.1f} ms "
+        f"(x{long_figures['ratio']})"
+    )
     return {"load": levels, "long_conversation": long_figures}

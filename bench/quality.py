@@ -1,7 +1,7 @@
 """Answer quality on the held-out set: the Rasa model and the scikit-learn baseline, side by side.
 
-    python -m bench.quality MODEL      # prints the figures as JSON (run in its own process:
-                                       # loading the model takes a Rasa server's memory)
+python -m bench.quality MODEL      # prints the figures as JSON (run in its own process:
+                                   # loading the model takes a Rasa server's memory)
 """
 
 from __future__ import annotations
@@ -17,14 +17,22 @@ from typing import Any
 
 from bot.settings import PROJECT_ROOT, RASA_PROCESS_ENV
 
-HEADLINE = ("faq_top1_accuracy", "faq_answered_correctly", "faq_answered_wrongly", "faq_fell_back",
-            "out_of_scope_recall", "macro_f1")  # fmt: skip
+HEADLINE = (
+    "faq_top1_accuracy",
+    "faq_answered_correctly",
+    "faq_answered_wrongly",
+    "faq_fell_back",
+    "out_of_scope_recall",
+    "macro_f1",
+)
 
 
 def headline(scores: Any) -> dict[str, float]:
     """The figures of a `bot.quality.evaluation.Scores` that the report compares."""
     return {name: round(float(getattr(scores, name)), 4) for name in HEADLINE} | {
-        "examples": scores.total, "faq_examples": scores.faq_total}
+        "examples": scores.total,
+        "faq_examples": scores.faq_total,
+    }
 
 
 def compare(rasa: dict[str, float], baseline: dict[str, float]) -> dict[str, float | None]:
@@ -35,9 +43,13 @@ def compare(rasa: dict[str, float], baseline: dict[str, float]) -> dict[str, flo
 def measure(model: Path) -> dict[str, Any]:
     """Score the model and the baseline (trained now, on the same data) on the held-out set."""
     completed = subprocess.run(
-        [sys.executable, "-m", "bench.quality", str(model)], cwd=PROJECT_ROOT, check=True,
-        capture_output=True, text=True, env={**os.environ, **RASA_PROCESS_ENV},
-    )  # fmt: skip
+        [sys.executable, "-m", "bench.quality", str(model)],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **RASA_PROCESS_ENV},
+    )
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
@@ -51,8 +63,12 @@ def main(argv: list[str]) -> int:
     baseline_seconds = time.monotonic() - started
     rasa_scores, _ = asyncio.run(evaluate_model(Path(argv[0])))
     rasa, baseline = headline(rasa_scores), headline(baseline_scores)
-    figures = {"rasa": rasa, "baseline": baseline, "ratio": compare(rasa, baseline),
-               "baseline_train_and_score_s": round(baseline_seconds, 1)}  # fmt: skip
+    figures = {
+        "rasa": rasa,
+        "baseline": baseline,
+        "ratio": compare(rasa, baseline),
+        "baseline_train_and_score_s": round(baseline_seconds, 1),
+    }
     print(json.dumps(figures))
     return 0
 

@@ -14,8 +14,17 @@ QUALITY_ROWS = (
     ("out_of_scope_recall", "out-of-scope recall", "percent"),
     ("macro_f1", "macro-F1 (all labels)", "plain"),
 )
-LOAD_COLUMNS = ("concurrency", "messages", "messages_per_second", "p50_ms", "p95_ms", "p99_ms", "errors",
-                "empty_replies", "unexpected_replies")  # fmt: skip
+LOAD_COLUMNS = (
+    "concurrency",
+    "messages",
+    "messages_per_second",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "errors",
+    "empty_replies",
+    "unexpected_replies",
+)
 SCENARIO_TITLES = {"faq": "FAQ questions", "status_lookup": "status lookup (ID, then code)"}
 MET = {True: "met", False: "**missed**", None: "not measured"}
 
@@ -113,8 +122,10 @@ def _ceiling(cpu: dict[str, float], cores: int) -> str:
 
 def _load(profile: dict[str, Any], cores: int) -> list[str]:
     lines = [
-        "| scenario | applicants | messages | msg/s | p50 ms | p95 ms | p99 ms | errors | empty | unexpected "
-        "| CPU ms/msg |",
+        (
+            "| scenario | applicants | messages | msg/s | p50 ms | p95 ms | p99 ms | errors | empty | unexpected "
+            "| CPU ms/msg |"
+        ),
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for level in profile.get("load", []):
@@ -152,8 +163,10 @@ def _costs(figures: dict[str, Any]) -> list[str]:
         if "cold_start_s" in profile:
             lines.append(f"| cold start to first answer, {name} | {profile['cold_start_s']} s |")
         for process, memory in profile.get("memory_mib", {}).items():
-            lines.append(f"| resident memory, {name}, {process} | {memory['rss_mib']:.0f} MiB "
-                         f"(peak {memory['peak_rss_mib']:.0f}) |")  # fmt: skip
+            lines.append(
+                f"| resident memory, {name}, {process} | {memory['rss_mib']:.0f} MiB "
+                f"(peak {memory['peak_rss_mib']:.0f}) |"
+            )
     return lines
 
 
@@ -165,26 +178,47 @@ def render_markdown(figures: dict[str, Any]) -> str:
     written = f"Written by `{figures['command']}` (`make bench`) on {figures['generated_at']}."
     lines = ["# Benchmarks", "", written]
     if figures.get("quick"):
-        lines += ["", "> **Smoke run** (`--quick`): few messages per level; the figures show that the "
-                      "benchmark works, not how fast the bot is."]  # fmt: skip
+        lines += [
+            "",
+            (
+                "> **Smoke run** (`--quick`): few messages per level; the figures show that the "
+                "benchmark works, not how fast the bot is."
+            ),
+        ]
     if figures.get("note"):
         lines += ["", f"> {figures['note']}"]
     lines += [
-        "", "## Machine", "",
-        f"{machine['cores']} cores ({machine['cpu']}), {machine['memory_gib']} GiB memory, {machine['os']}, "
-        f"Python {machine['python']}; load average at start {machine.get('load_average_at_start')}.",
-        "", "Packages: " + ", ".join(f"{name} {version}" for name, version in machine["packages"].items()),
-        "", "## Targets", "", f"{met} of {len(targets)} met.", "",
-        "| target | where | measured | |", "|---|---|---|---|",
-    ]  # fmt: skip
+        "",
+        "## Machine",
+        "",
+        (
+            f"{machine['cores']} cores ({machine['cpu']}), {machine['memory_gib']} GiB memory, {machine['os']}, "
+            f"Python {machine['python']}; load average at start {machine.get('load_average_at_start')}."
+        ),
+        "",
+        "Packages: " + ", ".join(f"{name} {version}" for name, version in machine["packages"].items()),
+        "",
+        "## Targets",
+        "",
+        f"{met} of {len(targets)} met.",
+        "",
+        "| target | where | measured | |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {t['target']} | {t['where']} | {t['measured']} | {MET[t['met']]} |" for t in targets]
     if figures.get("quality"):
         lines += ["", "## Answer quality", "", *_quality(figures["quality"])]
     for name, profile in figures.get("profiles", {}).items():
         before, after = profile.get("load_average_before"), profile.get("load_average_after")
         busy = f"Load average before {before}, after {after}."
-        lines += ["", f"## Latency and throughput: {name}", "", profile["title"] + ". " + busy,
-                  "", *_load(profile, machine.get("cores") or 0)]  # fmt: skip
+        lines += [
+            "",
+            f"## Latency and throughput: {name}",
+            "",
+            profile["title"] + ". " + busy,
+            "",
+            *_load(profile, machine.get("cores") or 0),
+        ]
         long = profile.get("long_conversation")
         if long:
             tenth = f"message 10 {long['message_10_ms']} ms"

@@ -69,10 +69,14 @@ def _scenario_checks(name: str, profile: dict[str, Any], scenario: str) -> list[
         else:
             checks.append(Check(target, where, f"{level[key]} ms", level[key] <= limit))
     run = [level for level in profile.get("load", []) if level["scenario"] == scenario]
-    counts = {key: sum(level[key] for level in run)
-              for key in ("errors", "empty_replies", "unexpected_replies", "messages")}  # fmt: skip
-    measured = (f"{counts['errors']} errors, {counts['empty_replies']} empty, "
-                f"{counts['unexpected_replies']} unexpected of {counts['messages']}")  # fmt: skip
+    counts = {
+        key: sum(level[key] for level in run)
+        for key in ("errors", "empty_replies", "unexpected_replies", "messages")
+    }
+    measured = (
+        f"{counts['errors']} errors, {counts['empty_replies']} empty, "
+        f"{counts['unexpected_replies']} unexpected of {counts['messages']}"
+    )
     met = sum(_failures(level) for level in run) == 0 if run else None
     checks.append(Check("zero errors and zero empty replies at every level", where, measured, met))
     return checks
@@ -87,13 +91,22 @@ def _profile_checks(name: str, profile: dict[str, Any]) -> list[Check]:
         checks.append(Check(f"message {long['messages']} ≤ {LONG_RATIO} × message 10", name, measured, met))
     if "cold_start_s" in profile:
         cold = profile["cold_start_s"]
-        checks.append(Check(f"cold start to first answer ≤ {COLD_START_S:.0f} s", name, f"{cold} s",
-                            cold <= COLD_START_S))  # fmt: skip
+        checks.append(
+            Check(
+                f"cold start to first answer ≤ {COLD_START_S:.0f} s", name, f"{cold} s", cold <= COLD_START_S
+            )
+        )
     memory = profile.get("memory_mib", {})
     rasa = [figures["rss_mib"] for process, figures in memory.items() if "rasa" in process]
     if rasa:
-        checks.append(Check(f"Rasa server ≤ {RASA_RSS_MIB / 1024:.1f} GiB resident (each process)", name,
-                            f"{max(rasa):.0f} MiB", max(rasa) <= RASA_RSS_MIB))  # fmt: skip
+        checks.append(
+            Check(
+                f"Rasa server ≤ {RASA_RSS_MIB / 1024:.1f} GiB resident (each process)",
+                name,
+                f"{max(rasa):.0f} MiB",
+                max(rasa) <= RASA_RSS_MIB,
+            )
+        )
     return checks
 
 
@@ -102,27 +115,50 @@ def _quality_checks(quality: dict[str, Any]) -> list[Check]:
     top1, baseline_top1 = rasa["faq_top1_accuracy"], baseline["faq_top1_accuracy"]
     where = "held-out set"
     return [
-        Check(f"FAQ top-1 accuracy ≥ {FAQ_TOP1:.0%} and ≥ the baseline's", where,
-              f"{top1:.1%} (baseline {baseline_top1:.1%})", top1 >= FAQ_TOP1 and top1 >= baseline_top1),
-        Check(f"out-of-scope recall ≥ {OOS_RECALL:.0%}", where,
-              f"{rasa['out_of_scope_recall']:.1%}", rasa["out_of_scope_recall"] >= OOS_RECALL),
-        Check(f"≤ {FAQ_FALLBACK:.0%} of in-scope (FAQ) questions fall back", where,
-              f"{rasa['faq_fell_back']:.1%}", rasa["faq_fell_back"] <= FAQ_FALLBACK),
-    ]  # fmt: skip
+        Check(
+            f"FAQ top-1 accuracy ≥ {FAQ_TOP1:.0%} and ≥ the baseline's",
+            where,
+            f"{top1:.1%} (baseline {baseline_top1:.1%})",
+            top1 >= FAQ_TOP1 and top1 >= baseline_top1,
+        ),
+        Check(
+            f"out-of-scope recall ≥ {OOS_RECALL:.0%}",
+            where,
+            f"{rasa['out_of_scope_recall']:.1%}",
+            rasa["out_of_scope_recall"] >= OOS_RECALL,
+        ),
+        Check(
+            f"≤ {FAQ_FALLBACK:.0%} of in-scope (FAQ) questions fall back",
+            where,
+            f"{rasa['faq_fell_back']:.1%}",
+            rasa["faq_fell_back"] <= FAQ_FALLBACK,
+        ),
+    ]
 
 
 def _cost_checks(costs: dict[str, Any]) -> list[Check]:
     retrained = costs["answer_change_retrained"]
     phrasing = costs["phrasing_change_retrain_s"]
     return [
-        Check(f"full training ≤ {FULL_TRAINING_S / 60:.0f} min", "training",
-              f"{costs['full_training_s']:.0f} s", costs["full_training_s"] <= FULL_TRAINING_S),
-        Check("an answer-text change needs no retraining", "training",
-              f"{'retrained' if retrained else 'no training'} ({costs['answer_change_retrain_s']} s)",
-              not retrained),
-        Check(f"a phrasing change retrains in well under a minute (< {PHRASING_RETRAIN_S:.0f} s)", "training",
-              f"{phrasing:.0f} s", phrasing < PHRASING_RETRAIN_S),
-    ]  # fmt: skip
+        Check(
+            f"full training ≤ {FULL_TRAINING_S / 60:.0f} min",
+            "training",
+            f"{costs['full_training_s']:.0f} s",
+            costs["full_training_s"] <= FULL_TRAINING_S,
+        ),
+        Check(
+            "an answer-text change needs no retraining",
+            "training",
+            f"{'retrained' if retrained else 'no training'} ({costs['answer_change_retrain_s']} s)",
+            not retrained,
+        ),
+        Check(
+            f"a phrasing change retrains in well under a minute (< {PHRASING_RETRAIN_S:.0f} s)",
+            "training",
+            f"{phrasing:.0f} s",
+            phrasing < PHRASING_RETRAIN_S,
+        ),
+    ]
 
 
 def check_targets(figures: dict[str, Any]) -> list[dict[str, Any]]:

@@ -42,7 +42,9 @@ def create_app(secret: str, actions: str = "actions"):  # type: ignore[no-untype
             return None
         if hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(), expected):
             return None
-        logger.warning("refused %s %s: missing or wrong %s header", request.method, request.path, SECRET_HEADER)
+        logger.warning(
+            "refused %s %s: missing or wrong %s header", request.method, request.path, SECRET_HEADER
+        )
         return response.json({"error": "unauthorized"}, status=401)
 
     async def internal_error(request: Request, error: Exception) -> HTTPResponse:

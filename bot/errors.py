@@ -13,8 +13,16 @@
         └── ApplicationCapped       too many wrong codes for this application ID from everyone;
                                     no code is compared until `retry_after` has passed
 
-Actions let these propagate to `actions.safe_action.SafeAction`, which turns them (and any
-unexpected exception) into a reply; command-line tools turn them into a message and exit code.
+Where they come from: a database failure is translated in one place, `bot.db.errors.storage_errors()`
+(any SQLAlchemy error inside it is raised as StorageUnavailable, the original as its cause; an
+SQLite folder that cannot be created is StorageUnavailable from `bot.db.engine.make_engine`):
+
+    with storage_errors(), sessions() as session, session.begin():
+        ...
+
+Where they end: actions let them propagate to `actions.safe_action.SafeAction`, which turns them
+(and any unexpected exception) into a reply; command-line tools turn them into a message and
+exit code (`bot.cli.storage_failed`); the gateway logs them and retries or apologises.
 """
 
 from __future__ import annotations

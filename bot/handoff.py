@@ -23,10 +23,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.db import handoff_queries as queries
+from bot.application_ids import find_application_id, is_valid_application_id
+from bot.db import escalation_queries
 from bot.db.types import utc_now
 from bot.privacy import mask
-from bot.text import find_application_id, is_valid_application_id
 
 ASKED = "asked"
 """The applicant asked for a person (intent request_human, /human, the "转人工" button)."""
@@ -59,6 +59,7 @@ class Recorded:
 
     escalation_id: int
     outcome: Outcome
+
 
 Event = Mapping[str, Any]
 
@@ -123,12 +124,12 @@ def record_escalation(
     """Write the escalation (or find the active one); say whether it is new, joined or over the limit."""
     if reason not in REASONS:
         raise ValueError(f"unknown escalation reason {reason!r}")
-    active = queries.active_escalation(session, sender_id)
+    active = escalation_queries.active_escalation(session, sender_id)
     if active is not None:
         return Recorded(active.id, Outcome.ALREADY_OPEN)
     since = (now or utc_now()) - LIMIT_WINDOW
-    over_limit = queries.escalations_since(session, sender_id, since) >= per_hour
-    escalation = queries.open_escalation(
+    over_limit = escalation_queries.escalations_since(session, sender_id, since) >= per_hour
+    escalation = escalation_queries.open_escalation(
         session,
         sender_id=sender_id,
         reason=reason,

@@ -2,7 +2,7 @@
 
 How numbers are found
   The text is read in its cleaned form: NFKC (full-width → ASCII), every decimal digit as 0-9 and
-  invisible characters removed (bot.text.INVISIBLE: zero-width, bidi marks, soft hyphen, word joiner,
+  invisible characters removed (bot.normalization.INVISIBLE: zero-width, bidi marks, soft hyphen, word joiner,
   BOM, controls), so `１３８…` and `138\u200b1234…` are plain digits. A *number* is a run of digits in
   which up to three separators (whitespace, hyphens and dashes, dots, middle dots and bullets, slashes,
   backslashes, underscores, brackets) may stand between two digits; anything else (a letter, Chinese,
@@ -45,7 +45,7 @@ from stdnum import luhn
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
-from bot.text import INVISIBLE
+from bot.normalization import INVISIBLE
 
 RESIDENT_ID = "resident_id"
 PHONE = "phone"
@@ -69,7 +69,8 @@ _CREDIT_CODE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{18}(?![0-9A-Za-z])")
 _PROTECTED = "\x00"
 """Stands in for protected characters while numbers are read (cleaned text has no controls)."""
 _ACCOUNT_WORD = re.compile(
-    r"(?:账号|账户|帐号|帐户|卡号|银行卡|account|acct|a/c)[^0-9。！？!?;；\n\x00]{0,10}?(?=[0-9])", re.IGNORECASE
+    r"(?:账号|账户|帐号|帐户|卡号|银行卡|account|acct|a/c)[^0-9。！？!?;；\n\x00]{0,10}?(?=[0-9])",
+    re.IGNORECASE,
 )
 _ORGANISATION_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ORGANISATION_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -237,7 +238,8 @@ def _units(text: str, escapes: bool) -> Iterator[tuple[int, int, str | None]]:
             yield unit.start(), unit.end(), None
         elif unit.lastgroup == "space":
             yield unit.start(), unit.end(), " "
-        elif unit.lastgroup == "escape" and _is_character(code := int(unit.group()[2:], 16)):
+        # `[2:]` drops an escape's backslash and letter (`\u200b`), not a `0x` prefix
+        elif unit.lastgroup == "escape" and _is_character(code := int(unit.group()[2:], 16)):  # noqa: FURB166
             yield unit.start(), unit.end(), chr(code)
         else:  # a character, or an escape of a surrogate half read as the plain text it is
             for index in range(unit.start(), unit.end()):
@@ -261,8 +263,8 @@ def _find(cleaned: str) -> list[_Hit]:
             long_numbers[start] = end
             hits.extend(_number_hits(work, start, end))
     for word in _ACCOUNT_WORD.finditer(work):
-        end = long_numbers.get(word.end())
-        digits = _digit_positions(work, word.end(), end) if end else []
+        number_end = long_numbers.get(word.end())
+        digits = _digit_positions(work, word.end(), number_end) if number_end else []
         if len(digits) >= MIN_ACCOUNT_DIGITS:
             hits.append(_Hit(digits[0], digits[-1] + 1, BANK_ACCOUNT))
     return hits

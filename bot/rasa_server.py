@@ -11,7 +11,6 @@ import sys
 
 from bot.redaction import install
 
-
 REQUEST_MAX_BYTES = 1_000_000
 """The largest request body the Rasa server reads (Sanic's default, 100 MB, is parsed on the event loop)."""
 
@@ -30,7 +29,7 @@ def main() -> None:
     rasa_main()
 
 
-def _token_arguments(arguments: list[str], env: "os._Environ[str] | dict[str, str]") -> list[str]:
+def _token_arguments(arguments: list[str], env: os._Environ[str] | dict[str, str]) -> list[str]:
     """`--auth-token <RASA_AUTH_TOKEN>` for `rasa run` with the API enabled, unless given already."""
     token = env.get("RASA_AUTH_TOKEN")
     given = any(argument.startswith("--auth-token") for argument in arguments)

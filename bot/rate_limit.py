@@ -43,6 +43,8 @@ class MessageLimiter:
         times.append(now)
 
     def _prune(self, now: float) -> None:
-        idle = [identity for identity, times in self._seen.items() if not times or times[-1] <= now - WINDOW_S]
+        idle = [
+            identity for identity, times in self._seen.items() if not times or times[-1] <= now - WINDOW_S
+        ]
         for identity in idle:
             del self._seen[identity]

@@ -9,7 +9,8 @@ when it is made — whatever handlers Rasa, rasa-sdk or Sanic add later. It reda
 - 身份证号, phone, bank card and account numbers (bot.privacy).
 
 The entry modules `bot.rasa_server` and `bot.action_server` call it before anything else; the
-gateway calls it from `bot.gateway.logs.configure_logging`.
+gateway calls it from `bot.gateway.logs.configure_logging`, which also puts the same `Redactor` on
+its handlers as a filter.
 """
 
 from __future__ import annotations
@@ -40,10 +41,11 @@ TELEGRAM_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 SECRET_PARAMETER = re.compile(r"((?:token|secret|password)=)[^&\s'\"]+", re.IGNORECASE)
 
 
-class Redactor:
-    """Turns any text into one that is safe to log."""
+class Redactor(logging.Filter):
+    """Turns any text into one that is safe to log; as a logging filter, scrubs each record it sees."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
         self._secrets: list[str] = []
         self.add_secrets(secrets)
 
@@ -76,6 +78,11 @@ class Redactor:
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
 
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Scrub `record` (a handler's second line of defence behind `install()`); never drops it."""
+        self.scrub(record)
+        return True
+
 
 def secrets_from_env(env: Mapping[str, str] | None = None) -> list[str]:
     """The secret values configured in `env` (default: the process environment)."""
@@ -83,9 +90,10 @@ def secrets_from_env(env: Mapping[str, str] | None = None) -> list[str]:
     found = [env.get(name, "").strip() for name in SECRET_VARIABLES]
     for name in URL_VARIABLES:
         try:
-            found.append(make_url(env[name]).password or "")
+            password = make_url(env[name]).password
         except Exception:  # noqa: BLE001 - unset or not a URL: nothing to hide
-            continue
+            password = None
+        found.append(password or "")
     return [value for value in found if value]
 
 

@@ -29,24 +29,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Float, String, column, delete, func, inspect, select, table
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot import messages
-from bot.cli import EXIT_OK, EXIT_STORAGE, EXIT_USAGE, describe
+from bot.cli import EXIT_OK, EXIT_USAGE, storage_failed
+from bot.db import texts
 from bot.db.engine import make_engine, make_session_factory
-from bot.db.handoff_models import (
-    AgentAlert,
-    CallbackPayload,
-    Escalation,
-    InboxUpdate,
-    OutboxMessage,
-    TelegramChat,
-)
-from bot.db.handoff_queries import PENDING, RESOLVED
+from bot.db.errors import storage_errors
+from bot.db.escalation_models import AgentAlert, Escalation, EscalationStatus
+from bot.db.gateway_models import CallbackPayload, DeliveryStatus, InboxUpdate, OutboxMessage, TelegramChat
 from bot.db.models import VerificationAttempt, VerifiedOwnership
 from bot.db.types import utc_now
 from bot.db.unanswered import UnansweredQuestion
+from bot.errors import StorageUnavailable
 from bot.settings import Settings
 
 TRACKER_EVENTS = table("events", column("sender_id", String), column("timestamp", Float))
@@ -78,14 +72,18 @@ def cutoff_for(days: int, now: datetime) -> datetime:
 
 def active_escalation_senders(session: Session) -> set[str]:
     """Conversations with an escalation that is not resolved yet (kept whatever their age)."""
-    return set(session.scalars(select(Escalation.sender_id).where(Escalation.status != RESOLVED)))
+    return set(
+        session.scalars(select(Escalation.sender_id).where(Escalation.status != EscalationStatus.RESOLVED))
+    )
 
 
 def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -> None:
     """Delete the application database's personal records older than `cutoff` (see the module doc)."""
     purged.add(
         "verification_attempts",
-        session.execute(delete(VerificationAttempt).where(VerificationAttempt.attempted_at < cutoff)).rowcount,
+        session.execute(
+            delete(VerificationAttempt).where(VerificationAttempt.attempted_at < cutoff)
+        ).rowcount,
     )
     purged.add(
         "verified_ownerships",
@@ -93,23 +91,31 @@ def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -
     )
     closed = (
         select(Escalation.id)
-        .where(Escalation.status == RESOLVED, Escalation.resolved_at < cutoff)
-        .where(~select(OutboxMessage.id).where(
-            OutboxMessage.escalation_id == Escalation.id, OutboxMessage.status == PENDING
-        ).exists())
-    )  # fmt: skip
+        .where(Escalation.status == EscalationStatus.RESOLVED, Escalation.resolved_at < cutoff)
+        .where(
+            ~select(OutboxMessage.id)
+            .where(
+                OutboxMessage.escalation_id == Escalation.id, OutboxMessage.status == DeliveryStatus.PENDING
+            )
+            .exists()
+        )
+    )
     closed_ids = list(session.scalars(closed))
     if closed_ids:
         purged.add(
             "telegram_outbox",
-            session.execute(delete(OutboxMessage).where(OutboxMessage.escalation_id.in_(closed_ids))).rowcount,
+            session.execute(
+                delete(OutboxMessage).where(OutboxMessage.escalation_id.in_(closed_ids))
+            ).rowcount,
         )
-        purged.add("escalations", session.execute(delete(Escalation).where(Escalation.id.in_(closed_ids))).rowcount)
+        purged.add(
+            "escalations", session.execute(delete(Escalation).where(Escalation.id.in_(closed_ids))).rowcount
+        )
     purged.add(
         "telegram_outbox",
         session.execute(
             delete(OutboxMessage).where(
-                OutboxMessage.status != PENDING,
+                OutboxMessage.status != DeliveryStatus.PENDING,
                 OutboxMessage.created_at < cutoff,
                 OutboxMessage.escalation_id.is_(None),
             )
@@ -129,16 +135,16 @@ def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -
         "telegram_callbacks",
         session.execute(delete(CallbackPayload).where(CallbackPayload.created_at < cutoff)).rowcount,
     )
-    keep_chats = {int(sender) for sender in active_escalation_senders(session) if sender.lstrip("-").isdigit()}
+    keep_chats = {
+        int(sender) for sender in active_escalation_senders(session) if sender.lstrip("-").isdigit()
+    }
     stale_chats = delete(TelegramChat).where(TelegramChat.updated_at < cutoff)
     if keep_chats:
         stale_chats = stale_chats.where(TelegramChat.chat_id.not_in(keep_chats))
     purged.add("telegram_chats", session.execute(stale_chats).rowcount)
     purged.add(
         "unanswered_questions",
-        session.execute(
-            delete(UnansweredQuestion).where(UnansweredQuestion.handled_at < cutoff)
-        ).rowcount,
+        session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.handled_at < cutoff)).rowcount,
     )
 
 
@@ -181,21 +187,21 @@ def purge(settings: Settings, *, days: int | None = None, now: datetime | None =
 
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     """Delete what is older than the retention period; print what was deleted."""
-    parser = argparse.ArgumentParser(prog="python -m bot.retention", description=messages.RETENTION_HELP)
-    parser.add_argument("--days", type=int, default=None, help=messages.RETENTION_DAYS_HELP)
+    parser = argparse.ArgumentParser(prog="python -m bot.retention", description=texts.RETENTION_HELP)
+    parser.add_argument("--days", type=int, default=None, help=texts.RETENTION_DAYS_HELP)
     arguments = parser.parse_args(argv)
     settings = settings or Settings.from_env()
     days = settings.retention_days if arguments.days is None else arguments.days
     if days < 1:
-        print(messages.RETENTION_BAD_DAYS.format(days=days), file=sys.stderr)
+        print(texts.RETENTION_BAD_DAYS.format(days=days), file=sys.stderr)
         return EXIT_USAGE
     try:
-        purged = purge(settings, days=days)
-    except (SQLAlchemyError, OSError) as error:
-        print(messages.STORAGE_FAILED.format(error=describe(error)), file=sys.stderr)
-        return EXIT_STORAGE
+        with storage_errors():
+            purged = purge(settings, days=days)
+    except StorageUnavailable as error:
+        return storage_failed(error)
     details = "，".join(f"{name} {rows}" for name, rows in sorted(purged.counts.items()) if rows)
-    print(messages.RETENTION_DONE.format(days=days, total=purged.total, details=details or "—"))
+    print(texts.RETENTION_DONE.format(days=days, total=purged.total, details=details or "—"))
     return EXIT_OK
 
 

@@ -42,9 +42,19 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 HOP_BY_HOP = frozenset(
-    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-     "transfer-encoding", "upgrade", "host", "content-length"}
-)  # fmt: skip
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+    }
+)
 UNREACHABLE = "对话服务暂时不可用，请稍后再试。"
 WORKERS_KEY: web.AppKey[list[str]] = web.AppKey("workers", list)
 CLIENT_KEY: web.AppKey[ClientSession] = web.AppKey("client", ClientSession)
@@ -106,9 +116,12 @@ async def _proxy_http(request: web.Request) -> web.StreamResponse:
     upstream = _pick(request, body)
     try:
         async with request.app[CLIENT_KEY].request(
-            request.method, upstream + request.rel_url.raw_path_qs,
-            headers=_forward_headers(request.headers), data=body or None, allow_redirects=False,
-        ) as reply:  # fmt: skip
+            request.method,
+            upstream + request.rel_url.raw_path_qs,
+            headers=_forward_headers(request.headers),
+            data=body or None,
+            allow_redirects=False,
+        ) as reply:
             payload = await reply.read()
             _note_up(request.app, upstream)
             return web.Response(body=payload, status=reply.status, headers=_forward_headers(reply.headers))

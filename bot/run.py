@@ -54,7 +54,9 @@ def web_session_secret(settings: Settings) -> str:
     return secret
 
 
-def child_environment(settings: Settings, auth_token: str, action_secret: str | None = None) -> dict[str, str]:
+def child_environment(
+    settings: Settings, auth_token: str, action_secret: str | None = None
+) -> dict[str, str]:
     """The environment every child process gets: embedded defaults filled in, secrets passed on."""
     env = {**os.environ, **RASA_PROCESS_ENV}
     if secret := action_secret or settings.action_secret:
@@ -78,7 +80,7 @@ def child_environment(settings: Settings, auth_token: str, action_secret: str | 
 
 def _get(url: str, timeout: float = 2.0) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # loopback only
             return 200 <= response.status < 300
     except OSError:
         return False
@@ -96,9 +98,13 @@ class Stack:
     def start(self, name: str, command: list[str], env: dict[str, str], log: IO[bytes] | None) -> None:
         """Start one child in its own process group."""
         self.processes[name] = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT if log else None,
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT if log else None,
             start_new_session=True,
-        )  # fmt: skip
+        )
 
     def check_alive(self) -> None:
         """Raise StackError when a child has exited."""
@@ -145,10 +151,22 @@ def rasa_server_command(settings: Settings, model: Path, *, port: int | None = N
     """The Rasa server with its channels and the HTTP API, whose token (RASA_AUTH_TOKEN) comes from the
     environment (`bot.rasa_server` adds it in-process: a token on the command line is visible in `ps`)."""
     return [
-        sys.executable, "-m", "bot.rasa_server", "run",
-        "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-        "--interface", "127.0.0.1", "--port", str(port or settings.rasa_port), "--enable-api",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot.rasa_server",
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(port or settings.rasa_port),
+        "--enable-api",
+    ]
 
 
 @contextmanager
@@ -167,7 +185,7 @@ def running_stack(
         if log_dir is None:
             return None
         log_dir.mkdir(parents=True, exist_ok=True)
-        logs.append(open(log_dir / f"{name}.log", "ab"))
+        logs.append(open(log_dir / f"{name}.log", "ab"))  # noqa: SIM115 - closed when the children stop
         return logs[-1]
 
     try:
@@ -224,9 +242,17 @@ def _shell(settings: Settings, model: Path) -> int:
     stack.start("action server", action_server_command(settings), env, None)
     try:
         command = [
-            sys.executable, "-m", "bot.rasa_server", "shell", "--model", str(model),
-            "--endpoints", "endpoints.yml", "--port", str(settings.rasa_port),
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "bot.rasa_server",
+            "shell",
+            "--model",
+            str(model),
+            "--endpoints",
+            "endpoints.yml",
+            "--port",
+            str(settings.rasa_port),
+        ]
         return subprocess.call(command, cwd=PROJECT_ROOT, env=env)
     finally:
         stack.stop()
@@ -240,7 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     model = model_path(settings.models_dir)
     if not model.exists():
-        print(f"没有找到训练好的模型 {model}，请先运行 `make train`（`make run` 会自动训练）。", file=sys.stderr)
+        print(
+            f"没有找到训练好的模型 {model}，请先运行 `make train`（`make run` 会自动训练）。", file=sys.stderr
+        )
         return 2
     try:
         return _shell(settings, model) if args.shell else _serve(settings, model)

@@ -51,16 +51,24 @@ def worker_environment(env: dict[str, str], settings: Settings, index: int) -> d
 def scaled_children(settings: Settings, model: Path, auth_token: str, env: dict[str, str]) -> list[Child]:
     """Action servers, Rasa workers and the router, in the order to start them."""
     children = [
-        Child(f"action server {j + 1}", action_server_command(settings, port=port), env,
-              f"http://127.0.0.1:{port}/health")
+        Child(
+            f"action server {j + 1}",
+            action_server_command(settings, port=port),
+            env,
+            f"http://127.0.0.1:{port}/health",
+        )
         for j, port in enumerate(settings.action_ports())
-    ]  # fmt: skip
+    ]
     workers = [f"http://127.0.0.1:{port}" for port in settings.worker_ports()]
     children += [
-        Child(f"rasa worker {i + 1}", rasa_server_command(settings, model, port=port),
-              worker_environment(env, settings, i), f"{workers[i]}/")
+        Child(
+            f"rasa worker {i + 1}",
+            rasa_server_command(settings, model, port=port),
+            worker_environment(env, settings, i),
+            f"{workers[i]}/",
+        )
         for i, port in enumerate(settings.worker_ports())
-    ]  # fmt: skip
+    ]
     router = [sys.executable, "-m", "bot.router", "--port", str(settings.rasa_port)]
     for worker in workers:
         router += ["--worker", worker]

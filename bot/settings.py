@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +35,23 @@ def _positive(env: dict[str, str], name: str, default: int) -> int:
     return value
 
 
-def _limits(env: dict[str, str]) -> dict[str, int]:
+class _Limits(TypedDict):
+    status_codes_per_application: int
+    status_codes_per_conversation: int
+    status_window_minutes: int
+    status_lock_minutes: int
+    status_application_cap: int
+    status_application_cap_minutes: int
+    escalations_per_hour: int
+
+
+class _Scale(TypedDict):
+    rasa_workers: int
+    rasa_worker_ports: tuple[int, ...]
+    action_servers: int
+
+
+def _limits(env: dict[str, str]) -> _Limits:
     """The status lookup's throttle and the escalation limit (see bot/status/throttle.py)."""
     return {
         "status_codes_per_application": _positive(env, "STATUS_CODES_PER_APPLICATION", 3),
@@ -47,7 +64,7 @@ def _limits(env: dict[str, str]) -> dict[str, int]:
     }
 
 
-def _scale(env: dict[str, str]) -> dict[str, object]:
+def _scale(env: dict[str, str]) -> _Scale:
     workers = _int(env, "RASA_WORKERS", 1)
     action_servers = _int(env, "ACTION_SERVERS", 1)
     if workers < 1 or action_servers < 1:
@@ -119,8 +136,7 @@ class Settings:
         return cls(
             var_dir=var_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'bot.db'}",
-            tracker_store_url=env.get("TRACKER_STORE_URL")
-            or f"sqlite:///{var_dir / 'tracker.db'}",
+            tracker_store_url=env.get("TRACKER_STORE_URL") or f"sqlite:///{var_dir / 'tracker.db'}",
             rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
             rasa_port=rasa_port,
             action_port=_int(env, "ACTION_PORT", 5055),

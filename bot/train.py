@@ -107,10 +107,21 @@ def _prune(models_dir: Path, keep: Path) -> None:
 
 def _rasa_train(root: Path, models_dir: Path, target: Path, finetune: Path | None) -> None:
     command = [
-        sys.executable, "-m", "bot.rasa_server", "train",
-        "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-        "--out", str(models_dir), "--fixed-model-name", target.name.removesuffix(".tar.gz"),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "bot.rasa_server",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "data",
+        "--out",
+        str(models_dir),
+        "--fixed-model-name",
+        target.name.removesuffix(".tar.gz"),
+    ]
     if finetune is not None:
         command += ["--finetune", str(finetune), "--epoch-fraction", str(FINETUNE_EPOCH_FRACTION)]
     subprocess.run(command, cwd=root, check=True, env={**os.environ, **RASA_PROCESS_ENV})

@@ -53,16 +53,27 @@ async def timed(run: Callable[[], Any], timings: list[float]) -> Any:
 async def one_round(sender: str, timings: dict[str, list[float]]) -> None:
     validate, report = ValidateStatusLookupForm(), ActionStatusLookup()
     slots: dict[str, Any] = {"requested_slot": None, "application_id": None, "credit_code_suffix": None}
-    await timed(lambda: validate.run(CollectingDispatcher(), tracker(sender, APPLICATION_ID, slots), {}), timings["1 ID turn"])
+    await timed(
+        lambda: validate.run(CollectingDispatcher(), tracker(sender, APPLICATION_ID, slots), {}),
+        timings["1 ID turn"],
+    )
     slots.update(application_id=APPLICATION_ID, requested_slot="credit_code_suffix")
-    await timed(lambda: validate.run(CollectingDispatcher(), tracker(sender, CODE, slots), {}), timings["2 code turn"])
+    await timed(
+        lambda: validate.run(CollectingDispatcher(), tracker(sender, CODE, slots), {}), timings["2 code turn"]
+    )
     slots.update(credit_code_suffix="******", requested_slot=None)
     dispatcher = CollectingDispatcher()
     await timed(lambda: report.run(dispatcher, tracker(sender, "", slots), {}), timings["3 report"])
     assert "待打款验证" in dispatcher.messages[0]["text"], dispatcher.messages
     slots.update(credit_code_suffix=None)
-    await timed(lambda: validate.run(CollectingDispatcher(), tracker(sender, "再查一下", slots), {}), timings["4 ask again: ID"])
-    await timed(lambda: report.run(CollectingDispatcher(), tracker(sender, "", slots), {}), timings["5 ask again: report"])
+    await timed(
+        lambda: validate.run(CollectingDispatcher(), tracker(sender, "再查一下", slots), {}),
+        timings["4 ask again: ID"],
+    )
+    await timed(
+        lambda: report.run(CollectingDispatcher(), tracker(sender, "", slots), {}),
+        timings["5 ask again: report"],
+    )
 
 
 def measure(backend: str, rounds: int) -> None:

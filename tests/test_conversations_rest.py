@@ -30,22 +30,35 @@ def test_every_topic_answers_its_standard_question(rest: RestClient, sender: str
 
 @pytest.mark.parametrize(
     ("message", "key"),
-    [("認證需要費用嗎？", "fees"), ("ＰＤＦ文件最大能传多大", "file_format_size"), ("打款验证金额怎么查", "payment_verification")],
+    [
+        ("認證需要費用嗎？", "fees"),
+        ("ＰＤＦ文件最大能传多大", "file_format_size"),
+        ("打款验证金额怎么查", "payment_verification"),
+    ],
 )
-def test_traditional_and_full_width_input_is_understood(rest: RestClient, sender: str, message: str, key: str) -> None:
+def test_traditional_and_full_width_input_is_understood(
+    rest: RestClient, sender: str, message: str, key: str
+) -> None:
     assert rest.texts(sender, message) == TOPICS[key].answer
 
 
 @pytest.mark.parametrize(
     ("message", "response"),
-    [("你好", "utter_greet"), ("谢谢你", "utter_thank"), ("再见", "utter_goodbye"), ("你是机器人吗", "utter_bot_challenge")],
+    [
+        ("你好", "utter_greet"),
+        ("谢谢你", "utter_thank"),
+        ("再见", "utter_goodbye"),
+        ("你是机器人吗", "utter_bot_challenge"),
+    ],
 )
 def test_chitchat(rest: RestClient, sender: str, message: str, response: str) -> None:
     assert rest.texts(sender, message) == response_text(response)
 
 
 @pytest.mark.parametrize("message", ["今天北京天气怎么样", "给我讲个笑话", "企业微信认证怎么做"])
-def test_out_of_scope_is_declined_with_what_the_bot_can_do(rest: RestClient, sender: str, message: str) -> None:
+def test_out_of_scope_is_declined_with_what_the_bot_can_do(
+    rest: RestClient, sender: str, message: str
+) -> None:
     reply = rest.texts(sender, message)
     assert reply == response_text("utter_out_of_scope")
     assert all(topic.answer != reply for topic in TOPICS.values())

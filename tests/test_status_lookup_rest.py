@@ -9,9 +9,9 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.db import handoff_queries
+from bot.db import escalation_queries
 from bot.db.engine import shared_session_factory
-from bot.db.handoff_models import Escalation
+from bot.db.escalation_models import Escalation
 from bot.run import Stack
 from bot.settings import PROJECT_ROOT
 from tests.support.rest import RestClient
@@ -34,7 +34,9 @@ def response_text(name: str, **values: object) -> str:
         ("rz 2026 1112 0005 现在什么状态", "后六位 3e1q2q", "营业执照照片模糊"),
     ],
 )
-def test_id_then_code_gives_the_report(rest: RestClient, sender: str, first: str, code: str, expected: str) -> None:
+def test_id_then_code_gives_the_report(
+    rest: RestClient, sender: str, first: str, code: str, expected: str
+) -> None:
     assert rest.texts(sender, first) == response_text("utter_ask_credit_code_suffix")
     assert expected in rest.texts(sender, code)
 
@@ -82,7 +84,9 @@ def test_a_verified_applicant_asks_again_without_a_code(rest: RestClient, sender
 def test_an_id_guessed_from_many_conversations_is_capped_and_a_person_offered(
     rest: RestClient, sender: str
 ) -> None:
-    application_id = f"RZ2031{random.randrange(10**8):08d}"  # known or not, the cap and its reply are the same
+    application_id = (
+        f"RZ2031{random.randrange(10**8):08d}"  # known or not, the cap and its reply are the same
+    )
     for n in range(9):
         rest.texts(f"{sender}-{n}", f"查询 {application_id} 的进度")
         mismatch = response_text("utter_status_mismatch", remaining=min(2, 9 - n))
@@ -107,17 +111,21 @@ def test_asking_for_a_person_past_the_hourly_limit_is_still_handed_over(
     assert rest.texts(sender, "转人工") == response_text("utter_handoff_over_limit")
     assert rest.texts(sender, "还在吗") == response_text("utter_handed_over")  # recorded and handed over
     with shared_session_factory(stack.settings.database_url)() as session:
-        quiet = select(Escalation.quiet).where(Escalation.sender_id == f"rest:{sender}").order_by(Escalation.id)
+        quiet = (
+            select(Escalation.quiet).where(Escalation.sender_id == f"rest:{sender}").order_by(Escalation.id)
+        )
         assert list(session.scalars(quiet)) == [False, False, False, True]
 
 
 def resolve_and_resume(stack: Stack, sender: str) -> None:
     """End the conversation's escalation and give it back to the bot, as the gateway does on /resolve."""
     with shared_session_factory(stack.settings.database_url)() as session, session.begin():
-        escalation = handoff_queries.active_escalation(session, f"rest:{sender}")
+        escalation = escalation_queries.active_escalation(session, f"rest:{sender}")
         assert escalation is not None
-        handoff_queries.resolve_escalation(session, escalation.id)
+        escalation_queries.resolve_escalation(session, escalation.id)
     httpx.post(
-        f"{stack.settings.rasa_url}/webhooks/gateway/resume", json={"sender": f"rest:{sender}"},
-        headers={"Authorization": f"Bearer {stack.auth_token}"}, timeout=30,
-    ).raise_for_status()  # fmt: skip
+        f"{stack.settings.rasa_url}/webhooks/gateway/resume",
+        json={"sender": f"rest:{sender}"},
+        headers={"Authorization": f"Bearer {stack.auth_token}"},
+        timeout=30,
+    ).raise_for_status()

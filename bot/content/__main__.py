@@ -46,24 +46,24 @@ def check(args: argparse.Namespace) -> int:
 
 @contextmanager
 def _database() -> Iterator[Session]:
-    """A session on DATABASE_URL, committed at the end; database failures become an EditorError."""
-    from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
-
+    """A session on DATABASE_URL, committed at the end; a database failure becomes an EditorError."""
     from bot.db.engine import make_engine, make_session_factory
+    from bot.db.errors import storage_errors
+    from bot.errors import StorageUnavailable
     from bot.settings import Settings
 
-    engine = make_engine(Settings.from_env().database_url)
     try:
-        with make_session_factory(engine)() as session, session.begin():
-            yield session
-    except (OperationalError, ProgrammingError) as error:
-        if "unanswered_questions" in str(error.orig):
+        engine = make_engine(Settings.from_env().database_url)
+        try:
+            with storage_errors(), make_session_factory(engine)() as session, session.begin():
+                yield session
+        finally:
+            engine.dispose()
+    except StorageUnavailable as error:
+        failure = getattr(error.__cause__, "orig", None) or error.__cause__ or error
+        if "unanswered_questions" in str(failure):
             raise EditorError(texts.UNANSWERED_DB_MISSING) from error
-        raise EditorError(texts.UNANSWERED_DB_FAILED.format(detail=type(error.orig).__name__)) from error
-    except SQLAlchemyError as error:
-        raise EditorError(texts.UNANSWERED_DB_FAILED.format(detail=type(error).__name__)) from error
-    finally:
-        engine.dispose()
+        raise EditorError(texts.UNANSWERED_DB_FAILED.format(detail=type(failure).__name__)) from error
 
 
 def unanswered_export(args: argparse.Namespace) -> int:

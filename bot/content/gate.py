@@ -32,9 +32,9 @@ from bot.content.facts import Facts, FactsError
 from bot.content.paths import ProjectPaths
 from bot.content.phrasings import phrasing_key
 from bot.content.topic_files import RETRIEVAL_INTENT, Topic, render_topic
+from bot.message_length import TELEGRAM_TEXT_LIMIT, utf16_length
 
 MIN_PHRASINGS = 12
-TELEGRAM_MAX_UTF16 = 4096
 LONG_ANSWER_CHARS = 800
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
 
@@ -42,11 +42,6 @@ _TOPIC_REFERENCE = re.compile(rf"(?<![A-Za-z0-9_/])(?:utter_)?{RETRIEVAL_INTENT}
 _FAQ_KEY_REFERENCE = re.compile(r"""faq_key["']?\s*[:=]\s*["']?([A-Za-z0-9_]+)""")
 _SUGGESTION = re.compile(r"「([^」\n]+)」")
 _SHOWN_PLACES = 5
-
-
-def utf16_length(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units: an emoji counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def is_valid_key(key: str) -> bool:
@@ -272,9 +267,9 @@ class _Finding:
 def _answer_findings(text: str, *, question: str, facts: Facts | None, faq: bool) -> Iterator[_Finding]:
     """An answer fits in one Telegram message, FAQ answers are not long, no answer contradicts a fact."""
     stripped = text.strip()
-    if utf16_length(stripped) > TELEGRAM_MAX_UTF16:
+    if utf16_length(stripped) > TELEGRAM_TEXT_LIMIT:
         length = utf16_length(stripped)
-        yield _Finding(texts.CHK_ANSWER_TOO_LONG.format(length=length, limit=TELEGRAM_MAX_UTF16))
+        yield _Finding(texts.CHK_ANSWER_TOO_LONG.format(length=length, limit=TELEGRAM_TEXT_LIMIT))
     elif faq and len(stripped) > LONG_ANSWER_CHARS:
         yield _Finding(texts.CHK_ANSWER_LONG.format(length=len(stripped), limit=LONG_ANSWER_CHARS), long=True)
     for contradiction in facts.contradictions(text, question=question) if facts else []:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.text import normalize
+from bot.normalization import normalize
 
 
 def phrasing_key(text: str) -> str:
-    """The comparison form of `text`: bot.text.normalize, case-folded, punctuation and spaces removed."""
+    """The comparison form of `text`: bot.normalization.normalize, case-folded, punctuation and spaces removed."""
     folded = normalize(text).casefold()
     return "".join(
         char

@@ -6,13 +6,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot import messages
-from bot.cli import EXIT_OK, EXIT_STORAGE, describe
+from bot.cli import EXIT_OK, storage_failed
+from bot.db import texts
 from bot.db.engine import make_engine, make_session_factory
+from bot.db.errors import storage_errors
 from bot.db.migrate import upgrade
 from bot.db.seed import seed_demo_applications
+from bot.errors import StorageUnavailable
 from bot.settings import Settings
 
 
@@ -29,10 +29,10 @@ def init(url: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: one sub-command per job."""
-    parser = argparse.ArgumentParser(prog="python -m bot.db", description=messages.DB_CLI_HELP)
+    parser = argparse.ArgumentParser(prog="python -m bot.db", description=texts.DB_CLI_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("init", help=messages.DB_INIT_HELP, description=messages.DB_INIT_HELP)
-    commands.add_parser("upgrade", help=messages.DB_UPGRADE_HELP, description=messages.DB_UPGRADE_HELP)
+    commands.add_parser("init", help=texts.DB_INIT_HELP, description=texts.DB_INIT_HELP)
+    commands.add_parser("upgrade", help=texts.DB_UPGRADE_HELP, description=texts.DB_UPGRADE_HELP)
     return parser
 
 
@@ -41,15 +41,15 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     arguments = build_parser().parse_args(argv)
     settings = settings or Settings.from_env()
     try:
-        if arguments.command == "upgrade":
-            upgrade(settings.database_url)
-            print(messages.DB_UPGRADED)
-            return EXIT_OK
-        added = init(settings.database_url)
-    except (SQLAlchemyError, OSError) as error:
-        print(messages.STORAGE_FAILED.format(error=describe(error)), file=sys.stderr)
-        return EXIT_STORAGE
-    print(messages.DB_INITIALISED.format(added=len(added)))
+        with storage_errors():
+            if arguments.command == "upgrade":
+                upgrade(settings.database_url)
+                print(texts.DB_UPGRADED)
+                return EXIT_OK
+            added = init(settings.database_url)
+    except StorageUnavailable as error:
+        return storage_failed(error)
+    print(texts.DB_INITIALISED.format(added=len(added)))
     return EXIT_OK
 
 

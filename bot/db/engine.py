@@ -10,17 +10,26 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.errors import StorageUnavailable
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 POSTGRES_CONNECT_TIMEOUT_S = 5
 
 
 def make_engine(url: str) -> Engine:
-    """Build an engine for `url`; creates the folder of an SQLite file and turns on WAL."""
+    """Build an engine for `url`; creates the folder of an SQLite file and turns on WAL.
+
+    Raises StorageUnavailable when that folder cannot be created (SQLAlchemy's own errors come
+    later, on connecting, and become StorageUnavailable in `bot.db.errors.storage_errors`).
+    """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StorageUnavailable(type(error).__name__) from error
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)

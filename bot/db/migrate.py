@@ -55,9 +55,7 @@ def _run(url: str, step) -> None:  # type: ignore[no-untyped-def]
     try:
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
-                connection.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_ADVISORY_LOCK_KEY}
-                )
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_ADVISORY_LOCK_KEY})
             step(alembic_config(connection))
     finally:
         engine.dispose()

@@ -15,28 +15,15 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Enum,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-)
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, relationship
 
 from bot.db.base import Base
+from bot.db.types import BigId, UtcDateTime, utc_now, value_enum
 from bot.identity import CONVERSATION_ID_LENGTH
-from bot.db.types import UtcDateTime, utc_now
 
 APPLICATION_ID_LENGTH = 14
 CREDIT_CODE_LENGTH = 18
-
-# BIGINT on PostgreSQL; plain INTEGER on SQLite, where only that is an auto-incrementing rowid.
-BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Status(str, enum.Enum):
@@ -57,30 +44,13 @@ class EntityType(str, enum.Enum):
 
 
 class ReasonCategory(str, enum.Enum):
-    """The rejection causes the guide lists (FAQ Q1); each has its fix in `bot.messages`."""
+    """The rejection causes the guide lists (FAQ Q1); each has its fix in `bot.status.texts`."""
 
     UNCLEAR = "资料不清晰"
     MISMATCH = "信息不一致"
     EXPIRED = "资料过期"
     LICENSE_MISSING = "行业资质缺失"
     BANK_ACCOUNT = "银行账户问题"
-
-
-def _values(enum_class: type[enum.Enum]) -> list[str]:
-    return [member.value for member in enum_class]
-
-
-def _enum(enum_class: type[enum.Enum], name: str, length: int) -> Enum:
-    """A VARCHAR holding the enum's Chinese value, with a CHECK constraint called `name`."""
-    return Enum(
-        enum_class,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=length,
-        values_callable=_values,
-        validate_strings=True,
-    )
 
 
 class Application(Base):
@@ -92,11 +62,13 @@ class Application(Base):
     company_name: Mapped[str] = Column(String(200), nullable=False)
     credit_code: Mapped[str] = Column(String(CREDIT_CODE_LENGTH), nullable=False)
     entity_type: Mapped[EntityType] = Column(
-        _enum(EntityType, "ck_applications_entity_type", 10), nullable=False
+        value_enum(EntityType, length=10, check="ck_applications_entity_type"), nullable=False
     )
     industry: Mapped[str | None] = Column(String(100))
     industry_license: Mapped[str | None] = Column(String(100))
-    status: Mapped[Status] = Column(_enum(Status, "ck_applications_status", 10), nullable=False)
+    status: Mapped[Status] = Column(
+        value_enum(Status, length=10, check="ck_applications_status"), nullable=False
+    )
     status_since: Mapped[datetime] = Column(UtcDateTime, nullable=False)
     level: Mapped[str | None] = Column(String(10))
     created_at: Mapped[datetime] = Column(UtcDateTime, nullable=False, default=utc_now)
@@ -126,7 +98,7 @@ class RejectionReason(Base):
     )
     position: Mapped[int] = Column(Integer, nullable=False)
     category: Mapped[ReasonCategory] = Column(
-        _enum(ReasonCategory, "ck_rejection_reasons_category", 10), nullable=False
+        value_enum(ReasonCategory, length=10, check="ck_rejection_reasons_category"), nullable=False
     )
     detail: Mapped[str] = Column(Text, nullable=False)
 
@@ -142,9 +114,11 @@ class StatusChange(Base):
     application_id: Mapped[str] = Column(
         ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    from_status: Mapped[Status | None] = Column(_enum(Status, "ck_status_changes_from_status", 10))
+    from_status: Mapped[Status | None] = Column(
+        value_enum(Status, length=10, check="ck_status_changes_from_status")
+    )
     to_status: Mapped[Status] = Column(
-        _enum(Status, "ck_status_changes_to_status", 10), nullable=False
+        value_enum(Status, length=10, check="ck_status_changes_to_status"), nullable=False
     )
     changed_at: Mapped[datetime] = Column(UtcDateTime, nullable=False)
     source: Mapped[str] = Column(String(20), nullable=False)
@@ -185,9 +159,7 @@ class VerifiedOwnership(Base):
 
     id: Mapped[int] = Column(BigId, primary_key=True)
     sender_id: Mapped[str] = Column(String(CONVERSATION_ID_LENGTH), nullable=False)
-    application_id: Mapped[str] = Column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False
-    )
+    application_id: Mapped[str] = Column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=False)
     verified_at: Mapped[datetime] = Column(UtcDateTime, nullable=False)
 
 

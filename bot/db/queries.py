@@ -86,18 +86,12 @@ def add_attempt(
 
 def credit_code_of(session: Session, application_id: str) -> str | None:
     """The application's unified social credit code, or None when there is no such application."""
-    return session.scalars(
-        select(Application.credit_code).where(Application.id == application_id)
-    ).first()
+    return session.scalars(select(Application.credit_code).where(Application.id == application_id)).first()
 
 
-def add_verified_ownership(
-    session: Session, *, sender_id: str, application_id: str, at: datetime
-) -> None:
+def add_verified_ownership(session: Session, *, sender_id: str, application_id: str, at: datetime) -> None:
     """Remember that the sender proved they own the application."""
-    session.add(
-        VerifiedOwnership(sender_id=sender_id, application_id=application_id, verified_at=at)
-    )
+    session.add(VerifiedOwnership(sender_id=sender_id, application_id=application_id, verified_at=at))
 
 
 def _verified_since(sender_id: str, application_id: str, since: datetime):  # type: ignore[no-untyped-def]
@@ -108,9 +102,7 @@ def _verified_since(sender_id: str, application_id: str, since: datetime):  # ty
     )
 
 
-def has_verified_ownership(
-    session: Session, sender_id: str, application_id: str, since: datetime
-) -> bool:
+def has_verified_ownership(session: Session, sender_id: str, application_id: str, since: datetime) -> bool:
     """Tell whether the sender proved ownership of the application at or after `since`."""
     return bool(session.scalar(select(_verified_since(sender_id, application_id, since))))
 

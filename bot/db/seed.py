@@ -107,7 +107,7 @@ DEMO_APPLICATIONS: tuple[DemoApplication, ...] = (
 
 
 def _build(demo: DemoApplication, session: Session) -> Application:
-    first_status, first_time = demo.steps[0]
+    _, first_time = demo.steps[0]
     application = Application(
         id=demo.id,
         company_name=demo.company_name,
@@ -128,9 +128,7 @@ def _build(demo: DemoApplication, session: Session) -> Application:
             if status is Status.REJECTED
             else []
         )
-        queries.record_status(
-            session, application, status, at=_at(when), source=SEED_SOURCE, reasons=reasons
-        )
+        queries.record_status(session, application, status, at=_at(when), source=SEED_SOURCE, reasons=reasons)
     return application
 
 

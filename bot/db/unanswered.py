@@ -23,8 +23,8 @@ from sqlalchemy.orm import Mapped, Session
 from bot.content.phrasings import phrasing_key
 from bot.db.base import Base
 from bot.db.types import UtcDateTime, utc_now
+from bot.normalization import normalize
 from bot.privacy import mask
-from bot.text import normalize
 
 
 class Reason(str, enum.Enum):

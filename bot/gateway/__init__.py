@@ -1,18 +1,28 @@
 """The Telegram gateway: applicants ⇄ Rasa, escalations ⇄ the agents group (`python -m bot.gateway`).
 
-    settings.py      GatewaySettings from the environment
-    app.py           build_application(): handlers, hooks; run() polls or serves a webhook
-    handlers.py      the Telegram handlers (thin)
-    services.py      the long-lived parts, created in post_init
-    inbox.py         updates stored before they are confirmed; per-chat ordered processing
-    outbox.py        every outgoing message is a row; delivery with retries and Telegram's errors
-    limits.py        Telegram's sending limits
-    conversation.py  an applicant's turn: Rasa, typing, apologies, relays during a handoff
-    handoff.py       the agents group: threads, relays, /claim /resolve /open
-    announcer.py     escalations and alerts written by the actions → cards, or one summary per burst
-    replies.py       Rasa messages → Telegram messages (splitting, buttons)
-    rasa_client.py   Rasa's REST channel and tracker events API
-    store.py         database access from async code
-    texts.py         every Chinese text the gateway sends
-    logs.py          logging with secrets redacted
+Layered: a module imports only modules listed below it (tests/bot/gateway/test_layers.py checks).
+
+    __main__.py        `python -m bot.gateway`: settings, logging, run
+    app.py             build_application(): handlers, hooks; run() polls or serves a webhook
+    handlers.py        the Telegram handlers (thin)
+    services.py        the long-lived parts, created in post_init, each built from the ones below it
+    inbox.py           updates stored before they are confirmed; per-chat ordered processing
+    conversation.py    an applicant's turn: Rasa, typing, apologies, relays during a handoff
+    desk.py            the agents group's messages: a command, a reply to relay, or chatter
+    agent_commands.py  /claim /resolve /open /help: parsed and carried out
+    announcer.py       escalations and alerts written by the actions → cards, or one summary per burst
+    relay.py           applicant ⇄ agent messages while a person handles the conversation
+    threads.py         an escalation's thread in the agents group: a forum topic or a reply chain
+    cards.py           what agents read about an escalation: who the applicant is, its card
+    resume.py          the conversation goes back to Rasa once its escalation is resolved
+    outbox.py          every outgoing message is a row; one worker per chat delivers them in order
+    delivery.py        sending one row to Telegram: its limits, its errors, thread placement
+    agents_group.py    the agents group: its id (across a supergroup migration), topics, members
+    limits.py          Telegram's sending limits
+    replies.py         Rasa messages → Telegram messages (splitting, buttons)
+    rasa_client.py     Rasa's REST channel and tracker events API
+    settings.py        GatewaySettings from the environment
+    store.py           database access from async code
+    texts.py           every Chinese text the gateway sends
+    logs.py            logging with secrets redacted
 """

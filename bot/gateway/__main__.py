@@ -28,7 +28,10 @@ def main() -> int:
     try:
         run(settings)
     except InvalidToken:
-        print("Telegram 网关无法启动 / gateway not started: Telegram rejected TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        print(
+            "Telegram 网关无法启动 / gateway not started: Telegram rejected TELEGRAM_BOT_TOKEN",
+            file=sys.stderr,
+        )
         return 2
     except StorageUnavailable as error:
         print(

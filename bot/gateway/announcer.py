@@ -32,19 +32,19 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.db import handoff_queries as queries
-from bot.db.handoff_models import AgentAlert, Escalation
+from bot.db import escalation_queries, gateway_queries
+from bot.db.escalation_models import AgentAlert, AlertKind, Escalation
 from bot.db.types import BEIJING, utc_now
 from bot.gateway import texts
-from bot.gateway.handoff import applicant_label, escalation_post
-from bot.gateway.outbox import AgentsGroup
-from bot.gateway.replies import split_text
+from bot.gateway.agents_group import AgentsGroup
+from bot.gateway.cards import applicant_label, queue_card, reason_text
 from bot.gateway.store import Store
+from bot.message_length import split_text
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,6 @@ CARD_WINDOW_S = 60.0
 SUMMARY_MAX_ITEMS = 200
 ALERTS_MAX_ITEMS = 50
 SUMMARY_SENDER_CHARS = 40
-CAPPED_ALERT = "application_capped"
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ def summary_line(session: Session, escalation: Escalation) -> str:
     return texts.SUMMARY_LINE.format(
         id=escalation.id,
         who=applicant_label(session, escalation, short_sender=SUMMARY_SENDER_CHARS),
-        reason=texts.REASONS.get(escalation.reason, escalation.reason),
+        reason=reason_text(escalation),
         application_id=escalation.application_id or texts.NO_APPLICATION_ID,
         quiet=texts.SUMMARY_QUIET if escalation.quiet else "",
     )
@@ -102,7 +101,7 @@ def summary_messages(session: Session, escalations: list[Escalation]) -> list[st
 def alert_line(alert: AgentAlert) -> str:
     """One alert in the alerts message."""
     detail = json.loads(alert.detail or "{}")
-    if alert.kind != CAPPED_ALERT:
+    if alert.kind != AlertKind.APPLICATION_CAPPED:
         return texts.ALERT_LINE_OTHER.format(kind=alert.kind, subject=alert.subject)
     until = dt.datetime.fromisoformat(detail["until"]).astimezone(BEIJING)
     return texts.ALERT_LINE_CAPPED.format(
@@ -122,7 +121,6 @@ class Announcer:
         self,
         store: Store,
         agents: AgentsGroup,
-        is_forum: Callable[[], Awaitable[bool]],
         wake: Callable[[], None],
         *,
         pace: Pace | None = None,
@@ -130,7 +128,6 @@ class Announcer:
     ) -> None:
         self._store = store
         self._agents = agents
-        self._is_forum = is_forum
         self._wake = wake
         self._pace = pace or Pace()
         self._clock = clock
@@ -145,7 +142,7 @@ class Announcer:
 
     async def escalations(self) -> tuple[int, int]:
         """Announce waiting escalations if due; return (cards, summary lines) queued."""
-        count, oldest, newest = await self._store.run(queries.waiting_escalations)
+        count, oldest, newest = await self._store.run(escalation_queries.waiting_escalations)
         if not count or oldest is None or newest is None or not settled(oldest, newest, utc_now()):
             return 0, 0
         now = self._clock()
@@ -153,7 +150,7 @@ class Announcer:
             self._cards.popleft()
         budget = self._pace.cards_per_minute - len(self._cards)
         summary_due = now - self._last_summary >= self._pace.summary_interval
-        forum = await self._is_forum()
+        forum = await self._agents.forum()
         cards, summarized = await self._store.run(self._queue, budget, summary_due, forum)
         self._cards.extend([now] * cards)
         if summarized:
@@ -164,20 +161,16 @@ class Announcer:
         return cards, summarized
 
     def _queue(self, session: Session, budget: int, summary_due: bool, forum: bool) -> tuple[int, int]:
-        waiting = queries.unannounced_escalations(session, limit=SUMMARY_MAX_ITEMS)
+        waiting = escalation_queries.unannounced_escalations(session, limit=SUMMARY_MAX_ITEMS)
         cards, summarized = choose(waiting, budget, summary_due)
         for escalation in cards:
-            queries.enqueue_message(
-                session,
-                self._agents.chat_id,
-                escalation_post(session, escalation, forum=forum),
-                purpose="escalation",
-                escalation_id=escalation.id,
-            )
+            queue_card(session, self._agents.chat_id, escalation, forum=forum)
         if summarized:
             for text in summary_messages(session, summarized):
-                queries.enqueue_message(session, self._agents.chat_id, text, purpose="escalation_summary")
-        queries.mark_announced(session, [escalation.id for escalation in [*cards, *summarized]])
+                gateway_queries.enqueue_message(
+                    session, self._agents.chat_id, text, purpose="escalation_summary"
+                )
+        escalation_queries.mark_announced(session, [escalation.id for escalation in [*cards, *summarized]])
         return len(cards), len(summarized)
 
     async def alerts(self) -> int:
@@ -193,11 +186,11 @@ class Announcer:
         return posted
 
     def _queue_alerts(self, session: Session) -> int:
-        waiting = queries.unannounced_alerts(session, limit=ALERTS_MAX_ITEMS)
+        waiting = escalation_queries.unannounced_alerts(session, limit=ALERTS_MAX_ITEMS)
         if not waiting:
             return 0
         text = "\n".join([texts.ALERTS_HEADER, *(alert_line(alert) for alert in waiting)])
         for part in split_text(text):
-            queries.enqueue_message(session, self._agents.chat_id, part, purpose="agent_alert")
-        queries.mark_alerts_announced(session, [alert.id for alert in waiting])
+            gateway_queries.enqueue_message(session, self._agents.chat_id, part, purpose="agent_alert")
+        escalation_queries.mark_alerts_announced(session, [alert.id for alert in waiting])
         return len(waiting)

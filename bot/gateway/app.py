@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from urllib.parse import urlsplit
 
@@ -96,7 +97,7 @@ def run(settings: GatewaySettings) -> None:
     else:
         application.run_polling(
             allowed_updates=ALLOWED_UPDATES,
-            timeout=settings.poll_timeout,
+            timeout=dt.timedelta(seconds=settings.poll_timeout),
             drop_pending_updates=False,
             bootstrap_retries=-1,
         )

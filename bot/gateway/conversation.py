@@ -17,14 +17,15 @@ from telegram.constants import ChatAction
 from telegram.error import Forbidden, TelegramError
 
 from bot import identity
-from bot.db import handoff_queries as queries
-from bot.db.handoff_models import Escalation
+from bot.db import escalation_queries, gateway_queries
+from bot.db.escalation_models import Escalation
 from bot.errors import UpstreamUnavailable
 from bot.gateway import texts
-from bot.gateway.handoff import Handoff
 from bot.gateway.outbox import Outbox
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.relay import Relay
 from bot.gateway.replies import Reply, from_rasa
+from bot.gateway.resume import Resumer
 from bot.gateway.store import Store
 
 logger = logging.getLogger(__name__)
@@ -41,10 +42,12 @@ def save_replies(session: Session, update_id: int, chat_id: int, replies: list[R
     for reply in replies:
         buttons = []
         for button in reply.buttons:
-            stored = queries.store_callback(session, chat_id, button.payload, button.title)
+            stored = gateway_queries.store_callback(session, chat_id, button.payload, button.title)
             buttons.append([{"text": button.title, "callback_data": f"{CALLBACK_PREFIX}{stored}"}])
-        queries.enqueue_message(session, chat_id, reply.text, purpose=purpose, buttons=buttons or None)
-    queries.finish_update(session, update_id)
+        gateway_queries.enqueue_message(
+            session, chat_id, reply.text, purpose=purpose, buttons=buttons or None
+        )
+    gateway_queries.finish_update(session, update_id)
 
 
 def callback_id(data: str | None) -> int | None:
@@ -63,7 +66,8 @@ class Conversations:
         store: Store,
         rasa: RasaClient,
         outbox: Outbox,
-        handoff: Handoff,
+        relay: Relay,
+        resumer: Resumer,
         *,
         slow_notice_after: float,
     ) -> None:
@@ -71,7 +75,8 @@ class Conversations:
         self._store = store
         self._rasa = rasa
         self._outbox = outbox
-        self._handoff = handoff
+        self._relay = relay
+        self._resumer = resumer
         self._slow_notice_after = slow_notice_after
 
     async def reply(self, update_id: int, chat_id: int, *lines: str, purpose: str = "gateway_text") -> None:
@@ -83,13 +88,15 @@ class Conversations:
         """Remember the applicant's chat; return the escalation a person is handling, if any."""
 
         def check(session: Session) -> tuple[Escalation | None, Escalation | None]:
-            queries.remember_chat(session, chat_id, display_name)
+            gateway_queries.remember_chat(session, chat_id, display_name)
             sender = identity.telegram(chat_id)
-            return queries.active_escalation(session, sender), queries.unresumed_escalation(session, sender)
+            return escalation_queries.active_escalation(
+                session, sender
+            ), escalation_queries.unresumed_escalation(session, sender)
 
         active, unresumed = await self._store.run(check)
         if unresumed is not None:  # resolved while Rasa was unreachable: resume before asking it
-            await self._handoff.resume(unresumed.id, unresumed.sender_id)
+            await self._resumer.resume(unresumed.id, unresumed.sender_id)
         return active
 
     async def message(
@@ -99,7 +106,7 @@ class Conversations:
         sender = identity.telegram(chat_id)
         escalation = await self.active_escalation(chat_id, display_name)
         if escalation is not None:
-            await self._relay(update_id, chat_id, escalation, text)
+            await self._to_agents(update_id, chat_id, escalation, text)
             if text is not None:
                 await self._log_paused_turn(sender, payload or text)
             return
@@ -110,12 +117,16 @@ class Conversations:
         await self._store.run(save_replies, update_id, chat_id, replies, "reply")
         self._outbox.wake(chat_id)
 
-    async def _relay(self, update_id: int, chat_id: int, escalation: Escalation, text: str | None) -> None:
+    async def _to_agents(
+        self, update_id: int, chat_id: int, escalation: Escalation, text: str | None
+    ) -> None:
         def relay(session: Session) -> None:
-            self._handoff.relay_from_applicant(session, escalation, text)
+            self._relay.to_agents(session, escalation, text)
             if text is None:
-                queries.enqueue_message(session, chat_id, texts.AGENT_ONLY_TEXT, purpose="gateway_text")
-            queries.finish_update(session, update_id)
+                gateway_queries.enqueue_message(
+                    session, chat_id, texts.AGENT_ONLY_TEXT, purpose="gateway_text"
+                )
+            gateway_queries.finish_update(session, update_id)
 
         await self._store.run(relay)
         self._outbox.wake()
@@ -152,7 +163,7 @@ class Conversations:
             if not done:
                 logger.info("slow Rasa turn for update %s; told the applicant to wait", update_id)
                 await self._store.run(
-                    queries.enqueue_message, chat_id, texts.STILL_WORKING, purpose="still_working"
+                    gateway_queries.enqueue_message, chat_id, texts.STILL_WORKING, purpose="still_working"
                 )
                 self._outbox.wake(chat_id)
             messages = await turn

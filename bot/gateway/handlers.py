@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot.db import handoff_queries as queries
+from bot.db import gateway_queries
 from bot.gateway import texts
+from bot.gateway.agent_commands import AGENT_COMMANDS, parse_command
+from bot.gateway.cards import display_name
 from bot.gateway.conversation import callback_id
-from bot.gateway.handoff import AGENT_COMMANDS, display_name, parse_command
 from bot.gateway.services import Services
 
 logger = logging.getLogger(__name__)
@@ -23,20 +24,39 @@ def services(context: Context) -> Services:
     return context.application.bot_data["services"]
 
 
+def applicant(update: Update) -> tuple[int, str]:
+    """The private chat an applicant's update came from, and how agents see the applicant.
+
+    The applicant handlers are registered for private chats only (app.py), where both exist.
+    """
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    return chat.id, display_name(user)
+
+
+def text_of(update: Update) -> tuple[Message, str]:
+    """The message of a text update and its text (registered with filters.TEXT in app.py)."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    return message, message.text
+
+
 async def start(update: Update, context: Context) -> None:
     """/start: welcome and what the bot can do."""
-    await services(context).conversations.reply(update.update_id, update.effective_chat.id, texts.WELCOME)
+    chat_id, _ = applicant(update)
+    await services(context).conversations.reply(update.update_id, chat_id, texts.WELCOME)
 
 
 async def help_command(update: Update, context: Context) -> None:
     """/help: how to use the bot."""
-    await services(context).conversations.reply(update.update_id, update.effective_chat.id, texts.HELP)
+    chat_id, _ = applicant(update)
+    await services(context).conversations.reply(update.update_id, chat_id, texts.HELP)
 
 
 async def human(update: Update, context: Context) -> None:
     """/human: hand the conversation to a person (through Rasa, which records the escalation)."""
     gateway = services(context)
-    chat_id, name = update.effective_chat.id, display_name(update.effective_user)
+    chat_id, name = applicant(update)
     if await gateway.conversations.active_escalation(chat_id, name) is not None:
         await gateway.conversations.reply(update.update_id, chat_id, texts.ALREADY_WITH_AGENT)
         return
@@ -46,37 +66,39 @@ async def human(update: Update, context: Context) -> None:
 async def applicant_text(update: Update, context: Context) -> None:
     """A text message in a private chat goes to Rasa (or to the agent handling the chat)."""
     gateway = services(context)
-    message = update.effective_message
-    command = parse_command(message.text, context.bot.username)
+    chat_id, name = applicant(update)
+    _, text = text_of(update)
+    command = parse_command(text, context.bot.username)
     if command is not None and command.name in AGENT_COMMANDS and command.name != "help":
-        await gateway.conversations.reply(update.update_id, update.effective_chat.id, texts.AGENTS_ONLY)
+        await gateway.conversations.reply(update.update_id, chat_id, texts.AGENTS_ONLY)
         return
-    await gateway.conversations.message(
-        update.update_id, update.effective_chat.id, display_name(update.effective_user), message.text
-    )
+    await gateway.conversations.message(update.update_id, chat_id, name, text)
 
 
 async def applicant_media(update: Update, context: Context) -> None:
     """Photos, files, voice, stickers…: say what the bot can handle."""
-    await services(context).conversations.message(
-        update.update_id, update.effective_chat.id, display_name(update.effective_user), None
-    )
+    chat_id, name = applicant(update)
+    await services(context).conversations.message(update.update_id, chat_id, name, None)
 
 
 async def button_pressed(update: Update, context: Context) -> None:
     """An inline button: acknowledge it, remove the keyboard, send its payload to Rasa."""
     gateway = services(context)
     query = update.callback_query
+    assert query is not None  # registered as a CallbackQueryHandler (app.py)
     chat = update.effective_chat
     key = callback_id(query.data)
-    stored = await gateway.store.run(queries.get_callback, key, chat.id) if key is not None and chat else None
+    stored = (
+        await gateway.store.run(gateway_queries.get_callback, key, chat.id)
+        if key is not None and chat
+        else None
+    )
     await gateway.telegram_best_effort(query.answer(text=None if stored else texts.BUTTON_EXPIRED))
     if stored is None or chat is None or chat.type != chat.PRIVATE:
         return
     await gateway.telegram_best_effort(query.edit_message_reply_markup(reply_markup=None))
-    await gateway.conversations.message(
-        update.update_id, chat.id, display_name(update.effective_user), stored.title, payload=stored.payload
-    )
+    _, name = applicant(update)
+    await gateway.conversations.message(update.update_id, chat.id, name, stored.title, payload=stored.payload)
 
 
 async def group_message(update: Update, context: Context) -> None:
@@ -92,7 +114,7 @@ async def group_message(update: Update, context: Context) -> None:
     if chat.id != gateway.agents.chat_id:
         logger.info("ignored an update from group %s (not the agents group)", chat.id)
         return
-    await gateway.handoff.agent_message(update.update_id, message, context.bot.username)
+    await gateway.desk.handle(update.update_id, message, context.bot.username)
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.db import handoff_queries as queries
+from bot.db import gateway_queries
 from bot.errors import StorageUnavailable
 from bot.gateway.store import Store
 from bot.inbound import clean_json
@@ -43,7 +43,7 @@ class InboxQueue(asyncio.Queue):  # type: ignore[type-arg]
         if isinstance(item, Update):
             item = clean_update(item)
             try:
-                fresh = await self._store.run(queries.store_update, item.update_id, item.to_json())
+                fresh = await self._store.run(gateway_queries.store_update, item.update_id, item.to_json())
             except StorageUnavailable:
                 logger.error("cannot store update %s; Telegram will deliver it again", item.update_id)
                 await asyncio.sleep(STORE_RETRY_PAUSE_S)  # the poller retries at once otherwise
@@ -75,11 +75,11 @@ def clean_update(update: Update) -> Update:
 
 async def replay_unprocessed(queue: InboxQueue, store: Store, bot: Bot) -> int:
     """Queue every stored but unprocessed update again; return how many."""
-    pending = await store.run(queries.unprocessed_updates)
+    pending = await store.run(gateway_queries.unprocessed_updates)
     for update_id, payload in pending:
         update = Update.de_json(json.loads(payload), bot)
         if update is None:
-            await store.run(queries.finish_update, update_id)
+            await store.run(gateway_queries.finish_update, update_id)
             continue
         await queue.replay(update)
     if pending:
@@ -124,7 +124,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                     self._locks[key] = (lock, users - 1)
         if isinstance(update, Update):
             try:
-                await self._store.run(queries.finish_update, update.update_id)
+                await self._store.run(gateway_queries.finish_update, update.update_id)
             except StorageUnavailable:
                 logger.error("could not mark update %s processed; it may be replayed", update.update_id)
 

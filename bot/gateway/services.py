@@ -13,13 +13,18 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.errors import BotError
+from bot.gateway.agents_group import AgentsGroup
 from bot.gateway.announcer import Announcer, Pace
 from bot.gateway.conversation import Conversations
-from bot.gateway.handoff import Handoff
-from bot.gateway.outbox import AgentsGroup, Outbox, current_agents_chat_id, migrate_agents_group
+from bot.gateway.delivery import TelegramDelivery
+from bot.gateway.desk import AgentDesk
+from bot.gateway.outbox import Outbox
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.relay import Relay
+from bot.gateway.resume import Resumer
 from bot.gateway.settings import GatewaySettings
 from bot.gateway.store import Store
+from bot.gateway.threads import EscalationThreads
 
 logger = logging.getLogger(__name__)
 
@@ -35,27 +40,31 @@ class Services:
     rasa: RasaClient
     agents: AgentsGroup
     outbox: Outbox
-    handoff: Handoff
+    resumer: Resumer
+    desk: AgentDesk
     announcer: Announcer
     conversations: Conversations
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
     async def create(cls, bot: Bot, settings: GatewaySettings, store: Store) -> Services:
-        """Build the services (no background work yet)."""
+        """Build the services, each from the ones below it (no background work yet)."""
         rasa = RasaClient(
             settings.rasa_url, auth_token=settings.rasa_auth_token, timeout=settings.rasa_timeout
         )
-        agents = AgentsGroup(await current_agents_chat_id(store, settings.agent_chat_id))
-        handoff = Handoff(bot, store, rasa, agents)
-        outbox = Outbox(bot, store, agents, handoff, on_blocked=handoff.applicant_blocked)
-        handoff.outbox = outbox
+        agents = await AgentsGroup.current(bot, store, settings.agent_chat_id)
+        threads = EscalationThreads(bot, store, agents)
+        relay = Relay(agents)
+        delivery = TelegramDelivery(bot, store, agents, threads, on_blocked=relay.applicant_blocked)
+        outbox = Outbox(store, delivery)
+        resumer = Resumer(store, rasa)
+        desk = AgentDesk(store, agents, threads, relay, resumer, outbox.wake)
         pace = Pace(cards_per_minute=settings.cards_per_minute, summary_interval=settings.summary_interval)
-        announcer = Announcer(store, agents, handoff.is_forum, outbox.wake, pace=pace)
+        announcer = Announcer(store, agents, outbox.wake, pace=pace)
         conversations = Conversations(
-            bot, store, rasa, outbox, handoff, slow_notice_after=settings.slow_notice_after
+            bot, store, rasa, outbox, relay, resumer, slow_notice_after=settings.slow_notice_after
         )
-        return cls(settings, store, rasa, agents, outbox, handoff, announcer, conversations)
+        return cls(settings, store, rasa, agents, outbox, resumer, desk, announcer, conversations)
 
     def start(self) -> None:
         """Start the outbox sender and the handoff maintenance loop."""
@@ -81,17 +90,17 @@ class Services:
         while True:
             try:
                 await self.announcer.announce()
-                await self.handoff.resume_resolved()
+                await self.resumer.resume_resolved()
             except BotError as error:
                 logger.warning("handoff maintenance: %s", type(error).__name__)
-            except Exception:  # noqa: BLE001 - keep the loop alive, log it
+            except Exception:  # keep the loop alive, log it
                 logger.exception("handoff maintenance failed")
             await asyncio.sleep(MAINTENANCE_INTERVAL_S)
 
     async def agents_group_migrated(self, new_chat_id: int) -> None:
         """The agents group became a supergroup (service message): follow it."""
         logger.warning("the agents group moved to chat %s", new_chat_id)
-        await migrate_agents_group(self.store, self.agents, new_chat_id)
+        await self.agents.migrate(self.store, new_chat_id)
         self.outbox.wake()
 
     @staticmethod

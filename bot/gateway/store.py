@@ -9,11 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.db.engine import make_engine, make_session_factory
-from bot.errors import StorageUnavailable
+from bot.db.errors import storage_errors
 
 DATABASE_THREADS = 16
 """Chats are served concurrently; each turn does a few short queries in these threads."""
@@ -32,11 +31,8 @@ class Store:
 
     def call(self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `fn` in a transaction in this thread; database errors become StorageUnavailable."""
-        try:
-            with self._sessions() as session, session.begin():
-                return fn(session, *args, **kwargs)
-        except SQLAlchemyError as error:
-            raise StorageUnavailable(type(error).__name__) from error
+        with storage_errors(), self._sessions() as session, session.begin():
+            return fn(session, *args, **kwargs)
 
     async def run(self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `fn` in a transaction in a worker thread."""

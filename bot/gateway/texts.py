@@ -45,7 +45,9 @@ ESCALATION_POST = """🆘 转人工 #{id}
 {how_to}"""
 NO_APPLICATION_ID = "未提供"
 NO_TRANSCRIPT = "（无）"
-HOW_TO_REPLY_TOPIC = "在本话题中发言即可回复申请人。/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表"
+HOW_TO_REPLY_TOPIC = (
+    "在本话题中发言即可回复申请人。/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表"
+)
 HOW_TO_REPLY_CHAIN = "回复本条（或本会话的任一条）消息即可回复申请人。/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表"
 TOPIC_NAME = "#{id} {reason}"
 NOT_TELEGRAM_USER = "（非 Telegram 用户 {sender}，无法在此直接回复）"
@@ -83,9 +85,7 @@ SUMMARY_HOW_TO = (
     "· /resolve {example} 结束并交还机器人（可一次写多个编号，如 /resolve 12 13 20-25）· /open 未结束列表"
 )
 ALERTS_HEADER = "⚠️ 疑似有人在猜测申请的验证码（统一社会信用代码后 6 位）。以下申请编号验证失败次数已达上限，在线查询已暂停，期间查询者会被引导转人工："
-ALERT_LINE_CAPPED = (
-    "• {application_id}（{known}）：{window} 分钟内输错 {wrong_codes} 次，来自 {senders} 个会话；暂停至 {until}（北京时间）"
-)
+ALERT_LINE_CAPPED = "• {application_id}（{known}）：{window} 分钟内输错 {wrong_codes} 次，来自 {senders} 个会话；暂停至 {until}（北京时间）"
 ALERT_KNOWN = "系统中有此申请"
 ALERT_UNKNOWN = "系统中无此编号"
 ALERT_LINE_OTHER = "• {kind}：{subject}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.text import normalize
+from bot.normalization import normalize
 
 NGRAMS = (1, 3)
 """Character n-grams, as the pipeline's `analyzer: char` CountVectorsFeaturizer."""

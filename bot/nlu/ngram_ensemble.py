@@ -41,7 +41,9 @@ def _average(neural: Mapping[str, float], ngram: Mapping[str, float]) -> list[di
     return [{"name": n, "confidence": c} for n, c in sorted(averaged.items(), key=lambda item: -item[1])]
 
 
-def blend_intents(ranking: Sequence[Mapping[str, Any]], probabilities: Mapping[str, float]) -> list[dict[str, Any]]:
+def blend_intents(
+    ranking: Sequence[Mapping[str, Any]], probabilities: Mapping[str, float]
+) -> list[dict[str, Any]]:
     """Average an intent ranking with n-gram label probabilities (`faq/<key>` labels count for `faq`)."""
     per_intent: dict[str, float] = defaultdict(float)
     for label, probability in probabilities.items():
@@ -133,9 +135,12 @@ class CharNgramEnsemble(GraphComponent, IntentClassifier):
             topics = blend_topics(selector.get("ranking") or [], probabilities, retrieval_intent)
             best = topics[0]
             # Answers are looked up by key (actions/faq.py), never taken from here.
-            response = {"responses": [], "confidence": best["confidence"],
-                        "intent_response_key": best["intent_response_key"],
-                        "utter_action": f"utter_{best['intent_response_key']}"}  # fmt: skip
+            response = {
+                "responses": [],
+                "confidence": best["confidence"],
+                "intent_response_key": best["intent_response_key"],
+                "utter_action": f"utter_{best['intent_response_key']}",
+            }
             selectors[retrieval_intent] = {"response": response, "ranking": topics}
         selectors["all_retrieval_intents"] = retrieval_intents
         message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selectors, add_to_output=True)

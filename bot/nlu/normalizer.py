@@ -1,4 +1,4 @@
-"""Rasa component that normalises message text (bot.text.normalize) before tokenisation."""
+"""Rasa component that normalises message text (bot.normalization.normalize) before tokenisation."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.text import normalize
+from bot.normalization import normalize
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)

@@ -1,7 +1,7 @@
 """The yardstick for the NLU model: TF-IDF character n-grams + logistic regression (scikit-learn).
 
 Trained on exactly what Rasa trains on (every intent in `data/nlu/**`, FAQ topics as
-`faq/<key>` labels, text normalised by `bot.text.normalize` as the pipeline's first component
+`faq/<key>` labels, text normalised by `bot.normalization.normalize` as the pipeline's first component
 does) and scored by `bot.quality.evaluation.score` on the same held-out set, so the figures are
 comparable one to one. It answers its top label, or falls back when that label's probability
 is below `FALLBACK_BELOW` — the same rule as Rasa's FallbackClassifier, with a threshold set

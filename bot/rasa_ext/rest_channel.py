@@ -77,7 +77,7 @@ async def run_turn(on_new_message: OnNewMessage, message: UserMessage, channel: 
         await on_new_message(message)
     except asyncio.CancelledError:
         raise
-    except (Exception, SystemExit):  # noqa: BLE001 - the applicant gets an apology; the server goes on
+    except (Exception, SystemExit):  # the applicant gets an apology; the server goes on
         logger.exception("turn failed for a %s message", channel)
 
 
@@ -169,7 +169,11 @@ class GatewayInput(HardenedRestInput):
             body = _json_or_none(request)
             sender = body.get("sender") if isinstance(body, dict) else None
             text = body.get("message") if isinstance(body, dict) else None
-            if not isinstance(sender, str) or identity.telegram_user_id(sender) is None or not isinstance(text, str):
+            if (
+                not isinstance(sender, str)
+                or identity.telegram_user_id(sender) is None
+                or not isinstance(text, str)
+            ):
                 return response.json({"error": response_text(agent, BAD_BODY)}, status=400)
             return response.json(await self._handle(agent, on_new_message, sender, text))
 
@@ -197,7 +201,9 @@ async def silence_reply(agent: Any, conversation: str, text: str) -> dict[str, A
     "handed over" when the conversation is paused, else an apology."""
     if CONTROL_COMMAND.match(text):
         return domain_reply(agent, conversation, GREET)
-    return domain_reply(agent, conversation, HANDED_OVER if await _is_paused(agent, conversation) else NO_REPLY)
+    return domain_reply(
+        agent, conversation, HANDED_OVER if await _is_paused(agent, conversation) else NO_REPLY
+    )
 
 
 def response_text(agent: Any, response_name: str, **values: Any) -> str:

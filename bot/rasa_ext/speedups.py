@@ -55,7 +55,7 @@ def _cache_action_result_validator() -> None:
                 f"For more information about the format visit "
                 f"{DOCS_BASE_URL}/custom-actions"
             )
-            raise e
+            raise
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
 

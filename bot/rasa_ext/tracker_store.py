@@ -30,9 +30,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
 from bot.cli import describe
-from bot.rasa_ext.bounded_history import BoundedHistory
 from bot.db.engine import POSTGRES_CONNECT_TIMEOUT_S
 from bot.privacy import mask_nested
+from bot.rasa_ext.bounded_history import BoundedHistory
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,9 @@ class UrlSQLTrackerStore(BoundedHistory, SQLTrackerStore):
                     self._add_rows(session, sender_id, self._unsaved[sender_id])
                     session.commit()
                 kept = self._unsaved.pop(sender_id)
-                logger.warning("wrote %d events of a conversation kept while the database was down", len(kept))
+                logger.warning(
+                    "wrote %d events of a conversation kept while the database was down", len(kept)
+                )
             tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
         except Exception as error:
             self.failed_reads += 1
@@ -158,7 +160,7 @@ class UrlSQLTrackerStore(BoundedHistory, SQLTrackerStore):
                 self._add_rows(session, sender_id, self._unsaved.get(sender_id, []))
                 self._add_rows(session, sender_id, [mask_nested(event.as_dict()) for event in new])
                 session.commit()
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - whatever failed, the events are kept and logged
             self.failed_writes += 1
             self._last_failed = True
             self._keep(sender_id, events[stored or 0 :])
@@ -181,7 +183,9 @@ class UrlSQLTrackerStore(BoundedHistory, SQLTrackerStore):
         room = MAX_UNSAVED_EVENTS - sum(len(waiting) for waiting in self._unsaved.values())
         if len(kept) > room:
             self.lost_events += len(kept) - max(room, 0)
-            logger.error("%d conversation events lost: too many waiting for the database", len(kept) - max(room, 0))
+            logger.error(
+                "%d conversation events lost: too many waiting for the database", len(kept) - max(room, 0)
+            )
             kept = kept[: max(room, 0)]
         if kept:
             self._unsaved.setdefault(sender_id, []).extend(kept)

@@ -8,35 +8,30 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot import messages
-from bot.cli import EXIT_OK, EXIT_STORAGE, describe
+from bot.cli import EXIT_OK, storage_failed
 from bot.db.engine import make_engine, make_session_factory
+from bot.db.errors import storage_errors
 from bot.db.migrate import upgrade
 from bot.db.types import utc_now
+from bot.errors import StorageUnavailable
 from bot.settings import Settings
-from bot.status import backoffice
+from bot.status import backoffice, texts
 from bot.status.report import beijing_time
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: `import` and `set-status`."""
-    parser = argparse.ArgumentParser(prog="python -m bot.status", description=messages.STATUS_CLI_HELP)
+    parser = argparse.ArgumentParser(prog="python -m bot.status", description=texts.STATUS_CLI_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
-    importing = commands.add_parser(
-        "import", help=messages.IMPORT_HELP, description=messages.IMPORT_HELP
-    )
-    importing.add_argument("file", type=Path, help=messages.IMPORT_FILE_HELP)
-    setting = commands.add_parser(
-        "set-status", help=messages.SET_STATUS_HELP, description=messages.SET_STATUS_HELP
-    )
-    setting.add_argument("application_id", help=messages.SET_STATUS_ID_HELP)
-    setting.add_argument("status", help=messages.SET_STATUS_STATUS_HELP)
+    importing = commands.add_parser("import", help=texts.IMPORT_HELP, description=texts.IMPORT_HELP)
+    importing.add_argument("file", type=Path, help=texts.IMPORT_FILE_HELP)
+    setting = commands.add_parser("set-status", help=texts.SET_STATUS_HELP, description=texts.SET_STATUS_HELP)
+    setting.add_argument("application_id", help=texts.SET_STATUS_ID_HELP)
+    setting.add_argument("status", help=texts.SET_STATUS_STATUS_HELP)
     setting.add_argument(
-        "--reason", action="append", default=[], dest="reasons", help=messages.SET_STATUS_REASON_HELP
+        "--reason", action="append", default=[], dest="reasons", help=texts.SET_STATUS_REASON_HELP
     )
-    setting.add_argument("--at", default=None, help=messages.SET_STATUS_AT_HELP)
+    setting.add_argument("--at", default=None, help=texts.SET_STATUS_AT_HELP)
     return parser
 
 
@@ -50,7 +45,7 @@ def import_file(url: str, path: Path, now: datetime) -> str:
             summary = backoffice.import_records(session, records, now)
     finally:
         engine.dispose()
-    return messages.IMPORT_DONE.format(
+    return texts.IMPORT_DONE.format(
         total=summary.total,
         added=len(summary.added),
         updated=len(summary.updated),
@@ -69,7 +64,7 @@ def set_status(
             application, changed = backoffice.set_status(
                 session, application_id, status, reasons=reasons, at=at, now=now
             )
-            template = messages.SET_STATUS_DONE if changed else messages.SET_STATUS_UNCHANGED
+            template = texts.SET_STATUS_DONE if changed else texts.SET_STATUS_UNCHANGED
             return template.format(
                 application_id=application.id,
                 status=application.status.value,
@@ -88,20 +83,25 @@ def main(
     arguments = build_parser().parse_args(argv)
     url = (settings or Settings.from_env()).database_url
     try:
-        if arguments.command == "import":
-            print(import_file(url, arguments.file, clock()))
-        else:
-            print(
-                set_status(
-                    url, arguments.application_id, arguments.status, arguments.reasons, arguments.at, clock()
+        with storage_errors():
+            if arguments.command == "import":
+                print(import_file(url, arguments.file, clock()))
+            else:
+                print(
+                    set_status(
+                        url,
+                        arguments.application_id,
+                        arguments.status,
+                        arguments.reasons,
+                        arguments.at,
+                        clock(),
+                    )
                 )
-            )
     except backoffice.BackOfficeError as error:
         print(error.report(), file=sys.stderr)
         return error.exit_code
-    except (SQLAlchemyError, OSError) as error:
-        print(messages.STORAGE_FAILED.format(error=describe(error)), file=sys.stderr)
-        return EXIT_STORAGE
+    except StorageUnavailable as error:
+        return storage_failed(error)
     return EXIT_OK
 
 

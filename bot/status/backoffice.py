@@ -21,13 +21,12 @@ from sqlalchemy.orm import Session
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
-from bot import messages
 from bot.cli import EXIT_REFUSED
 from bot.db import queries
 from bot.db.models import Application, EntityType, ReasonCategory, RejectionReason, Status
 from bot.db.types import BEIJING
 from bot.errors import MalformedApplicationId
-from bot.status import parse
+from bot.status import parse, texts
 
 REQUIRED_COLUMNS = ("application_id", "company_name", "credit_code", "entity_type", "status")
 OPTIONAL_COLUMNS = ("industry", "industry_license", "status_since", "level", "reasons")
@@ -103,7 +102,7 @@ def _application_id(value: str) -> str:
     try:
         return parse.application_id(value)
     except MalformedApplicationId:
-        raise _Problem(messages.BAD_APPLICATION_ID.format(value=value)) from None
+        raise _Problem(texts.BAD_APPLICATION_ID.format(value=value)) from None
 
 
 def _credit_code(value: str) -> str:
@@ -111,22 +110,22 @@ def _credit_code(value: str) -> str:
     try:
         return uscc.validate(code)
     except stdnum_errors.ValidationError as error:
-        why = messages.CREDIT_CODE_WHY[_CREDIT_CODE_ERRORS.get(type(error), "format")]
-        raise _Problem(messages.BAD_CREDIT_CODE.format(value=value, why=why)) from None
+        why = texts.CREDIT_CODE_WHY[_CREDIT_CODE_ERRORS.get(type(error), "format")]
+        raise _Problem(texts.BAD_CREDIT_CODE.format(value=value, why=why)) from None
 
 
 def _status(value: str) -> Status:
     try:
         return Status(unicodedata.normalize("NFKC", value).strip())
     except ValueError:
-        raise _Problem(messages.BAD_STATUS.format(value=value)) from None
+        raise _Problem(texts.BAD_STATUS.format(value=value)) from None
 
 
 def _entity_type(value: str) -> EntityType:
     try:
         return EntityType(unicodedata.normalize("NFKC", value).strip())
     except ValueError:
-        raise _Problem(messages.BAD_ENTITY_TYPE.format(value=value)) from None
+        raise _Problem(texts.BAD_ENTITY_TYPE.format(value=value)) from None
 
 
 def parse_time(value: str, now: datetime) -> datetime | None:
@@ -137,11 +136,11 @@ def parse_time(value: str, now: datetime) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise _Problem(messages.BAD_TIME.format(value=value)) from None
+        raise _Problem(texts.BAD_TIME.format(value=value)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=BEIJING)
     if moment > now + CLOCK_SKEW:
-        raise _Problem(messages.FUTURE_TIME.format(value=value))
+        raise _Problem(texts.FUTURE_TIME.format(value=value))
     return moment
 
 
@@ -155,11 +154,11 @@ def parse_reasons(values: Iterable[str]) -> tuple[tuple[ReasonCategory, str], ..
                 continue
             pieces = _CATEGORY_SEPARATORS.split(part, maxsplit=1)
             if len(pieces) != 2 or not pieces[1].strip():
-                raise _Problem(messages.BAD_REASON.format(value=part))
+                raise _Problem(texts.BAD_REASON.format(value=part))
             try:
                 category = ReasonCategory(pieces[0].strip())
             except ValueError:
-                raise _Problem(messages.BAD_REASON.format(value=part)) from None
+                raise _Problem(texts.BAD_REASON.format(value=part)) from None
             reasons.append((category, pieces[1].strip()))
     return tuple(reasons)
 
@@ -180,23 +179,21 @@ class _Checker:
 
     def add(self, problem: str) -> None:
         if self.line is not None:
-            problem = messages.ROW_ERROR.format(line=self.line, problem=problem)
+            problem = texts.ROW_ERROR.format(line=self.line, problem=problem)
         self.problems.append(problem)
 
 
 def _required(value: str | None, column: str) -> str:
     text = _optional(value, column)
     if text is None:
-        raise _Problem(messages.MISSING_COMPANY_NAME)
+        raise _Problem(texts.MISSING_COMPANY_NAME)
     return text
 
 
 def _optional(value: str | None, column: str) -> str | None:
     text = (value or "").strip()
     if len(text) > LIMITS[column]:
-        raise _Problem(
-            messages.TOO_LONG.format(field=messages.FIELD_NAMES[column], limit=LIMITS[column])
-        )
+        raise _Problem(texts.TOO_LONG.format(field=texts.FIELD_NAMES[column], limit=LIMITS[column]))
     return text or None
 
 
@@ -204,11 +201,11 @@ def _check_status_details(
     status: Status, reasons: Sequence[tuple[ReasonCategory, str]], level: str | None
 ) -> str | None:
     if status is Status.REJECTED and not reasons:
-        raise _Problem(messages.REASONS_REQUIRED)
+        raise _Problem(texts.REASONS_REQUIRED)
     if status is not Status.REJECTED and reasons:
-        raise _Problem(messages.REASONS_NOT_ALLOWED)
+        raise _Problem(texts.REASONS_NOT_ALLOWED)
     if status is not Status.APPROVED and level:
-        raise _Problem(messages.LEVEL_NOT_ALLOWED)
+        raise _Problem(texts.LEVEL_NOT_ALLOWED)
     return (level or DEFAULT_LEVEL) if status is Status.APPROVED else None
 
 
@@ -227,21 +224,21 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         text = _decode(Path(path).read_bytes())
     except (OSError, UnicodeDecodeError) as error:
-        raise BackOfficeError([messages.FILE_UNREADABLE.format(path=path, error=error)]) from error
+        raise BackOfficeError([texts.FILE_UNREADABLE.format(path=path, error=error)]) from error
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header:
-        raise BackOfficeError([messages.FILE_EMPTY])
+        raise BackOfficeError([texts.FILE_EMPTY])
     columns = [name.strip().lower() for name in header]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     unknown = [name for name in columns if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     problems = []
     if missing:
-        problems.append(messages.MISSING_COLUMNS.format(columns="、".join(missing)))
+        problems.append(texts.MISSING_COLUMNS.format(columns="、".join(missing)))
     if unknown:
-        problems.append(messages.UNKNOWN_COLUMNS.format(columns="、".join(unknown)))
+        problems.append(texts.UNKNOWN_COLUMNS.format(columns="、".join(unknown)))
     if problems:
-        raise BackOfficeError([messages.ROW_ERROR.format(line=1, problem=p) for p in problems])
+        raise BackOfficeError([texts.ROW_ERROR.format(line=1, problem=p) for p in problems])
     end_of_previous = reader.line_num
     for cells in reader:
         line, end_of_previous = end_of_previous + 1, reader.line_num
@@ -250,9 +247,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         yield line, dict(zip(columns, cells + [""] * (len(columns) - len(cells))))
 
 
-def validate_row(
-    line: int, row: dict[str, str], now: datetime
-) -> tuple[ApplicationRecord | None, list[str]]:
+def validate_row(line: int, row: dict[str, str], now: datetime) -> tuple[ApplicationRecord | None, list[str]]:
     """One row as a record, or the problems with it (every bad cell is reported)."""
     check = _Checker(line)
     application_id = check(_application_id, row.get("application_id", ""))
@@ -296,17 +291,15 @@ def validate_file(path: Path, now: datetime) -> list[ApplicationRecord]:
         if record is None:
             continue
         if record.id in first_seen:
-            problem = messages.DUPLICATE_APPLICATION_ID.format(
-                value=record.id, first_line=first_seen[record.id]
-            )
-            problems.append(messages.ROW_ERROR.format(line=line, problem=problem))
+            problem = texts.DUPLICATE_APPLICATION_ID.format(value=record.id, first_line=first_seen[record.id])
+            problems.append(texts.ROW_ERROR.format(line=line, problem=problem))
             continue
         first_seen[record.id] = line
         records.append(record)
     if not records and not problems:
-        problems.append(messages.NO_ROWS)
+        problems.append(texts.NO_ROWS)
     if problems:
-        raise BackOfficeError(problems, heading=messages.IMPORT_REJECTED.format(count=len(problems)))
+        raise BackOfficeError(problems, heading=texts.IMPORT_REJECTED.format(count=len(problems)))
     return records
 
 
@@ -389,7 +382,7 @@ def set_status(
         raise BackOfficeError(check.problems)
     application = queries.get_application(session, wanted_id)
     if application is None:
-        raise BackOfficeError([messages.UNKNOWN_APPLICATION.format(value=wanted_id)])
+        raise BackOfficeError([texts.UNKNOWN_APPLICATION.format(value=wanted_id)])
     if application.status == new_status and new_status is not Status.REJECTED:
         return application, False
     application.level = (application.level or level) if new_status is Status.APPROVED else None

@@ -27,14 +27,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import handoff_queries, queries
+from bot.db import escalation_queries, queries
 from bot.db.engine import shared_session_factory
+from bot.db.errors import storage_errors
+from bot.db.escalation_models import AlertKind
 from bot.db.models import VerificationAttempt
 from bot.db.types import utc_now
-from bot.errors import ApplicationCapped, LookupLocked, OwnershipNotProven, StorageUnavailable
+from bot.errors import ApplicationCapped, LookupLocked, OwnershipNotProven
 from bot.status import parse, throttle
 from bot.status.report import render_report
 
@@ -42,8 +43,8 @@ Clock = Callable[[], datetime]
 
 VERIFIED_WITHOUT_CONVERSATION_START = timedelta(minutes=60)
 """How long a verification counts when the conversation's start is unknown (= session expiry)."""
-CAPPED_ALERT = "application_capped"
-"""The agent alert written when an application ID is capped (`bot.db.handoff_models.AgentAlert`)."""
+CAPPED_ALERT = AlertKind.APPLICATION_CAPPED
+"""The agent alert written when an application ID is capped (`bot.db.escalation_models.AgentAlert`)."""
 
 Failures = list[tuple[datetime, str]]
 """An application ID's latest wrong codes from every sender: (time, sender id), newest first."""
@@ -74,11 +75,9 @@ class StatusLookup:
     def for_url(
         cls, url: str, *, clock: Clock = utc_now, limits: throttle.Limits = throttle.DEFAULT_LIMITS
     ) -> StatusLookup:
-        """A lookup on the process-wide engine for `url`."""
-        try:
+        """A lookup on the process-wide engine for `url` (StorageUnavailable if it cannot be made)."""
+        with storage_errors():
             return cls(shared_session_factory(url), clock=clock, limits=limits)
-        except (SQLAlchemyError, OSError) as error:  # e.g. the SQLite folder cannot be created
-            raise StorageUnavailable(type(error).__name__) from error
 
     def start(
         self, sender_id: str, typed_id: str, *, conversation_started: datetime | None = None
@@ -166,15 +165,10 @@ class StatusLookup:
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
-        try:
-            with self._sessions() as session, session.begin():
-                yield session
-        except (SQLAlchemyError, OSError) as error:
-            raise StorageUnavailable(type(error).__name__) from error
+        with storage_errors(), self._sessions() as session, session.begin():
+            yield session
 
-    def _recent_attempts(
-        self, session: Session, sender_id: str, now: datetime
-    ) -> list[VerificationAttempt]:
+    def _recent_attempts(self, session: Session, sender_id: str, now: datetime) -> list[VerificationAttempt]:
         return queries.recent_attempts(session, sender_id, since=now - self._limits.lookback)
 
     def _application_failures(self, session: Session, application_id: str, now: datetime) -> Failures:
@@ -198,7 +192,7 @@ class StatusLookup:
     ) -> None:
         """Tell the agents once per burst: unless an alert about the ID is younger than the window."""
         window = self._limits.application_window
-        if handoff_queries.alerted_since(session, CAPPED_ALERT, application_id, now - window):
+        if escalation_queries.alerted_since(session, CAPPED_ALERT, application_id, now - window):
             return
         detail = {
             "wrong_codes": len(failures),
@@ -207,7 +201,7 @@ class StatusLookup:
             "until": (self._capped_until(failures, now) or now).isoformat(),
             "known": known,
         }
-        handoff_queries.add_alert(session, CAPPED_ALERT, application_id, detail, now)
+        escalation_queries.add_alert(session, CAPPED_ALERT, application_id, detail, now)
 
     def _raise_if_locked(
         self, attempts: list[VerificationAttempt], application_id: str, now: datetime

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.application_ids import find_application_id, find_credit_code_suffix, is_valid_application_id
 from bot.errors import MalformedApplicationId, MalformedCreditCode
-from bot.text import find_application_id, find_credit_code_suffix, is_valid_application_id
 
 SUFFIX_LENGTH = 6
 # GB 32100: digits and capital letters except I, O, Z, S, V.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import messages
 from bot.db.models import Application, EntityType, Status
 from bot.db.types import BEIJING
+from bot.status import texts
 
 IN_REVIEW = (Status.FIRST_REVIEW, Status.PAYMENT_VERIFICATION, Status.SECOND_REVIEW)
 
@@ -14,18 +14,18 @@ IN_REVIEW = (Status.FIRST_REVIEW, Status.PAYMENT_VERIFICATION, Status.SECOND_REV
 def beijing_time(moment: datetime) -> str:
     """`moment` as applicants read it: Beijing time, to the minute."""
     local = moment.astimezone(BEIJING)
-    return messages.TIME_FORMAT.format(
+    return texts.TIME_FORMAT.format(
         year=local.year, month=local.month, day=local.day, hour=local.hour, minute=local.minute
     )
 
 
 def _reasons(application: Application) -> str:
     return "\n".join(
-        messages.REASON_ITEM.format(
+        texts.REASON_ITEM.format(
             number=number,
             detail=reason.detail,
             category=reason.category.value,
-            fix=messages.REASON_FIXES[reason.category],
+            fix=texts.REASON_FIXES[reason.category],
         )
         for number, reason in enumerate(application.rejection_reasons, start=1)
     )
@@ -35,7 +35,7 @@ def render_report(application: Application) -> str:
     """The whole reply for one application (its rejection reasons must be loaded)."""
     status = Status(application.status)
     parts = [
-        messages.REPORT_HEADER.format(
+        texts.REPORT_HEADER.format(
             application_id=application.id,
             company_name=application.company_name,
             status=status.value,
@@ -43,12 +43,12 @@ def render_report(application: Application) -> str:
         )
     ]
     if status is Status.APPROVED and application.level:
-        parts[0] += "\n" + messages.REPORT_LEVEL.format(level=application.level)
+        parts[0] += "\n" + texts.REPORT_LEVEL.format(level=application.level)
     if application.industry_license and status in IN_REVIEW:
-        parts[0] += "\n" + messages.REPORT_LICENSE.format(license=application.industry_license)
-    parts.append(messages.NEXT_STEPS[status].format(reasons=_reasons(application)))
+        parts[0] += "\n" + texts.REPORT_LICENSE.format(license=application.industry_license)
+    parts.append(texts.NEXT_STEPS[status].format(reasons=_reasons(application)))
     if status is Status.APPROVED and application.entity_type == EntityType.INDIVIDUAL_BUSINESS:
-        parts.append(messages.INDIVIDUAL_BUSINESS_APPROVED_NOTE)
+        parts.append(texts.INDIVIDUAL_BUSINESS_APPROVED_NOTE)
     if status in IN_REVIEW:
-        parts.append(messages.REVIEW_FOOTER)
+        parts.append(texts.REVIEW_FOOTER)
     return "\n\n".join(parts)

@@ -69,9 +69,7 @@ def _newest_first(attempts: Sequence[Attempt]) -> list[Attempt]:
     return sorted(attempts, key=lambda attempt: attempt.attempted_at, reverse=True)
 
 
-def _failure_run(
-    attempts: Sequence[Attempt], application_id: str, limits: Limits
-) -> list[Attempt]:
+def _failure_run(attempts: Sequence[Attempt], application_id: str, limits: Limits) -> list[Attempt]:
     """The latest wrong codes for the ID in a row (newest first, stopping at a correct one)."""
     run: list[Attempt] = []
     for attempt in _newest_first(attempts):

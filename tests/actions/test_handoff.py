@@ -15,14 +15,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.faq import ActionAnswerFaq
 from actions.handoff import ActionRequestHuman
-from bot.db import handoff_queries
-from bot.db.handoff_models import Escalation
+from bot.db import escalation_queries
+from bot.db.escalation_models import Escalation
 from bot.settings import PROJECT_ROOT
 
 
 def parsed(text: str, intent: str, confidence: float = 0.95) -> dict[str, Any]:
-    return {"text": text, "intent": {"name": intent, "confidence": confidence},
-            "intent_ranking": [{"name": intent, "confidence": confidence}], "entities": []}  # fmt: skip
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": [{"name": intent, "confidence": confidence}],
+        "entities": [],
+    }
 
 
 def tracker(events: list[dict[str, Any]], sender: str = "555000111") -> Tracker:
@@ -49,7 +53,9 @@ def use_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return database_url
 
 
-async def test_request_human_writes_the_escalation_then_pauses(use_database: str, sessions: sessionmaker[Session]) -> None:
+async def test_request_human_writes_the_escalation_then_pauses(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
     events = [
         user("我的申请 rz-2026 1120 0001 怎么还没过，电话13812345678", "check_status", 0.9),
         bot("请提供统一社会信用代码的后六位。", "utter_ask_credit_code"),
@@ -87,7 +93,9 @@ async def test_second_fallback_in_a_row_escalates(use_database: str, sessions: s
     assert [e.reason for e in escalations(sessions)] == ["fallbacks"]
 
 
-async def test_a_fallback_after_an_answer_does_not_escalate(use_database: str, sessions: sessionmaker[Session]) -> None:
+async def test_a_fallback_after_an_answer_does_not_escalate(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
     events = [user("认证要钱吗", "faq"), bot("免费", "utter_faq/fees"), user("嗯那个东西")]
     dispatcher = CollectingDispatcher()
     assert await ActionAnswerFaq().run(dispatcher, tracker(events), {}) == []
@@ -106,13 +114,15 @@ async def test_database_down_means_an_apology_and_no_pause(monkeypatch: pytest.M
 def resolve_all(sessions: sessionmaker[Session]) -> None:
     """What an agent's /resolve does to the conversation's escalation."""
     with sessions() as session, session.begin():
-        for escalation in handoff_queries.active_escalations(session):
-            handoff_queries.resolve_escalation(session, escalation.id)
+        for escalation in escalation_queries.active_escalations(session):
+            escalation_queries.resolve_escalation(session, escalation.id)
 
 
 async def ask_for_a_person(sender: str = "555000111") -> tuple[list[str], list[str]]:
     dispatcher = CollectingDispatcher()
-    result = await ActionRequestHuman().run(dispatcher, tracker([user("转人工", "request_human")], sender), {})
+    result = await ActionRequestHuman().run(
+        dispatcher, tracker([user("转人工", "request_human")], sender), {}
+    )
     return [m["response"] for m in dispatcher.messages], [event["event"] for event in result]
 
 

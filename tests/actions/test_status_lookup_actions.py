@@ -10,23 +10,22 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
-from sqlalchemy.orm import Session
 from rasa_sdk.executor import CollectingDispatcher
-
-import yaml
+from sqlalchemy.orm import Session
 
 from actions.handoff import LOCKED_LOOKUP
-from bot.settings import PROJECT_ROOT
-from bot.db import handoff_queries
-from bot.db.engine import make_engine
 from actions.status_lookup import (
     PROVEN,
     ActionEndStatusLookup,
     ActionStatusLookup,
     ValidateStatusLookupForm,
 )
+from bot.db import escalation_queries
+from bot.db.engine import make_engine
+from bot.settings import PROJECT_ROOT
 
 SESSION_START = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 DEMO = {
@@ -58,20 +57,30 @@ class Conversation:
     def __init__(self, sender: str, clock: Clock) -> None:
         self.sender = sender
         self.clock = clock
-        self.slots: dict[str, Any] = {"application_id": None, "credit_code_suffix": None, "requested_slot": None}
+        self.slots: dict[str, Any] = {
+            "application_id": None,
+            "credit_code_suffix": None,
+            "requested_slot": None,
+        }
         self.form_active = False
         self.rejected = False
 
     def tracker(
-        self, text: str, *, intent: str = "check_status", entities: list[dict[str, Any]] | None = None,
+        self,
+        text: str,
+        *,
+        intent: str = "check_status",
+        entities: list[dict[str, Any]] | None = None,
         after: str = "action_listen",
-    ) -> Tracker:  # fmt: skip
+    ) -> Tracker:
         """The tracker the form hands to its validation action (or the submit action gets)."""
         stamp = SESSION_START.timestamp()
         user = {
-            "event": "user", "text": text, "timestamp": stamp + 60,
+            "event": "user",
+            "text": text,
+            "timestamp": stamp + 60,
             "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "entities": entities or []},
-        }  # fmt: skip
+        }
         events = [
             {"event": "action", "name": "action_session_start", "timestamp": stamp},
             {"event": "session_started", "timestamp": stamp},
@@ -109,7 +118,9 @@ class Conversation:
         `requested_slot: null` ends the form; otherwise the first empty required slot is requested.
         """
         dispatcher = CollectingDispatcher()
-        events = await ValidateStatusLookupForm(clock=self.clock).run(dispatcher, self.tracker(text, **kwargs), {})
+        events = await ValidateStatusLookupForm(clock=self.clock).run(
+            dispatcher, self.tracker(text, **kwargs), {}
+        )
         self.apply(events)
         activating, self.form_active = not self.form_active, True
         self.rejected = not activating and not any(
@@ -117,7 +128,11 @@ class Conversation:
         )
         if self.rejected:
             return dispatcher, events
-        requests = [event["value"] for event in events if event["event"] == "slot" and event["name"] == "requested_slot"]
+        requests = [
+            event["value"]
+            for event in events
+            if event["event"] == "slot" and event["name"] == "requested_slot"
+        ]
         missing = next((name for name in REQUIRED if self.slots[name] is None), None)
         self.slots["requested_slot"] = None if requests and requests[-1] is None else missing
         self.form_active = self.slots["requested_slot"] is not None
@@ -126,7 +141,9 @@ class Conversation:
     async def submit(self) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
         """The form finished: the rule runs action_status_lookup."""
         dispatcher = CollectingDispatcher()
-        events = await ActionStatusLookup(clock=self.clock).run(dispatcher, self.tracker("", intent="check_status"), {})
+        events = await ActionStatusLookup(clock=self.clock).run(
+            dispatcher, self.tracker("", intent="check_status"), {}
+        )
         self.apply(events)
         return dispatcher, events
 
@@ -171,7 +188,9 @@ def conversation(clock: Clock, sender: str = "alice") -> Conversation:
 
 
 @pytest.mark.parametrize("application_id", sorted(DEMO))
-async def test_each_demo_record_is_reported_after_the_code(database: str, clock: Clock, application_id: str) -> None:
+async def test_each_demo_record_is_reported_after_the_code(
+    database: str, clock: Clock, application_id: str
+) -> None:
     code, status, detail = DEMO[application_id]
     chat = conversation(clock)
 
@@ -180,7 +199,11 @@ async def test_each_demo_record_is_reported_after_the_code(database: str, clock:
     assert seen[0] == "utter_ask_credit_code_suffix"
     report = seen[1]
     assert f"申请编号：{application_id}" in report and f"当前状态：{status}" in report and detail in report
-    assert chat.slots == {"application_id": application_id, "credit_code_suffix": None, "requested_slot": None}
+    assert chat.slots == {
+        "application_id": application_id,
+        "credit_code_suffix": None,
+        "requested_slot": None,
+    }
 
 
 async def test_the_bot_asks_for_the_id_when_it_is_not_in_the_message(database: str, clock: Clock) -> None:
@@ -217,11 +240,15 @@ async def test_unknown_id_and_wrong_code_get_the_same_reply(database: str, clock
     seen_unknown = await unknown.lookup("RZ209912319999 现在什么状态", "B2C344")
     seen_wrong = await wrong.lookup("RZ202611200001 现在什么状态", "B2C345")
 
-    assert seen_unknown == seen_wrong == [
-        "utter_ask_credit_code_suffix",
-        "utter_status_mismatch",
-        "utter_ask_credit_code_suffix",
-    ]
+    assert (
+        seen_unknown
+        == seen_wrong
+        == [
+            "utter_ask_credit_code_suffix",
+            "utter_status_mismatch",
+            "utter_ask_credit_code_suffix",
+        ]
+    )
     _, unknown_events = await unknown.validate("000000", intent="nlu_fallback")
     _, wrong_events = await wrong.validate("000000", intent="nlu_fallback")
     assert unknown_events == wrong_events == [SlotSet("credit_code_suffix", None)]
@@ -237,7 +264,9 @@ async def test_the_mismatch_reply_says_how_many_tries_are_left(database: str, cl
     assert dispatcher.messages[0]["remaining"] == 2
 
 
-async def test_three_wrong_codes_lock_the_lookup_and_hand_over_to_a_person(database: str, clock: Clock) -> None:
+async def test_three_wrong_codes_lock_the_lookup_and_hand_over_to_a_person(
+    database: str, clock: Clock
+) -> None:
     chat = conversation(clock)
 
     seen = await chat.lookup("查询 RZ202611200001 的进度", "111111", "222222", "333333")
@@ -247,7 +276,7 @@ async def test_three_wrong_codes_lock_the_lookup_and_hand_over_to_a_person(datab
     assert chat.slots == {"application_id": None, "credit_code_suffix": None, "requested_slot": None}
     engine = make_engine(database)
     with Session(engine) as session:
-        escalation = handoff_queries.active_escalation(session, "alice")
+        escalation = escalation_queries.active_escalation(session, "alice")
         assert escalation is not None and escalation.reason == LOCKED_LOOKUP
         assert escalation.application_id == "RZ202611200001"
     engine.dispose()
@@ -312,7 +341,7 @@ async def test_guessing_from_fresh_senders_is_capped_per_application(
     assert ConversationPaused() not in events and SlotSet("application_id", None) in events
     engine = make_engine(database)
     with Session(engine) as session:
-        assert handoff_queries.active_escalations(session) == []
+        assert escalation_queries.active_escalations(session) == []
     engine.dispose()
 
 
@@ -357,7 +386,9 @@ async def test_a_faq_question_in_the_middle_is_left_to_the_faq_rule(database: st
     dispatcher, events = await chat.validate("打款验证的金额在哪里看", intent="faq")
     assert (dispatcher.messages, events) == ([], [])  # the form rejects; the FAQ rule answers
 
-    dispatcher, events = await chat.validate("打款验证的金额在哪里看", intent="faq", after="action_answer_faq")
+    dispatcher, events = await chat.validate(
+        "打款验证的金额在哪里看", intent="faq", after="action_answer_faq"
+    )
     assert (dispatcher.messages, events) == ([], [])  # resuming after the answer: nothing re-read
 
     seen = await chat.lookup("3E1Q2Q")
@@ -397,7 +428,7 @@ async def test_a_code_that_cannot_be_one_is_explained_without_counting(database:
     await chat.validate("RZ202611200001")
 
     for _ in range(4):
-        dispatcher, events = await chat.validate("B2C3S4", intent="nlu_fallback")
+        dispatcher, _ = await chat.validate("B2C3S4", intent="nlu_fallback")
         assert shown(dispatcher) == ["utter_status_code_malformed"]
 
     seen = await chat.lookup("B2C344")

@@ -27,7 +27,16 @@ def tracker(text: str, intent: str, confidence: float, faq_ranking: list[tuple[s
             "faq": {"ranking": [{"intent_response_key": f"faq/{k}", "confidence": c} for k, c in faq_ranking]}
         },
     }
-    return Tracker("applicant-1", {}, latest, [{"event": "user", "text": text, "parse_data": latest}], False, None, {}, "")
+    return Tracker(
+        "applicant-1",
+        {},
+        latest,
+        [{"event": "user", "text": text, "parse_data": latest}],
+        False,
+        None,
+        {},
+        "",
+    )
 
 
 def recorded(sessions: sessionmaker[Session]) -> list[tuple[str, str]]:
@@ -41,21 +50,31 @@ def use_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return database_url
 
 
-async def test_out_of_scope_is_recorded_masked_then_answered(use_database: str, sessions: sessionmaker[Session]) -> None:
+async def test_out_of_scope_is_recorded_masked_then_answered(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
     dispatcher = CollectingDispatcher()
-    await ActionOutOfScope().run(dispatcher, tracker("我电话13812345678，帮我订机票", "out_of_scope", 0.95), {})
+    await ActionOutOfScope().run(
+        dispatcher, tracker("我电话13812345678，帮我订机票", "out_of_scope", 0.95), {}
+    )
     assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
     assert recorded(sessions) == [("我电话138****5678,帮我订机票", "out_of_scope")]
 
 
-async def test_uncertain_and_fallback_answers_are_recorded(use_database: str, sessions: sessionmaker[Session]) -> None:
+async def test_uncertain_and_fallback_answers_are_recorded(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
     dispatcher = CollectingDispatcher()
-    await ActionAnswerFaq().run(dispatcher, tracker("审核多久和要不要钱", "faq", 0.9, [("total_time", 0.4), ("fees", 0.38)]), {})
+    await ActionAnswerFaq().run(
+        dispatcher, tracker("审核多久和要不要钱", "faq", 0.9, [("total_time", 0.4), ("fees", 0.38)]), {}
+    )
     assert dispatcher.messages[0]["response"] == "utter_faq_uncertain"
     dispatcher = CollectingDispatcher()
     await ActionAnswerFaq().run(dispatcher, tracker("嗯嗯那个东西", "nlu_fallback", 0.4), {})
     assert dispatcher.messages[0]["response"] == "utter_default"
-    assert sorted(recorded(sessions)) == sorted([("审核多久和要不要钱", "uncertain"), ("嗯嗯那个东西", "fallback")])
+    assert sorted(recorded(sessions)) == sorted(
+        [("审核多久和要不要钱", "uncertain"), ("嗯嗯那个东西", "fallback")]
+    )
 
 
 async def test_a_database_failure_never_stops_the_reply(

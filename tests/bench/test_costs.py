@@ -12,7 +12,7 @@ from bot.train import fingerprint
 def test_an_answer_change_keeps_the_fingerprint_and_a_phrasing_change_does_not(tmp_path: Path) -> None:
     copy_training_inputs(tmp_path)
     original = fingerprint(tmp_path)
-    topic_file = sorted((tmp_path / "data" / "nlu" / "faq").glob("*.yml"))[0]
+    topic_file = min((tmp_path / "data" / "nlu" / "faq").glob("*.yml"))
     before = read_topic(topic_file)
 
     change_an_answer(tmp_path)

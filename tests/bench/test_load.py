@@ -47,12 +47,14 @@ async def rest_url() -> AsyncIterator[str]:
 
 
 async def test_failures_are_counted_by_kind(rest_url: str) -> None:
-    conversations = itertools.cycle([
-        [Step("hello"), Step("empty")],
-        [Step("code", expect="当前状态：初审中")],
-        [Step("hello", expect="当前状态")],
-        [Step("boom"), Step("never sent")],
-    ])  # fmt: skip
+    conversations = itertools.cycle(
+        [
+            [Step("hello"), Step("empty")],
+            [Step("code", expect="当前状态：初审中")],
+            [Step("hello", expect="当前状态")],
+            [Step("boom"), Step("never sent")],
+        ]
+    )
 
     result = await run_level(rest_url, "mixed", conversations, concurrency=1, seconds=0, min_messages=12)
     summary = result.summary()

@@ -14,17 +14,36 @@ from bench.targets import check_targets
 def level(
     scenario: str, concurrency: int, rate: float, p50: float, p95: float, **failures: int
 ) -> dict[str, Any]:
-    return {"scenario": scenario, "concurrency": concurrency, "messages": 400, "seconds": 10.0,
-            "messages_per_second": rate, "p50_ms": p50, "p95_ms": p95, "p99_ms": p95 * 1.2, "mean_ms": p50,
-            "max_ms": p95 * 2, "errors": failures.get("errors", 0), "empty_replies": failures.get("empty", 0),
-            "unexpected_replies": 0, "error_samples": [],
-            "cpu_ms_per_message": {"rasa worker 1": 10.0, "router": 1.0, "total": 11.0}}  # fmt: skip
+    return {
+        "scenario": scenario,
+        "concurrency": concurrency,
+        "messages": 400,
+        "seconds": 10.0,
+        "messages_per_second": rate,
+        "p50_ms": p50,
+        "p95_ms": p95,
+        "p99_ms": p95 * 1.2,
+        "mean_ms": p50,
+        "max_ms": p95 * 2,
+        "errors": failures.get("errors", 0),
+        "empty_replies": failures.get("empty", 0),
+        "unexpected_replies": 0,
+        "error_samples": [],
+        "cpu_ms_per_message": {"rasa worker 1": 10.0, "router": 1.0, "total": 11.0},
+    }
 
 
 def quality(top1: float) -> dict[str, Any]:
-    return {"faq_top1_accuracy": top1, "faq_answered_correctly": 0.9, "faq_answered_wrongly": 0.02,
-            "faq_fell_back": 0.02, "out_of_scope_recall": 0.95, "macro_f1": 0.9, "examples": 188,
-            "faq_examples": 130}  # fmt: skip
+    return {
+        "faq_top1_accuracy": top1,
+        "faq_answered_correctly": 0.9,
+        "faq_answered_wrongly": 0.02,
+        "faq_fell_back": 0.02,
+        "out_of_scope_recall": 0.95,
+        "macro_f1": 0.9,
+        "examples": 188,
+        "faq_examples": 130,
+    }
 
 
 FIGURES: dict[str, Any] = {
@@ -33,25 +52,47 @@ FIGURES: dict[str, Any] = {
     "quick": False,
     "note": "",
     "model": "abc.tar.gz",
-    "machine": {"cores": 2, "cpu": "AMD EPYC", "memory_gib": 23.5, "os": "Linux", "python": "3.10.13",
-                "packages": {"rasa": "3.6.21"}, "load_average_at_start": [0.1, 0.1, 0.1]},  # fmt: skip
+    "machine": {
+        "cores": 2,
+        "cpu": "AMD EPYC",
+        "memory_gib": 23.5,
+        "os": "Linux",
+        "python": "3.10.13",
+        "packages": {"rasa": "3.6.21"},
+        "load_average_at_start": [0.1, 0.1, 0.1],
+    },
     "quality": {"rasa": quality(0.96), "baseline": quality(0.94), "ratio": {"faq_top1_accuracy": 1.021}},
     "profiles": {
         "production": {
             "title": "Production profile",
             "cold_start_s": 18.0,
-            "memory_mib": {"rasa worker 1": {"rss_mib": 1100.0, "peak_rss_mib": 1150.0},
-                           "action server 1": {"rss_mib": 60.0, "peak_rss_mib": 61.0}},  # fmt: skip
-            "load": [level("faq", 1, 40.0, 25.0, 60.0), level("faq", 8, 70.0, 110.0, 250.0),
-                     level("faq", 32, 61.0, 500.0, 900.0, empty=2)],  # fmt: skip
-            "long_conversation": {"messages": 200, "message_10_ms": 25.0, "last_message_ms": 26.0,
-                                  "ratio": 1.04, "latencies_ms": [25.0] * 200},  # fmt: skip
+            "memory_mib": {
+                "rasa worker 1": {"rss_mib": 1100.0, "peak_rss_mib": 1150.0},
+                "action server 1": {"rss_mib": 60.0, "peak_rss_mib": 61.0},
+            },
+            "load": [
+                level("faq", 1, 40.0, 25.0, 60.0),
+                level("faq", 8, 70.0, 110.0, 250.0),
+                level("faq", 32, 61.0, 500.0, 900.0, empty=2),
+            ],
+            "long_conversation": {
+                "messages": 200,
+                "message_10_ms": 25.0,
+                "last_message_ms": 26.0,
+                "ratio": 1.04,
+                "latencies_ms": [25.0] * 200,
+            },
         }
     },
-    "costs": {"full_training_s": 150.0, "model_size_mib": 110.0, "answer_change_retrain_s": 0.05,
-              "answer_change_retrained": False, "phrasing_change_retrain_s": 95.0,
-              "phrasing_change_retrained": True},
-}  # fmt: skip
+    "costs": {
+        "full_training_s": 150.0,
+        "model_size_mib": 110.0,
+        "answer_change_retrain_s": 0.05,
+        "answer_change_retrained": False,
+        "phrasing_change_retrain_s": 95.0,
+        "phrasing_change_retrained": True,
+    },
+}
 
 
 def targets_by_name(figures: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

@@ -33,7 +33,8 @@ def test_telegram_ids_must_be_positive_whole_numbers(bad: object) -> None:
 
 
 @pytest.mark.parametrize(
-    "sender", ["", "   ", "\ud800", "a\x00b", "a\u200bb", "a\nb", "a\u202eb", "x" * 65, None, 1.5, [], {}, True]
+    "sender",
+    ["", "   ", "\ud800", "a\x00b", "a\u200bb", "a\nb", "a\u202eb", "x" * 65, None, 1.5, [], {}, True],
 )
 def test_rest_senders_that_cannot_be_stored_are_refused(sender: object) -> None:
     with pytest.raises(InvalidRequest):
@@ -59,8 +60,19 @@ def test_a_web_session_is_honoured_only_with_our_signature() -> None:
     assert conversation.startswith("web:") and token.split(".")[0] == conversation[4:]
     assert sessions.conversation_of(token) == conversation
     local = token.split(".")[0]
-    for forged in (local, conversation, f"{local}.", f"{local}.{'A' * 32}", token + "x", token.upper(),
-                   "\ud800", None, 42, "é" * 60, "x" * 500):  # fmt: skip
+    for forged in (
+        local,
+        conversation,
+        f"{local}.",
+        f"{local}.{'A' * 32}",
+        token + "x",
+        token.upper(),
+        "\ud800",
+        None,
+        42,
+        "é" * 60,
+        "x" * 500,
+    ):
         assert sessions.conversation_of(forged) is None, forged
     assert WebSessions("another secret, 32 characters!!").conversation_of(token) is None
 

@@ -5,9 +5,19 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.inbound import MAX_INPUT_CHARS, PERSONAL_DATA, TOO_LONG, clean_json, clean_text, screen, screen_metadata
+from bot.inbound import (
+    MAX_INPUT_CHARS,
+    PERSONAL_DATA,
+    TOO_LONG,
+    clean_json,
+    clean_text,
+    screen,
+    screen_metadata,
+)
 
-ANY_CHARACTER = st.one_of(st.characters(), st.characters(categories=["Cs"]), st.characters(categories=["Cc", "Cf"]))
+ANY_CHARACTER = st.one_of(
+    st.characters(), st.characters(categories=["Cs"]), st.characters(categories=["Cc", "Cf"])
+)
 
 
 def test_unstorable_characters_are_removed_and_line_breaks_kept() -> None:

@@ -13,13 +13,34 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from bot.privacy import (
-    BANK_ACCOUNT, PHONE, RESIDENT_ID, is_resident_id, mask, mask_nested, mask_personal_data, passes_luhn,
-)  # fmt: skip
+    BANK_ACCOUNT,
+    PHONE,
+    RESIDENT_ID,
+    is_resident_id,
+    mask,
+    mask_nested,
+    mask_personal_data,
+    passes_luhn,
+)
 from bot.settings import PROJECT_ROOT
 from tests.support.personal_data import (
-    CONTEXT, COUNTRY_CODES, DIGIT_ZEROS, EARLIEST_BIRTH, INNOCENT, INVISIBLES, SEPARATORS, USCC_ALPHABET,
-    bank_card, credit_code, id_check, mobile, reads_as_identifier, resident_id, survives, typed,
-)  # fmt: skip
+    CONTEXT,
+    COUNTRY_CODES,
+    DIGIT_ZEROS,
+    EARLIEST_BIRTH,
+    INNOCENT,
+    INVISIBLES,
+    SEPARATORS,
+    USCC_ALPHABET,
+    bank_card,
+    credit_code,
+    id_check,
+    mobile,
+    reads_as_identifier,
+    resident_id,
+    survives,
+    typed,
+)
 from tests.support.personal_data import passes_luhn as independent_luhn
 
 VALID_ID = "11010519491231002X"  # the GB 11643 example number
@@ -106,11 +127,15 @@ def _strings(value: Any) -> list[str]:
 
 def test_nested_values_are_masked_in_strings_keys_and_whole_numbers() -> None:
     event = {
-        "event": "user", "timestamp": 1795931955.7306688, "text": "电话 13812345678",
-        "parse_data": {"intent": {"name": "greet", "confidence": 0.98},
-                       "entities": [{"entity": "phone", "value": 13812345678}, {"value": 13812345678.0}]},
+        "event": "user",
+        "timestamp": 1795931955.7306688,
+        "text": "电话 13812345678",
+        "parse_data": {
+            "intent": {"name": "greet", "confidence": 0.98},
+            "entities": [{"entity": "phone", "value": 13812345678}, {"value": 13812345678.0}],
+        },
         "metadata": {"13812345678": True, "count": 3, "card": [6222021234567890128]},
-    }  # fmt: skip
+    }
     masked = mask_nested(event)
     assert masked["text"] == "电话 138****5678"
     entities = masked["parse_data"]["entities"]
@@ -139,9 +164,10 @@ resident_ids = st.builds(
 cards = st.integers(15, 18).flatmap(lambda n: st.text("0123456789", min_size=n, max_size=n)).map(bank_card)
 mobiles = st.builds(mobile, st.integers(3, 9), st.integers(0, 10**9 - 1))
 numbers = st.one_of(
-    st.tuples(st.just("resident_id"), resident_ids), st.tuples(st.just("bank_card"), cards),
+    st.tuples(st.just("resident_id"), resident_ids),
+    st.tuples(st.just("bank_card"), cards),
     st.tuples(st.just("mobile"), mobiles),
-)  # fmt: skip
+)
 separator_runs = st.lists(st.sampled_from(SEPARATORS), max_size=3)
 invisible_runs = st.lists(st.sampled_from(INVISIBLES), max_size=3)
 gaps = st.one_of(
@@ -149,7 +175,7 @@ gaps = st.one_of(
     st.tuples(separator_runs, invisible_runs)
     .flatmap(lambda parts: st.permutations(parts[0] + parts[1]))
     .map("".join),
-)  # fmt: skip
+)
 
 
 def _no_digit(char: str) -> bool:
@@ -204,10 +230,13 @@ def test_surrogates_and_controls_around_a_number_change_nothing(
 
 
 any_text = st.text(
-    st.one_of(st.characters(categories=["Cs", "Cc", "Cf", "Nd", "No", "Zs", "Pd", "Po", "Lo", "Lu"]),
-              st.sampled_from("0123456789 -.+*Xx"), st.sampled_from(SEPARATORS + INVISIBLES)),
+    st.one_of(
+        st.characters(categories=["Cs", "Cc", "Cf", "Nd", "No", "Zs", "Pd", "Po", "Lo", "Lu"]),
+        st.sampled_from("0123456789 -.+*Xx"),
+        st.sampled_from(SEPARATORS + INVISIBLES),
+    ),
     max_size=80,
-)  # fmt: skip
+)
 
 
 @PROPERTY
@@ -225,12 +254,20 @@ def test_any_text_is_masked_without_crashing_and_only_once(text: str) -> None:
 twelve_digits = st.text("0123456789", min_size=12, max_size=12)
 application_ids = st.builds(str.__add__, st.sampled_from(["RZ", "rz", "Rz"]), twelve_digits)
 credit_codes = st.builds(
-    credit_code, st.sampled_from(["91", "92", "93", "12", "51", "Y1"]), st.integers(110000, 829999),
+    credit_code,
+    st.sampled_from(["91", "92", "93", "12", "51", "Y1"]),
+    st.integers(110000, 829999),
     st.text(USCC_ALPHABET[:-1], min_size=6, max_size=6).map(lambda rest: "MA" + rest),
-)  # fmt: skip
-invalid_ids = st.text("0123456789", min_size=17, max_size=17).flatmap(
-    lambda body: st.sampled_from([char for char in "0123456789X" if char != id_check(body)]).map(body.__add__)
-).filter(lambda number: not number.startswith("62") and not independent_luhn(number.rstrip("X")))
+)
+invalid_ids = (
+    st.text("0123456789", min_size=17, max_size=17)
+    .flatmap(
+        lambda body: st.sampled_from([char for char in "0123456789X" if char != id_check(body)]).map(
+            body.__add__
+        )
+    )
+    .filter(lambda number: not number.startswith("62") and not independent_luhn(number.rstrip("X")))
+)
 """18 characters failing GB 11643 whose digits are no card either (fail Luhn, do not start with 62)."""
 joiners = st.sampled_from(["，", "和", "、", "；", "是", " 和 ", "。", "\n其中"])
 innocents = st.one_of(
@@ -243,7 +280,7 @@ innocents = st.one_of(
     st.dates().map(lambda day: f"{day:%Y-%m-%d}"),
     st.dates().map(lambda day: f"{day.year}年{day.month}月{day.day}日"),
     st.integers(1, 30).map(lambda days: f"{days}个工作日"),
-)  # fmt: skip
+)
 
 
 @PROPERTY

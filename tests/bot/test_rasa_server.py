@@ -8,7 +8,9 @@ RUN = ["run", "--model", "m.tar.gz", "--enable-api"]
 
 
 def test_the_token_is_added_in_process_as_one_word() -> None:
-    assert _token_arguments(RUN, {"RASA_AUTH_TOKEN": "-starts-with-a-dash"}) == ["--auth-token=-starts-with-a-dash"]
+    assert _token_arguments(RUN, {"RASA_AUTH_TOKEN": "-starts-with-a-dash"}) == [
+        "--auth-token=-starts-with-a-dash"
+    ]
 
 
 def test_nothing_is_added_without_a_token_an_api_or_for_other_commands() -> None:

@@ -13,14 +13,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import retention
-from bot.db.handoff_models import (
-    AgentAlert,
-    CallbackPayload,
-    Escalation,
-    InboxUpdate,
-    OutboxMessage,
-    TelegramChat,
-)
+from bot.db.escalation_models import AgentAlert, Escalation
+from bot.db.gateway_models import CallbackPayload, InboxUpdate, OutboxMessage, TelegramChat
 from bot.db.models import Application, StatusChange, VerificationAttempt, VerifiedOwnership
 from bot.db.unanswered import UnansweredQuestion
 from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
@@ -34,41 +28,87 @@ RECENT = NOW - timedelta(days=2)
 
 async def _conversation(store: UrlSQLTrackerStore, sender: str, at: datetime) -> None:
     stamp = at.timestamp()
-    events = [ActionExecuted("action_session_start", timestamp=stamp), SessionStarted(timestamp=stamp),
-              ActionExecuted("action_listen", timestamp=stamp), UserUttered("你好", timestamp=stamp + 1)]  # fmt: skip
+    events = [
+        ActionExecuted("action_session_start", timestamp=stamp),
+        SessionStarted(timestamp=stamp),
+        ActionExecuted("action_listen", timestamp=stamp),
+        UserUttered("你好", timestamp=stamp + 1),
+    ]
     await store.save(DialogueStateTracker.from_events(sender, events))
 
 
 def _add_application_records(session: Session) -> None:
     for at in (OLD, RECENT):
-        session.add(VerificationAttempt(sender_id="s", application_id="RZ202611200001", succeeded=False, attempted_at=at))
+        session.add(
+            VerificationAttempt(
+                sender_id="s", application_id="RZ202611200001", succeeded=False, attempted_at=at
+            )
+        )
         session.add(VerifiedOwnership(sender_id="s", application_id="RZ202611200001", verified_at=at))
         session.add(CallbackPayload(chat_id=1, payload="/greet", title="x", created_at=at))
-        session.add(UnansweredQuestion(text_hash=f"h{at.day}", text="?", reasons="fallback", count=1,
-                                       first_seen=at, last_seen=at, handled_at=at))  # fmt: skip
-    session.add(UnansweredQuestion(text_hash="open", text="?", reasons="fallback", count=1, first_seen=OLD, last_seen=OLD))
-    old_closed = Escalation(sender_id="old-resolved", reason="asked", status="resolved", created_at=OLD, resolved_at=OLD)
-    recent_closed = Escalation(sender_id="recent-resolved", reason="asked", status="resolved", created_at=OLD,
-                               resolved_at=RECENT)  # fmt: skip
+        session.add(
+            UnansweredQuestion(
+                text_hash=f"h{at.day}",
+                text="?",
+                reasons="fallback",
+                count=1,
+                first_seen=at,
+                last_seen=at,
+                handled_at=at,
+            )
+        )
+    session.add(
+        UnansweredQuestion(
+            text_hash="open", text="?", reasons="fallback", count=1, first_seen=OLD, last_seen=OLD
+        )
+    )
+    old_closed = Escalation(
+        sender_id="old-resolved", reason="asked", status="resolved", created_at=OLD, resolved_at=OLD
+    )
+    recent_closed = Escalation(
+        sender_id="recent-resolved", reason="asked", status="resolved", created_at=OLD, resolved_at=RECENT
+    )
     still_open = Escalation(sender_id="1001", reason="asked", status="open", created_at=OLD)
     session.add_all([old_closed, recent_closed, still_open])
     session.flush()
-    session.add(OutboxMessage(chat_id=5, text="agents", purpose="escalation", escalation_id=old_closed.id,
-                              status="sent", created_at=OLD))  # fmt: skip
-    session.add(OutboxMessage(chat_id=5, text="sent long ago", purpose="reply", status="sent", created_at=OLD))
-    session.add(OutboxMessage(chat_id=5, text="still waiting", purpose="reply", status="pending", created_at=OLD))
-    session.add(OutboxMessage(chat_id=5, text="sent lately", purpose="reply", status="sent", created_at=RECENT))
+    session.add(
+        OutboxMessage(
+            chat_id=5,
+            text="agents",
+            purpose="escalation",
+            escalation_id=old_closed.id,
+            status="sent",
+            created_at=OLD,
+        )
+    )
+    session.add(
+        OutboxMessage(chat_id=5, text="sent long ago", purpose="reply", status="sent", created_at=OLD)
+    )
+    session.add(
+        OutboxMessage(chat_id=5, text="still waiting", purpose="reply", status="pending", created_at=OLD)
+    )
+    session.add(
+        OutboxMessage(chat_id=5, text="sent lately", purpose="reply", status="sent", created_at=RECENT)
+    )
     session.add(InboxUpdate(update_id=1, payload=None, received_at=OLD, processed_at=OLD))
     session.add(InboxUpdate(update_id=2, payload="{}", received_at=OLD, processed_at=None))
     session.add(TelegramChat(chat_id=1000, display_name="张三", updated_at=OLD))
     session.add(TelegramChat(chat_id=1001, display_name="李四", updated_at=OLD))  # escalation still open
     session.add(TelegramChat(chat_id=1002, display_name="王五", updated_at=RECENT))
-    for subject, at, announced in (("old", OLD, OLD), ("old, never posted", OLD, None), ("recent", RECENT, RECENT)):
-        session.add(AgentAlert(kind="application_capped", subject=subject, created_at=at, announced_at=announced))
+    for subject, at, announced in (
+        ("old", OLD, OLD),
+        ("old, never posted", OLD, None),
+        ("recent", RECENT, RECENT),
+    ):
+        session.add(
+            AgentAlert(kind="application_capped", subject=subject, created_at=at, announced_at=announced)
+        )
 
 
 async def test_purge_deletes_what_is_older_than_the_period(
-    seeded_url: str, sessions: sessionmaker[Session], tmp_path: Path  # noqa: F811
+    seeded_url: str,  # noqa: F811 - the fixture imported above
+    sessions: sessionmaker[Session],  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
 ) -> None:
     store = UrlSQLTrackerStore(domain=Domain.empty(), host=seeded_url)
     for sender, at in (("old", OLD), ("recent", RECENT), ("1001", OLD)):
@@ -78,16 +118,30 @@ async def test_purge_deletes_what_is_older_than_the_period(
         _add_application_records(session)
         applications_before = session.scalar(select(func.count()).select_from(Application))
         changes_before = session.scalar(select(func.count()).select_from(StatusChange))
-    settings = Settings.from_env({"BOT_VAR_DIR": str(tmp_path), "DATABASE_URL": seeded_url,
-                                  "TRACKER_STORE_URL": seeded_url, "RETENTION_DAYS": "30"})  # fmt: skip
+    settings = Settings.from_env(
+        {
+            "BOT_VAR_DIR": str(tmp_path),
+            "DATABASE_URL": seeded_url,
+            "TRACKER_STORE_URL": seeded_url,
+            "RETENTION_DAYS": "30",
+        }
+    )
 
     purged = retention.purge(settings, now=NOW)
 
     assert purged.counts == {
-        "verification_attempts": 1, "verified_ownerships": 1, "escalations": 1, "telegram_outbox": 2,
-        "telegram_inbox": 1, "telegram_callbacks": 1, "telegram_chats": 1, "unanswered_questions": 1,
-        "agent_alerts": 1, "events": 4, "conversations": 1,
-    }  # fmt: skip
+        "verification_attempts": 1,
+        "verified_ownerships": 1,
+        "escalations": 1,
+        "telegram_outbox": 2,
+        "telegram_inbox": 1,
+        "telegram_callbacks": 1,
+        "telegram_chats": 1,
+        "unanswered_questions": 1,
+        "agent_alerts": 1,
+        "events": 4,
+        "conversations": 1,
+    }
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Application)) == applications_before
         assert session.scalar(select(func.count()).select_from(StatusChange)) == changes_before
@@ -102,10 +156,17 @@ async def test_purge_deletes_what_is_older_than_the_period(
 
 
 def test_the_command_reports_and_refuses_a_bad_period(
-    seeded_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # noqa: F811
+    seeded_url: str,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    settings = Settings.from_env({"BOT_VAR_DIR": str(tmp_path), "DATABASE_URL": seeded_url,
-                                  "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'tracker.db'}"})  # fmt: skip
+    settings = Settings.from_env(
+        {
+            "BOT_VAR_DIR": str(tmp_path),
+            "DATABASE_URL": seeded_url,
+            "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
+        }
+    )
     assert retention.main(["--days", "0"], settings) == 2
     assert "至少为 1 天" in capsys.readouterr().err
     assert retention.main([], settings) == 0  # no tracker table yet: nothing to delete there

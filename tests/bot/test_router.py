@@ -42,10 +42,18 @@ def echo_worker(number: int) -> web.Application:
             return socket_
         body = await request.read()
         status = 400 if body.startswith(b"{bad") else 200
-        return web.json_response({
-            "worker": number, "method": request.method, "path": request.path, "query": request.query_string,
-            "body": body.decode(), "token_header": request.headers.get("Authorization"),
-        }, status=status, headers={"X-Worker": str(number)})  # fmt: skip
+        return web.json_response(
+            {
+                "worker": number,
+                "method": request.method,
+                "path": request.path,
+                "query": request.query_string,
+                "body": body.decode(),
+                "token_header": request.headers.get("Authorization"),
+            },
+            status=status,
+            headers={"X-Worker": str(number)},
+        )
 
     app = web.Application()
     app.router.add_route("*", "/{path:.*}", echo)
@@ -110,8 +118,11 @@ async def test_the_http_api_for_a_conversation_reaches_the_worker_of_its_message
     async with httpx.AsyncClient() as client:
         chat = (await post_message(client, running.router, sender)).json()["worker"]
         conversation = f"{running.router}/conversations/{sender}"
-        resume = await client.post(f"{conversation}/tracker/events?token=abc", json=[{"event": "resume"}],
-                                   headers={"Authorization": "Bearer t"})  # fmt: skip
+        resume = await client.post(
+            f"{conversation}/tracker/events?token=abc",
+            json=[{"event": "resume"}],
+            headers={"Authorization": "Bearer t"},
+        )
         tracker = await client.get(f"{conversation}/tracker", params={"token": "abc"})
 
     assert resume.json()["worker"] == tracker.json()["worker"] == chat
@@ -123,7 +134,9 @@ async def test_ids_with_slashes_or_chinese_reach_one_worker_by_api_and_by_messag
     async with httpx.AsyncClient() as client:
         for sender in ("a/b", "用户 1", "x%y"):
             chat = (await post_message(client, running.router, sender)).json()
-            api = await client.get(f"{running.router}/conversations/{quote('rest:' + sender, safe='')}/tracker")
+            api = await client.get(
+                f"{running.router}/conversations/{quote('rest:' + sender, safe='')}/tracker"
+            )
             assert api.json()["worker"] == chat["worker"] == worker_index(f"rest:{sender}", 3)
 
 
@@ -154,7 +167,7 @@ async def test_socket_io_polling_and_websocket_go_to_the_first_worker(running: R
     async with aiohttp.ClientSession() as session:
         ws_url = running.router.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"
         async with session.ws_connect(ws_url) as ws:
-            await ws.send_str("42[\"user_uttered\"]")
+            await ws.send_str('42["user_uttered"]')
             echoed = await ws.receive_str(timeout=5)
 
     assert polling.json()["worker"] == 0 and polling.json()["query"] == "EIO=4&transport=polling"
@@ -176,18 +189,27 @@ async def test_an_unreachable_worker_gets_a_502_with_a_reason() -> None:
 def test_the_worker_of_a_conversation_never_changes_between_runs() -> None:
     in_another_process = subprocess.run(
         [sys.executable, "-c", "from bot.router import worker_index; print(worker_index('tg-123456', 7))"],
-        env={**os.environ, "PYTHONHASHSEED": "1"}, cwd=PROJECT_ROOT, capture_output=True, text=True,
+        env={**os.environ, "PYTHONHASHSEED": "1"},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
         check=True,
-    )  # fmt: skip
+    )
 
     assert worker_index("tg-123456", 7) == int(in_another_process.stdout)
 
 
 @pytest.mark.parametrize(
     ("body", "sender"),
-    [(b'{"sender": "a", "message": "x"}', "a"), (b'{"sender": 7}', "7"), (b'{"sender": true}', None),
-     (b"[]", None), (b"\xff", None), (b'{"sender": "  "}', None)],
-)  # fmt: skip
+    [
+        (b'{"sender": "a", "message": "x"}', "a"),
+        (b'{"sender": 7}', "7"),
+        (b'{"sender": true}', None),
+        (b"[]", None),
+        (b"\xff", None),
+        (b'{"sender": "  "}', None),
+    ],
+)
 def test_sender_of(body: bytes, sender: str | None) -> None:
     assert sender_of(body) == sender
 
@@ -198,7 +220,7 @@ def router_process() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.router", "--port", str(port), "--worker", absent],
         cwd=PROJECT_ROOT,
-    )  # fmt: skip
+    )
     yield f"http://127.0.0.1:{port}", process
     process.terminate()
     process.wait(10)

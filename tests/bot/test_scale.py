@@ -28,11 +28,24 @@ def test_workers_sit_behind_the_router_on_the_public_port() -> None:
     children = scaled_children(settings(RASA_WORKERS="3", ACTION_SERVERS="2"), MODEL, "token", {})
     by_name = {child.name: child for child in children}
 
-    assert list(by_name) == ["action server 1", "action server 2", "rasa worker 1", "rasa worker 2",
-                             "rasa worker 3", "router"]  # fmt: skip
-    assert by_name["router"].command[-8:] == ["--port", "7000", "--worker", "http://127.0.0.1:7001",
-                                              "--worker", "http://127.0.0.1:7002",
-                                              "--worker", "http://127.0.0.1:7003"]  # fmt: skip
+    assert list(by_name) == [
+        "action server 1",
+        "action server 2",
+        "rasa worker 1",
+        "rasa worker 2",
+        "rasa worker 3",
+        "router",
+    ]
+    assert by_name["router"].command[-8:] == [
+        "--port",
+        "7000",
+        "--worker",
+        "http://127.0.0.1:7001",
+        "--worker",
+        "http://127.0.0.1:7002",
+        "--worker",
+        "http://127.0.0.1:7003",
+    ]
     assert [by_name[f"rasa worker {i}"].env["ACTION_PORT"] for i in (1, 2, 3)] == ["7100", "7101", "7100"]
     assert by_name["action server 2"].ready_url == "http://127.0.0.1:7101/health"
     assert "--port" in by_name["rasa worker 2"].command and "7002" in by_name["rasa worker 2"].command
@@ -57,9 +70,13 @@ def test_worker_ports_can_be_given() -> None:
 
 @pytest.mark.parametrize(
     "env",
-    [{"RASA_WORKERS": "0"}, {"RASA_WORKERS": "2", "RASA_WORKER_PORTS": "8001"},
-     {"RASA_WORKERS": "2", "RASA_WORKER_PORTS": "a,b"}, {"ACTION_SERVERS": "0"}],
-)  # fmt: skip
+    [
+        {"RASA_WORKERS": "0"},
+        {"RASA_WORKERS": "2", "RASA_WORKER_PORTS": "8001"},
+        {"RASA_WORKERS": "2", "RASA_WORKER_PORTS": "a,b"},
+        {"ACTION_SERVERS": "0"},
+    ],
+)
 def test_bad_scale_settings_are_refused(env: dict[str, str]) -> None:
     with pytest.raises(SettingsError):
         settings(**env)

@@ -19,7 +19,9 @@ DEBUG_LOGGING = {"LOG_LEVEL": "DEBUG", "COLOREDLOGS_LOG_LEVEL": "DEBUG"}
 
 
 @pytest.fixture(scope="package")
-def private(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PrivateStack, PrivatePostgres]]:
+def private(
+    model_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[PrivateStack, PrivatePostgres]]:
     """The private stack and its databases (PostgreSQL; skipped when the server is absent)."""
     if reason := postgres_unavailable():
         pytest.skip(reason)

@@ -12,7 +12,7 @@ import os
 FIGURES_VARIABLE = "RELIABILITY_FIGURES"
 
 
-def record(section: str, **values: int | float | str) -> None:
+def record(section: str, **values: float | str) -> None:
     """Add one set of figures for `section` (e.g. "bad_input", "faults", "canary", "load")."""
     line = json.dumps({"section": section, **values}, ensure_ascii=False)
     print(f"\n[figures] {line}")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
-import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 GATEWAY_FAULT_TESTS = {
     "test_telegram_429_and_network_errors": "Telegram 429 + dropped connections",
@@ -57,8 +57,11 @@ def rows(directory: Path) -> list[tuple[str, str]]:
     by_path = ", ".join(f"{e['path']} {e['kind']} {e['tried']}" for e in bad)
     table += [
         ("bad inputs tried", f"{_sum(bad, 'tried')} ({by_path or 'not run'})"),
-        ("  crashes (5xx) / silent replies / leaks", f"{_sum(bad, 'crashes')} / {_sum(bad, 'silent')} / {_sum(bad, 'leaks')}"),
-    ]  # fmt: skip
+        (
+            "  crashes (5xx) / silent replies / leaks",
+            f"{_sum(bad, 'crashes')} / {_sum(bad, 'silent')} / {_sum(bad, 'leaks')}",
+        ),
+    ]
     hostile = [entry for entry in sections.get("hostile", []) if entry["path"] != "borrowing"]
     borrowing = [entry for entry in sections.get("hostile", []) if entry["path"] == "borrowing"]
     if hostile:
@@ -67,42 +70,80 @@ def rows(directory: Path) -> list[tuple[str, str]]:
             ("hostile requests tried (all of Unicode, every field)", f"{_sum(hostile, 'tried')} ({by_channel})"),
             ("  crashes / stops of a server / normal questions unanswered after one",
              f"{_sum(hostile, 'crashes')} / {_sum(hostile, 'stops')} / {_sum(hostile, 'canaries_unanswered')}"),
-        ]  # fmt: skip
+        ]
     if borrowing:
         table.append(("borrowed conversations (other channels' and forged ids)",
-                      f"{_sum(borrowing, 'borrowed')} of {_sum(borrowing, 'tried')} tries"))  # fmt: skip
+                      f"{_sum(borrowing, 'borrowed')} of {_sum(borrowing, 'tried')} tries"))
     faults = sections.get("faults", [])
     gateway = _gateway_faults(directory / "junit.xml")
     injected = len(faults) + len(gateway)
     survived = _sum(faults, "survived") + sum(outcome == "survived" for _, outcome in gateway)
-    table.append(("faults injected / survived / messages lost", f"{injected} / {survived} / {_sum(faults, 'lost')}"))
+    table.append(
+        ("faults injected / survived / messages lost", f"{injected} / {survived} / {_sum(faults, 'lost')}")
+    )
     for entry in faults:
         detail = f"apology in {entry['apology_s']} s" if "apology_s" in entry else ""
         outcome = "survived" if entry.get("survived") else "FAILED"
-        table.append((f"  {entry['fault']}", f"{outcome}, lost {entry.get('lost', 0)}{', ' + detail if detail else ''}"))
+        table.append(
+            (
+                f"  {entry['fault']}",
+                f"{outcome}, lost {entry.get('lost', 0)}{', ' + detail if detail else ''}",
+            )
+        )
     for label, outcome in gateway:
         table.append((f"  {label}", f"{outcome} (gateway test)"))
     for entry in sections.get("canary", []):
-        table.append(("canary leaks", f"{entry['leaks']} (paths {entry['paths']}, {entry['log_files']} logs, "
-                                      f"{entry['tables']} tables, {entry['agent_messages']} agent messages, "
-                                      f"{entry['places_scanned']} places scanned)"))  # fmt: skip
+        table.append(
+            (
+                "canary leaks",
+                (
+                    f"{entry['leaks']} (paths {entry['paths']}, {entry['log_files']} logs, "
+                    f"{entry['tables']} tables, {entry['agent_messages']} agent messages, "
+                    f"{entry['places_scanned']} places scanned)"
+                ),
+            )
+        )
     for entry in sections.get("masking", []):
-        table.append(("generated personal numbers / escaping masking", f"{entry['shapes']} / {entry['escaped']} "
-                      f"(innocent numbers changed: {entry['innocent_changed']} of {entry['innocent']})"))  # fmt: skip
+        table.append(
+            (
+                "generated personal numbers / escaping masking",
+                (
+                    f"{entry['shapes']} / {entry['escaped']} "
+                    f"(innocent numbers changed: {entry['innocent_changed']} of {entry['innocent']})"
+                ),
+            )
+        )
     for entry in sections.get("masking_rest", []):
         table.append(("  sent through REST / raw values stored", f"{entry['messages']} / {entry['leaks']}"))
     for entry in sections.get("enumeration", []):
-        table.append(("enumeration attempts / records disclosed", f"{entry['attempts']} / {entry['disclosed']} "
-                                                                 f"({entry['senders']} senders)"))  # fmt: skip
+        table.append(
+            (
+                "enumeration attempts / records disclosed",
+                f"{entry['attempts']} / {entry['disclosed']} ({entry['senders']} senders)",
+            )
+        )
     for entry in sections.get("guessing", []):
-        table.append((f"credit-code guesses, fresh sender each ({entry['backend']})",
-                      f"{entry['guesses']} sent in {entry['seconds']} s (≈{entry['sent_per_hour']}/h), "
-                      f"{entry['compared']} compared, {entry['alerts']} alert; "
-                      f"≤ {entry['compared_per_hour_by_rule']} compared per hour by the rule"))  # fmt: skip
+        table.append(
+            (
+                f"credit-code guesses, fresh sender each ({entry['backend']})",
+                (
+                    f"{entry['guesses']} sent in {entry['seconds']} s (≈{entry['sent_per_hour']}/h), "
+                    f"{entry['compared']} compared, {entry['alerts']} alert; "
+                    f"≤ {entry['compared_per_hour_by_rule']} compared per hour by the rule"
+                ),
+            )
+        )
     for entry in sections.get("load", []):
-        table.append(("max N applicants × 10 turns with p95 < 1 s", f"{entry['max_n']} (p95 {entry['p95_s']} s, "
-                      f"think {entry['think_s']} s; {entry['turns']} turns: lost {entry['lost']}, doubled "
-                      f"{entry['doubled']}, silent {entry['silent']})"))  # fmt: skip
+        table.append(
+            (
+                "max N applicants × 10 turns with p95 < 1 s",
+                (
+                    f"{entry['max_n']} (p95 {entry['p95_s']} s, "
+                    f"think {entry['think_s']} s; {entry['turns']} turns: lost {entry['lost']}, doubled "
+                    f"{entry['doubled']}, silent {entry['silent']})"
+                ),
+            )
+        )
     return table
 
 

@@ -28,30 +28,82 @@ HTTP_EXAMPLES = 150
 VICTIM_ID, VICTIM_CODE = "RZ202611200001", "B2C344"
 
 BAD_MESSAGES = [
-    "", " ", "\t\n  ", "\u3000\u3000", "\u200b\u200c\u200d\ufeff", "\x00\x01\x02\x1b[31m", "\u202e认证费用\u202c",
-    "مرحبا كم تكلفة التوثيق", "שלום", "认证 fee 多少钱？ Сколько стоит? 料金はいくら？", "😀" * 50, "🇨🇳👨‍👩‍👧‍👦🏳️‍🌈",
-    "问" * 10_000, "a" * 10_000, "<script>alert('x')</script>", "<img src=x onerror=alert(1)>认证材料",
-    "'; DROP TABLE applications; --", "RZ202611200001' OR '1'='1", "RZ202611200001; SELECT * FROM applications",
-    "rz2026%27%20or%201=1", "RZ2026112000０１", "R Z 2 0 2 6 1 1 2 0 0 0 0 1", "../../etc/passwd", "${jndi:ldap://x}",
-    "{{7*7}}", "%s%s%s%n", "\\x00\\u0000", "null", "undefined", "NaN", "-1", "9" * 400,
+    "",
+    " ",
+    "\t\n  ",
+    "\u3000\u3000",
+    "\u200b\u200c\u200d\ufeff",
+    "\x00\x01\x02\x1b[31m",
+    "\u202e认证费用\u202c",
+    "مرحبا كم تكلفة التوثيق",
+    "שלום",
+    "认证 fee 多少钱？ Сколько стоит? 料金はいくら？",
+    "😀" * 50,
+    "🇨🇳👨‍👩‍👧‍👦🏳️‍🌈",
+    "问" * 10_000,
+    "a" * 10_000,
+    "<script>alert('x')</script>",
+    "<img src=x onerror=alert(1)>认证材料",
+    "'; DROP TABLE applications; --",
+    "RZ202611200001' OR '1'='1",
+    "RZ202611200001; SELECT * FROM applications",
+    "rz2026%27%20or%201=1",
+    "RZ2026112000０１",
+    "R Z 2 0 2 6 1 1 2 0 0 0 0 1",
+    "../../etc/passwd",
+    "${jndi:ldap://x}",
+    "{{7*7}}",
+    "%s%s%s%n",
+    "\\x00\\u0000",
+    "null",
+    "undefined",
+    "NaN",
+    "-1",
+    "9" * 400,
     '/check_status{"application_id": "RZ202611200001"}',
     '/check_status{"application_id": "RZ202611200001", "credit_code_suffix": "******"}',
     '/check_status{"credit_code_suffix": "B2C344", "requested_slot": null}',
-    '/request_human{"application_id": "RZ202611200001"}', "/action_status_lookup", "/restart", "/session_start",
-    "/back", '/faq{"faq_key": "../../secrets"}', "/nonexistent_intent", '/greet{"bad json', "/", "//", "/ /",
-    '/check_status{"application_id": ["RZ202611200001"]}', '/check_status{"application_id": {"$ne": null}}',
-]  # fmt: skip
+    '/request_human{"application_id": "RZ202611200001"}',
+    "/action_status_lookup",
+    "/restart",
+    "/session_start",
+    "/back",
+    '/faq{"faq_key": "../../secrets"}',
+    "/nonexistent_intent",
+    '/greet{"bad json',
+    "/",
+    "//",
+    "/ /",
+    '/check_status{"application_id": ["RZ202611200001"]}',
+    '/check_status{"application_id": {"$ne": null}}',
+]
 
-INTENTS = ["check_status", "request_human", "faq", "greet", "cancel", "restart", "session_start", "back",
-           "out_of_scope", "nlu_fallback", "action_status_lookup", "x" * 300]  # fmt: skip
+INTENTS = [
+    "check_status",
+    "request_human",
+    "faq",
+    "greet",
+    "cancel",
+    "restart",
+    "session_start",
+    "back",
+    "out_of_scope",
+    "nlu_fallback",
+    "action_status_lookup",
+    "x" * 300,
+]
 SLOTS = ["application_id", "credit_code_suffix", "requested_slot", "faq_key", "session_started_metadata", "x"]
 ID_LIKE = st.one_of(
-    st.just(VICTIM_ID), st.just("RZ202611180002"), st.from_regex(r"RZ\d{12}", fullmatch=True),
+    st.just(VICTIM_ID),
+    st.just("RZ202611180002"),
+    st.from_regex(r"RZ\d{12}", fullmatch=True),
     st.sampled_from(["RZ202611200001' --", "RZ202611200001\u200b", "ＲＺ２０２６１１２０００１"]),
-)  # fmt: skip
+)
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30) | ID_LIKE,
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3)
+    ),
     max_leaves=6,
 )
 
@@ -67,7 +119,9 @@ def intent_tricks(draw: st.DrawFn) -> str:
 MESSAGES = st.one_of(
     st.sampled_from(BAD_MESSAGES),
     st.text(max_size=200),
-    st.text(alphabet=st.characters(whitelist_categories=("Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "So")), max_size=50),
+    st.text(
+        alphabet=st.characters(whitelist_categories=("Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "So")), max_size=50
+    ),
     intent_tricks(),
     st.builds(lambda a, b: a + b, st.sampled_from(["查询 ", "我的申请 ", "帮我查 "]), ID_LIKE),
     st.integers(2001, 12_000).map(lambda n: "认证需要多久" * (n // 6)),
@@ -123,11 +177,20 @@ def test_every_listed_bad_message_gets_a_clear_reply(stack: Stack, rest: RestCli
     client = httpx.Client(timeout=60)
     for message in BAD_MESSAGES:
         sender = f"bad-{uuid.uuid4().hex[:10]}"
-        answer = client.post(f"{stack.settings.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message})
+        answer = client.post(
+            f"{stack.settings.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
+        )
         check_reply(tally, sender, message, answer.status_code, answer.json())
     client.close()
-    record("bad_input", path="rest", kind="listed", tried=tally.counts["tried"], crashes=tally.counts["crash"],
-           silent=tally.counts["silent"], leaks=tally.counts["leak"])  # fmt: skip
+    record(
+        "bad_input",
+        path="rest",
+        kind="listed",
+        tried=tally.counts["tried"],
+        crashes=tally.counts["crash"],
+        silent=tally.counts["silent"],
+        leaks=tally.counts["leak"],
+    )
     assert_clean(tally)
 
 
@@ -136,8 +199,12 @@ def test_fuzzed_messages_get_a_clear_reply_and_leak_nothing(stack: Stack, victim
     client = httpx.Client(timeout=60)
     url = f"{stack.settings.rasa_url}/webhooks/rest/webhook"
 
-    @settings(max_examples=HTTP_EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+    @settings(
+        max_examples=HTTP_EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(first=MESSAGES, second=MESSAGES)
     def converse(first: str, second: str) -> None:
         sender = f"fuzz-{uuid.uuid4().hex[:10]}"
@@ -147,8 +214,15 @@ def test_fuzzed_messages_get_a_clear_reply_and_leak_nothing(stack: Stack, victim
 
     converse()
     client.close()
-    record("bad_input", path="rest", kind="fuzzed", tried=tally.counts["tried"], crashes=tally.counts["crash"],
-           silent=tally.counts["silent"], leaks=tally.counts["leak"])  # fmt: skip
+    record(
+        "bad_input",
+        path="rest",
+        kind="fuzzed",
+        tried=tally.counts["tried"],
+        crashes=tally.counts["crash"],
+        silent=tally.counts["silent"],
+        leaks=tally.counts["leak"],
+    )
     assert_clean(tally)
 
 
@@ -156,7 +230,12 @@ BODIES = st.one_of(
     st.binary(max_size=200),
     JSON_VALUES.map(lambda value: json.dumps(value).encode()),
     st.fixed_dictionaries(
-        {}, optional={"sender": JSON_VALUES, "message": JSON_VALUES | st.text(max_size=50), "metadata": JSON_VALUES}
+        {},
+        optional={
+            "sender": JSON_VALUES,
+            "message": JSON_VALUES | st.text(max_size=50),
+            "metadata": JSON_VALUES,
+        },
     ).map(lambda body: json.dumps(body).encode()),
 )
 
@@ -167,8 +246,9 @@ def test_fuzzed_request_bodies_get_a_reply_or_a_clear_400(stack: Stack) -> None:
     client = httpx.Client(timeout=60)
     url = f"{stack.settings.rasa_url}/webhooks/rest/webhook"
 
-    @settings(max_examples=HTTP_EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+    @settings(
+        max_examples=HTTP_EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    )
     @given(body=BODIES)
     def post(body: bytes) -> None:
         counts["tried"] += 1
@@ -185,15 +265,30 @@ def test_fuzzed_request_bodies_get_a_reply_or_a_clear_400(stack: Stack) -> None:
 
     post()
     client.close()
-    record("bad_input", path="rest", kind="bodies", tried=counts["tried"], crashes=counts["crash"],
-           silent=counts["silent"], leaks=0)  # fmt: skip
+    record(
+        "bad_input",
+        path="rest",
+        kind="bodies",
+        tried=counts["tried"],
+        crashes=counts["crash"],
+        silent=counts["silent"],
+        leaks=0,
+    )
     assert not failures, failures[:5]
 
 
 def test_another_senders_conversation_stays_its_own(rest: RestClient, victim: str) -> None:
     """Knowing that a conversation exists gives nothing: other senders are asked for the code."""
-    tries = [f"{victim}\u200b", f"{victim}\x00", victim.upper(), f"{victim}/../{victim}", f"{victim}%00",
-             f"rest:{victim}", f"tg:{victim}", f" {victim} x"]  # fmt: skip
+    tries = [
+        f"{victim}\u200b",
+        f"{victim}\x00",
+        victim.upper(),
+        f"{victim}/../{victim}",
+        f"{victim}%00",
+        f"rest:{victim}",
+        f"tg:{victim}",
+        f" {victim} x",
+    ]
     client = httpx.Client(timeout=60)
     for other in tries:
         for message in ("再查一下", VICTIM_ID, f'/check_status{{"application_id": "{VICTIM_ID}"}}'):
@@ -206,10 +301,20 @@ def test_another_senders_conversation_stays_its_own(rest: RestClient, victim: st
 
 
 GATEWAY_MESSAGES = [
-    " ", "\u200b\u200b", "\x07\x1b[2J", "\u202e认证费用\u202c", "😀" * 30, "مرحبا", "<script>alert(1)</script>",
-    "'; DROP TABLE telegram_inbox; --", f'/check_status{{"application_id": "{VICTIM_ID}"}}', "/start", "/human@other_bot",
-    "问" * 4096, "RZ202611200001' OR '1'='1",
-]  # fmt: skip
+    " ",
+    "\u200b\u200b",
+    "\x07\x1b[2J",
+    "\u202e认证费用\u202c",
+    "😀" * 30,
+    "مرحبا",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE telegram_inbox; --",
+    f'/check_status{{"application_id": "{VICTIM_ID}"}}',
+    "/start",
+    "/human@other_bot",
+    "问" * 4096,
+    "RZ202611200001' OR '1'='1",
+]
 
 
 def test_bad_messages_through_the_telegram_gateway(stack: Stack, victim: str, tmp_path: Any) -> None:
@@ -241,6 +346,13 @@ def test_bad_messages_through_the_telegram_gateway(stack: Stack, victim: str, tm
     finally:
         gateway.stop()
         telegram.stop()
-    record("bad_input", path="telegram", kind="listed", tried=tally.counts["tried"], crashes=tally.counts["crash"],
-           silent=tally.counts["silent"], leaks=tally.counts["leak"])  # fmt: skip
+    record(
+        "bad_input",
+        path="telegram",
+        kind="listed",
+        tried=tally.counts["tried"],
+        crashes=tally.counts["crash"],
+        silent=tally.counts["silent"],
+        leaks=tally.counts["leak"],
+    )
     assert_clean(tally)

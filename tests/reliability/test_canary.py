@@ -91,17 +91,31 @@ def test_canaries_never_reach_logs_tables_or_agents(private: tuple[PrivateStack,
     phone = f"139{rng.randrange(10**8):08d}"
     account = f"{rng.randrange(10**13):013d}"
     personal = f"我的身份证号是{resident_id}，手机 {phone[:3]}-{phone[3:7]}-{phone[7:]}，银行卡 {card}，对公账号：{account}"
-    canaries = {"resident_id": resident_id, "phone": phone, "card": card, "account": account,
-                "telegram token": TOKEN, "telegram token secret": TOKEN.split(":")[1],
-                "rasa token": stack.auth_token, "action secret": stack.stack.action_secret}  # fmt: skip
+    canaries = {
+        "resident_id": resident_id,
+        "phone": phone,
+        "card": card,
+        "account": account,
+        "telegram token": TOKEN,
+        "telegram token secret": TOKEN.split(":")[1],
+        "rasa token": stack.auth_token,
+        "action secret": stack.stack.action_secret,
+    }
     paths: list[str] = []
 
     # --- REST: plain text, /intent payloads, status lookup, unanswered, handoff and paused turns ---
     rest = RestClient(stack.settings.rasa_url)
     first, second = f"canary-rest-{rng.randrange(10**6)}", f"canary-handoff-{rng.randrange(10**6)}"
-    for message in (personal + " 认证要多久？", f'/check_status{{"application_id": "{resident_id}", "phone": "{phone}"}}',
-                    "查询 RZ202611200001", resident_id, "b2c344", f"再查 RZ202611200001，电话 {phone}",
-                    f"今天天气怎么样 {personal}", f"/greet{{\"faq_key\": \"{card}\"}}"):  # fmt: skip
+    for message in (
+        personal + " 认证要多久？",
+        f'/check_status{{"application_id": "{resident_id}", "phone": "{phone}"}}',
+        "查询 RZ202611200001",
+        resident_id,
+        "b2c344",
+        f"再查 RZ202611200001，电话 {phone}",
+        f"今天天气怎么样 {personal}",
+        f'/greet{{"faq_key": "{card}"}}',
+    ):
         assert rest.send(first, message)
     paths.append("rest text, /intent payloads, status lookup, unanswered")
     for message in (personal, f"转人工，我的卡号 {card}", f"客服你好，身份证 {resident_id}"):
@@ -110,15 +124,24 @@ def test_canaries_never_reach_logs_tables_or_agents(private: tuple[PrivateStack,
     paths.append("rest handoff + paused turn")
 
     # --- socket.io and Rasa's HTTP API (both bypass the REST channel's masking) ---
-    answers = asyncio.run(one_session(stack.settings.rasa_url, [personal, f"转人工 {phone}"], metadata={"phone": phone}))
+    answers = asyncio.run(
+        one_session(stack.settings.rasa_url, [personal, f"转人工 {phone}"], metadata={"phone": phone})
+    )
     assert all(answers), answers
     paths.append("socket.io text + metadata")
     api = httpx.post(
         f"{stack.settings.rasa_url}/conversations/canary-api/tracker/events",
-        params={"token": stack.auth_token}, timeout=30,
-        json=[{"event": "user", "text": personal, "parse_data": {"text": personal, "intent": {"name": "greet"}}},
-              {"event": "slot", "name": "application_id", "value": resident_id}],
-    )  # fmt: skip
+        params={"token": stack.auth_token},
+        timeout=30,
+        json=[
+            {
+                "event": "user",
+                "text": personal,
+                "parse_data": {"text": personal, "intent": {"name": "greet"}},
+            },
+            {"event": "slot", "name": "application_id", "value": resident_id},
+        ],
+    )
     assert api.status_code == 200
     paths.append("rasa http api")
 
@@ -130,7 +153,9 @@ def test_canaries_never_reach_logs_tables_or_agents(private: tuple[PrivateStack,
     try:
         gateway.start()
         applicant = new_user_id()
-        telegram.fail("sendMessage", "drop", chat_id=applicant, times=1)  # an error path with the token in URLs
+        telegram.fail(
+            "sendMessage", "drop", chat_id=applicant, times=1
+        )  # an error path with the token in URLs
         telegram.send_text(applicant, personal + " 认证需要多久", sender=user(applicant, "张三"))
         telegram.wait_for_texts(applicant, 1)
         telegram.send_text(applicant, "/human", sender=user(applicant, "张三"))
@@ -162,15 +187,24 @@ def test_canaries_never_reach_logs_tables_or_agents(private: tuple[PrivateStack,
             with engine.connect() as connection:
                 for table in metadata.sorted_tables:
                     tables += 1
-                    scanner.scan_rows(f"{engine.url.database}.{table.name}", connection.execute(table.select()))
+                    scanner.scan_rows(
+                        f"{engine.url.database}.{table.name}", connection.execute(table.select())
+                    )
         finally:
             engine.dispose()
     agent_messages = [call.params for call in telegram.calls if call.params.get("chat_id") == agents]
     for message in agent_messages:
         scanner.scan("agents group", json.dumps(message, ensure_ascii=False))
 
-    record("canary", paths=len(paths), log_files=len(list(stack.log_dir.glob("*.log"))), tables=tables,
-           places_scanned=scanner.places, agent_messages=len(agent_messages), masked_phone_in_logs=masked_in_logs,
-           leaks=len(scanner.hits))  # fmt: skip
+    record(
+        "canary",
+        paths=len(paths),
+        log_files=len(list(stack.log_dir.glob("*.log"))),
+        tables=tables,
+        places_scanned=scanner.places,
+        agent_messages=len(agent_messages),
+        masked_phone_in_logs=masked_in_logs,
+        leaks=len(scanner.hits),
+    )
     assert len(agent_messages) >= 2 and tables >= 10
     assert scanner.hits == []

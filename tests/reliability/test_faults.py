@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from bot.db.handoff_models import Escalation
+from bot.db.escalation_models import Escalation
 from bot.db.models import Application, StatusChange
 from bot.settings import PROJECT_ROOT
 from tests.reliability.figures import record
@@ -85,8 +85,13 @@ def test_action_server_killed_mid_conversation(private: tuple[PrivateStack, Priv
 
     lost = applicant.lost()
     survived = during == apology and took < APOLOGY_WITHIN_S and "当前状态：初审中" in after and lost == 0
-    record("faults", fault="action server SIGKILL between turns", survived=int(survived), lost=lost,
-           apology_s=round(took, 2))  # fmt: skip
+    record(
+        "faults",
+        fault="action server SIGKILL between turns",
+        survived=int(survived),
+        lost=lost,
+        apology_s=round(took, 2),
+    )
     applicant.close()
     assert during == apology and took < APOLOGY_WITHIN_S, (during, took)
     assert "当前状态：初审中" in after  # the lookup goes on where it stopped
@@ -126,8 +131,14 @@ def test_action_server_killed_during_a_turn(private: tuple[PrivateStack, Private
     interrupted = sum(reply == response_text("utter_action_failed") for reply, _ in results.values())
     continued = all("当前状态：待打款验证" in answer for answer in answers.values())
     survived = readable and slowest < APOLOGY_WITHIN_S and lost == 0 and continued
-    record("faults", fault="action server SIGKILL during turns", survived=int(survived), lost=lost,
-           apology_s=round(slowest, 2), turns_interrupted=interrupted)  # fmt: skip
+    record(
+        "faults",
+        fault="action server SIGKILL during turns",
+        survived=int(survived),
+        lost=lost,
+        apology_s=round(slowest, 2),
+        turns_interrupted=interrupted,
+    )
     for applicant in applicants:
         applicant.close()
     assert readable and slowest < APOLOGY_WITHIN_S, results
@@ -157,9 +168,14 @@ def test_rasa_killed_and_restarted_continues_from_the_tracker_store(
 
 def _set_status(stack: PrivateStack, *arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.status", "set-status", *arguments], cwd=PROJECT_ROOT,
-        env=stack.env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot.status", "set-status", *arguments],
+        cwd=PROJECT_ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def _application_facts(database: PrivatePostgres, url: str, sender: str) -> tuple[Any, int, int]:
@@ -169,10 +185,16 @@ def _application_facts(database: PrivatePostgres, url: str, sender: str) -> tupl
             status = connection.execute(
                 select(Application.status).where(Application.id == "RZ202611150003")
             ).scalar_one()
-            changes = len(connection.execute(
-                select(StatusChange.id).where(StatusChange.application_id == "RZ202611150003")
-            ).all())  # fmt: skip
-            escalations = len(connection.execute(select(Escalation.id).where(Escalation.sender_id == f"rest:{sender}")).all())
+            changes = len(
+                connection.execute(
+                    select(StatusChange.id).where(StatusChange.application_id == "RZ202611150003")
+                ).all()
+            )
+            escalations = len(
+                connection.execute(
+                    select(Escalation.id).where(Escalation.sender_id == f"rest:{sender}")
+                ).all()
+            )
     finally:
         engine.dispose()
     return status, changes, escalations
@@ -204,19 +226,34 @@ def test_database_unreachable_then_back(private: tuple[PrivateStack, PrivatePost
 
     human_after, _ = applicant.say("转人工")
     done = _set_status(stack, "RZ202611150003", "已通过")
-    status, changes_after, escalations = _application_facts(database, stack.settings.database_url, applicant.sender)
+    status, changes_after, escalations = _application_facts(
+        database, stack.settings.database_url, applicant.sender
+    )
     health_after = stack.health()
 
     lost = applicant.lost()
-    survived = (human_after == response_text("utter_handoff_started") and escalations == 1 and done.returncode == 0
-                and status.value == "已通过" and changes_after == changes_before + 1 and lost == 0
-                and health_after["tracker_store"]["unsaved_events"] == 0)  # fmt: skip
-    record("faults", fault="database unreachable, then back", survived=int(survived), lost=lost,
-           apology_s=round(max(faq_s, lookup_s, human_s), 2),
-           failed_saves_noticed=health["tracker_store"]["failed_writes"])  # fmt: skip
+    survived = (
+        human_after == response_text("utter_handoff_started")
+        and escalations == 1
+        and done.returncode == 0
+        and status.value == "已通过"
+        and changes_after == changes_before + 1
+        and lost == 0
+        and health_after["tracker_store"]["unsaved_events"] == 0
+    )
+    record(
+        "faults",
+        fault="database unreachable, then back",
+        survived=int(survived),
+        lost=lost,
+        apology_s=round(max(faq_s, lookup_s, human_s), 2),
+        failed_saves_noticed=health["tracker_store"]["failed_writes"],
+    )
     applicant.close()
     assert human_after == response_text("utter_handoff_started"), human_after
     assert escalations == 1  # written once the database was back, not half-written during the outage
-    assert done.returncode == 0 and status.value == "已通过" and changes_after == changes_before + 1, done.stderr
+    assert done.returncode == 0 and status.value == "已通过" and changes_after == changes_before + 1, (
+        done.stderr
+    )
     assert lost == 0, (applicant.sent, applicant.stored())  # the outage's turns were written when it ended
     assert health_after["status"] == "ok", health_after

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.engine import make_engine, make_session_factory
-from bot.db.handoff_models import AgentAlert
+from bot.db.escalation_models import AgentAlert
 from bot.db.models import Application, EntityType, Status, VerificationAttempt
 from bot.db.types import utc_now
 from bot.run import Stack
@@ -44,10 +44,16 @@ def add_application(database_url: str) -> str:
     engine = make_engine(database_url)
     try:
         with make_session_factory(engine)() as session, session.begin():
-            session.add(Application(
-                id=application_id, company_name="测试猜测有限公司", credit_code=CREDIT_CODE,
-                entity_type=EntityType.ENTERPRISE, status=Status.FIRST_REVIEW, status_since=utc_now(),
-            ))  # fmt: skip
+            session.add(
+                Application(
+                    id=application_id,
+                    company_name="测试猜测有限公司",
+                    credit_code=CREDIT_CODE,
+                    entity_type=EntityType.ENTERPRISE,
+                    status=Status.FIRST_REVIEW,
+                    status_since=utc_now(),
+                )
+            )
     finally:
         engine.dispose()
     return application_id
@@ -59,9 +65,10 @@ def counted(database_url: str, application_id: str) -> tuple[int, int]:
     try:
         with make_session_factory(engine)() as session:
             compared = session.scalar(
-                select(func.count()).select_from(VerificationAttempt)
+                select(func.count())
+                .select_from(VerificationAttempt)
                 .where(VerificationAttempt.application_id == application_id)
-            )  # fmt: skip
+            )
             alerts = session.scalar(
                 select(func.count()).select_from(AgentAlert).where(AgentAlert.subject == application_id)
             )
@@ -77,6 +84,7 @@ def wrong_code(rng: random.Random) -> str:
 
 def hammer(rasa_url: str, application_id: str) -> tuple[float, list[str]]:
     """GUESSES guesses from CLIENTS clients at once, a fresh sender each; (seconds, last reply of each)."""
+
     def one_client(worker: int) -> list[str]:
         rng, client, last = random.Random(worker), RestClient(rasa_url), []
         try:
@@ -108,9 +116,17 @@ def guess_and_count(rasa_url: str, database_url: str, backend: str) -> None:
 
     cap = DEFAULT_LIMITS.per_application_all_senders
     per_hour_by_rule = cap * 3600 / DEFAULT_LIMITS.application_window.total_seconds()
-    record("guessing", backend=backend, guesses=GUESSES, clients=CLIENTS, seconds=round(elapsed, 1),
-           sent_per_hour=round(GUESSES * 3600 / elapsed), compared=compared,
-           compared_per_hour_by_rule=round(per_hour_by_rule), alerts=alerts)  # fmt: skip
+    record(
+        "guessing",
+        backend=backend,
+        guesses=GUESSES,
+        clients=CLIENTS,
+        seconds=round(elapsed, 1),
+        sent_per_hour=round(GUESSES * 3600 / elapsed),
+        compared=compared,
+        compared_per_hour_by_rule=round(per_hour_by_rule),
+        alerts=alerts,
+    )
     assert compared == cap  # every other guess was refused before its code was compared
     assert alerts == 1  # the agents hear about the burst once
     assert sum(reply.startswith(capped_at) for reply in replies) == GUESSES - cap + 1

@@ -38,8 +38,25 @@ HOSTILE_CHARS = st.one_of(
     st.characters(categories=["Cc", "Cf", "Co", "Cn", "Zl", "Zp"]),
 )
 HOSTILE_TEXT = st.text(alphabet=HOSTILE_CHARS, max_size=60)
-SPECIAL_IDS = ["\ud800", "a\udfffb", "\x00", "a\x00b", "tg:1", "web:abc", "rest:x", "x" * 64, "x" * 65, "x" * 200,
-               " ", "", "\u200b", "\u202e", "../..", "%00", "default"]  # fmt: skip
+SPECIAL_IDS = [
+    "\ud800",
+    "a\udfffb",
+    "\x00",
+    "a\x00b",
+    "tg:1",
+    "web:abc",
+    "rest:x",
+    "x" * 64,
+    "x" * 65,
+    "x" * 200,
+    " ",
+    "",
+    "\u200b",
+    "\u202e",
+    "../..",
+    "%00",
+    "default",
+]
 HOSTILE_IDS = st.one_of(HOSTILE_TEXT, st.sampled_from(SPECIAL_IDS), st.integers(), st.none(), st.booleans())
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | HOSTILE_TEXT,
@@ -54,7 +71,9 @@ REST_BODIES = st.fixed_dictionaries(
 class Served:
     """A running bot (session stack on SQLite, or the private one on PostgreSQL)."""
 
-    def __init__(self, backend: str, rasa_url: str, check_alive: Callable[[], None], env: dict[str, str]) -> None:
+    def __init__(
+        self, backend: str, rasa_url: str, check_alive: Callable[[], None], env: dict[str, str]
+    ) -> None:
         self.backend = backend
         self.rasa_url = rasa_url
         self.check_alive = check_alive
@@ -88,11 +107,13 @@ class Tally:
 def _canary_rest(client: httpx.Client, served: Served, tally: Tally) -> None:
     try:
         served.check_alive()
-    except Exception as error:  # noqa: BLE001 - a stopped server is the failure being counted
+    except Exception as error:  # a stopped server is the failure being counted
         tally.fail("stop", str(error))
         raise
-    answer = client.post(f"{served.rasa_url}/webhooks/rest/webhook",
-                         json={"sender": f"canary-{uuid.uuid4().hex[:8]}", "message": CANARY_QUESTION})  # fmt: skip
+    answer = client.post(
+        f"{served.rasa_url}/webhooks/rest/webhook",
+        json={"sender": f"canary-{uuid.uuid4().hex[:8]}", "message": CANARY_QUESTION},
+    )
     if answer.status_code != 200 or CANARY_ANSWER not in json.dumps(answer.json(), ensure_ascii=False):
         tally.fail("canary_unanswered", answer.text[:200])
 
@@ -102,12 +123,18 @@ def test_hostile_rest_bodies(served: Served) -> None:
     client = httpx.Client(timeout=60)
     url = f"{served.rasa_url}/webhooks/rest/webhook"
 
-    @settings(max_examples=REST_EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+    @settings(
+        max_examples=REST_EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(body=REST_BODIES)
     def post(body: dict[str, Any]) -> None:
         tally.counts["tried"] += 1
-        answer = client.post(url, content=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+        answer = client.post(
+            url, content=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+        )
         if answer.status_code >= 500:
             tally.fail("crash", body)
         elif answer.status_code in (400, 429):
@@ -119,17 +146,25 @@ def test_hostile_rest_bodies(served: Served) -> None:
 
     post()
     client.close()
-    record("hostile", path="rest", backend=served.backend, tried=tally.counts["tried"],
-           crashes=tally.counts["crash"], stops=tally.counts["stop"],
-           canaries_unanswered=tally.counts["canary_unanswered"])  # fmt: skip
+    record(
+        "hostile",
+        path="rest",
+        backend=served.backend,
+        tried=tally.counts["tried"],
+        crashes=tally.counts["crash"],
+        stops=tally.counts["stop"],
+        canaries_unanswered=tally.counts["canary_unanswered"],
+    )
     assert tally.failures == []
 
 
 SOCKET_EVENTS = st.one_of(
     JSON_VALUES,
-    st.fixed_dictionaries({"message": HOSTILE_TEXT}, optional={"session_id": HOSTILE_IDS, "metadata": JSON_VALUES,
-                                                               "customData": JSON_VALUES}),
-)  # fmt: skip
+    st.fixed_dictionaries(
+        {"message": HOSTILE_TEXT},
+        optional={"session_id": HOSTILE_IDS, "metadata": JSON_VALUES, "customData": JSON_VALUES},
+    ),
+)
 
 
 def test_hostile_socketio_events(served: Served) -> None:
@@ -151,9 +186,15 @@ def test_hostile_socketio_events(served: Served) -> None:
         if CANARY_ANSWER not in json.dumps(answer, ensure_ascii=False):
             tally.fail("canary_unanswered", (session_request, event))
 
-    @settings(max_examples=SOCKET_EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
-    @given(session_request=JSON_VALUES | st.fixed_dictionaries({"session_id": HOSTILE_IDS}), event=SOCKET_EVENTS)
+    @settings(
+        max_examples=SOCKET_EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(
+        session_request=JSON_VALUES | st.fixed_dictionaries({"session_id": HOSTILE_IDS}), event=SOCKET_EVENTS
+    )
     def emit(session_request: Any, event: Any) -> None:
         tally.counts["tried"] += 1
         loop.run_until_complete(one(session_request, event))
@@ -165,9 +206,15 @@ def test_hostile_socketio_events(served: Served) -> None:
         loop.run_until_complete(canary.close())
         loop.close()
         http.close()
-    record("hostile", path="socket.io", backend=served.backend, tried=tally.counts["tried"],
-           crashes=tally.counts["crash"], stops=tally.counts["stop"],
-           canaries_unanswered=tally.counts["canary_unanswered"])  # fmt: skip
+    record(
+        "hostile",
+        path="socket.io",
+        backend=served.backend,
+        tried=tally.counts["tried"],
+        crashes=tally.counts["crash"],
+        stops=tally.counts["stop"],
+        canaries_unanswered=tally.counts["canary_unanswered"],
+    )
     assert tally.failures == []
 
 
@@ -200,8 +247,13 @@ def test_hostile_telegram_updates(served: Served, tmp_path: Path) -> None:
         for index, text in enumerate(strings):
             chat = new_user_id()
             name = strings[(index + 1) % len(strings)]
-            sender = {"id": chat, "is_bot": False, "first_name": name or "x", "last_name": text,
-                      "username": strings[(index + 2) % len(strings)]}  # fmt: skip
+            sender = {
+                "id": chat,
+                "is_bot": False,
+                "first_name": name or "x",
+                "last_name": text,
+                "username": strings[(index + 2) % len(strings)],
+            }
             telegram.send_text(chat, text, sender=sender)
             chats[chat] = text
         canary = new_user_id()
@@ -220,9 +272,15 @@ def test_hostile_telegram_updates(served: Served, tmp_path: Path) -> None:
     finally:
         gateway.stop()
         telegram.stop()
-    record("hostile", path="telegram", backend=served.backend, tried=tally.counts["tried"],
-           crashes=tally.counts["crash"], stops=tally.counts["stop"],
-           canaries_unanswered=tally.counts["canary_unanswered"])  # fmt: skip
+    record(
+        "hostile",
+        path="telegram",
+        backend=served.backend,
+        tried=tally.counts["tried"],
+        crashes=tally.counts["crash"],
+        stops=tally.counts["stop"],
+        canaries_unanswered=tally.counts["canary_unanswered"],
+    )
     assert tally.failures == []
 
 
@@ -246,7 +304,15 @@ def test_no_conversation_can_be_borrowed_across_channels(served: Served) -> None
 
     token = asyncio.run(web_victim())
     local = token.split(".")[0]
-    attempts = [f"rest:{victim}", f"tg:{victim}", f"web:{local}", local, token, f"{victim}\u200b", victim.upper()]
+    attempts = [
+        f"rest:{victim}",
+        f"tg:{victim}",
+        f"web:{local}",
+        local,
+        token,
+        f"{victim}\u200b",
+        victim.upper(),
+    ]
     borrowed = 0
     for sender in attempts:
         for message in ("再查一下", victim_id):
@@ -261,7 +327,7 @@ def test_the_longest_accepted_sender_can_reach_a_person(served: Served) -> None:
     """One length per id kind: what the channel accepts, every column stores (tested on PostgreSQL too)."""
     from sqlalchemy import create_engine, select
 
-    from bot.db.handoff_models import Escalation
+    from bot.db.escalation_models import Escalation
     from bot.identity import MAX_LOCAL_ID, Channel
 
     sender = "长" * (MAX_LOCAL_ID[Channel.REST] - 8) + uuid.uuid4().hex[:8]
@@ -272,7 +338,9 @@ def test_the_longest_accepted_sender_can_reach_a_person(served: Served) -> None:
     engine = create_engine(served.env["DATABASE_URL"], future=True)
     try:
         with engine.connect() as connection:
-            stored = connection.scalars(select(Escalation.sender_id).where(Escalation.sender_id == f"rest:{sender}"))
+            stored = connection.scalars(
+                select(Escalation.sender_id).where(Escalation.sender_id == f"rest:{sender}")
+            )
             assert list(stored) == [f"rest:{sender}"]
     finally:
         engine.dispose()

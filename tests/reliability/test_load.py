@@ -27,8 +27,18 @@ pytestmark = [
     pytest.mark.benchmark,  # collected only with RELIABILITY_LOAD=1 (`make reliability`), see tests/conftest.py
 ]
 
-TURNS = ["你好", "认证需要准备哪些材料？", "营业执照要上传什么格式", "审核一般要多久", "认证需要费用吗",
-         "查询 RZ202611200001 的进度", "b2c344", "被驳回了怎么办", "谢谢", "再见"]  # fmt: skip
+TURNS = [
+    "你好",
+    "认证需要准备哪些材料？",
+    "营业执照要上传什么格式",
+    "审核一般要多久",
+    "认证需要费用吗",
+    "查询 RZ202611200001 的进度",
+    "b2c344",
+    "被驳回了怎么办",
+    "谢谢",
+    "再见",
+]
 THINK_S = 1.0
 P95_LIMIT_S = 1.0
 MAX_N = 128
@@ -47,7 +57,9 @@ class Round:
 
     @property
     def p95(self) -> float:
-        return statistics.quantiles(self.latencies, n=20)[18] if len(self.latencies) > 1 else self.latencies[0]
+        return (
+            statistics.quantiles(self.latencies, n=20)[18] if len(self.latencies) > 1 else self.latencies[0]
+        )
 
     @property
     def clean(self) -> bool:
@@ -67,8 +79,11 @@ def _applicant(url: str, sender: str) -> tuple[list[float], int]:
 
 
 def _stored_turns(stack: Stack, sender: str) -> list[str]:
-    tracker = httpx.get(f"{stack.settings.rasa_url}/conversations/{sender}/tracker",
-                        params={"token": stack.auth_token, "include_events": "ALL"}, timeout=60).json()  # fmt: skip
+    tracker = httpx.get(
+        f"{stack.settings.rasa_url}/conversations/{sender}/tracker",
+        params={"token": stack.auth_token, "include_events": "ALL"},
+        timeout=60,
+    ).json()
     return [event["text"] for event in tracker["events"] if event["event"] == "user"]
 
 
@@ -94,10 +109,12 @@ def test_largest_n_with_p95_under_a_second(stack: Stack) -> None:
 
     def measure(n: int) -> bool:
         rounds[n] = result = run_round(stack, n)
-        print(f"\n[load] N={n:3d}: {len(result.latencies)} turns in {result.seconds:.1f} s, "
-              f"p50 {statistics.median(result.latencies):.3f} s, p95 {result.p95:.3f} s, "
-              f"max {max(result.latencies):.3f} s; lost {result.lost}, doubled {result.doubled}, "
-              f"silent {result.silent}")  # fmt: skip
+        print(
+            f"\n[load] N={n:3d}: {len(result.latencies)} turns in {result.seconds:.1f} s, "
+            f"p50 {statistics.median(result.latencies):.3f} s, p95 {result.p95:.3f} s, "
+            f"max {max(result.latencies):.3f} s; lost {result.lost}, doubled {result.doubled}, "
+            f"silent {result.silent}"
+        )
         return result.p95 < P95_LIMIT_S
 
     good, n = 0, 1
@@ -109,8 +126,16 @@ def test_largest_n_with_p95_under_a_second(stack: Stack) -> None:
         good, bad = (middle, bad) if measure(middle) else (good, middle)
 
     best = rounds.get(good)
-    record("load", max_n=good, p95_s=round(best.p95, 3) if best else "-", turns_per_applicant=len(TURNS),
-           think_s=THINK_S, rounds=len(rounds), turns=sum(len(r.latencies) for r in rounds.values()),
-           lost=sum(r.lost for r in rounds.values()), doubled=sum(r.doubled for r in rounds.values()),
-           silent=sum(r.silent for r in rounds.values()))  # fmt: skip
+    record(
+        "load",
+        max_n=good,
+        p95_s=round(best.p95, 3) if best else "-",
+        turns_per_applicant=len(TURNS),
+        think_s=THINK_S,
+        rounds=len(rounds),
+        turns=sum(len(r.latencies) for r in rounds.values()),
+        lost=sum(r.lost for r in rounds.values()),
+        doubled=sum(r.doubled for r in rounds.values()),
+        silent=sum(r.silent for r in rounds.values()),
+    )
     assert all(result.clean for result in rounds.values()), {n: r for n, r in rounds.items() if not r.clean}

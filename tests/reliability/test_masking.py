@@ -23,8 +23,14 @@ from bot.privacy import mask, mask_personal_data
 from bot.run import Stack
 from tests.reliability.figures import record
 from tests.support.personal_data import (
-    FORMS, KINDS, Shape, random_innocent, random_shape, reads_as_identifier, survives,
-)  # fmt: skip
+    FORMS,
+    KINDS,
+    Shape,
+    random_innocent,
+    random_shape,
+    reads_as_identifier,
+    survives,
+)
 from tests.support.rest import RestClient
 
 SHAPES_PER_KIND_AND_FORM = 300
@@ -56,15 +62,25 @@ def test_generated_shapes_are_counted_and_none_escapes() -> None:
         if survives(shape.raw, masked.text) or mask(masked.text) != masked.text:
             escaped.append(shape)
     seconds = time.perf_counter() - started
-    innocent_changed = [text for text in (random_innocent(rng) for _ in range(INNOCENT_TRIES))
-                        if mask(f"请问{text}，谢谢") != f"请问{text}，谢谢"]  # fmt: skip
+    innocent_changed = [
+        text
+        for text in (random_innocent(rng) for _ in range(INNOCENT_TRIES))
+        if mask(f"请问{text}，谢谢") != f"请问{text}，谢谢"
+    ]
 
     print(f"\n[masking] seed {seed}: {sum(tried.values())} shapes in {seconds:.2f} s")
     for kind in KINDS:
         cells = ", ".join(f"{form} {tried[kind, form]}" for form in FORMS if tried[kind, form])
         print(f"[masking]   {kind:<12} {cells}; escaped {sum(shape.kind == kind for shape in escaped)}")
-    record("masking", shapes=sum(tried.values()), escaped=len(escaped), read_as_credit_code=identifiers,
-           innocent=INNOCENT_TRIES, innocent_changed=len(innocent_changed), seed=seed)  # fmt: skip
+    record(
+        "masking",
+        shapes=sum(tried.values()),
+        escaped=len(escaped),
+        read_as_credit_code=identifiers,
+        innocent=INNOCENT_TRIES,
+        innocent_changed=len(innocent_changed),
+        seed=seed,
+    )
     assert escaped == [], escaped[:5]
     assert innocent_changed == [], innocent_changed[:5]
     assert identifiers < sum(tried.values()) / 100
@@ -86,8 +102,13 @@ def test_rest_messages_leave_no_raw_value_in_storage(stack: Stack, rest: RestCli
     app_strings = list(_stored_strings(stack.settings.database_url, None))
     stored = tracker_strings + app_strings
     leaks = [(shape.kind, where) for shape in shapes for where, text in stored if survives(shape.raw, text)]
-    record("masking_rest", messages=len(messages), tracker_strings=len(tracker_strings),
-           database_strings=len(app_strings), leaks=len(leaks))  # fmt: skip
+    record(
+        "masking_rest",
+        messages=len(messages),
+        tracker_strings=len(tracker_strings),
+        database_strings=len(app_strings),
+        leaks=len(leaks),
+    )
     assert len(user_texts) == len(messages)
     assert sum("*" in text for text in user_texts) == len(shapes)  # every shape stored, masked
     assert innocent in user_texts  # application IDs, credit codes and amounts stay as typed

@@ -65,10 +65,17 @@ def test_servers_listen_on_loopback_only(stack: Stack) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/status"), ("GET", "/conversations/someone/tracker"), ("POST", "/conversations/someone/tracker/events"),
-     ("POST", "/conversations/someone/messages"), ("POST", "/model/parse"), ("PUT", "/model"), ("DELETE", "/model"),
-     ("GET", "/domain")],
-)  # fmt: skip
+    [
+        ("GET", "/status"),
+        ("GET", "/conversations/someone/tracker"),
+        ("POST", "/conversations/someone/tracker/events"),
+        ("POST", "/conversations/someone/messages"),
+        ("POST", "/model/parse"),
+        ("PUT", "/model"),
+        ("DELETE", "/model"),
+        ("GET", "/domain"),
+    ],
+)
 def test_rasa_api_refuses_calls_without_the_token(stack: Stack, method: str, path: str) -> None:
     url = stack.settings.rasa_url + path
     assert httpx.request(method, url, json={}, timeout=30).status_code == 401
@@ -86,9 +93,17 @@ def _action_call(action: str) -> dict[str, object]:
         "sender_id": "security-test",
         "version": "3.6.2",
         "domain": {},
-        "tracker": {"sender_id": "security-test", "slots": {}, "latest_message": {}, "events": [],
-                    "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": None},
-    }  # fmt: skip
+        "tracker": {
+            "sender_id": "security-test",
+            "slots": {},
+            "latest_message": {},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": None,
+        },
+    }
 
 
 def test_action_server_needs_the_shared_secret(stack: Stack) -> None:
@@ -111,9 +126,14 @@ def test_action_server_needs_the_shared_secret(stack: Stack) -> None:
 def test_action_server_does_not_start_without_a_secret() -> None:
     env = {key: value for key, value in os.environ.items() if key != "ACTION_SERVER_SECRET"}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.action_server", "--port", "9"], cwd=PROJECT_ROOT, env=env,
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [sys.executable, "-m", "bot.action_server", "--port", "9"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 2 and "ACTION_SERVER_SECRET" in result.stderr
 
 
@@ -141,12 +161,16 @@ def test_guessed_application_ids_reveal_nothing(rest: RestClient, sender: str) -
         attacker = f"{sender}-{start}"
         for position, guess in enumerate(guesses[start : start + GUESSES_PER_SENDER]):
             # a digit first: an all-letter reply may be read as a question rather than a code
-            code = str(rng.randrange(10)) + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(5))
+            code = str(rng.randrange(10)) + "".join(
+                rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(5)
+            )
             asked = rest.send(attacker, f"查询 {guess} 的进度")
             answered = rest.send(attacker, code)
             disclosures += disclosed(asked + answered)
             texts = " | ".join(reply.get("text", "") for reply in asked + answered)
-            replies_by_position.setdefault(position, {}).setdefault(guess in DEMO_APPLICATIONS, set()).add(texts)
+            replies_by_position.setdefault(position, {}).setdefault(guess in DEMO_APPLICATIONS, set()).add(
+                texts
+            )
     record("enumeration", attempts=GUESSES, senders=GUESSES // GUESSES_PER_SENDER, disclosed=len(disclosures))
     assert disclosures == []
     for position, by_kind in replies_by_position.items():
@@ -163,13 +187,16 @@ def test_a_locked_sender_cannot_go_on_with_another_id(rest: RestClient, sender: 
     after = rest.send(sender, "RZ202611200001")
     assert not disclosed(after)
     assert after[0]["text"] in (  # still locked, or already handed to a person because of the lock
-        response_text("utter_status_locked", minutes=30), response_text("utter_handed_over")
+        response_text("utter_status_locked", minutes=30),
+        response_text("utter_handed_over"),
     )
 
 
 def _command_lines(pid: int) -> list[str]:
     """The argv of `pid` and all its descendants, as `ps` shows them."""
-    output = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        ["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True, check=True
+    ).stdout
     children: dict[int, list[int]] = {}
     args: dict[int, str] = {}
     for line in output.splitlines():
@@ -193,14 +220,21 @@ def test_no_secret_appears_on_any_command_line(stack: Stack) -> None:
     secrets = [stack.auth_token, stack.action_secret, web_session_secret(stack.settings)]
     assert [line for line in lines if any(secret in line for secret in secrets)] == []
     # and the API still needs the token, which reached Rasa through its environment
-    assert httpx.get(f"{stack.settings.rasa_url}/status", params={"token": stack.auth_token}, timeout=30).status_code == 200
+    assert (
+        httpx.get(
+            f"{stack.settings.rasa_url}/status", params={"token": stack.auth_token}, timeout=30
+        ).status_code
+        == 200
+    )
 
 
 def test_the_gateway_channel_takes_telegram_ids_only_with_the_token(stack: Stack) -> None:
     url = f"{stack.settings.rasa_url}/webhooks/gateway/webhook"
     body = {"sender": "tg:4242", "message": "认证需要费用吗"}
     assert httpx.post(url, json=body, timeout=30).status_code == 401
-    assert httpx.post(url, json=body, headers={"Authorization": "Bearer wrong"}, timeout=30).status_code == 401
+    assert (
+        httpx.post(url, json=body, headers={"Authorization": "Bearer wrong"}, timeout=30).status_code == 401
+    )
     token = {"Authorization": f"Bearer {stack.auth_token}"}
     assert httpx.post(url, json={**body, "sender": "rest:x"}, headers=token, timeout=30).status_code == 400
     answer = httpx.post(url, json=body, headers=token, timeout=30)
@@ -213,12 +247,17 @@ def test_a_flood_from_one_sender_is_refused_politely_and_others_are_served(stack
     url = f"{stack.settings.rasa_url}/webhooks/rest/webhook"
     flooder = f"flood-{random.randrange(10**9)}"
     with httpx.Client(timeout=30) as client:
-        answers = [client.post(url, json={"sender": flooder, "message": ""}) for _ in range(TEST_MESSAGES_PER_MINUTE + 5)]
+        answers = [
+            client.post(url, json={"sender": flooder, "message": ""})
+            for _ in range(TEST_MESSAGES_PER_MINUTE + 5)
+        ]
         statuses = [answer.status_code for answer in answers]
         assert statuses[:TEST_MESSAGES_PER_MINUTE] == [200] * TEST_MESSAGES_PER_MINUTE
         assert statuses[TEST_MESSAGES_PER_MINUTE:] == [429] * 5
         refused = answers[-1]
         assert int(refused.headers["Retry-After"]) >= 1
         assert refused.json()[0]["recipient_id"] == flooder and "秒后再发送" in refused.json()[0]["text"]
-        other = client.post(url, json={"sender": f"calm-{random.randrange(10**9)}", "message": "认证需要费用吗"})
+        other = client.post(
+            url, json={"sender": f"calm-{random.randrange(10**9)}", "message": "认证需要费用吗"}
+        )
         assert other.status_code == 200 and "免费" in other.json()[0]["text"]

@@ -13,8 +13,11 @@ pytestmark = pytest.mark.servers
 
 
 def _slots(stack: Stack, sender: str) -> dict[str, object]:
-    tracker = httpx.get(f"{stack.settings.rasa_url}/conversations/rest:{sender}/tracker",
-                        params={"token": stack.auth_token}, timeout=30).json()  # fmt: skip
+    tracker = httpx.get(
+        f"{stack.settings.rasa_url}/conversations/rest:{sender}/tracker",
+        params={"token": stack.auth_token},
+        timeout=30,
+    ).json()
     return tracker["slots"]
 
 

@@ -23,23 +23,115 @@ USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 ORGANISATION_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 EARLIEST_BIRTH = date(1900, 1, 1)
 
-SEPARATORS = (" ", "-", ".", "/", "\\", "_", "\u3000", "\u00a0", "\u2007", "\u202f", "\uff0d", "\uff0e",
-              "\uff0f", "\u2010", "\u2011", "\u2013", "\u2014", "\u2212", "\u00b7", "\u30fb", "\t", "(", ")")
+SEPARATORS = (
+    " ",
+    "-",
+    ".",
+    "/",
+    "\\",
+    "_",
+    "\u3000",
+    "\u00a0",
+    "\u2007",
+    "\u202f",
+    "\uff0d",
+    "\uff0e",
+    "\uff0f",
+    "\u2010",
+    "\u2011",
+    "\u2013",
+    "\u2014",
+    "\u2212",
+    "\u00b7",
+    "\u30fb",
+    "\t",
+    "(",
+    ")",
+)
 """Characters people put between digit groups: spaces (also full-width and no-break), hyphens and dashes,
 dots, slashes, middle dots, brackets."""
-INVISIBLES = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u200f", "\u202a",
-              "\u202c", "\u202e", "\u2066", "\u2069", "\u180e", "\u034f", "\ufe0f", "\U000e0041", "\x00",
-              "\x07", "\x1b", "\x7f", "\x85")
+INVISIBLES = (
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u00ad",
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202c",
+    "\u202e",
+    "\u2066",
+    "\u2069",
+    "\u180e",
+    "\u034f",
+    "\ufe0f",
+    "\U000e0041",
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\x7f",
+    "\x85",
+)
 """Characters that show nothing: zero-width, joiners, bidi marks, soft hyphen, BOM, tags, controls."""
-COUNTRY_CODES = ("+86", "+86 ", "+86-", "86", "86-", "86 ", "0086", "0086-", "0086 ", "(+86)", "(+86) ",
-                 "+86\u3000", "\uff0b\uff18\uff16 ", "+ 86 ")
+COUNTRY_CODES = (
+    "+86",
+    "+86 ",
+    "+86-",
+    "86",
+    "86-",
+    "86 ",
+    "0086",
+    "0086-",
+    "0086 ",
+    "(+86)",
+    "(+86) ",
+    "+86\u3000",
+    "\uff0b\uff18\uff16 ",
+    "+ 86 ",
+)
 DIGIT_ZEROS = (0x30, 0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6, 0x1D7CE, 0x1D7EC, 0x1D7F6)
 """Where 0 is in the digit sets people (or attackers) type: ASCII, full-width, Arabic-Indic, Persian,
 Devanagari, Bengali, mathematical bold / sans-serif bold / monospace."""
 FULL_WIDTH_ZERO = 0xFF10
-CONTEXT = ("我的身份证号是", "手机", "电话：", "银行卡", "，请帮我查一下", "谢谢", "认证需要多久？", "法人", "号", "tel",
-           "abc", "ID:", "no.", "联系人张三", "（", "）", "【", "】", "「", "」", "、", "。", "!", "？", "转人工", "Hi",
-           "对公", "开户行", "email me", "😀", "🇨🇳", "\u202e", "\u200b", " ", "\n")  # fmt: skip
+CONTEXT = (
+    "我的身份证号是",
+    "手机",
+    "电话：",
+    "银行卡",
+    "，请帮我查一下",
+    "谢谢",
+    "认证需要多久？",
+    "法人",
+    "号",
+    "tel",
+    "abc",
+    "ID:",
+    "no.",
+    "联系人张三",
+    "（",
+    "）",
+    "【",
+    "】",
+    "「",
+    "」",
+    "、",
+    "。",
+    "!",
+    "？",
+    "转人工",
+    "Hi",
+    "对公",
+    "开户行",
+    "email me",
+    "😀",
+    "🇨🇳",
+    "\u202e",
+    "\u200b",
+    " ",
+    "\n",
+)
 """Pieces of text around a number: Chinese, English, punctuation, emoji, invisible characters; no digits."""
 
 
@@ -184,8 +276,12 @@ def random_shape(rng: random.Random, kind: str, form: str) -> Shape:
     """One `kind` number typed in `form` inside random text."""
     raw = random_number(rng, kind)
     everything = form == "everything"
-    gaps = random_gaps(rng, len(raw), separators=form == "separated" or everything,
-                       invisible=form == "invisible" or everything)  # fmt: skip
+    gaps = random_gaps(
+        rng,
+        len(raw),
+        separators=form == "separated" or everything,
+        invisible=form == "invisible" or everything,
+    )
     zeros: Sequence[int] = (0x30,)
     if form == "full_width":
         zeros = [rng.choice((0x30, FULL_WIDTH_ZERO, FULL_WIDTH_ZERO)) for _ in raw]
@@ -200,12 +296,45 @@ def random_shape(rng: random.Random, kind: str, form: str) -> Shape:
 
 # --- innocent numbers ----------------------------------------------------------------------------------
 
-INNOCENT = ("0.01元", "0.01 元", "¥0.01", "5MB", "5 MB", "3-5个工作日", "1-3 个工作日", "7个工作日", "400-066-6666",
-            "13:45", "2026-11-20", "2026年11月20日", "2026/11/20", "2026.11.20", "20261120", "第3步", "8 个步骤",
-            "RZ202611200001", "rz202611200001", "RZ 2026 1120 0001", "RZ-202611200001", "ＲＺ２０２６１１２０００１",
-            "91110108MA01B2C344", "91330106MA2H7K4L6Q", "91440305MA5D8N2P1D", "91310115MA1G6R9T4Q",
-            "92510107MA6C3E1Q2Q", "91120116MA07F5W298", "91110000600037341L", "b2c344", "B2C344", "100%",
-            "1.2.3", "v3.6.21", "Python 3.10", "110105194912310021", "110105194913310021")  # fmt: skip
+INNOCENT = (
+    "0.01元",
+    "0.01 元",
+    "¥0.01",
+    "5MB",
+    "5 MB",
+    "3-5个工作日",
+    "1-3 个工作日",
+    "7个工作日",
+    "400-066-6666",
+    "13:45",
+    "2026-11-20",
+    "2026年11月20日",
+    "2026/11/20",
+    "2026.11.20",
+    "20261120",
+    "第3步",
+    "8 个步骤",
+    "RZ202611200001",
+    "rz202611200001",
+    "RZ 2026 1120 0001",
+    "RZ-202611200001",
+    "ＲＺ２０２６１１２０００１",
+    "91110108MA01B2C344",
+    "91330106MA2H7K4L6Q",
+    "91440305MA5D8N2P1D",
+    "91310115MA1G6R9T4Q",
+    "92510107MA6C3E1Q2Q",
+    "91120116MA07F5W298",
+    "91110000600037341L",
+    "b2c344",
+    "B2C344",
+    "100%",
+    "1.2.3",
+    "v3.6.21",
+    "Python 3.10",
+    "110105194912310021",
+    "110105194913310021",
+)
 """Numbers the bot and its applicants use that are not personal data; the last two are 18-digit numbers
 that fail GB 11643 (wrong check digit; month 13)."""
 

@@ -39,9 +39,9 @@ class PrivatePostgres:
         self._admin = create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
         base = make_url(POSTGRES_URL).set(username=self.role, password=None)
         self.app_url = base.set(database=f"{self.role}_app").render_as_string(hide_password=False)
-        self.tracker_url = (
-            base.set(drivername="postgresql", database=f"{self.role}_tracker").render_as_string(hide_password=False)
-        )
+        self.tracker_url = base.set(
+            drivername="postgresql", database=f"{self.role}_tracker"
+        ).render_as_string(hide_password=False)
 
     @property
     def databases(self) -> list[str]:
@@ -96,7 +96,10 @@ class PrivateStack:
         self.model = model
         self.log_dir = log_dir
         self.stack = Stack(settings, secrets.token_urlsafe(24), action_secret=secrets.token_urlsafe(24))
-        self.env = {**child_environment(settings, self.stack.auth_token, self.stack.action_secret), **extra_env}
+        self.env = {
+            **child_environment(settings, self.stack.auth_token, self.stack.action_secret),
+            **extra_env,
+        }
         self._logs: list[IO[bytes]] = []
 
     @property
@@ -108,7 +111,7 @@ class PrivateStack:
         """Start one server (appending to its log) and wait until it answers."""
         log_dir = self.log_dir
         log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(log_dir / ("actions.log" if name == ACTION_SERVER else "rasa.log"), "ab")
+        log = open(log_dir / ("actions.log" if name == ACTION_SERVER else "rasa.log"), "ab")  # noqa: SIM115 - closed by stop()
         self._logs.append(log)
         command = (
             action_server_command(self.settings)
@@ -117,7 +120,9 @@ class PrivateStack:
         )
         self.stack.start(name, command, self.env, log)
         ready = (
-            f"http://127.0.0.1:{self.settings.action_port}/health" if name == ACTION_SERVER else f"{self.settings.rasa_url}/"
+            f"http://127.0.0.1:{self.settings.action_port}/health"
+            if name == ACTION_SERVER
+            else f"{self.settings.rasa_url}/"
         )
         self.stack.wait_ready(checks={name: ready})
 
@@ -146,11 +151,15 @@ class PrivateStack:
 
 
 @contextmanager
-def private_stack(model: Path, var_dir: Path, *, extra_env: dict[str, str] | None = None) -> Iterator[tuple[PrivateStack, PrivatePostgres]]:
+def private_stack(
+    model: Path, var_dir: Path, *, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[PrivateStack, PrivatePostgres]]:
     """A running private stack on a private PostgreSQL role; everything is removed afterwards."""
     database = PrivatePostgres().create()
     try:
-        settings = stack_settings(var_dir, DATABASE_URL=database.app_url, TRACKER_STORE_URL=database.tracker_url)
+        settings = stack_settings(
+            var_dir, DATABASE_URL=database.app_url, TRACKER_STORE_URL=database.tracker_url
+        )
         prepare_database(settings)
         stack = PrivateStack(settings, model, var_dir / "logs", extra_env=extra_env or {})
         try:
@@ -162,4 +171,3 @@ def private_stack(model: Path, var_dir: Path, *, extra_env: dict[str, str] | Non
     finally:
         database.unblock()
         database.drop()
-

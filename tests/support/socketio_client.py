@@ -44,7 +44,9 @@ class WebChat:
         await asyncio.wait_for(self._confirmed.wait(), TURN_TIMEOUT_S)
         return self.token
 
-    async def say(self, message: Any, *, session_id: Any = ..., metadata: Any = None, raw: Any = ...) -> list[dict[str, Any]]:
+    async def say(
+        self, message: Any, *, session_id: Any = ..., metadata: Any = None, raw: Any = ...
+    ) -> list[dict[str, Any]]:
         """Send one message (or a `raw` event payload); return the bot messages of this turn."""
         before, errors_before = len(self.received), len(self.errors)
         if raw is ...:
@@ -64,7 +66,9 @@ class WebChat:
     async def close(self) -> None:
         """Disconnect at once, as a closed tab does (without waiting for the pending long poll)."""
         for namespace in self.client.namespaces:
-            await self.client._send_packet(self.client.packet_class(socketio.packet.DISCONNECT, namespace=namespace))
+            await self.client._send_packet(
+                self.client.packet_class(socketio.packet.DISCONNECT, namespace=namespace)
+            )
         await self.client.eio.disconnect(abort=True)
 
 

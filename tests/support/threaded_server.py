@@ -7,6 +7,7 @@ import threading
 from typing import TypeVar
 
 from aiohttp import web
+from typing_extensions import Self
 
 Server = TypeVar("Server", bound="ThreadedServer")
 
@@ -24,7 +25,7 @@ class ThreadedServer:
         """The application to serve (runs on the server's own loop)."""
         raise NotImplementedError
 
-    def start(self: Server) -> Server:
+    def start(self) -> Self:
         """Start serving on a free port."""
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)

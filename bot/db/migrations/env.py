@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-import bot.db.handoff_models  # noqa: F401 - the gateway and handoff tables (revision 0002)
-import bot.db.models  # noqa: F401 - registers the tables on Base.metadata (autogenerate compares them)
+# Importing the model modules registers their tables on Base.metadata (autogenerate compares them).
+import bot.db.escalation_models
+import bot.db.gateway_models
+import bot.db.models  # noqa: F401
 from bot.db.base import Base
 from bot.db.engine import make_engine
 
@@ -31,7 +33,10 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("no connection and no sqlalchemy.url: use bot.db.migrate")
+    engine = make_engine(url)
     try:
         with engine.begin() as connection:
             _run(connection)
@@ -41,9 +46,7 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     # render_as_batch: SQLite cannot ALTER most things; batch mode copies the table instead.
-    context.configure(
-        connection=connection, target_metadata=target_metadata, render_as_batch=True
-    )
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 

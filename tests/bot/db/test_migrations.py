@@ -109,12 +109,20 @@ def test_conversation_ids_get_their_channel_and_fit_one_length(database_url: str
         with engine.begin() as connection:
             for old in [*old_ids, "x" * 100]:  # Text before: a 100-character id could be stored
                 connection.execute(
-                    text("INSERT INTO verification_attempts (sender_id, application_id, succeeded, attempted_at) "
-                         "VALUES (:s, 'RZ202611200001', false, :at)"), {"s": old, "at": at})  # fmt: skip
+                    text(
+                        "INSERT INTO verification_attempts (sender_id, application_id, succeeded, attempted_at) "
+                        "VALUES (:s, 'RZ202611200001', false, :at)"
+                    ),
+                    {"s": old, "at": at},
+                )
             for old in old_ids:
                 connection.execute(
-                    text("INSERT INTO escalations (sender_id, reason, transcript, status, created_at, quiet) "
-                         "VALUES (:s, 'asked', '[]', 'open', :at, false)"), {"s": old, "at": at})  # fmt: skip
+                    text(
+                        "INSERT INTO escalations (sender_id, reason, transcript, status, created_at, quiet) "
+                        "VALUES (:s, 'asked', '[]', 'open', :at, false)"
+                    ),
+                    {"s": old, "at": at},
+                )
         upgrade(database_url)
         with engine.connect() as connection:
             attempts = set(connection.scalars(text("SELECT sender_id FROM verification_attempts")))

@@ -15,7 +15,9 @@ from bot.db.types import BEIJING
 def test_a_beijing_time_is_stored_as_utc_and_read_back_aware(sessions: sessionmaker[Session]) -> None:
     moment = datetime(2026, 11, 20, 10, 12, tzinfo=BEIJING)
     with sessions() as session, session.begin():
-        queries.add_attempt(session, sender_id="s", application_id="RZ000000000000", succeeded=False, at=moment)
+        queries.add_attempt(
+            session, sender_id="s", application_id="RZ000000000000", succeeded=False, at=moment
+        )
 
     with sessions() as session:
         (attempt,) = queries.recent_attempts(session, "s", since=moment - timedelta(seconds=1))
@@ -26,8 +28,11 @@ def test_a_beijing_time_is_stored_as_utc_and_read_back_aware(sessions: sessionma
 
 
 def test_a_naive_datetime_is_refused(sessions: sessionmaker[Session]) -> None:
-    with pytest.raises(StatementError, match="naive datetime"):
-        with sessions() as session, session.begin():
-            queries.add_attempt(
-                session, sender_id="s", application_id="RZ000000000000", succeeded=False, at=datetime(2026, 1, 1)
-            )
+    with pytest.raises(StatementError, match="naive datetime"), sessions() as session, session.begin():
+        queries.add_attempt(
+            session,
+            sender_id="s",
+            application_id="RZ000000000000",
+            succeeded=False,
+            at=datetime(2026, 1, 1),
+        )

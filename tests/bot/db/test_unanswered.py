@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.base import Base
 from bot.db.engine import make_engine
-from bot.db.unanswered import Reason, UnansweredQuestion, mark_handled, open_questions, prepare, record_unanswered
+from bot.db.unanswered import (
+    Reason,
+    UnansweredQuestion,
+    mark_handled,
+    open_questions,
+    prepare,
+    record_unanswered,
+)
 
 T0 = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
 
@@ -72,7 +79,9 @@ def test_model_matches_the_migration(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": ours})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": ours}
+            )
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()

@@ -48,9 +48,13 @@ class GatewayProcess:
         self._starts += 1
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.gateway"], cwd=PROJECT_ROOT, env=self.env,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+                [sys.executable, "-m", "bot.gateway"],
+                cwd=PROJECT_ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while self.log().count(STARTED_LINE) < self._starts:
             if self.process.poll() is not None:
@@ -123,7 +127,9 @@ def fake_rasa() -> Iterator[FakeRasa]:
 
 
 @pytest.fixture
-def offline_env(telegram: FakeTelegram, agents_group: int, fake_rasa: FakeRasa, tmp_path: Path) -> dict[str, str]:
+def offline_env(
+    telegram: FakeTelegram, agents_group: int, fake_rasa: FakeRasa, tmp_path: Path
+) -> dict[str, str]:
     """The gateway's environment without the real servers: a private SQLite database and the fake Rasa."""
     database_url = f"sqlite:///{tmp_path / 'gateway.db'}"
     upgrade(database_url)
@@ -165,7 +171,9 @@ def gateway(make_gateway: Callable[..., GatewayProcess]) -> GatewayProcess:
 
 
 @pytest.fixture
-def make_offline_gateway(offline_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., GatewayProcess]]:
+def make_offline_gateway(
+    offline_env: dict[str, str], tmp_path: Path
+) -> Iterator[Callable[..., GatewayProcess]]:
     """Build gateway processes using the fake Rasa and a private database."""
     yield from _gateways(offline_env, tmp_path)
 

@@ -104,8 +104,15 @@ class FakeTelegram(ThreadedServer):
 
     # --- driving it from a test --------------------------------------------------------------
 
-    def add_chat(self, chat_id: int, *, type: str = "supergroup", title: str = "", is_forum: bool = False,
-                 members: dict[int, str] | None = None) -> Chat:  # fmt: skip
+    def add_chat(
+        self,
+        chat_id: int,
+        *,
+        type: str = "supergroup",
+        title: str = "",
+        is_forum: bool = False,
+        members: dict[int, str] | None = None,
+    ) -> Chat:
         """Declare a group (its members and whether it has topics)."""
         chat = Chat(chat_id, type, title or f"group {chat_id}", is_forum, dict(members or {}))
         with self._lock:
@@ -135,22 +142,38 @@ class FakeTelegram(ThreadedServer):
             data["is_forum"] = True
         return data
 
-    def send_text(self, chat_id: int, text: str, *, sender: dict[str, Any] | None = None,
-                  reply_to: int | None = None, thread_id: int | None = None) -> int:  # fmt: skip
+    def send_text(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        sender: dict[str, Any] | None = None,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
+    ) -> int:
         """A user writes `text` in `chat_id` (private chat: chat id = user id); return the update id."""
         return self._push({"message": self._message(chat_id, sender, reply_to, thread_id, text=text)})
 
     def text_update(self, chat_id: int, text: str) -> dict[str, Any]:
         """An update for `text` in a private chat, not queued (for webhook tests)."""
-        return {"update_id": next(_update_ids), "message": self._message(chat_id, None, None, None, text=text)}
+        return {
+            "update_id": next(_update_ids),
+            "message": self._message(chat_id, None, None, None, text=text),
+        }
 
     def send_photo(self, chat_id: int, *, sender: dict[str, Any] | None = None) -> int:
         """A user sends a photo."""
         photo = [{"file_id": "AgAD", "file_unique_id": "AQAD", "width": 90, "height": 90}]
         return self._push({"message": self._message(chat_id, sender, None, None, photo=photo)})
 
-    def _message(self, chat_id: int, sender: dict[str, Any] | None, reply_to: int | None,
-                 thread_id: int | None, **content: Any) -> dict[str, Any]:  # fmt: skip
+    def _message(
+        self,
+        chat_id: int,
+        sender: dict[str, Any] | None,
+        reply_to: int | None,
+        thread_id: int | None,
+        **content: Any,
+    ) -> dict[str, Any]:
         message: dict[str, Any] = {
             "message_id": self._next_message_id(chat_id),
             "date": int(time.time()),
@@ -163,10 +186,12 @@ class FakeTelegram(ThreadedServer):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         if reply_to is not None:
             message["reply_to_message"] = {
-                "message_id": reply_to, "date": int(time.time()), "chat": self._chat_json(chat_id),
+                "message_id": reply_to,
+                "date": int(time.time()),
+                "chat": self._chat_json(chat_id),
                 "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": BOT_USERNAME},
                 "text": "…",
-            }  # fmt: skip
+            }
         if thread_id is not None:
             message["message_thread_id"] = thread_id
             message["is_topic_message"] = True
@@ -174,10 +199,20 @@ class FakeTelegram(ThreadedServer):
 
     def press_button(self, chat_id: int, message_id: int, data: str) -> int:
         """The user presses an inline button of message `message_id`."""
-        message = {"message_id": message_id, "date": int(time.time()), "chat": self._chat_json(chat_id), "text": "…",
-                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot"}}  # fmt: skip
-        query = {"id": str(next(_update_ids)), "from": user(chat_id), "chat_instance": "ci", "message": message,
-                 "data": data}  # fmt: skip
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chat_json(chat_id),
+            "text": "…",
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot"},
+        }
+        query = {
+            "id": str(next(_update_ids)),
+            "from": user(chat_id),
+            "chat_instance": "ci",
+            "message": message,
+            "data": data,
+        }
         return self._push({"callback_query": query})
 
     def fail(self, method: str, kind: str, **options: Any) -> Failure:
@@ -222,11 +257,15 @@ class FakeTelegram(ThreadedServer):
     def wait_for_texts(self, chat_id: int, count: int, timeout: float = 30.0) -> list[str]:
         """Wait until `chat_id` received at least `count` messages; return them all."""
         with self._sent_changed:
-            arrived = self._sent_changed.wait_for(lambda: len(self._delivered_to.get(chat_id, [])) >= count, timeout)
+            arrived = self._sent_changed.wait_for(
+                lambda: len(self._delivered_to.get(chat_id, [])) >= count, timeout
+            )
             texts = [message["text"] for message in self._delivered_to.get(chat_id, [])]
         if not arrived:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {count} message(s) to chat {chat_id}; "
-                                 f"got {texts}")  # fmt: skip
+            raise AssertionError(
+                f"timed out after {timeout:.0f} s waiting for {count} message(s) to chat {chat_id}; "
+                f"got {texts}"
+            )
         return texts
 
     # --- the Bot API -------------------------------------------------------------------------
@@ -240,8 +279,14 @@ class FakeTelegram(ThreadedServer):
         for key, value in raw.items():
             if isinstance(value, str) and key in _JSON_PARAMETERS:
                 value = json.loads(value)
-            elif isinstance(value, str) and key in {"chat_id", "message_id", "user_id", "offset", "limit",
-                                                    "message_thread_id"}:  # fmt: skip
+            elif isinstance(value, str) and key in {
+                "chat_id",
+                "message_id",
+                "user_id",
+                "offset",
+                "limit",
+                "message_thread_id",
+            }:
                 value = int(value)
             elif isinstance(value, str) and key == "timeout":
                 value = float(value)
@@ -251,7 +296,9 @@ class FakeTelegram(ThreadedServer):
     def _failure_for(self, method: str, params: dict[str, Any]) -> Failure | None:
         with self._lock:
             for failure in self.failures:
-                if failure.method == method and (failure.chat_id is None or failure.chat_id == params.get("chat_id")):
+                if failure.method == method and (
+                    failure.chat_id is None or failure.chat_id == params.get("chat_id")
+                ):
                     if failure.times is not None:
                         failure.times -= 1
                         if failure.times <= 0:
@@ -262,7 +309,9 @@ class FakeTelegram(ThreadedServer):
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         if request.match_info["token"] != TOKEN:
-            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         params = await self._params(request)
         call = Call(method, params, time.monotonic())
         with self._lock:
@@ -284,15 +333,23 @@ class FakeTelegram(ThreadedServer):
             request.transport.close()
             raise asyncio.CancelledError
         if failure.kind == "retry_after":
-            body = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {failure.retry_after}",
-                    "parameters": {"retry_after": failure.retry_after}}  # fmt: skip
+            body = {
+                "ok": False,
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {failure.retry_after}",
+                "parameters": {"retry_after": failure.retry_after},
+            }
             return web.json_response(body, status=429)
         if failure.kind == "forbidden":
             body = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
             return web.json_response(body, status=403)
         if failure.kind == "migrate":
-            body = {"ok": False, "error_code": 400, "description": "Bad Request: group chat was upgraded to a supergroup chat",
-                    "parameters": {"migrate_to_chat_id": failure.migrate_to}}  # fmt: skip
+            body = {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                "parameters": {"migrate_to_chat_id": failure.migrate_to},
+            }
             return web.json_response(body, status=400)
         body = {"ok": False, "error_code": 400, "description": "Bad Request: something is wrong"}
         return web.json_response(body, status=400)
@@ -302,8 +359,15 @@ class FakeTelegram(ThreadedServer):
         return next(counter)
 
     async def _api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "认证助手", "username": BOT_USERNAME,
-                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}  # fmt: skip
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "认证助手",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def _api_deleteWebhook(self, params: dict[str, Any]) -> bool:
         return True
@@ -345,10 +409,12 @@ class FakeTelegram(ThreadedServer):
             self._delivered_to.setdefault(chat_id, []).append(params)
             self._sent_changed.notify_all()
         message: dict[str, Any] = {
-            "message_id": message_id, "date": int(time.time()), "chat": self._chat_json(chat_id),
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chat_json(chat_id),
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "认证助手", "username": BOT_USERNAME},
             "text": params.get("text", ""),
-        }  # fmt: skip
+        }
         if "message_thread_id" in params:
             message["message_thread_id"] = params["message_thread_id"]
             message["is_topic_message"] = True
@@ -365,9 +431,18 @@ class FakeTelegram(ThreadedServer):
 
     async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat_json(params["chat_id"])
-        return {**chat, "accent_color_id": 0, "max_reaction_count": 11,
-                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-                                        "premium_subscription": False, "gifts_from_channels": False}}  # fmt: skip
+        return {
+            **chat,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
 
     async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self.chats.get(params["chat_id"])
@@ -378,4 +453,8 @@ class FakeTelegram(ThreadedServer):
         return member
 
     async def _api_createForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"message_thread_id": next(self._topic_ids), "name": params.get("name", ""), "icon_color": 7322096}
+        return {
+            "message_thread_id": next(self._topic_ids),
+            "name": params.get("name", ""),
+            "icon_color": 7322096,
+        }

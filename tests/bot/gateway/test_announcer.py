@@ -19,9 +19,10 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import handoff_queries as queries
+from bot.db import escalation_queries, gateway_queries
 from bot.db.engine import shared_session_factory
-from bot.db.handoff_models import Escalation, OutboxMessage
+from bot.db.escalation_models import Escalation
+from bot.db.gateway_models import OutboxMessage
 from bot.errors import ApplicationCapped, OwnershipNotProven
 from bot.gateway import texts
 from bot.gateway.announcer import MAX_WAIT_S, SETTLE_S, choose, settled
@@ -101,9 +102,12 @@ def test_cards_while_they_fit_the_budget_otherwise_one_summary() -> None:
 
 
 def test_a_burst_of_escalations_is_one_summary_and_each_stays_claimable(
-    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], fake_rasa: FakeRasa,
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    fake_rasa: FakeRasa,
     offline_gateway: GatewayProcess,
-) -> None:  # fmt: skip
+) -> None:
     agent = new_user_id()
     telegram.chats[agents_group].members[agent] = "member"
     as_agent = user(agent, "小王")
@@ -126,6 +130,13 @@ def test_a_burst_of_escalations_is_one_summary_and_each_stays_claimable(
     assert CARD_HEADER.match(card["text"]).group(1) == str(first)  # type: ignore[union-attr]
     assert "138****5678" in card["text"]  # the masked transcript comes with the card
     assert telegram.wait_for_texts(owner[first], 1) == [texts.AGENT_CLAIMED]
+
+    def card_recorded(session: Session) -> bool:
+        sent = gateway_queries.escalation_of_sent_message(session, agents_group, card["message_id"])
+        return sent == first
+
+    # The gateway records the card's message id just after Telegram took it; a person reads it first.
+    telegram.wait_for(lambda: in_database(offline_env, card_recorded), what="the card recorded as sent")
     telegram.send_text(agents_group, "您好，我来处理", sender=as_agent, reply_to=card["message_id"])
     assert telegram.wait_for_texts(owner[first], 2)[1] == texts.AGENT_REPLY.format(text="您好，我来处理")
 
@@ -144,15 +155,18 @@ def test_a_burst_of_escalations_is_one_summary_and_each_stays_claimable(
     # Every conversation is resumed (the maintenance loop may resume one a second time: harmless).
     expected = {f"tg:{owner[escalation_id]}" for escalation_id in ids}
     telegram.wait_for(lambda: set(fake_rasa.resumed) == expected, what="every conversation resumed")
-    assert in_database(offline_env, lambda s: queries.active_escalations(s)) == []
+    assert in_database(offline_env, lambda s: escalation_queries.active_escalations(s)) == []
     notices = in_database(offline_env, lambda s: list(s.scalars(select(OutboxMessage.text))))
     ended = texts.RESOLVED_MANY.format(agent="小王", count=BURST, ids="")
     assert len([text for text in notices if text.startswith(ended)]) == 1  # one notice for the whole range
 
 
 def test_a_few_at_a_time_get_cards_until_the_budget_is_spent(
-    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess,
-) -> None:  # fmt: skip
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    offline_gateway: GatewayProcess,
+) -> None:
     calm = [escalate(offline_env, new_user_id()) for _ in range(2)]
     cards = telegram.wait_for(lambda: at_least(2, group_texts(telegram, agents_group)), what="two cards")
     assert sorted(int(CARD_HEADER.match(text).group(1)) for text in cards) == calm  # type: ignore[union-attr]
@@ -165,19 +179,25 @@ def test_a_few_at_a_time_get_cards_until_the_budget_is_spent(
 
 
 def test_a_quiet_escalation_is_listed_in_a_summary_not_carded(
-    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess,
-) -> None:  # fmt: skip
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    offline_gateway: GatewayProcess,
+) -> None:
     applicant = new_user_id()
     quiet_id = escalate(offline_env, applicant)
-    in_database(offline_env, lambda s: setattr(queries.get_escalation(s, quiet_id), "quiet", True))
+    in_database(offline_env, lambda s: setattr(escalation_queries.get_escalation(s, quiet_id), "quiet", True))
 
     [summary] = telegram.wait_for(lambda: group_texts(telegram, agents_group), what="the summary")
     assert listed_ids(summary) == [quiet_id] and texts.SUMMARY_QUIET in summary
 
 
 def test_guessing_one_application_alerts_the_agents_once(
-    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess,
-) -> None:  # fmt: skip
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    offline_gateway: GatewayProcess,
+) -> None:
     lookup = StatusLookup(shared_session_factory(offline_env["DATABASE_URL"]))
     target = "RZ209912310042"
     outcomes = []
@@ -197,9 +217,11 @@ def test_guessing_one_application_alerts_the_agents_once(
 
 
 def test_a_long_open_list_is_split_not_refused(
-    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str],
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
     make_offline_gateway: Callable[..., GatewayProcess],
-) -> None:  # fmt: skip
+) -> None:
     agent = new_user_id()
     telegram.chats[agents_group].members[agent] = "member"
 
@@ -207,13 +229,13 @@ def test_a_long_open_list_is_split_not_refused(
         made = []
         for _ in range(120):
             applicant = new_user_id()
-            queries.remember_chat(session, applicant, "一个名字很长的申请人" * 3 + f" id {applicant}")
+            gateway_queries.remember_chat(session, applicant, "一个名字很长的申请人" * 3 + f" id {applicant}")
             made.append(
-                queries.open_escalation(
+                escalation_queries.open_escalation(
                     session, sender_id=f"tg:{applicant}", reason="asked", application_id=None, transcript=[]
                 ).id
             )
-        queries.mark_announced(session, made)
+        escalation_queries.mark_announced(session, made)
         return made
 
     ids = in_database(offline_env, many)
@@ -228,12 +250,17 @@ def test_a_long_open_list_is_split_not_refused(
 
 @pytest.mark.servers
 def test_a_flood_of_requests_for_a_person_over_rest_reaches_the_agents_as_a_summary(
-    telegram: FakeTelegram, agents_group: int, gateway: GatewayProcess, stack: Stack,
-) -> None:  # fmt: skip
+    telegram: FakeTelegram,
+    agents_group: int,
+    gateway: GatewayProcess,
+    stack: Stack,
+) -> None:
     """40 fresh REST senders ask for a person at once, through the real Rasa and action server."""
     database_url = stack.settings.database_url
     in_shared = {"DATABASE_URL": database_url}
-    telegram.wait_for(lambda: in_database(in_shared, queries.waiting_escalations)[0] == 0, what="older ones")
+    telegram.wait_for(
+        lambda: in_database(in_shared, escalation_queries.waiting_escalations)[0] == 0, what="older ones"
+    )
     before = len(group_texts(telegram, agents_group))
     senders = [f"flood-{uuid.uuid4().hex[:8]}-{n}" for n in range(BURST)]
 
@@ -251,7 +278,13 @@ def test_a_flood_of_requests_for_a_person_over_rest_reaches_the_agents_as_a_summ
     assert replies == [response_text("utter_handoff_started")] * BURST
 
     def ours(session: Session) -> list[int]:
-        return list(session.scalars(select(Escalation.id).where(Escalation.sender_id.in_([f"rest:{sender}" for sender in senders]))))
+        return list(
+            session.scalars(
+                select(Escalation.id).where(
+                    Escalation.sender_id.in_([f"rest:{sender}" for sender in senders])
+                )
+            )
+        )
 
     ids = sorted(in_database(in_shared, ours))
     assert len(ids) == BURST  # every request recorded
@@ -261,8 +294,10 @@ def test_a_flood_of_requests_for_a_person_over_rest_reaches_the_agents_as_a_summ
 
     telegram.wait_for(lambda: set(ids) <= set(listed_so_far()), timeout=90, what="all 40 in the summary")
     messages = group_texts(telegram, agents_group)[before:]
-    print(f"\n[burst] {BURST} requests over REST in {sent_in:.1f} s reached the agents group as "
-          f"{len(messages)} message(s)")  # fmt: skip
+    print(
+        f"\n[burst] {BURST} requests over REST in {sent_in:.1f} s reached the agents group as "
+        f"{len(messages)} message(s)"
+    )
     assert sorted(found for found in listed_so_far() if found in ids) == ids  # each listed exactly once
     assert not any(CARD_HEADER.match(text) for text in messages)  # no card of their own
     assert len(messages) <= 2  # one summary; a second only if the burst outlasted MAX_WAIT_S

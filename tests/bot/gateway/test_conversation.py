@@ -32,7 +32,7 @@ async def test_the_answer_does_not_wait_for_a_typing_request_that_swallows_its_c
 ) -> None:
     bot = CancellationToNetworkErrorBot()
     rasa = RasaClient(fake_rasa.url)
-    conversations = Conversations(bot, None, rasa, None, None, slow_notice_after=30.0)  # type: ignore[arg-type]
+    conversations = Conversations(bot, None, rasa, None, None, None, slow_notice_after=30.0)  # type: ignore[arg-type]
     try:
         replies = await asyncio.wait_for(conversations._ask_rasa(1, 42, "42", "你好"), timeout=10)
     finally:

@@ -7,6 +7,7 @@ foreign groups) and blocked users, using escalations written straight into the d
 
 from __future__ import annotations
 
+import itertools
 import socket
 import time
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from collections.abc import Callable
 import httpx
 from sqlalchemy.orm import Session
 
-from bot.db import handoff_queries as queries
+from bot.db import escalation_queries, gateway_queries
 from bot.db.engine import shared_session_factory
 from bot.gateway import texts
 from tests.bot.gateway.conftest import GatewayProcess, new_group_id, new_user_id
@@ -37,10 +38,14 @@ def escalate(env: dict[str, str], applicant: int, name: str = "张三 id") -> in
     """What action_request_human writes, for a Telegram applicant who already talked to the bot."""
 
     def write(session: Session) -> int:
-        queries.remember_chat(session, applicant, f"{name} {applicant}")
+        gateway_queries.remember_chat(session, applicant, f"{name} {applicant}")
         transcript = [{"role": "user", "text": "我的手机号138****5678"}, {"role": "user", "text": "转人工"}]
-        escalation = queries.open_escalation(
-            session, sender_id=f"tg:{applicant}", reason="asked", application_id="RZ202611200001", transcript=transcript
+        escalation = escalation_queries.open_escalation(
+            session,
+            sender_id=f"tg:{applicant}",
+            reason="asked",
+            application_id="RZ202611200001",
+            transcript=transcript,
         )
         return escalation.id
 
@@ -68,13 +73,22 @@ def test_commands_media_and_per_chat_order(telegram: FakeTelegram, offline_gatew
     for number in range(3):
         telegram.send_text(applicant, f"问题{number}")
     assert telegram.wait_for_texts(applicant, 6) == [
-        texts.WELCOME, texts.HELP, texts.UNSUPPORTED_MESSAGE, "收到：问题0", "收到：问题1", "收到：问题2",
-    ]  # fmt: skip
+        texts.WELCOME,
+        texts.HELP,
+        texts.UNSUPPORTED_MESSAGE,
+        "收到：问题0",
+        "收到：问题1",
+        "收到：问题2",
+    ]
     sent_at = [call.at for call in telegram.calls_to("sendMessage") if call.params["chat_id"] == applicant]
-    assert all(later - earlier >= 0.9 for earlier, later in zip(sent_at, sent_at[1:]))  # ~1 message/s per chat
+    assert all(
+        later - earlier >= 0.9 for earlier, later in itertools.pairwise(sent_at)
+    )  # ~1 message/s per chat
 
 
-def test_a_user_who_blocked_the_bot_is_not_retried(telegram: FakeTelegram, offline_gateway: GatewayProcess) -> None:
+def test_a_user_who_blocked_the_bot_is_not_retried(
+    telegram: FakeTelegram, offline_gateway: GatewayProcess
+) -> None:
     applicant = new_user_id()
     telegram.fail("sendMessage", "forbidden", chat_id=applicant, times=None)
     telegram.send_text(applicant, "你好")
@@ -87,9 +101,12 @@ def test_a_user_who_blocked_the_bot_is_not_retried(telegram: FakeTelegram, offli
 
 
 def test_forum_group_one_topic_per_escalation_and_relays(
-    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str],
-    make_offline_gateway: Callable[..., GatewayProcess], fake_rasa: FakeRasa,
-) -> None:  # fmt: skip
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+    fake_rasa: FakeRasa,
+) -> None:
     agent = new_user_id()
     telegram.add_chat(agents_group, title="客服群", is_forum=True, members={agent: "member"})
     applicant = new_user_id()
@@ -97,7 +114,11 @@ def test_forum_group_one_topic_per_escalation_and_relays(
     make_offline_gateway().start()
 
     post = telegram.wait_for(lambda: telegram.sent(agents_group), what="the escalation post")[0]
-    assert f"#{escalation_id}" in post["text"] and "RZ202611200001" in post["text"] and "138****5678" in post["text"]
+    assert (
+        f"#{escalation_id}" in post["text"]
+        and "RZ202611200001" in post["text"]
+        and "138****5678" in post["text"]
+    )
     [topic] = telegram.calls_to("createForumTopic")
     topic_id = post["message_thread_id"]
     assert topic.params["name"].startswith(f"#{escalation_id}")
@@ -117,8 +138,11 @@ def test_forum_group_one_topic_per_escalation_and_relays(
 
 
 def test_only_members_of_the_agents_group_and_no_other_group(
-    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess,
-) -> None:  # fmt: skip
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    offline_gateway: GatewayProcess,
+) -> None:
     agent, stranger = new_user_id(), new_user_id()
     telegram.chats[agents_group].members[agent] = "member"
     applicant = new_user_id()
@@ -136,16 +160,21 @@ def test_only_members_of_the_agents_group_and_no_other_group(
     listing = telegram.wait_for(lambda: telegram.texts(agents_group)[2:], what="the list")[0]
     assert listing.startswith(texts.OPEN_LIST_HEADER) and f"#{escalation_id}" in listing
 
-    assert in_database(offline_env, lambda s: queries.is_update_processed(s, ignored))
+    assert in_database(offline_env, lambda s: gateway_queries.is_update_processed(s, ignored))
     assert telegram.sent(foreign) == []
     assert telegram.texts(applicant) == []  # the stranger's text was not relayed
-    assert in_database(offline_env, lambda s: queries.get_escalation(s, escalation_id).status) == "open"  # type: ignore[union-attr]
+    assert (
+        in_database(offline_env, lambda s: escalation_queries.get_escalation(s, escalation_id).status)
+        == "open"
+    )  # type: ignore[union-attr]
 
 
 def test_agents_group_became_a_supergroup(
-    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str],
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
     make_offline_gateway: Callable[..., GatewayProcess],
-) -> None:  # fmt: skip
+) -> None:
     new_id, agent, applicant = new_group_id(), new_user_id(), new_user_id()
     telegram.add_chat(new_id, title="客服群", members={agent: "member"})
     telegram.fail("sendMessage", "migrate", chat_id=agents_group, migrate_to=new_id, times=None)
@@ -184,7 +213,9 @@ def test_webhook_mode_checks_the_secret_token(
 
     def post(token: str) -> int:
         try:
-            return httpx.post(hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": token}).status_code
+            return httpx.post(
+                hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": token}
+            ).status_code
         except httpx.TransportError:
             return 0
 

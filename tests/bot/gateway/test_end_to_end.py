@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.answers.catalog import Catalog
-from bot.db import handoff_queries as queries
 from bot.db.engine import shared_session_factory
-from bot.db.handoff_models import Escalation
+from bot.db.escalation_models import Escalation, EscalationStatus
 from bot.gateway import texts
 from bot.run import Stack
 from tests.bot.gateway.conftest import GatewayProcess, new_user_id
@@ -23,7 +22,9 @@ pytestmark = pytest.mark.servers
 FEES_QUESTION = "认证需要费用吗"
 
 
-def test_a_faq_question_is_answered_with_typing_shown(telegram: FakeTelegram, gateway: GatewayProcess) -> None:
+def test_a_faq_question_is_answered_with_typing_shown(
+    telegram: FakeTelegram, gateway: GatewayProcess
+) -> None:
     applicant = new_user_id()
     telegram.send_text(applicant, FEES_QUESTION)
     [answer] = telegram.wait_for_texts(applicant, 1)
@@ -97,21 +98,29 @@ def test_escalation_agent_reply_and_resolve(
 
     telegram.send_text(agents_group, "/claim", sender=as_agent, reply_to=post["message_id"])
     assert telegram.wait_for_texts(applicant, 4)[3] == texts.AGENT_CLAIMED
-    telegram.send_text(agents_group, "请把照片压缩到 5MB 以内再试", sender=as_agent, reply_to=relay["message_id"])
-    assert telegram.wait_for_texts(applicant, 5)[4] == texts.AGENT_REPLY.format(text="请把照片压缩到 5MB 以内再试")
+    telegram.send_text(
+        agents_group, "请把照片压缩到 5MB 以内再试", sender=as_agent, reply_to=relay["message_id"]
+    )
+    assert telegram.wait_for_texts(applicant, 5)[4] == texts.AGENT_REPLY.format(
+        text="请把照片压缩到 5MB 以内再试"
+    )
     telegram.send_text(agents_group, "/resolve", sender=as_agent, reply_to=post["message_id"])
     assert telegram.wait_for_texts(applicant, 6)[5] == texts.HANDOFF_RESOLVED
 
     telegram.send_text(applicant, FEES_QUESTION)  # the bot answers again
     assert "免费" in telegram.wait_for_texts(applicant, 7)[6]
     with shared_session_factory(stack.settings.database_url)() as session:
-        escalation = session.scalars(select(Escalation).where(Escalation.sender_id == f"tg:{applicant}")).one()
-        assert (escalation.status, escalation.claimed_by) == (queries.RESOLVED, agent)
+        escalation = session.scalars(
+            select(Escalation).where(Escalation.sender_id == f"tg:{applicant}")
+        ).one()
+        assert (escalation.status, escalation.claimed_by) == (EscalationStatus.RESOLVED, agent)
         assert escalation.resumed_at is not None
     assert "13812345678" not in gateway.log()
 
 
-def test_telegram_429_and_network_errors(telegram: FakeTelegram, make_gateway: Callable[..., GatewayProcess]) -> None:
+def test_telegram_429_and_network_errors(
+    telegram: FakeTelegram, make_gateway: Callable[..., GatewayProcess]
+) -> None:
     applicant = new_user_id()
     telegram.fail("getUpdates", "drop", times=2)
     telegram.fail("sendMessage", "drop", chat_id=applicant, times=1)
@@ -136,7 +145,9 @@ def test_killed_mid_conversation_nothing_lost_nothing_doubled(
     telegram.wait_for_texts(applicants[0], 1)
 
     update_ids = [telegram.send_text(a, q) for a in applicants for q in (FEES_QUESTION, "谢谢")]
-    telegram.wait_for(lambda: all(telegram.delivered.get(u) for u in update_ids), what="the updates to be fetched")
+    telegram.wait_for(
+        lambda: all(telegram.delivered.get(u) for u in update_ids), what="the updates to be fetched"
+    )
     first.kill()  # fetched (and stored), but mostly not answered yet
     answered_before_kill = sum(len(telegram.texts(a)) for a in applicants) - 1
 
@@ -149,5 +160,7 @@ def test_killed_mid_conversation_nothing_lost_nothing_doubled(
         assert len(telegram.texts(applicant)) == (3 if applicant == applicants[0] else 2)
         assert "免费" in replies[0] and "不客气" in replies[1], replies
     assert answered_before_kill < len(update_ids), "the kill came too late to prove anything"
-    print(f"\n[sigkill] {len(update_ids) - answered_before_kill} of {len(update_ids)} messages were unanswered at "
-          f"the kill; replayed from the inbox: {'replaying' in second.log()}")
+    print(
+        f"\n[sigkill] {len(update_ids) - answered_before_kill} of {len(update_ids)} messages were unanswered at "
+        f"the kill; replayed from the inbox: {'replaying' in second.log()}"
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.gateway.handoff import parse_command
+from bot.gateway.agent_commands import parse_command
 from bot.gateway.limits import SendLimits
 
 

@@ -47,7 +47,9 @@ def _rest_conversation(rasa_url: str, sender: str) -> list[float]:
     with httpx.Client(base_url=rasa_url, timeout=REPLY_TIMEOUT_S) as client:
         for question in QUESTIONS:
             started = time.monotonic()
-            client.post("/webhooks/rest/webhook", json={"sender": sender, "message": question}).raise_for_status()
+            client.post(
+                "/webhooks/rest/webhook", json={"sender": sender, "message": question}
+            ).raise_for_status()
             latencies.append(time.monotonic() - started)
             time.sleep(THINK_S)
     return latencies
@@ -68,7 +70,9 @@ def _run(conversation: Callable[[int], list[float]], label: str) -> list[float]:
     return latencies
 
 
-def test_concurrent_applicants_reply_latency(telegram: FakeTelegram, gateway: GatewayProcess, stack: Stack) -> None:
+def test_concurrent_applicants_reply_latency(
+    telegram: FakeTelegram, gateway: GatewayProcess, stack: Stack
+) -> None:
     _run(lambda applicant: _rest_conversation(stack.settings.rasa_url, f"rest-{applicant}"), "rasa REST only")
     latencies = _run(lambda applicant: _conversation(telegram, applicant), "telegram → gateway → rasa")
     assert len(latencies) == APPLICANTS * len(QUESTIONS)  # everyone was answered (no timing assertion)

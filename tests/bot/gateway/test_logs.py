@@ -5,15 +5,17 @@ from __future__ import annotations
 import io
 import logging
 
-from bot.gateway.logs import REDACTED, RedactSecrets
+from bot.redaction import REDACTED, Redactor
 
-TOKEN = "123456789:" + "AA" + "HdqTcvCH1vGWJxfSeofSAs0K5PALDsawXY"  # a fake token, split so secret scanners skip it
+TOKEN = (
+    "123456789:" + "AA" + "HdqTcvCH1vGWJxfSeofSAs0K5PALDsawXY"
+)  # a fake token, split so secret scanners skip it
 
 
 def _capture(secrets: list[str]) -> tuple[logging.Logger, io.StringIO]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.addFilter(RedactSecrets(secrets))
+    handler.addFilter(Redactor(secrets))  # the filter configure_logging puts on handlers
     logger = logging.getLogger(f"test.redaction.{id(stream)}")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)

@@ -31,8 +31,10 @@ def test_faq_probabilities_count_for_the_faq_intent() -> None:
 
 
 def test_topics_are_averaged_with_faq_only_probabilities() -> None:
-    selector = [{"intent_response_key": "faq/file_rules", "confidence": 0.6},
-                {"intent_response_key": "faq/fees", "confidence": 0.4}]  # fmt: skip
+    selector = [
+        {"intent_response_key": "faq/file_rules", "confidence": 0.6},
+        {"intent_response_key": "faq/fees", "confidence": 0.4},
+    ]
     ngram = {"faq/fees": 0.6, "faq/file_rules": 0.2, "greet": 0.2}  # within faq: fees 0.75, file_rules 0.25
 
     ranking = blend_topics(selector, ngram, "faq")
@@ -44,8 +46,10 @@ def test_topics_are_averaged_with_faq_only_probabilities() -> None:
 def test_without_a_response_selector_topics_are_ranked_by_the_ngram_classifier_alone() -> None:
     ranking = blend_topics([], {"faq/fees": 0.3, "faq/file_rules": 0.1, "greet": 0.6}, "faq")
 
-    assert ranking == [{"intent_response_key": "faq/fees", "confidence": pytest.approx(0.75)},
-                       {"intent_response_key": "faq/file_rules", "confidence": pytest.approx(0.25)}]  # fmt: skip
+    assert ranking == [
+        {"intent_response_key": "faq/fees", "confidence": pytest.approx(0.75)},
+        {"intent_response_key": "faq/file_rules", "confidence": pytest.approx(0.25)},
+    ]
 
 
 @pytest.fixture
@@ -54,8 +58,13 @@ def trained(tmp_path: Path) -> CharNgramEnsemble:
     storage = LocalModelStorage(tmp_path)
     resource = Resource("char_ngram_ensemble")
     context = ExecutionContext(GraphSchema({}), "test")
-    examples = [Message.build(text=text, intent=label.split("/")[0], intent_response_key=label if "/" in label else None)
-                for label, texts in TRAINING.items() for text in texts]  # fmt: skip
+    examples = [
+        Message.build(
+            text=text, intent=label.split("/")[0], intent_response_key=label if "/" in label else None
+        )
+        for label, texts in TRAINING.items()
+        for text in texts
+    ]
     CharNgramEnsemble.create({}, storage, resource, context).train(TrainingData(examples))
     return CharNgramEnsemble.load({}, storage, resource, context)
 
@@ -68,7 +77,10 @@ def test_a_parsed_message_gets_its_faq_topic_where_rasa_expects_it(trained: Char
     selector = message.get("response_selector")
     assert selector["all_retrieval_intents"] == ["faq"]
     assert selector["faq"]["response"]["intent_response_key"] == "faq/fees"
-    assert [item["intent_response_key"] for item in selector["faq"]["ranking"]] == ["faq/fees", "faq/file_rules"]
+    assert [item["intent_response_key"] for item in selector["faq"]["ranking"]] == [
+        "faq/fees",
+        "faq/file_rules",
+    ]
 
 
 def test_the_ngram_classifier_overrules_an_unsure_neural_ranking(trained: CharNgramEnsemble) -> None:
@@ -76,10 +88,22 @@ def test_the_ngram_classifier_overrules_an_unsure_neural_ranking(trained: CharNg
     message = Message.build(text="中级认证收费多少钱")
     message.set("intent", {"name": "greet", "confidence": 0.5})
     message.set("intent_ranking", [{"name": "greet", "confidence": 0.5}, {"name": "faq", "confidence": 0.5}])
-    message.set("response_selector", {"faq": {
-        "response": {"intent_response_key": "faq/file_rules", "confidence": 0.5, "responses": [{"text": "…"}]},
-        "ranking": [{"intent_response_key": "faq/file_rules", "confidence": 0.5},
-                    {"intent_response_key": "faq/fees", "confidence": 0.5}]}})  # fmt: skip
+    message.set(
+        "response_selector",
+        {
+            "faq": {
+                "response": {
+                    "intent_response_key": "faq/file_rules",
+                    "confidence": 0.5,
+                    "responses": [{"text": "…"}],
+                },
+                "ranking": [
+                    {"intent_response_key": "faq/file_rules", "confidence": 0.5},
+                    {"intent_response_key": "faq/fees", "confidence": 0.5},
+                ],
+            }
+        },
+    )
     loaded.process([message])
 
     assert message.get("intent")["name"] == "faq"

@@ -55,8 +55,14 @@ async def take_turn(store: UrlSQLTrackerStore, events: list[Event]) -> DialogueS
 
 async def long_conversation(store: UrlSQLTrackerStore, turns: int) -> float:
     started = time.time() - 600
-    await take_turn(store, [ActionExecuted("action_session_start"), SessionStarted(timestamp=started),
-                            ActionExecuted("action_listen")])  # fmt: skip
+    await take_turn(
+        store,
+        [
+            ActionExecuted("action_session_start"),
+            SessionStarted(timestamp=started),
+            ActionExecuted("action_listen"),
+        ],
+    )
     for n in range(turns):
         events = faq_turn(f"question {n}")
         if n == 3:  # a lookup starts early and stays open (FAQs asked meanwhile)
@@ -76,9 +82,12 @@ async def long_conversation(store: UrlSQLTrackerStore, turns: int) -> float:
                 ActionExecuted("action_listen"),
             ]
         if n == turns - 3:
-            events = [UserUttered("转人工", {"name": "request_human", "confidence": 0.9}),
-                      ActionExecuted("action_request_human"), ConversationPaused(),
-                      ActionExecuted("action_listen")]  # fmt: skip
+            events = [
+                UserUttered("转人工", {"name": "request_human", "confidence": 0.9}),
+                ActionExecuted("action_request_human"),
+                ConversationPaused(),
+                ActionExecuted("action_listen"),
+            ]
         await take_turn(store, events)
     return started
 
@@ -134,8 +143,9 @@ async def test_a_new_session_after_a_checkpoint_starts_clean(
 ) -> None:
     store = make_store(tmp_path, monkeypatch, DEFAULT_MAX_TURNS)
     await long_conversation(store, 30)
-    await take_turn(store, [ActionExecuted("action_session_start"), SessionStarted(),
-                            ActionExecuted("action_listen")])  # fmt: skip
+    await take_turn(
+        store, [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    )
     await take_turn(store, faq_turn("after the break"))
 
     tracker = await store.retrieve(SENDER)
@@ -157,8 +167,11 @@ async def test_zero_turns_switches_bounding_off(tmp_path: Path, monkeypatch: pyt
 def test_the_cut_is_just_before_a_user_message_that_follows_action_listen() -> None:
     events = [{"event": "action", "name": "action_listen"}]
     for n in range(10):
-        events += [{"event": "user", "text": str(n)}, {"event": "action", "name": "utter_x"},
-                   {"event": "action", "name": "action_listen"}]  # fmt: skip
+        events += [
+            {"event": "user", "text": str(n)},
+            {"event": "action", "name": "utter_x"},
+            {"event": "action", "name": "action_listen"},
+        ]
     cut = choose_cut(events, KEEP_TURNS)
 
     assert events[cut]["event"] == "user" and events[cut - 1]["name"] == "action_listen"
@@ -183,10 +196,14 @@ def test_a_lookup_spanning_checkpoints_still_works_in_the_real_server(rest: Rest
     for n in range(DEFAULT_MAX_TURNS + 2):
         rest.texts(sender, "认证需要费用吗？")
     ask_code = rest.texts(sender, "查询进度 RZ202611200001")
-    during = [rest.texts(sender, "认证需要费用吗？") for _ in range(DEFAULT_MAX_TURNS + 2)]  # the form stays open
+    during = [
+        rest.texts(sender, "认证需要费用吗？") for _ in range(DEFAULT_MAX_TURNS + 2)
+    ]  # the form stays open
 
     assert all(reply.endswith(ask_code) for reply in during)
     assert "当前状态：初审中" in rest.texts(sender, "B2C344")
     for n in range(DEFAULT_MAX_TURNS + 2):
         rest.texts(sender, "审核要多久")
-    assert "当前状态：初审中" in rest.texts(sender, "再帮我查一下进度")  # the verified ID outlived two checkpoints
+    assert "当前状态：初审中" in rest.texts(
+        sender, "再帮我查一下进度"
+    )  # the verified ID outlived two checkpoints

@@ -21,12 +21,24 @@ def text_of(name: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "body", [None, [], "hi", 3, {"message": "你好"}, {"sender": "", "message": "你好"},
-             {"sender": True, "message": "你好"}, {"sender": "x" * 200, "message": "你好"},
-             {"sender": "u1", "message": ["你好"]}, {"sender": "\ud800", "message": "你好"},
-             {"sender": "a\x00b", "message": "你好"}, {"sender": "a\u200bb", "message": "你好"},
-             {"sender": "x" * 65, "message": "你好"}, {"sender": "line\nbreak", "message": "你好"}],
-)  # fmt: skip
+    "body",
+    [
+        None,
+        [],
+        "hi",
+        3,
+        {"message": "你好"},
+        {"sender": "", "message": "你好"},
+        {"sender": True, "message": "你好"},
+        {"sender": "x" * 200, "message": "你好"},
+        {"sender": "u1", "message": ["你好"]},
+        {"sender": "\ud800", "message": "你好"},
+        {"sender": "a\x00b", "message": "你好"},
+        {"sender": "a\u200bb", "message": "你好"},
+        {"sender": "x" * 65, "message": "你好"},
+        {"sender": "line\nbreak", "message": "你好"},
+    ],
+)
 def test_malformed_bodies_are_refused(body: object) -> None:
     with pytest.raises(InvalidRequest):
         parse_body(body)
@@ -43,11 +55,16 @@ def test_a_rest_sender_cannot_name_another_channels_conversation() -> None:
 
 @pytest.mark.servers
 @pytest.mark.parametrize(
-    "raw", [b"", b"{not json", b"null", b"[]", b'{"message": "\\u4f60\\u597d"}', b'{"sender": 1.5, "message": "x"}'],
+    "raw",
+    [b"", b"{not json", b"null", b"[]", b'{"message": "\\u4f60\\u597d"}', b'{"sender": 1.5, "message": "x"}'],
 )
 def test_server_answers_malformed_bodies_with_400_and_chinese_reason(stack: Stack, raw: bytes) -> None:
-    reply = httpx.post(f"{stack.settings.rasa_url}/webhooks/rest/webhook", content=raw,
-                       headers={"Content-Type": "application/json"}, timeout=30)  # fmt: skip
+    reply = httpx.post(
+        f"{stack.settings.rasa_url}/webhooks/rest/webhook",
+        content=raw,
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
     assert reply.status_code == 400
     assert any("\u4e00" <= char <= "\u9fff" for char in reply.json()["error"])
 

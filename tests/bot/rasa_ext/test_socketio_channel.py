@@ -16,7 +16,9 @@ VICTIM_ID, VICTIM_CODE = "RZ202611200001", "B2C344"
 
 
 def test_replies_arrive_and_personal_data_is_flagged(stack: Stack) -> None:
-    fees, personal = asyncio.run(one_session(stack.settings.rasa_url, ["认证需要费用吗", "我的手机号13812345678"]))
+    fees, personal = asyncio.run(
+        one_session(stack.settings.rasa_url, ["认证需要费用吗", "我的手机号13812345678"])
+    )
     assert any("免费" in message.get("text", "") for message in fees)
     assert personal and personal[0]["text"] == response_text("utter_personal_data_hidden")
 

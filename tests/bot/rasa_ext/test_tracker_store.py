@@ -39,13 +39,21 @@ def store(database: Path) -> UrlSQLTrackerStore:
     return UrlSQLTrackerStore(domain=Domain.empty(), host=f"sqlite:///{database}")
 
 
-async def test_personal_data_is_masked_in_every_stored_string(store: UrlSQLTrackerStore, database: Path) -> None:
+async def test_personal_data_is_masked_in_every_stored_string(
+    store: UrlSQLTrackerStore, database: Path
+) -> None:
     tracker = await store.get_or_create_tracker("someone")
     text = f'/check_status{{"application_id": "{RESIDENT_ID}"}} 电话 {PHONE}'
-    tracker.update(UserUttered(text, parse_data={
-        "text": text, "intent": {"name": "check_status", "confidence": 1.0},
-        "entities": [{"entity": "application_id", "value": RESIDENT_ID, "start": 0, "end": 1}],
-    }))  # fmt: skip
+    tracker.update(
+        UserUttered(
+            text,
+            parse_data={
+                "text": text,
+                "intent": {"name": "check_status", "confidence": 1.0},
+                "entities": [{"entity": "application_id", "value": RESIDENT_ID, "start": 0, "end": 1}],
+            },
+        )
+    )
     tracker.update(SlotSet("application_id", CARD))
     tracker.update(BotUttered("认证需要费用吗？（全角括号保持不变）"))
     await store.save(tracker)
@@ -96,7 +104,9 @@ async def test_turns_during_an_outage_are_kept_and_written_when_it_ends(
     assert PHONE not in "\n".join(_stored_rows(database))
 
 
-async def test_saving_twice_in_a_turn_writes_each_event_once(store: UrlSQLTrackerStore, database: Path) -> None:
+async def test_saving_twice_in_a_turn_writes_each_event_once(
+    store: UrlSQLTrackerStore, database: Path
+) -> None:
     tracker = await store.get_or_create_tracker("twice")  # creating it saves it once already
     tracker.update(UserUttered("你好"))
     await store.save(tracker)

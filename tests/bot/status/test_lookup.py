@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-
-import json
-import threading
 
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.handoff_models import AgentAlert
+from bot.db.escalation_models import AgentAlert
 from bot.db.models import VerificationAttempt
 from bot.errors import (
     ApplicationCapped,
@@ -92,9 +91,13 @@ def test_unknown_id_and_wrong_code_look_the_same(lookup: StatusLookup) -> None:
     with pytest.raises(OwnershipNotProven) as wrong:
         lookup.check_code("bob", "RZ202611200001", "B2C345")
 
-    assert (type(unknown.value), unknown.value.remaining) == (type(wrong.value), wrong.value.remaining) == (
-        OwnershipNotProven,
-        2,
+    assert (
+        (type(unknown.value), unknown.value.remaining)
+        == (type(wrong.value), wrong.value.remaining)
+        == (
+            OwnershipNotProven,
+            2,
+        )
     )
 
 
@@ -243,9 +246,9 @@ def compared_codes(sessions: sessionmaker[Session], application_id: str) -> int:
     """Codes actually compared for the ID: every comparison is recorded, refused checks are not."""
     with sessions() as session:
         return session.scalar(
-            select(func.count()).select_from(VerificationAttempt).where(
-                VerificationAttempt.application_id == application_id
-            )
+            select(func.count())
+            .select_from(VerificationAttempt)
+            .where(VerificationAttempt.application_id == application_id)
         )
 
 

@@ -38,9 +38,20 @@ def test_only_the_guides_timelines_are_quoted(reports: dict[str, str]) -> None:
     assert WORKING_DAYS.findall(reports["RZ202611150003"]) == ["2-3"]
 
 
-def test_payment_verification_explains_how_to_find_and_enter_the_exact_amount(reports: dict[str, str]) -> None:
+def test_payment_verification_explains_how_to_find_and_enter_the_exact_amount(
+    reports: dict[str, str],
+) -> None:
     text = reports["RZ202611180002"]
-    for phrase in ("对公账户", "0.01 元到 1 元之间", "网银", "银行柜台", "准确金额", "钉钉后台", "精确金额", "不能四舍五入"):
+    for phrase in (
+        "对公账户",
+        "0.01 元到 1 元之间",
+        "网银",
+        "银行柜台",
+        "准确金额",
+        "钉钉后台",
+        "精确金额",
+        "不能四舍五入",
+    ):
         assert phrase in text
     assert AMOUNT.findall(text) == ["0.01 元", "1 元"]  # the guide's range; never an amount of its own
     assert "2-3 个工作日" in text
@@ -53,7 +64,14 @@ def test_second_review_mentions_the_uploaded_industry_licence(reports: dict[str,
 
 def test_approval_names_the_badge_and_what_it_unlocks(reports: dict[str, str]) -> None:
     text = reports["RZ202611100004"]
-    for phrase in ("认证等级：中级", "「已认证」标识", "认证徽章", "自动解锁", "更大的存储空间", "第三方应用"):
+    for phrase in (
+        "认证等级：中级",
+        "「已认证」标识",
+        "认证徽章",
+        "自动解锁",
+        "更大的存储空间",
+        "第三方应用",
+    ):
         assert phrase in text
     assert "工作日" not in text
 

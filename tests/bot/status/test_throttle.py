@@ -120,8 +120,9 @@ def test_failures_older_than_the_window_do_not_count() -> None:
 
 
 def test_the_cap_comes_from_the_settings() -> None:
-    limits = Limits.from_settings(Settings.from_env({"STATUS_APPLICATION_CAP": "3",
-                                                     "STATUS_APPLICATION_CAP_MINUTES": "10"}))  # fmt: skip
+    limits = Limits.from_settings(
+        Settings.from_env({"STATUS_APPLICATION_CAP": "3", "STATUS_APPLICATION_CAP_MINUTES": "10"})
+    )
     assert (limits.per_application_all_senders, limits.application_window) == (3, timedelta(minutes=10))
     assert capped_until(times(0, 1, 2), T0 + timedelta(minutes=3), limits) == T0 + timedelta(minutes=10)
 

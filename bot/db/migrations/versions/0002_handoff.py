@@ -4,7 +4,7 @@ Revision ID: 0002_handoff
 Revises: 0001_applications
 Create Date: 2026-11-26
 
-A branch beside 0003_unanswered; `upgrade heads` applies both. Mirrors bot/db/handoff_models.py.
+A branch beside 0003_unanswered; `upgrade heads` applies both. Mirrors bot/db/gateway_models.py and bot/db/escalation_models.py.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Revises: 0002_handoff, 0003_unanswered
 Create Date: 2026-11-29
 
 Joins the two branches (handoff and unanswered) into one head. Mirrors bot/db/models.py
-(`VerificationAttempt`'s application index) and bot/db/handoff_models.py (`Escalation.quiet`,
+(`VerificationAttempt`'s application index) and bot/db/escalation_models.py (`Escalation.quiet`,
 `AgentAlert`).
 """
 
@@ -32,9 +32,7 @@ def upgrade() -> None:
         "verification_attempts",
         ["application_id", "attempted_at"],
     )
-    op.add_column(
-        "escalations", sa.Column("quiet", sa.Boolean(), server_default=sa.false(), nullable=False)
-    )
+    op.add_column("escalations", sa.Column("quiet", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_table(
         "agent_alerts",
         sa.Column("id", BigId, primary_key=True),
@@ -44,9 +42,7 @@ def upgrade() -> None:
         sa.Column("created_at", _timestamp(), nullable=False),
         sa.Column("announced_at", _timestamp()),
     )
-    op.create_index(
-        "ix_agent_alerts_kind_subject_time", "agent_alerts", ["kind", "subject", "created_at"]
-    )
+    op.create_index("ix_agent_alerts_kind_subject_time", "agent_alerts", ["kind", "subject", "created_at"])
     op.create_index("ix_agent_alerts_announced_at", "agent_alerts", ["announced_at"])
 
 

@@ -35,8 +35,12 @@ ACTIVE_WHERE = "status != 'resolved'"
 def _prefix(table: str) -> None:
     """Give every id of `table` its channel; drop or close what no longer fits."""
     op.execute(sa.text(f"UPDATE {table} SET sender_id = 'tg:' || sender_id WHERE {_is_digits()}"))
-    op.execute(sa.text(f"UPDATE {table} SET sender_id = 'rest:' || sender_id WHERE NOT ({_is_digits()}) "
-                       "AND sender_id NOT LIKE 'tg:%'"))  # fmt: skip
+    op.execute(
+        sa.text(
+            f"UPDATE {table} SET sender_id = 'rest:' || sender_id WHERE NOT ({_is_digits()}) "
+            "AND sender_id NOT LIKE 'tg:%'"
+        )
+    )
 
 
 def _is_digits() -> str:
@@ -50,14 +54,22 @@ def upgrade() -> None:
     too_long = f"length(sender_id) > {REST_LOCAL_MAX}"
     for table in VERIFICATION_TABLES:
         op.execute(sa.text(f"DELETE FROM {table} WHERE {too_long}"))
-    op.execute(sa.text(f"UPDATE escalations SET status = 'resolved', sender_id = substr(sender_id, 1, {REST_LOCAL_MAX}) "
-                       f"WHERE {too_long}"))  # fmt: skip
+    op.execute(
+        sa.text(
+            f"UPDATE escalations SET status = 'resolved', sender_id = substr(sender_id, 1, {REST_LOCAL_MAX}) "
+            f"WHERE {too_long}"
+        )
+    )
     for table in VERIFICATION_TABLES:
         with op.batch_alter_table(table) as batch:
-            batch.alter_column("sender_id", existing_type=sa.Text(), type_=sa.String(LENGTH), existing_nullable=False)
+            batch.alter_column(
+                "sender_id", existing_type=sa.Text(), type_=sa.String(LENGTH), existing_nullable=False
+            )
     op.drop_index(ACTIVE_INDEX, table_name="escalations")
     with op.batch_alter_table("escalations") as batch:
-        batch.alter_column("sender_id", existing_type=sa.String(64), type_=sa.String(LENGTH), existing_nullable=False)
+        batch.alter_column(
+            "sender_id", existing_type=sa.String(64), type_=sa.String(LENGTH), existing_nullable=False
+        )
     _create_active_index()
     for table in (*VERIFICATION_TABLES, "escalations"):
         _prefix(table)
@@ -65,14 +77,22 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index(ACTIVE_INDEX, table_name="escalations")
-    op.execute(sa.text("UPDATE escalations SET status = 'resolved', sender_id = substr(sender_id, 1, 64) "
-                       "WHERE length(sender_id) > 64"))  # fmt: skip
+    op.execute(
+        sa.text(
+            "UPDATE escalations SET status = 'resolved', sender_id = substr(sender_id, 1, 64) "
+            "WHERE length(sender_id) > 64"
+        )
+    )
     with op.batch_alter_table("escalations") as batch:
-        batch.alter_column("sender_id", existing_type=sa.String(LENGTH), type_=sa.String(64), existing_nullable=False)
+        batch.alter_column(
+            "sender_id", existing_type=sa.String(LENGTH), type_=sa.String(64), existing_nullable=False
+        )
     _create_active_index()
     for table in VERIFICATION_TABLES:
         with op.batch_alter_table(table) as batch:
-            batch.alter_column("sender_id", existing_type=sa.String(LENGTH), type_=sa.Text(), existing_nullable=False)
+            batch.alter_column(
+                "sender_id", existing_type=sa.String(LENGTH), type_=sa.Text(), existing_nullable=False
+            )
 
 
 def _create_active_index() -> None:

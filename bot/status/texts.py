@@ -1,15 +1,16 @@
-"""Chinese texts built in code: status reports and back-office command output (templates only).
+"""Every Chinese text of the status lookup: the status report applicants read, and the back office's output.
 
-Fixed dialogue replies live in domain.yml; these are the texts that depend on data. Every fact
-comes from seed/dingtalk-intermediate-certification-guide.txt (timelines: 初审 1-2 个工作日,
-复审 2-3 个工作日, 总体 3-5 个工作日; 打款 0.01 元到 1 元之间; the bot never states an amount).
+The report's texts are templates filled from the database. Every fact comes from
+seed/dingtalk-intermediate-certification-guide.txt (timelines: 初审 1-2 个工作日, 复审 2-3 个工作日,
+总体 3-5 个工作日; 打款 0.01 元到 1 元之间; the bot never states an amount). Fixed dialogue replies
+live in domain.yml.
 """
 
 from __future__ import annotations
 
 from bot.db.models import ReasonCategory, Status
 
-# --- status report ----------------------------------------------------------------------------------
+# --- the status report (bot/status/report.py) ----------------------------------------------------------------------------------
 
 REPORT_HEADER = """申请编号：{application_id}
 企业名称：{company_name}
@@ -54,29 +55,11 @@ REASON_FIXES: dict[ReasonCategory, str] = {
     ReasonCategory.BANK_ACCOUNT: "请核对企业对公账户信息（企业名称、银行账号、开户行）是否准确，并上传开户许可证或银行出具的账户证明，确保可以完成打款验证。",
 }
 
-# --- python -m bot.db ---------------------------------------------------------------------------------
+# --- python -m bot.status (bot/status/backoffice.py, __main__.py) -----------------------------------------------------------------------------
 
-DB_CLI_HELP = "数据库管理命令（数据库地址取自环境变量 DATABASE_URL）。"
-DB_INIT_HELP = "创建或升级数据库结构，并写入六条演示申请（可重复执行，不会重复写入）。"
-DB_UPGRADE_HELP = "只创建或升级数据库结构，不写入演示数据。"
-DB_UPGRADED = "数据库结构已是最新。"
-DB_INITIALISED = "数据库结构已是最新；新写入 {added} 条演示申请。"
-STORAGE_FAILED = "数据库不可用，未做任何修改：{error}"
-
-# --- python -m bot.retention --------------------------------------------------------------------------
-
-RETENTION_HELP = (
-    "删除超过保留期限的数据：闲置超过期限的对话记录（有未结束的转人工的对话除外）、身份验证记录、"
-    "已结束的转人工记录、已发送的 Telegram 消息、已处理的未答问题。申请本身和状态历史会保留。"
-    "保留期限取自环境变量 RETENTION_DAYS（默认 30 天）。"
+STATUS_CLI_HELP = (
+    "认证申请后台管理：从 CSV 文件导入申请，或修改一条申请的状态（数据库地址取自环境变量 DATABASE_URL）。"
 )
-RETENTION_DAYS_HELP = "保留天数（默认取 RETENTION_DAYS，至少 1 天）"
-RETENTION_BAD_DAYS = "保留天数至少为 1 天，收到的是 {days}。"
-RETENTION_DONE = "已删除超过 {days} 天的数据，共 {total} 行：{details}"
-
-# --- python -m bot.status -----------------------------------------------------------------------------
-
-STATUS_CLI_HELP = "认证申请后台管理：从 CSV 文件导入申请，或修改一条申请的状态（数据库地址取自环境变量 DATABASE_URL）。"
 IMPORT_HELP = "从 CSV 文件导入或更新申请。先校验每一行，有任何一行不合格就什么都不写入。"
 IMPORT_FILE_HELP = (
     "CSV 文件（UTF-8 或 GBK 编码）。第一行为表头，必填列：application_id、company_name、credit_code、"

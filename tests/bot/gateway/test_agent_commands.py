@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.gateway.handoff import MAX_BATCH, escalation_ids, parse_command
+from bot.gateway.agent_commands import MAX_BATCH, escalation_ids, parse_command
 
 
 @pytest.mark.parametrize(

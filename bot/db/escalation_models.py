@@ -1,0 +1,100 @@
+"""Tables of the human handoff: escalations and the alerts the bot's side leaves for the agents.
+
+    escalations    one row per handoff to a person: why, the masked transcript, open → claimed →
+                   resolved (then Rasa is resumed), and its thread in the agents group
+    agent_alerts   something the bot's side wants the agents to hear about once (an application
+                   ID capped after too many wrong credit codes); the gateway posts it
+
+The bot's side writes both (bot/handoff.py, bot/status/lookup.py) without knowing the agents
+group; the gateway reads them (bot/gateway/). Timestamps are aware UTC datetimes
+(`bot.db.types.UtcDateTime`). The schema is created by the Alembic revisions `0002_handoff` and
+`0004_guess_cap`; keep them in step (a test compares them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import BigInteger, Boolean, Column, Index, String, Text, false, text
+from sqlalchemy.orm import Mapped
+
+from bot.db.base import Base
+from bot.db.types import BigId, UtcDateTime, utc_now, value_enum
+from bot.identity import CONVERSATION_ID_LENGTH
+
+
+class EscalationStatus(str, enum.Enum):
+    """Where an escalation stands (stored as the value)."""
+
+    OPEN = "open"
+    """Waiting for an agent."""
+    CLAIMED = "claimed"
+    """An agent took it (/claim, or their first reply)."""
+    RESOLVED = "resolved"
+    """Ended; the conversation goes back to the bot (`resumed_at` once Rasa took it)."""
+
+
+ACTIVE_STATUSES = (EscalationStatus.OPEN, EscalationStatus.CLAIMED)
+"""An escalation in one of these holds its conversation: at most one per conversation."""
+
+
+class AlertKind(str, enum.Enum):
+    """What an agent alert is about (stored as the value; `subject` says which one)."""
+
+    APPLICATION_CAPPED = "application_capped"
+    """Too many wrong credit codes for one application ID (`subject`) from all senders together."""
+
+
+class Escalation(Base):
+    """A conversation handed to a person: open → claimed → resolved (then Rasa is resumed)."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        # At most one unresolved escalation per conversation.
+        Index(
+            "uq_escalations_active_sender",
+            "sender_id",
+            unique=True,
+            sqlite_where=text("status != 'resolved'"),
+            postgresql_where=text("status != 'resolved'"),
+        ),
+    )
+
+    id: Mapped[int] = Column(BigId, primary_key=True)
+    sender_id: Mapped[str] = Column(String(CONVERSATION_ID_LENGTH), index=True, nullable=False)
+    reason: Mapped[str] = Column(String(32), nullable=False)
+    application_id: Mapped[str | None] = Column(String(32))
+    transcript: Mapped[str] = Column(Text, default="[]", nullable=False)  # JSON, personal data masked
+    status: Mapped[EscalationStatus] = Column(
+        value_enum(EscalationStatus, length=16), default=EscalationStatus.OPEN, nullable=False
+    )
+    created_at: Mapped[dt.datetime] = Column(UtcDateTime, default=utc_now, nullable=False)
+    announced_at: Mapped[dt.datetime | None] = Column(UtcDateTime)
+    claimed_at: Mapped[dt.datetime | None] = Column(UtcDateTime)
+    claimed_by: Mapped[int | None] = Column(BigInteger)
+    claimed_by_name: Mapped[str | None] = Column(String(200))
+    resolved_at: Mapped[dt.datetime | None] = Column(UtcDateTime)
+    resumed_at: Mapped[dt.datetime | None] = Column(UtcDateTime)
+    topic_id: Mapped[int | None] = Column(BigInteger)
+    root_message_id: Mapped[int | None] = Column(BigInteger)
+    quiet: Mapped[bool] = Column(Boolean, default=False, server_default=false(), nullable=False)
+    """Over its conversation's hourly limit: announced in a summary line, never as its own card."""
+
+
+class AgentAlert(Base):
+    """An event the agents group hears about once, e.g. `application_capped` for an application ID.
+
+    Written by the bot's side (which does not know the group); `bot/gateway/announcer.py` posts it.
+    `kind` is an AlertKind value; `detail` is JSON with the figures the announcement shows.
+    """
+
+    __tablename__ = "agent_alerts"
+    __table_args__ = (Index("ix_agent_alerts_kind_subject_time", "kind", "subject", "created_at"),)
+
+    id: Mapped[int] = Column(BigId, primary_key=True)
+    kind: Mapped[str] = Column(String(32), nullable=False)
+    subject: Mapped[str] = Column(String(64), nullable=False)
+    detail: Mapped[str] = Column(Text, default="{}", nullable=False)
+    created_at: Mapped[dt.datetime] = Column(UtcDateTime, default=utc_now, nullable=False)
+    announced_at: Mapped[dt.datetime | None] = Column(UtcDateTime, index=True)

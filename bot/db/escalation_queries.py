@@ -1,0 +1,207 @@
+"""Queries of escalations and agent alerts (bot/db/escalation_models.py): plain functions taking a session.
+
+The caller opens the transaction and commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bot.db.escalation_models import ACTIVE_STATUSES, AgentAlert, AlertKind, Escalation, EscalationStatus
+from bot.db.types import utc_now
+
+# --- escalations -------------------------------------------------------------------------------
+
+
+def active_escalation(session: Session, sender_id: str) -> Escalation | None:
+    """The open or claimed escalation of a conversation."""
+    return session.scalars(
+        select(Escalation).where(Escalation.sender_id == sender_id, Escalation.status.in_(ACTIVE_STATUSES))
+    ).first()
+
+
+def escalations_since(session: Session, sender_id: str, since: dt.datetime) -> int:
+    """How many escalations the conversation opened since `since`."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Escalation)
+        .where(Escalation.sender_id == sender_id, Escalation.created_at >= since)
+    )
+
+
+def open_escalation(
+    session: Session,
+    *,
+    sender_id: str,
+    reason: str,
+    application_id: str | None,
+    transcript: Sequence[dict[str, str]],
+    quiet: bool = False,
+) -> Escalation:
+    """Record an escalation, or return the conversation's active one (safe to repeat)."""
+    existing = active_escalation(session, sender_id)
+    if existing is not None:
+        return existing
+    escalation = Escalation(
+        sender_id=sender_id,
+        reason=reason,
+        application_id=application_id,
+        transcript=json.dumps(list(transcript), ensure_ascii=False),
+        status=EscalationStatus.OPEN,
+        created_at=utc_now(),
+        quiet=quiet,
+    )
+    session.add(escalation)
+    session.flush()
+    return escalation
+
+
+def get_escalation(session: Session, escalation_id: int) -> Escalation | None:
+    """One escalation by id."""
+    return session.get(Escalation, escalation_id)
+
+
+def unannounced_escalations(session: Session, limit: int | None = None) -> list[Escalation]:
+    """Escalations not yet posted to the agents group, oldest first (at most `limit`)."""
+    statement = select(Escalation).where(Escalation.announced_at.is_(None)).order_by(Escalation.id)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement.with_for_update()))
+
+
+def waiting_escalations(session: Session) -> tuple[int, dt.datetime | None, dt.datetime | None]:
+    """How many escalations wait to be posted to the agents group, the oldest and newest arrival."""
+    row = session.execute(
+        select(func.count(), func.min(Escalation.created_at), func.max(Escalation.created_at)).where(
+            Escalation.announced_at.is_(None)
+        )
+    ).one()
+    count, oldest, newest = row  # min() and max() keep the column's type: aware UTC datetimes
+    return int(count), oldest, newest
+
+
+def mark_announced(session: Session, escalation_ids: Sequence[int]) -> None:
+    """Record that the escalations' announcement (card or summary) is in the outbox."""
+    session.execute(
+        update(Escalation).where(Escalation.id.in_(escalation_ids)).values(announced_at=utc_now())
+    )
+
+
+def set_thread(
+    session: Session, escalation_id: int, *, topic_id: int | None = None, root_message_id: int | None = None
+) -> None:
+    """Record the escalation's thread in the agents group (a forum topic or the first message)."""
+    session.execute(
+        update(Escalation)
+        .where(Escalation.id == escalation_id)
+        .values(topic_id=topic_id, root_message_id=root_message_id)
+    )
+
+
+def escalation_by_topic(session: Session, topic_id: int) -> Escalation | None:
+    """The escalation whose forum topic is `topic_id`."""
+    return session.scalars(select(Escalation).where(Escalation.topic_id == topic_id)).first()
+
+
+def claim_escalation(
+    session: Session, escalation_id: int, agent_id: int, agent_name: str
+) -> Escalation | None:
+    """Mark an active escalation as taken by an agent; None if it is not active."""
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None or escalation.status not in ACTIVE_STATUSES:
+        return None
+    escalation.status = EscalationStatus.CLAIMED
+    escalation.claimed_at = utc_now()
+    escalation.claimed_by = agent_id
+    escalation.claimed_by_name = agent_name[:200]
+    return escalation
+
+
+def resolve_escalation(session: Session, escalation_id: int) -> Escalation | None:
+    """Close an active escalation; None if it is not active."""
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None or escalation.status not in ACTIVE_STATUSES:
+        return None
+    escalation.status = EscalationStatus.RESOLVED
+    escalation.resolved_at = utc_now()
+    return escalation
+
+
+def unresumed_escalations(session: Session, resolved_before: dt.datetime | None = None) -> list[Escalation]:
+    """Resolved escalations (optionally only those resolved before a time) whose conversation is paused."""
+    statement = select(Escalation).where(
+        Escalation.status == EscalationStatus.RESOLVED, Escalation.resumed_at.is_(None)
+    )
+    if resolved_before is not None:
+        statement = statement.where(Escalation.resolved_at < resolved_before)
+    return list(session.scalars(statement.order_by(Escalation.id)))
+
+
+def unresumed_escalation(session: Session, sender_id: str) -> Escalation | None:
+    """A resolved escalation of this conversation whose Rasa conversation is still paused."""
+    return session.scalars(
+        select(Escalation).where(
+            Escalation.sender_id == sender_id,
+            Escalation.status == EscalationStatus.RESOLVED,
+            Escalation.resumed_at.is_(None),
+        )
+    ).first()
+
+
+def mark_resumed(session: Session, escalation_id: int) -> None:
+    """Record that Rasa took the conversation back."""
+    session.execute(update(Escalation).where(Escalation.id == escalation_id).values(resumed_at=utc_now()))
+
+
+def active_escalations(session: Session) -> list[Escalation]:
+    """Every open or claimed escalation, oldest first."""
+    return list(
+        session.scalars(
+            select(Escalation).where(Escalation.status.in_(ACTIVE_STATUSES)).order_by(Escalation.id)
+        )
+    )
+
+
+# --- alerts ------------------------------------------------------------------------------------
+
+
+def add_alert(
+    session: Session, kind: AlertKind, subject: str, detail: dict[str, Any], at: dt.datetime
+) -> AgentAlert:
+    """Record something the agents group should hear about once."""
+    alert = AgentAlert(
+        kind=kind.value, subject=subject, detail=json.dumps(detail, ensure_ascii=False), created_at=at
+    )
+    session.add(alert)
+    return alert
+
+
+def alerted_since(session: Session, kind: AlertKind, subject: str, since: dt.datetime) -> bool:
+    """Whether an alert of `kind` about `subject` was recorded at or after `since`."""
+    return (
+        session.scalar(
+            select(AgentAlert.id)
+            .where(
+                AgentAlert.kind == kind.value, AgentAlert.subject == subject, AgentAlert.created_at >= since
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def unannounced_alerts(session: Session, limit: int = 1000) -> list[AgentAlert]:
+    """Alerts not yet posted to the agents group, oldest first."""
+    statement = select(AgentAlert).where(AgentAlert.announced_at.is_(None)).order_by(AgentAlert.id)
+    return list(session.scalars(statement.limit(limit).with_for_update()))
+
+
+def mark_alerts_announced(session: Session, alert_ids: Sequence[int]) -> None:
+    """Record that the alerts' message is in the outbox."""
+    session.execute(update(AgentAlert).where(AgentAlert.id.in_(alert_ids)).values(announced_at=utc_now()))

@@ -1,0 +1,87 @@
+"""What agents read about an escalation: who the applicant is, and the escalation's card.
+
+A card is the message that introduces an escalation in the agents group (who, why, application
+ID, masked last turns, how to reply); it starts the escalation's thread (bot/gateway/threads.py).
+Every name and id agents see has its personal data masked.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+from telegram import User
+
+from bot import identity
+from bot.db import escalation_queries, gateway_queries
+from bot.db.escalation_models import Escalation
+from bot.gateway import texts
+from bot.handoff import parse_transcript
+from bot.privacy import mask
+
+CARD = "escalation"
+"""The outbox purpose of an escalation's card (a thread's first message)."""
+
+
+def display_name(user: User) -> str:
+    """How agents see a Telegram applicant: full name, @username (personal data masked) and id."""
+    parts = [mask(user.full_name or "")]
+    if user.username:
+        parts.append(f"@{mask(user.username)}")
+    parts.append(f"id {user.id}")
+    return " ".join(part for part in parts if part)
+
+
+def applicant_label(session: Session, escalation: Escalation, *, short_sender: int | None = None) -> str:
+    """Who asked, as agents see it; `short_sender` cuts a non-Telegram sender id for one-line lists."""
+    chat_id = identity.telegram_user_id(escalation.sender_id)
+    chat = gateway_queries.get_chat(session, chat_id) if chat_id is not None else None
+    if chat is None:
+        if short_sender is not None:
+            return texts.OTHER_CHANNEL_SHORT.format(sender=mask(escalation.sender_id)[:short_sender])
+        return texts.NOT_TELEGRAM_USER.format(sender=mask(escalation.sender_id))
+    return chat.display_name or texts.UNKNOWN_APPLICANT.format(sender=mask(escalation.sender_id))
+
+
+def reason_text(escalation: Escalation) -> str:
+    """Why the conversation was handed over, in agents' words."""
+    return texts.REASONS.get(escalation.reason, escalation.reason)
+
+
+def escalation_post(session: Session, escalation: Escalation, *, forum: bool) -> str:
+    """The card's text: who, why, application ID, masked last turns, how to reply."""
+    lines = [
+        f"{texts.ROLES.get(line.get('role', ''), line.get('role', ''))}：{line.get('text', '')}"
+        for line in parse_transcript(escalation.transcript)
+    ]
+    return texts.ESCALATION_POST.format(
+        id=escalation.id,
+        who=applicant_label(session, escalation),
+        reason=reason_text(escalation),
+        application_id=escalation.application_id or texts.NO_APPLICATION_ID,
+        transcript="\n".join(lines) or texts.NO_TRANSCRIPT,
+        how_to=texts.HOW_TO_REPLY_TOPIC if forum else texts.HOW_TO_REPLY_CHAIN,
+    )
+
+
+def queue_card(session: Session, agents_chat_id: int, escalation: Escalation, *, forum: bool) -> None:
+    """Put the escalation's card in the outbox (the caller records the announcement)."""
+    gateway_queries.enqueue_message(
+        session,
+        agents_chat_id,
+        escalation_post(session, escalation, forum=forum),
+        purpose=CARD,
+        escalation_id=escalation.id,
+    )
+
+
+def has_card(session: Session, escalation_id: int) -> bool:
+    """Whether the escalation's card was queued (it has a thread); a summary line is not a card."""
+    return CARD in gateway_queries.thread_purposes(session, escalation_id)
+
+
+def ensure_card(session: Session, agents_chat_id: int, escalation: Escalation, *, forum: bool) -> None:
+    """Give an escalation its card if it has none yet (it was in a summary, or not announced yet)."""
+    if has_card(session, escalation.id):
+        return
+    queue_card(session, agents_chat_id, escalation, forum=forum)
+    if escalation.announced_at is None:
+        escalation_queries.mark_announced(session, [escalation.id])

@@ -1,0 +1,159 @@
+"""Sending one outbox row to Telegram: its sending limits (bot/gateway/limits.py) and what its errors mean.
+
+    RetryAfter    wait `retry_after` seconds (the chat is paused), then try again
+    TimedOut,
+    NetworkError  try again with back-off (a timed-out send may have arrived: at-least-once)
+    Forbidden     the user blocked the bot: the chat's pending messages are marked `blocked`;
+                  the agents group keeps its messages and retries (the bot may be re-added)
+    ChatMigrated  the group became a supergroup: its pending messages move to the new id
+    BadRequest    a lost thread is recreated once; anything else is `failed` (logged, not retried)
+
+An agents-group message that belongs to an escalation is placed in the escalation's thread
+(`Threads`, bot/gateway/threads.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.db import gateway_queries
+from bot.db.gateway_models import DeliveryStatus, OutboxMessage
+from bot.db.types import utc_now
+from bot.gateway.agents_group import AgentsGroup
+from bot.gateway.limits import SendLimits
+from bot.gateway.store import Store
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF_S = 60.0
+THREAD_LOST = ("thread not found", "topic_deleted", "topic_closed", "replied message not found")
+
+
+class Threads(Protocol):
+    """Places agents-group messages of an escalation in its thread (see bot/gateway/threads.py)."""
+
+    async def placement(self, row: OutboxMessage) -> dict[str, Any]:
+        """Extra send_message arguments for `row`."""
+
+    async def sent(self, row: OutboxMessage, message: Message) -> None:
+        """Called after `row` was delivered as `message`."""
+
+    async def lost(self, row: OutboxMessage) -> None:
+        """Telegram says `row`'s thread is gone: start a new one."""
+
+
+def seconds(value: float | dt.timedelta) -> float:
+    """A retry_after value in seconds (python-telegram-bot gives int or timedelta)."""
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def keyboard(buttons_json: str | None) -> InlineKeyboardMarkup | None:
+    """The inline keyboard stored with an outbox row."""
+    if not buttons_json:
+        return None
+    rows = json.loads(buttons_json)
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row] for row in rows]
+    )
+
+
+class TelegramDelivery:
+    """The outbox's `Delivery` for Telegram chats (applicants' private chats and the agents group)."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        store: Store,
+        agents: AgentsGroup,
+        threads: Threads,
+        *,
+        limits: SendLimits | None = None,
+        on_blocked: Callable[[Session, int], None] | None = None,
+    ) -> None:
+        """`on_blocked(session, chat_id)` runs in the transaction that marks a chat blocked."""
+        self._bot = bot
+        self._store = store
+        self._agents = agents
+        self._threads = threads
+        self._limits = limits or SendLimits()
+        self._on_blocked = on_blocked
+
+    async def deliver(self, row: OutboxMessage) -> bool:
+        """Send one row when Telegram's limits allow; return whether the chat's next row may follow now."""
+        await self._limits.acquire(row.chat_id)
+        is_agents = row.chat_id == self._agents.chat_id
+        try:
+            extra = await self._threads.placement(row) if is_agents and row.escalation_id else {}
+            message = await self._bot.send_message(
+                chat_id=row.chat_id, text=row.text, reply_markup=keyboard(row.buttons), **extra
+            )
+        except RetryAfter as error:
+            wait = seconds(error.retry_after)
+            logger.warning("outbox: Telegram asks to wait %.0f s for chat %s", wait, row.chat_id)
+            self._limits.pause(row.chat_id, wait)
+            return await self._retry_later(row, wait, "RetryAfter")
+        except Forbidden as error:
+            if is_agents:
+                logger.error("outbox: the bot cannot write to the agents group (%s); retrying later", error)
+                return await self._retry_later(row, MAX_BACKOFF_S, "Forbidden")
+            logger.info("outbox: chat %s blocked the bot; its pending messages are dropped", row.chat_id)
+            await self._store.run(self._blocked, row.chat_id)
+            return False
+        except ChatMigrated as error:
+            await self._migrate(row.chat_id, error.new_chat_id)
+            return False
+        except BadRequest as error:
+            lowered = str(error).lower()
+            if is_agents and row.escalation_id and any(marker in lowered for marker in THREAD_LOST):
+                logger.warning("outbox: thread of escalation %s is gone; starting anew", row.escalation_id)
+                await self._threads.lost(row)
+                return await self._retry_later(row, 0, "thread lost")
+            logger.error("outbox: Telegram rejected message %s to chat %s: %s", row.id, row.chat_id, error)
+            await self._store.run(
+                gateway_queries.give_up, row.id, DeliveryStatus.FAILED, f"BadRequest: {error}"
+            )
+            return True
+        except NetworkError as error:  # TimedOut included
+            kind = type(error).__name__
+            logger.warning("outbox: network error sending to chat %s (%s); retrying", row.chat_id, kind)
+            return await self._retry_later(row, self._backoff(row), kind)
+        except TelegramError as error:
+            logger.error("outbox: Telegram error sending to chat %s: %s", row.chat_id, error)
+            return await self._retry_later(row, self._backoff(row), type(error).__name__)
+        await self._store.run(gateway_queries.mark_sent, row.id, message.message_id)
+        if is_agents and row.escalation_id:
+            await self._threads.sent(row, message)
+        return True
+
+    async def _retry_later(self, row: OutboxMessage, wait: float, error: str) -> bool:
+        not_before = utc_now() + dt.timedelta(seconds=wait)
+        await self._store.run(gateway_queries.reschedule, row.id, not_before, error)
+        return False
+
+    @staticmethod
+    def _backoff(row: OutboxMessage) -> float:
+        return min(MAX_BACKOFF_S, 2.0**row.attempts)
+
+    def _blocked(self, session: Session, chat_id: int) -> None:
+        gateway_queries.mark_blocked(session, chat_id)
+        gateway_queries.give_up_chat(
+            session, chat_id, DeliveryStatus.BLOCKED, "Forbidden: blocked by the user"
+        )
+        if self._on_blocked is not None:
+            self._on_blocked(session, chat_id)
+
+    async def _migrate(self, old_chat_id: int, new_chat_id: int) -> None:
+        logger.warning("outbox: chat %s became supergroup %s; moving its messages", old_chat_id, new_chat_id)
+        if old_chat_id == self._agents.chat_id:
+            await self._agents.migrate(self._store, new_chat_id)
+        else:
+            await self._store.run(gateway_queries.retarget_chat, old_chat_id, new_chat_id)
+        self._limits.move(old_chat_id, new_chat_id)

@@ -1,0 +1,87 @@
+"""Escalation threads in the agents group: a forum topic when the group has topics, else a reply chain.
+
+Every agents-group message the outbox sends for an escalation goes into its thread: the topic
+(created with the first message), or as a reply to the thread's first message (its root). When
+Telegram says the topic or the root is gone, the next message starts a new thread. The other
+way round, `escalation_of` tells which escalation an agent's message belongs to: the topic it
+was written in, or the bot message it replies to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+from telegram import Bot, Message, ReplyParameters
+
+from bot.db import escalation_queries, gateway_queries
+from bot.db.escalation_models import Escalation
+from bot.db.gateway_models import OutboxMessage
+from bot.gateway import texts
+from bot.gateway.agents_group import AgentsGroup
+from bot.gateway.cards import reason_text
+from bot.gateway.store import Store
+
+TOPIC_NAME_LIMIT = 128
+
+
+class EscalationThreads:
+    """Places an escalation's messages in its thread (the outbox's `Threads`), and finds a message's thread."""
+
+    def __init__(self, bot: Bot, store: Store, agents: AgentsGroup) -> None:
+        self._bot = bot
+        self._store = store
+        self._agents = agents
+
+    async def placement(self, row: OutboxMessage) -> dict[str, Any]:
+        """Extra send_message arguments: the escalation's topic, or a reply to its first message."""
+        escalation = await self._store.run(escalation_queries.get_escalation, row.escalation_id)
+        if escalation is None:
+            return {}
+        if await self._agents.forum():
+            topic_id = escalation.topic_id
+            if topic_id is None:
+                name = texts.TOPIC_NAME.format(id=escalation.id, reason=reason_text(escalation))
+                topic = await self._bot.create_forum_topic(self._agents.chat_id, name[:TOPIC_NAME_LIMIT])
+                topic_id = topic.message_thread_id
+                await self._store.run(escalation_queries.set_thread, escalation.id, topic_id=topic_id)
+            return {"message_thread_id": topic_id}
+        if escalation.root_message_id is None:
+            return {}
+        return {
+            "reply_parameters": ReplyParameters(
+                message_id=escalation.root_message_id, allow_sending_without_reply=True
+            )
+        }
+
+    async def sent(self, row: OutboxMessage, message: Message) -> None:
+        """The first message of a reply-chain thread becomes its root."""
+        if self._agents.is_forum:
+            return
+
+        def set_root(session: Session) -> None:
+            escalation = escalation_queries.get_escalation(session, row.escalation_id)
+            if escalation is not None and escalation.root_message_id is None:
+                escalation.root_message_id = message.message_id
+
+        await self._store.run(set_root)
+
+    async def lost(self, row: OutboxMessage) -> None:
+        """The topic was deleted or the root message is gone: the next message starts a new thread."""
+        await self._store.run(escalation_queries.set_thread, row.escalation_id)
+
+    async def escalation_of(self, message: Message) -> Escalation | None:
+        """The escalation whose thread `message` was written in (its topic, or a reply to one of its messages)."""
+        if message.is_topic_message and message.message_thread_id:
+            found = await self._store.run(escalation_queries.escalation_by_topic, message.message_thread_id)
+            if found is not None:
+                return found
+        if message.reply_to_message is not None:
+            escalation_id = await self._store.run(
+                gateway_queries.escalation_of_sent_message,
+                self._agents.chat_id,
+                message.reply_to_message.message_id,
+            )
+            if escalation_id is not None:
+                return await self._store.run(escalation_queries.get_escalation, escalation_id)
+        return None
