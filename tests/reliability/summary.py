@@ -67,13 +67,22 @@ def rows(directory: Path) -> list[tuple[str, str]]:
     if hostile:
         by_channel = ", ".join(f"{e['path']}/{e['backend']} {e['tried']}" for e in hostile)
         table += [
-            ("hostile requests tried (all of Unicode, every field)", f"{_sum(hostile, 'tried')} ({by_channel})"),
-            ("  crashes / stops of a server / normal questions unanswered after one",
-             f"{_sum(hostile, 'crashes')} / {_sum(hostile, 'stops')} / {_sum(hostile, 'canaries_unanswered')}"),
+            (
+                "hostile requests tried (all of Unicode, every field)",
+                f"{_sum(hostile, 'tried')} ({by_channel})",
+            ),
+            (
+                "  crashes / stops of a server / normal questions unanswered after one",
+                f"{_sum(hostile, 'crashes')} / {_sum(hostile, 'stops')} / {_sum(hostile, 'canaries_unanswered')}",
+            ),
         ]
     if borrowing:
-        table.append(("borrowed conversations (other channels' and forged ids)",
-                      f"{_sum(borrowing, 'borrowed')} of {_sum(borrowing, 'tried')} tries"))
+        table.append(
+            (
+                "borrowed conversations (other channels' and forged ids)",
+                f"{_sum(borrowing, 'borrowed')} of {_sum(borrowing, 'tried')} tries",
+            )
+        )
     faults = sections.get("faults", [])
     gateway = _gateway_faults(directory / "junit.xml")
     injected = len(faults) + len(gateway)
