@@ -6,6 +6,7 @@ from alembic import context
 
 import bot.db.handoff_models  # noqa: F401 - the gateway and handoff tables (revision 0002)
 import bot.db.models  # noqa: F401 - registers the tables on Base.metadata (autogenerate compares them)
+import bot.db.web_messages  # noqa: F401 - messages waiting for web-chat pages (revision 0006)
 from bot.db.base import Base
 from bot.db.engine import make_engine
 
