@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.wait import WebDriverWait
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -34,6 +39,7 @@ FLAGS = (
     "--lang=zh-CN",
 )
 """Without the background-networking flags Chromium calls out to the internet, which this machine refuses."""
+TURN_S = 30.0
 
 
 def missing_browser() -> str | None:
@@ -69,3 +75,30 @@ def chromium(*, phone: bool = False) -> Iterator[webdriver.Chrome]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+# ---- driving the chat page ----
+
+
+def wait(driver: WebDriver, found: Callable[[], Any], timeout: float = TURN_S) -> Any:
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda _driver: found())
+
+
+def bubbles(driver: WebDriver, who: str = "bot") -> list[str]:
+    return [item.text for item in driver.find_elements(By.CSS_SELECTOR, f".msg.from-{who} .msg-bubble")]
+
+
+def open_chat(driver: WebDriver, url: str) -> None:
+    driver.get(f"{url}/chat")
+    wait(driver, lambda: bubbles(driver))
+
+
+def say(driver: WebDriver, text: str) -> list[str]:
+    """Type `text`, press Enter, and return the bot's messages that answered it."""
+    before = len(bubbles(driver)) + len(bubbles(driver, "agent"))
+    box = driver.find_element(By.ID, "chat-input")
+    box.send_keys(text)
+    box.send_keys(Keys.ENTER)
+    wait(driver, lambda: len(bubbles(driver)) + len(bubbles(driver, "agent")) > before)
+    wait(driver, lambda: not driver.find_element(By.ID, "chat-typing").is_displayed())
+    return bubbles(driver)[before:]

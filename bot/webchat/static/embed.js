@@ -4,7 +4,7 @@
  *
  * Optional attributes: data-label="在线咨询" (the button's text), data-position="left" (default: right),
  * data-color="#1677ff". A floating button opens the bot's chat page (/chat/) in a frame: the chat keeps
- * its own origin, storage and styles, and the site gets one element with a closed shadow root.
+ * its own origin, storage and styles, and the site gets one element whose shadow root holds the rest.
  * The page's "close" button and its new messages (a dot on the button) reach this script by postMessage.
  */
 (function () {
@@ -49,7 +49,7 @@
 
   const host = document.createElement("div");
   host.setAttribute("data-dingtalk-cert-chat", "");
-  const root = host.attachShadow({ mode: "closed" });
+  const root = host.attachShadow({ mode: "open" });
   if ("adoptedStyleSheets" in root && window.CSSStyleSheet) {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(STYLE);
