@@ -139,7 +139,8 @@ class SocketIOChannel(SocketIOInput):
         sio = self.sio
         assert sio is not None
         settings = Settings.from_env()
-        sio.eio.cors_allowed_origins = OriginPolicy(settings.web_chat_origins).allows
+        origins = OriginPolicy(settings.web_chat_origins, bot_url=settings.rasa_url)
+        sio.eio.cors_allowed_origins = origins.allows
         sio.eio.cors_credentials = False  # the chat uses no cookies
         sessions = web_sessions(settings)
         limiter = MessageLimiter(settings.messages_per_minute)

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class OriginPolicy:
-    """The bot's own origin (however the request reached it) and an explicit list of other sites."""
+    """The bot's own origin (however the request reached it) and an explicit list of other sites.
 
-    def __init__(self, allowed: Iterable[str]) -> None:
+    The bot's own origin is the request's Host (or a proxy's X-Forwarded-Host and -Proto), and
+    the origin of RASA_URL: with several workers, `bot.router` forwards requests without their Host.
+    """
+
+    def __init__(self, allowed: Iterable[str], *, bot_url: str | None = None) -> None:
         self.allowed = tuple(allowed)
-        self._allowed = frozenset(self.allowed)
+        self._allowed = frozenset(self.allowed) | ({web_origin(bot_url)} if bot_url else set())
 
     def allows(self, origin: object, environ: Mapping[str, Any]) -> bool:
         """For python-socketio: may a request from `origin` with this WSGI `environ` connect?"""
@@ -27,7 +32,7 @@ class OriginPolicy:
 
     def is_listed(self, origin: str | None) -> bool:
         """Is `origin` one of the other sites allowed (for CORS headers on the assets)?"""
-        return origin is not None and origin in self._allowed
+        return origin is not None and origin in self.allowed
 
     def frame_ancestors(self) -> str:
         """The CSP directive naming who may frame the chat page."""
@@ -54,3 +59,9 @@ def _without_default_port(origin: str) -> str:
         if origin.startswith(scheme) and origin.endswith(suffix):
             return origin[: -len(suffix)]
     return origin
+
+
+def web_origin(url: str) -> str:
+    """The origin of a URL (`http://127.0.0.1:5005/x` → `http://127.0.0.1:5005`)."""
+    parts = urlsplit(url)
+    return _without_default_port(f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}".lower())
