@@ -17,8 +17,9 @@
   gets the apology (or "handed over" when the conversation is paused), as on REST. A bot message
   is one event, blank lines and all (Rasa's output splits it at every blank line).
 - A malformed event gets an `error` event and a bot message saying what was wrong; nothing is stored.
-- A widget's opening payload (`/start`, `/get_started`) is answered with the greeting and never
-  reaches Rasa; a blank message gets a hint. Neither is a turn.
+- A widget's opening message (`/start`, `/get_started`, or a blank first message: rasa-webchat
+  sends one when it opens without `initPayload`) is answered with the greeting and never reaches
+  Rasa; a later blank message gets a hint. Neither is a turn.
 
 What the chat page (bot/webchat/) adds, each optional for other clients such as rasa-webchat:
 
@@ -60,6 +61,8 @@ logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 CONVERSATION = "conversation"
 """Key of the socket's session (python-socketio keeps it per socket) holding its conversation id."""
+SPOKE = "spoke"
+"""Key of the socket's session: it sent a message already (a blank first message is an opening)."""
 BAD_EVENT = "utter_request_bad_event"
 ERROR_EVENT = "error"
 MAX_MESSAGE_ID_CHARS = 64
@@ -201,8 +204,12 @@ class SocketIOChannel(SocketIOInput):
             except TooManyMessages as error:
                 await self._tell(sid, response_text(self._agent(), error.response, seconds=error.seconds))
                 return {"error": True}
+            first = not session.get(SPOKE)
+            if first:
+                await sio.save_session(sid, {**session, SPOKE: True}, namespace=namespace)
             output_courier = courier if session.get("acks") else None
-            await self._turn(on_new_message, conversation, text, data.get(self.metadata_key), output_courier)
+            metadata = data.get(self.metadata_key)
+            await self._turn(on_new_message, conversation, text, metadata, output_courier, first=first)
             return {"done": True}
 
         return blueprint
@@ -225,13 +232,15 @@ class SocketIOChannel(SocketIOInput):
         text: str,
         metadata: Any,
         courier: Courier | None,
+        *,
+        first: bool = False,
     ) -> None:
         assert self.sio is not None
         agent = self._agent()
         output = _WebOutput(self.sio, self.bot_message_evt, self.namespace or "/", courier)
         screened = screen(text)
         if is_opening(screened.text):
-            opening = GREET if screened.text.strip() else EMPTY_MESSAGE
+            opening = GREET if screened.text.strip() or first else EMPTY_MESSAGE
             await output.send_text_message(conversation, response_text(agent, opening))
             return
         for name in screened.notices:

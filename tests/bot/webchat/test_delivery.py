@@ -172,17 +172,18 @@ def test_a_widgets_opening_payload_is_greeted_and_never_counts_as_not_understood
     """rasa-webchat sends `/get_started` when it opens, Telegram `/start`; the first unclear question is the first."""
     unknown_topic = '/faq{"faq_key": "no_such_topic"}'  # answered with utter_default
 
-    async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    async def scenario(opening_message: str) -> list[list[dict[str, Any]]]:
         chat = WebChat(stack.settings.rasa_url)
         await chat.connect()
-        opening = await chat.say("/get_started")
-        unclear = await chat.say(unknown_topic)
+        replies = [await chat.say(message) for message in (opening_message, unknown_topic, "")]
         await chat.close()
-        return opening, unclear
+        return replies
 
-    opening, unclear = asyncio.run(scenario())
-    assert [reply["text"] for reply in opening] == [response_text("utter_greet")]
-    assert [reply["text"] for reply in unclear] == [response_text("utter_default")]
+    for opening_message in ("/get_started", ""):  # rasa-webchat's initPayload, or its empty opening message
+        opening, unclear, blank = asyncio.run(scenario(opening_message))
+        assert [reply["text"] for reply in opening] == [response_text("utter_greet")]
+        assert [reply["text"] for reply in unclear] == [response_text("utter_default")]
+        assert [reply["text"] for reply in blank] == [response_text("utter_empty_message")]  # not the first
 
     sender = f"opening-{time.monotonic_ns()}"
     assert rest.texts(sender, "/start") == response_text("utter_default")  # Rasa itself does not know /start
