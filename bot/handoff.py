@@ -61,6 +61,7 @@ class Recorded:
     escalation_id: int
     outcome: Outcome
 
+
 Event = Mapping[str, Any]
 
 

@@ -88,7 +88,9 @@ def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -
     """Delete the application database's personal records older than `cutoff` (see the module doc)."""
     purged.add(
         "verification_attempts",
-        session.execute(delete(VerificationAttempt).where(VerificationAttempt.attempted_at < cutoff)).rowcount,
+        session.execute(
+            delete(VerificationAttempt).where(VerificationAttempt.attempted_at < cutoff)
+        ).rowcount,
     )
     purged.add(
         "verified_ownerships",
@@ -105,9 +107,13 @@ def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -
     if closed_ids:
         purged.add(
             "telegram_outbox",
-            session.execute(delete(OutboxMessage).where(OutboxMessage.escalation_id.in_(closed_ids))).rowcount,
+            session.execute(
+                delete(OutboxMessage).where(OutboxMessage.escalation_id.in_(closed_ids))
+            ).rowcount,
         )
-        purged.add("escalations", session.execute(delete(Escalation).where(Escalation.id.in_(closed_ids))).rowcount)
+        purged.add(
+            "escalations", session.execute(delete(Escalation).where(Escalation.id.in_(closed_ids))).rowcount
+        )
     purged.add(
         "telegram_outbox",
         session.execute(
@@ -132,19 +138,21 @@ def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -
         "telegram_callbacks",
         session.execute(delete(CallbackPayload).where(CallbackPayload.created_at < cutoff)).rowcount,
     )
-    keep_chats = {int(sender) for sender in active_escalation_senders(session) if sender.lstrip("-").isdigit()}
+    keep_chats = {
+        int(sender) for sender in active_escalation_senders(session) if sender.lstrip("-").isdigit()
+    }
     stale_chats = delete(TelegramChat).where(TelegramChat.updated_at < cutoff)
     if keep_chats:
         stale_chats = stale_chats.where(TelegramChat.chat_id.not_in(keep_chats))
     purged.add("telegram_chats", session.execute(stale_chats).rowcount)
     purged.add(
         "unanswered_questions",
-        session.execute(
-            delete(UnansweredQuestion).where(UnansweredQuestion.handled_at < cutoff)
-        ).rowcount,
+        session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.handled_at < cutoff)).rowcount,
     )
     old_web_messages = delete(WebMessage).where(WebMessage.created_at < cutoff)
-    if keep_web := sorted(sender for sender in active_escalation_senders(session) if sender.startswith("web:")):
+    if keep_web := sorted(
+        sender for sender in active_escalation_senders(session) if sender.startswith("web:")
+    ):
         old_web_messages = old_web_messages.where(WebMessage.conversation_id.not_in(keep_web))
     purged.add("web_messages", session.execute(old_web_messages).rowcount)
 

@@ -54,7 +54,9 @@ def web_session_secret(settings: Settings) -> str:
     return secret
 
 
-def child_environment(settings: Settings, auth_token: str, action_secret: str | None = None) -> dict[str, str]:
+def child_environment(
+    settings: Settings, auth_token: str, action_secret: str | None = None
+) -> dict[str, str]:
     """The environment every child process gets: embedded defaults filled in, secrets passed on."""
     env = {**os.environ, **RASA_PROCESS_ENV}
     if secret := action_secret or settings.action_secret:
@@ -241,7 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     model = model_path(settings.models_dir)
     if not model.exists():
-        print(f"没有找到训练好的模型 {model}，请先运行 `make train`（`make run` 会自动训练）。", file=sys.stderr)
+        print(
+            f"没有找到训练好的模型 {model}，请先运行 `make train`（`make run` 会自动训练）。", file=sys.stderr
+        )
         return 2
     try:
         return _shell(settings, model) if args.shell else _serve(settings, model)

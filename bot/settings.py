@@ -146,8 +146,7 @@ class Settings:
         return cls(
             var_dir=var_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'bot.db'}",
-            tracker_store_url=env.get("TRACKER_STORE_URL")
-            or f"sqlite:///{var_dir / 'tracker.db'}",
+            tracker_store_url=env.get("TRACKER_STORE_URL") or f"sqlite:///{var_dir / 'tracker.db'}",
             rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
             rasa_port=rasa_port,
             action_port=_int(env, "ACTION_PORT", 5055),

@@ -81,7 +81,9 @@ def embedding_site_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory, embedding_site_port: int) -> Iterator[Stack]:
+def stack(
+    model_path: Path, tmp_path_factory: pytest.TempPathFactory, embedding_site_port: int
+) -> Iterator[Stack]:
     """The real action server and Rasa server for this test session (SQLite under a temp dir)."""
     var_dir = tmp_path_factory.mktemp("var")
     settings = stack_settings(var_dir, WEB_CHAT_ORIGINS=f"http://localhost:{embedding_site_port}")

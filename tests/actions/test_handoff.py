@@ -49,7 +49,9 @@ def use_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return database_url
 
 
-async def test_request_human_writes_the_escalation_then_pauses(use_database: str, sessions: sessionmaker[Session]) -> None:
+async def test_request_human_writes_the_escalation_then_pauses(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
     events = [
         user("我的申请 rz-2026 1120 0001 怎么还没过，电话13812345678", "check_status", 0.9),
         bot("请提供统一社会信用代码的后六位。", "utter_ask_credit_code"),
@@ -87,7 +89,9 @@ async def test_second_fallback_in_a_row_escalates(use_database: str, sessions: s
     assert [e.reason for e in escalations(sessions)] == ["fallbacks"]
 
 
-async def test_a_fallback_after_an_answer_does_not_escalate(use_database: str, sessions: sessionmaker[Session]) -> None:
+async def test_a_fallback_after_an_answer_does_not_escalate(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
     events = [user("认证要钱吗", "faq"), bot("免费", "utter_faq/fees"), user("嗯那个东西")]
     dispatcher = CollectingDispatcher()
     assert await ActionAnswerFaq().run(dispatcher, tracker(events), {}) == []
@@ -107,7 +111,9 @@ async def test_a_widgets_opening_message_never_counts_as_not_understood(
     assert escalations(sessions) == []
 
 
-async def test_a_blank_message_after_a_fallback_does_not_escalate(use_database: str, sessions: sessionmaker[Session]) -> None:
+async def test_a_blank_message_after_a_fallback_does_not_escalate(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
     events = [user("嗯那个东西"), bot("抱歉，我没有完全理解", "utter_default"), user("  ")]
     dispatcher = CollectingDispatcher()
     assert await ActionAnswerFaq().run(dispatcher, tracker(events), {}) == []
@@ -144,7 +150,9 @@ def resolve_all(sessions: sessionmaker[Session]) -> None:
 
 async def ask_for_a_person(sender: str = "555000111") -> tuple[list[str], list[str]]:
     dispatcher = CollectingDispatcher()
-    result = await ActionRequestHuman().run(dispatcher, tracker([user("转人工", "request_human")], sender), {})
+    result = await ActionRequestHuman().run(
+        dispatcher, tracker([user("转人工", "request_human")], sender), {}
+    )
     return [m["response"] for m in dispatcher.messages], [event["event"] for event in result]
 
 

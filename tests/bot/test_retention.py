@@ -41,13 +41,23 @@ async def _conversation(store: UrlSQLTrackerStore, sender: str, at: datetime) ->
 
 def _add_application_records(session: Session) -> None:
     for at in (OLD, RECENT):
-        session.add(VerificationAttempt(sender_id="s", application_id="RZ202611200001", succeeded=False, attempted_at=at))
+        session.add(
+            VerificationAttempt(
+                sender_id="s", application_id="RZ202611200001", succeeded=False, attempted_at=at
+            )
+        )
         session.add(VerifiedOwnership(sender_id="s", application_id="RZ202611200001", verified_at=at))
         session.add(CallbackPayload(chat_id=1, payload="/greet", title="x", created_at=at))
         session.add(UnansweredQuestion(text_hash=f"h{at.day}", text="?", reasons="fallback", count=1,
                                        first_seen=at, last_seen=at, handled_at=at))  # fmt: skip
-    session.add(UnansweredQuestion(text_hash="open", text="?", reasons="fallback", count=1, first_seen=OLD, last_seen=OLD))
-    old_closed = Escalation(sender_id="old-resolved", reason="asked", status="resolved", created_at=OLD, resolved_at=OLD)
+    session.add(
+        UnansweredQuestion(
+            text_hash="open", text="?", reasons="fallback", count=1, first_seen=OLD, last_seen=OLD
+        )
+    )
+    old_closed = Escalation(
+        sender_id="old-resolved", reason="asked", status="resolved", created_at=OLD, resolved_at=OLD
+    )
     recent_closed = Escalation(sender_id="recent-resolved", reason="asked", status="resolved", created_at=OLD,
                                resolved_at=RECENT)  # fmt: skip
     still_open = Escalation(sender_id="1001", reason="asked", status="open", created_at=OLD)
@@ -55,20 +65,34 @@ def _add_application_records(session: Session) -> None:
     session.flush()
     session.add(OutboxMessage(chat_id=5, text="agents", purpose="escalation", escalation_id=old_closed.id,
                               status="sent", created_at=OLD))  # fmt: skip
-    session.add(OutboxMessage(chat_id=5, text="sent long ago", purpose="reply", status="sent", created_at=OLD))
-    session.add(OutboxMessage(chat_id=5, text="still waiting", purpose="reply", status="pending", created_at=OLD))
-    session.add(OutboxMessage(chat_id=5, text="sent lately", purpose="reply", status="sent", created_at=RECENT))
+    session.add(
+        OutboxMessage(chat_id=5, text="sent long ago", purpose="reply", status="sent", created_at=OLD)
+    )
+    session.add(
+        OutboxMessage(chat_id=5, text="still waiting", purpose="reply", status="pending", created_at=OLD)
+    )
+    session.add(
+        OutboxMessage(chat_id=5, text="sent lately", purpose="reply", status="sent", created_at=RECENT)
+    )
     session.add(InboxUpdate(update_id=1, payload=None, received_at=OLD, processed_at=OLD))
     session.add(InboxUpdate(update_id=2, payload="{}", received_at=OLD, processed_at=None))
     session.add(TelegramChat(chat_id=1000, display_name="张三", updated_at=OLD))
     session.add(TelegramChat(chat_id=1001, display_name="李四", updated_at=OLD))  # escalation still open
     session.add(TelegramChat(chat_id=1002, display_name="王五", updated_at=RECENT))
-    for subject, at, announced in (("old", OLD, OLD), ("old, never posted", OLD, None), ("recent", RECENT, RECENT)):
-        session.add(AgentAlert(kind="application_capped", subject=subject, created_at=at, announced_at=announced))
+    for subject, at, announced in (
+        ("old", OLD, OLD),
+        ("old, never posted", OLD, None),
+        ("recent", RECENT, RECENT),
+    ):
+        session.add(
+            AgentAlert(kind="application_capped", subject=subject, created_at=at, announced_at=announced)
+        )
 
 
 async def test_purge_deletes_what_is_older_than_the_period(
-    seeded_url: str, sessions: sessionmaker[Session], tmp_path: Path  # noqa: F811
+    seeded_url: str,
+    sessions: sessionmaker[Session],
+    tmp_path: Path,  # noqa: F811
 ) -> None:
     store = UrlSQLTrackerStore(domain=Domain.empty(), host=seeded_url)
     for sender, at in (("old", OLD), ("recent", RECENT), ("1001", OLD)):
@@ -102,7 +126,9 @@ async def test_purge_deletes_what_is_older_than_the_period(
 
 
 def test_the_command_reports_and_refuses_a_bad_period(
-    seeded_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # noqa: F811
+    seeded_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],  # noqa: F811
 ) -> None:
     settings = Settings.from_env({"BOT_VAR_DIR": str(tmp_path), "DATABASE_URL": seeded_url,
                                   "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'tracker.db'}"})  # fmt: skip
@@ -118,7 +144,9 @@ def test_an_unreachable_database_is_reported(tmp_path: Path, capsys: pytest.Capt
     assert "数据库不可用" in capsys.readouterr().err
 
 
-def test_old_web_messages_go_unless_the_conversation_is_with_an_agent(sessions: sessionmaker[Session]) -> None:  # noqa: F811
+def test_old_web_messages_go_unless_the_conversation_is_with_an_agent(
+    sessions: sessionmaker[Session],
+) -> None:  # noqa: F811
     from bot.db.web_messages import Author, WebMessage, enqueue, undelivered
 
     waiting, gone, recent = "web:" + "W" * 24, "web:" + "G" * 24, "web:" + "R" * 24
