@@ -9,7 +9,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run shell test unit lint typecheck reliability train db deps evaluate bench lock clean
+.PHONY: help run shell test unit lint typecheck reliability train db deps browser evaluate bench lock clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -20,7 +20,7 @@ run: train db ## set everything up and start the bot (REST + socket.io on 127.0.
 shell: train db ## chat with the bot in this terminal
 	$(PY) -m bot.run --shell
 
-test: train ## run every test (data validation, NLU gate, conversations, actions, gateway)
+test: train browser ## run every test (data validation, NLU gate, conversations, actions, gateway, web chat in Chromium)
 	$(PY) -m pytest
 
 unit: deps ## the tests that need no trained model and no Rasa (everything not marked `rasa`)
@@ -72,6 +72,21 @@ $(STAMP): requirements.lock requirements-dev.lock pyproject.toml | $(PY)
 	rm -f "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/dingtalk_cert_bot.pth"  # older Makefiles wrote it
 	$(PY) -m pip check
 	touch $@
+
+BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji
+
+browser: ## install headless Chromium, its driver and CJK fonts for the web chat's browser tests (Debian, as root)
+	@missing=""; \
+	for package in $(BROWSER_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null || [ "$$(id -u)" != 0 ]; then \
+	  echo "The web chat's browser tests need:$$missing (Debian packages). Install them as root: make browser" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Installing$$missing"; \
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q$$missing
 
 lock: | $(PY) ## re-pin requirements.lock and requirements-dev.lock from the .in files (from the registry)
 	$(PY) scripts/pin_requirements.py requirements.in > requirements.lock.new

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from bot.application_ids import find_application_id, is_valid_application_id
 from bot.db import escalation_queries
 from bot.db.types import utc_now
+from bot.inbound import is_opening
 from bot.privacy import mask
 
 ASKED = "asked"
@@ -69,18 +70,25 @@ def _user_indexes(events: Sequence[Event]) -> list[int]:
 
 
 def previous_turn_was_fallback(events: Sequence[Event]) -> bool:
-    """Tell whether the bot answered the previous user message with `utter_default`.
+    """Tell whether the bot answered the previous question with `utter_default`.
 
-    `events` is the tracker as an action sees it: the current user message is the last
-    `user` event; the previous turn is everything between the two last `user` events.
+    `events` is the tracker as an action sees it: the current user message is the last `user`
+    event. Blank messages and widgets' opening payloads (`bot.inbound.is_opening`) are not
+    questions: the current one never escalates, and an earlier one (with whatever the bot
+    answered it) is passed over, so a widget's opening message never makes the first unclear
+    question the second fallback.
     """
     users = _user_indexes(events)
-    if len(users) < 2:
+    if not users or is_opening(events[users[-1]].get("text")):
         return False
-    previous_turn = events[users[-2] + 1 : users[-1]]
+    questions = [index for index in users[:-1] if not is_opening(events[index].get("text"))]
+    if not questions:
+        return False
+    previous = questions[-1]
+    answered_by = next(index for index in users if index > previous)
     return any(
         event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == FALLBACK_RESPONSE
-        for event in previous_turn
+        for event in events[previous + 1 : answered_by]
     )
 
 

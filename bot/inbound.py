@@ -29,6 +29,20 @@ _UNSAFE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\u
 """Lone surrogates, C0/C1 controls other than tab and line breaks, and noncharacters."""
 
 
+OPENING_PAYLOADS = frozenset({"/start", "/get_started"})
+"""What chat widgets send by themselves when a chat opens: Telegram's /start, rasa-webchat's initPayload."""
+
+
+def is_opening(text: object) -> bool:
+    """True for a message that is not a question: blank, or a widget's opening payload (OPENING_PAYLOADS).
+
+    Such a message is answered with the greeting (or a hint), never counts as one the bot failed
+    to understand, and never escalates (bot/handoff.py).
+    """
+    stripped = text.strip() if isinstance(text, str) else ""
+    return not stripped or stripped.split("{", 1)[0].lower() in OPENING_PAYLOADS
+
+
 def clean_text(text: str) -> str:
     """`text` without characters no store can keep; line breaks become `\\n`."""
     return _UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))

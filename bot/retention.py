@@ -15,6 +15,8 @@ What goes, once older than the cutoff (now - RETENTION_DAYS, default 30):
       telegram_callbacks      button payloads (an old button is answered "expired")
       telegram_chats          applicants' display names, unless their escalation is still open
       unanswered_questions    questions an editor has handled (open ones are masked and anonymous: kept)
+      web_messages            messages for web pages (agents' replies…), delivered or not, unless the
+                              conversation's escalation is still open
 
 Applications, their status history and rejection reasons are business records and are kept.
 """
@@ -40,6 +42,7 @@ from bot.db.gateway_models import CallbackPayload, DeliveryStatus, InboxUpdate, 
 from bot.db.models import VerificationAttempt, VerifiedOwnership
 from bot.db.types import utc_now
 from bot.db.unanswered import UnansweredQuestion
+from bot.db.web_messages import WebMessage
 from bot.errors import StorageUnavailable
 from bot.settings import Settings
 
@@ -146,6 +149,12 @@ def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -
         "unanswered_questions",
         session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.handled_at < cutoff)).rowcount,
     )
+    old_web_messages = delete(WebMessage).where(WebMessage.created_at < cutoff)
+    if keep_web := sorted(
+        sender for sender in active_escalation_senders(session) if sender.startswith("web:")
+    ):
+        old_web_messages = old_web_messages.where(WebMessage.conversation_id.not_in(keep_web))
+    purged.add("web_messages", session.execute(old_web_messages).rowcount)
 
 
 def purge_idle_conversations(engine: Engine, cutoff: datetime, keep: set[str], purged: Purged) -> None:

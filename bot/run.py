@@ -72,6 +72,7 @@ def child_environment(
         BOT_VAR_DIR=str(settings.var_dir),
         WEB_SESSION_SECRET=web_session_secret(settings),
         MESSAGES_PER_MINUTE=str(settings.messages_per_minute),
+        WEB_CHAT_ORIGINS=",".join(settings.web_chat_origins),
     )
     # glibc gives each thread (TensorFlow starts dozens) a malloc arena; two save ~75 MB per Rasa server
     env.setdefault("MALLOC_ARENA_MAX", "2")

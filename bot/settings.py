@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,6 +80,30 @@ def _scale(env: dict[str, str]) -> _Scale:
     return {"rasa_workers": workers, "rasa_worker_ports": ports, "action_servers": action_servers}
 
 
+def web_origin(raw: str) -> str:
+    """One allowed web-chat origin (`https://www.example.com[:port]`) in the form browsers send it.
+
+    Lower case, no path, no default port; raises SettingsError for anything that is not an origin.
+    """
+    parts = urlsplit(raw.strip().rstrip("/"))
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    malformed = parts.path or parts.query or parts.fragment or parts.username or parts.password or port == -1
+    if parts.scheme not in ("http", "https") or not parts.hostname or malformed:
+        raise SettingsError(f"WEB_CHAT_ORIGINS: {raw.strip()!r} is not an origin (https://www.example.com)")
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
+
+
+def _origins(env: dict[str, str]) -> tuple[str, ...]:
+    """WEB_CHAT_ORIGINS: the other sites allowed to embed the chat and talk to socket.io."""
+    raw = [part for part in env.get("WEB_CHAT_ORIGINS", "").split(",") if part.strip()]
+    return tuple(dict.fromkeys(web_origin(part) for part in raw))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the processes need to know; build with `Settings.from_env()`."""
@@ -104,6 +129,8 @@ class Settings:
     """Messages one REST sender or web session may send per minute (0: no limit)."""
     web_session_secret: str | None = None
     """Signs web-chat session tokens (WEB_SESSION_SECRET); `bot.run` keeps one under var/ when unset."""
+    web_chat_origins: tuple[str, ...] = ()
+    """Sites (origins) besides the bot's own that may embed the chat page and connect to socket.io."""
     status_codes_per_application: int = 3
     """Wrong credit codes in a row one conversation may enter for one application ID before it locks."""
     status_codes_per_conversation: int = 10
@@ -146,6 +173,7 @@ class Settings:
             retention_days=_int(env, "RETENTION_DAYS", 30),
             messages_per_minute=_int(env, "MESSAGES_PER_MINUTE", 30),
             web_session_secret=env.get("WEB_SESSION_SECRET") or None,
+            web_chat_origins=_origins(env),
             **_limits(env),
             **_scale(env),
         )

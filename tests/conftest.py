@@ -75,10 +75,18 @@ def prepare_database(settings: Settings) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def embedding_site_port() -> int:
+    """The port of the test site allowed to embed the web chat (`http://localhost:<port>`, WEB_CHAT_ORIGINS)."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    model_path: Path, tmp_path_factory: pytest.TempPathFactory, embedding_site_port: int
+) -> Iterator[Stack]:
     """The real action server and Rasa server for this test session (SQLite under a temp dir)."""
     var_dir = tmp_path_factory.mktemp("var")
-    settings = stack_settings(var_dir)
+    settings = stack_settings(var_dir, WEB_CHAT_ORIGINS=f"http://localhost:{embedding_site_port}")
     prepare_database(settings)
     with running_stack(settings, model_path, log_dir=var_dir / "logs") as running:
         yield running

@@ -103,6 +103,40 @@ async def test_a_fallback_after_an_answer_does_not_escalate(
     assert escalations(sessions) == []
 
 
+@pytest.mark.parametrize("opening", ["", "  ", "/get_started", "/start"])
+async def test_a_widgets_opening_message_never_counts_as_not_understood(
+    use_database: str, sessions: sessionmaker[Session], opening: str
+) -> None:
+    """A chat widget's opening message the bot answered with a fallback: the first unclear question is the first."""
+    events = [user(opening), bot("抱歉，我没有完全理解", "utter_default"), user("嗯那个东西")]
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswerFaq().run(dispatcher, tracker(events), {}) == []
+    assert dispatcher.messages[0]["response"] == "utter_default"
+    assert escalations(sessions) == []
+
+
+async def test_a_blank_message_after_a_fallback_does_not_escalate(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
+    events = [user("嗯那个东西"), bot("抱歉，我没有完全理解", "utter_default"), user("  ")]
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswerFaq().run(dispatcher, tracker(events), {}) == []
+    assert escalations(sessions) == []
+
+
+async def test_a_blank_message_between_two_unclear_questions_changes_nothing(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
+    events = [
+        user("嗯那个东西"), bot("抱歉，我没有完全理解", "utter_default"),
+        user(""), bot("您好像发送了一条空消息", "utter_empty_message"),
+        user("就是那个啊"),
+    ]  # fmt: skip
+    result = await ActionAnswerFaq().run(CollectingDispatcher(), tracker(events), {})
+    assert [event["event"] for event in result] == ["pause"]
+    assert [e.reason for e in escalations(sessions)] == ["fallbacks"]
+
+
 async def test_database_down_means_an_apology_and_no_pause(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'no-tables.db'}")
     dispatcher = CollectingDispatcher()

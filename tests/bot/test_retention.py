@@ -139,6 +139,7 @@ async def test_purge_deletes_what_is_older_than_the_period(
         "telegram_chats": 1,
         "unanswered_questions": 1,
         "agent_alerts": 1,
+        "web_messages": 0,
         "events": 4,
         "conversations": 1,
     }
@@ -177,3 +178,23 @@ def test_an_unreachable_database_is_reported(tmp_path: Path, capsys: pytest.Capt
     settings = Settings.from_env({"BOT_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}"})
     assert retention.main([], settings) == 3
     assert "数据库不可用" in capsys.readouterr().err
+
+
+def test_old_web_messages_go_unless_the_conversation_is_with_an_agent(
+    sessions: sessionmaker[Session],  # noqa: F811 - the fixture imported above
+) -> None:
+    from bot.db.web_messages import Author, WebMessage, enqueue, undelivered
+
+    waiting, gone, recent = "web:" + "W" * 24, "web:" + "G" * 24, "web:" + "R" * 24
+    with sessions() as session, session.begin():
+        session.add(Escalation(sender_id=waiting, reason="asked", status="open", created_at=OLD))
+        for conversation in (waiting, gone):
+            enqueue(session, conversation, "客服的回复", author=Author.AGENT, now=OLD)
+        enqueue(session, recent, "客服的回复", author=Author.AGENT, now=RECENT)
+    with sessions() as session, session.begin():
+        purged = retention.Purged()
+        retention.purge_application_data(session, retention.cutoff_for(30, NOW), purged)
+    assert purged.counts["web_messages"] == 1
+    with sessions() as session:
+        assert [len(undelivered(session, c)) for c in (waiting, gone, recent)] == [1, 0, 1]
+        assert session.scalar(select(func.count()).select_from(WebMessage)) == 2

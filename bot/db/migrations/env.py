@@ -7,7 +7,8 @@ from alembic import context
 # Importing the model modules registers their tables on Base.metadata (autogenerate compares them).
 import bot.db.escalation_models
 import bot.db.gateway_models
-import bot.db.models  # noqa: F401
+import bot.db.models
+import bot.db.web_messages  # noqa: F401
 from bot.db.base import Base
 from bot.db.engine import make_engine
 
