@@ -63,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     install()
     from rasa_sdk import endpoint, utils
 
+    from bot.rasa_ext.sanic_fixes import install as install_sanic_fixes
+
+    install_sanic_fixes()  # one malformed request must not hang the server
     args = endpoint.create_argument_parser().parse_args(argv)
     secret = os.environ.get(SECRET_VARIABLE, "")
     if len(secret) < MIN_SECRET_CHARS:

@@ -21,8 +21,10 @@ def main() -> None:
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_BYTES))
     from rasa.__main__ import main as rasa_main  # imported after: Rasa logs while importing
 
+    from bot.rasa_ext.sanic_fixes import install as install_sanic_fixes
     from bot.rasa_ext.speedups import install as install_speedups
 
+    install_sanic_fixes()  # one malformed request must not hang the server
     install_speedups()  # same behaviour, less work per turn (bot/rasa_ext/speedups.py)
     _expect_no_response_selector()
     sys.argv = ["rasa", *sys.argv[1:], *_token_arguments(sys.argv[1:], os.environ)]

@@ -261,3 +261,25 @@ def test_a_flood_from_one_sender_is_refused_politely_and_others_are_served(stack
             url, json={"sender": f"calm-{random.randrange(10**9)}", "message": "认证需要费用吗"}
         )
         assert other.status_code == 200 and "免费" in other.json()[0]["text"]
+
+
+@pytest.mark.parametrize("length", ["-1", "-100", "-0x10"])
+def test_a_negative_content_length_is_refused_and_the_server_keeps_serving(stack: Stack, length: str) -> None:
+    """Sanic 21.12 looped forever on `Content-Length: -1`: one request hung the whole bot."""
+    for port in (stack.settings.rasa_port, stack.settings.action_port):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(
+                b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + f"Content-Length: {length}\r\nConnection: close\r\n\r\n{{}}".encode()
+            )
+            raw.settimeout(10)
+            status_line = raw.recv(200).split(b"\r\n", 1)[0]
+        # 400 (the action server may refuse the missing secret first: 401); never a hang
+        assert status_line.startswith((b"HTTP/1.1 400", b"HTTP/1.1 401")), (port, status_line)
+    assert httpx.get(f"http://127.0.0.1:{stack.settings.action_port}/health", timeout=10).status_code == 200
+    reply = httpx.post(
+        f"{stack.settings.rasa_url}/webhooks/rest/webhook",
+        json={"sender": f"after-{random.randrange(10**9)}", "message": "认证需要费用吗"},
+        timeout=30,
+    )
+    assert "免费" in reply.json()[0]["text"]
