@@ -16,7 +16,10 @@ import enum
 import hashlib
 import hmac
 import secrets
+import time
 import unicodedata
+from collections.abc import Callable
+from datetime import timedelta
 
 from bot.errors import InvalidRequest
 
@@ -94,35 +97,57 @@ def telegram_user_id(conversation: str) -> int | None:
 
 
 class WebSessions:
-    """Issues and checks web-chat session tokens: `<id>.<signature>`, signed with a server secret.
+    """Issues and checks web-chat session tokens: `<id>.<issued>.<signature>`, signed with a server secret.
 
     The browser keeps the token (sessionStorage) and presents it on reconnect; the server
-    honours it only when the signature is its own, so a client can resume its own session but
-    cannot name anyone else's. The conversation id is `web:<id>`; the token never is.
+    honours it only when the signature is its own and it was issued less than `max_age` ago, so
+    a client can resume its own session but cannot name anyone else's, and a token copied out of
+    a browser stops working. Every reconnect renews the token (same conversation, new time), so
+    only sessions idle for `max_age` end. The conversation id is `web:<id>`; the token never is.
     """
 
     ID_BYTES = 18  # 24 base64url characters: MAX_LOCAL_ID[WEB]
     SIGNATURE_CHARS = 32
+    DEFAULT_MAX_AGE = timedelta(days=7)
 
-    def __init__(self, secret: str) -> None:
+    def __init__(
+        self, secret: str, *, max_age: timedelta = DEFAULT_MAX_AGE, clock: Callable[[], float] = time.time
+    ) -> None:
         if len(secret) < 16:
             raise ValueError("the web session secret must be at least 16 characters")
         self._key = hashlib.sha256(("web-session:" + secret).encode("utf-8")).digest()
+        self._max_age = max_age.total_seconds()
+        self._clock = clock
 
     def issue(self) -> tuple[str, str]:
         """A new (token, conversation id) pair."""
         local = base64.urlsafe_b64encode(secrets.token_bytes(self.ID_BYTES)).decode("ascii")
-        return f"{local}.{self._sign(local)}", conversation_id(Channel.WEB, local)
+        conversation = conversation_id(Channel.WEB, local)
+        return self.renew(conversation), conversation
+
+    def renew(self, conversation: str) -> str:
+        """A fresh token for a web conversation this server issued."""
+        local = conversation.removeprefix(f"{Channel.WEB.value}:")
+        issued = format(int(self._clock()), "x")
+        return f"{local}.{issued}.{self._sign(local, issued)}"
 
     def conversation_of(self, token: object) -> str | None:
-        """The conversation id a token was issued for, or None for anything not issued by us."""
+        """The conversation id a token was issued for, or None for anything not issued by us (or too old)."""
         if not isinstance(token, str) or len(token) > 100 or not token.isascii():
             return None
-        local, _, signature = token.partition(".")
-        if len(local) != MAX_LOCAL_ID[Channel.WEB] or not hmac.compare_digest(signature, self._sign(local)):
+        local, issued, signature = (token.split(".") + ["", ""])[:3]
+        if len(local) != MAX_LOCAL_ID[Channel.WEB] or not issued or token.count(".") != 2:
+            return None
+        if not hmac.compare_digest(signature, self._sign(local, issued)):
+            return None
+        try:
+            age = self._clock() - int(issued, 16)
+        except ValueError:
+            return None
+        if not 0 <= age <= self._max_age:
             return None
         return conversation_id(Channel.WEB, local)
 
-    def _sign(self, local: str) -> str:
-        digest = hmac.new(self._key, local.encode("ascii"), hashlib.sha256).digest()
+    def _sign(self, local: str, issued: str) -> str:
+        digest = hmac.new(self._key, f"{local}.{issued}".encode("ascii"), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode("ascii")[: self.SIGNATURE_CHARS]

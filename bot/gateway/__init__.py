@@ -6,6 +6,7 @@ Layered: a module imports only modules listed below it (tests/bot/gateway/test_l
     app.py             build_application(): handlers, hooks; run() polls or serves a webhook
     handlers.py        the Telegram handlers (thin)
     services.py        the long-lived parts, created in post_init, each built from the ones below it
+    updates.py         getUpdates read update by update: a malformed one is skipped, never stalls the rest
     inbox.py           updates stored before they are confirmed; per-chat ordered processing
     conversation.py    an applicant's turn: Rasa, typing, apologies, relays during a handoff
     desk.py            the agents group's messages: a command, a reply to relay, or chatter
@@ -20,7 +21,7 @@ Layered: a module imports only modules listed below it (tests/bot/gateway/test_l
     agents_group.py    the agents group: its id (across a supergroup migration), topics, members
     limits.py          Telegram's sending limits
     replies.py         Rasa messages → Telegram messages (splitting, buttons)
-    rasa_client.py     Rasa's REST channel and tracker events API
+    rasa_client.py     Rasa's gateway channel: one turn, and resuming a paused conversation
     settings.py        GatewaySettings from the environment
     store.py           database access from async code
     texts.py           every Chinese text the gateway sends

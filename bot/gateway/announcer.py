@@ -11,11 +11,12 @@ is announced exactly once, by this rule:
               masked transcript, how to reply) if they all fit in the card budget: at most
               `cards_per_minute` cards in any 60 seconds.
     summary   otherwise they are all listed in ONE summary message, a line each (#id · applicant ·
-              reason · application ID), at most one summary every `summary_interval` seconds;
+              reason · application ID) while they fit in Telegram's 4096 characters and the rest
+              as id ranges (#120–#480), at most one summary every `summary_interval` seconds;
               escalations arriving meanwhile wait for the next summary. A summary lists at most
-              SUMMARY_MAX_ITEMS (the rest wait for the next one) and only continues in a second
-              message past Telegram's 4096 characters. Quiet escalations (over their conversation's
-              hourly limit, bot/handoff.py) always go into a summary, never a card.
+              SUMMARY_MAX_ITEMS (the rest wait for the next one). Quiet escalations (over their
+              conversation's hourly limit, bot/handoff.py) always go into a summary, never a card.
+              An escalation resolved before it was announced is not announced at all.
 
 A summarized escalation stays addressable: `/claim 12` posts its card first, which starts its
 thread, so agents reply to it as to any card; `/resolve 12` and `/open` work as for every escalation.
@@ -38,22 +39,24 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.db import escalation_queries, gateway_queries
-from bot.db.escalation_models import AgentAlert, AlertKind, Escalation
+from bot.db.escalation_models import AgentAlert, AlertKind, Escalation, EscalationStatus
 from bot.db.types import BEIJING, utc_now
 from bot.gateway import texts
 from bot.gateway.agents_group import AgentsGroup
 from bot.gateway.cards import applicant_label, queue_card, reason_text
 from bot.gateway.store import Store
-from bot.message_length import split_text
+from bot.message_length import TELEGRAM_TEXT_LIMIT, split_text, utf16_length
 
 logger = logging.getLogger(__name__)
 
 SETTLE_S = 2.0
 MAX_WAIT_S = 15.0
 CARD_WINDOW_S = 60.0
-SUMMARY_MAX_ITEMS = 200
+SUMMARY_MAX_ITEMS = 1000
 ALERTS_MAX_ITEMS = 50
 SUMMARY_SENDER_CHARS = 40
+SUMMARY_RESERVE = 600
+"""Room kept in a summary for the line listing the rest as id ranges."""
 
 
 @dataclass(frozen=True)
@@ -90,12 +93,40 @@ def summary_line(session: Session, escalation: Escalation) -> str:
     )
 
 
+def id_ranges(ids: list[int]) -> str:
+    """`#3–#7, #9`: escalation ids, consecutive runs written as ranges."""
+    parts: list[str] = []
+    ordered = sorted(ids)
+    start = previous = ordered[0]
+    for current in [*ordered[1:], None]:
+        if current is not None and current == previous + 1:
+            previous = current
+            continue
+        parts.append(f"#{start}" if start == previous else f"#{start}–#{previous}")
+        if current is not None:
+            start = previous = current
+    return ", ".join(parts)
+
+
 def summary_messages(session: Session, escalations: list[Escalation]) -> list[str]:
-    """The summary of `escalations`: one message unless it is longer than Telegram allows."""
-    lines = [texts.SUMMARY_HEADER.format(count=len(escalations))]
-    lines += [summary_line(session, escalation) for escalation in escalations]
-    lines.append(texts.SUMMARY_HOW_TO.format(example=escalations[0].id))
-    return split_text("\n".join(lines))
+    """The summary of `escalations` in one message: a line each while they fit, the rest as id ranges.
+
+    A burst from many made-up identities would otherwise take a message per few dozen lines; the
+    ranges list every escalation still (each can be claimed by its number; /open shows them all).
+    """
+    header = texts.SUMMARY_HEADER.format(count=len(escalations))
+    footer = texts.SUMMARY_HOW_TO.format(example=escalations[0].id)
+    lines: list[str] = []
+    used = utf16_length(header) + utf16_length(footer) + SUMMARY_RESERVE
+    for shown, escalation in enumerate(escalations):
+        line = summary_line(session, escalation)
+        if used + utf16_length(line) + 1 > TELEGRAM_TEXT_LIMIT:
+            rest = [other.id for other in escalations[shown:]]
+            lines.append(texts.SUMMARY_MORE.format(count=len(rest), ids=id_ranges(rest)))
+            break
+        lines.append(line)
+        used += utf16_length(line) + 1
+    return split_text("\n".join([header, *lines, footer]))
 
 
 def alert_line(alert: AgentAlert) -> str:
@@ -162,6 +193,11 @@ class Announcer:
 
     def _queue(self, session: Session, budget: int, summary_due: bool, forum: bool) -> tuple[int, int]:
         waiting = escalation_queries.unannounced_escalations(session, limit=SUMMARY_MAX_ITEMS)
+        settled_already = [
+            e for e in waiting if e.status == EscalationStatus.RESOLVED
+        ]  # resolved before its card
+        escalation_queries.mark_announced(session, [escalation.id for escalation in settled_already])
+        waiting = [escalation for escalation in waiting if escalation not in settled_already]
         cards, summarized = choose(waiting, budget, summary_due)
         for escalation in cards:
             queue_card(session, self._agents.chat_id, escalation, forum=forum)

@@ -21,6 +21,7 @@ from bot.gateway.inbox import ChatOrderedProcessor, InboxQueue, replay_unprocess
 from bot.gateway.services import Services
 from bot.gateway.settings import GatewaySettings
 from bot.gateway.store import Store
+from bot.gateway.updates import SafeUpdatesRequest
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def build_application(settings: GatewaySettings) -> Application:
         .update_queue(queue)
         .job_queue(None)  # background work lives in Services (outbox sender, handoff maintenance)
         .concurrent_updates(ChatOrderedProcessor(store, MAX_CONCURRENT_UPDATES))
-        .get_updates_read_timeout(settings.poll_timeout + 10)
+        .get_updates_request(SafeUpdatesRequest(read_timeout=settings.poll_timeout + 10))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

@@ -7,11 +7,13 @@ Every name and id agents see has its personal data masked.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.orm import Session
 from telegram import User
 
 from bot import identity
-from bot.db import escalation_queries, gateway_queries
+from bot.db import escalation_queries, gateway_queries, queries
 from bot.db.escalation_models import Escalation
 from bot.gateway import texts
 from bot.handoff import parse_transcript
@@ -19,6 +21,8 @@ from bot.privacy import mask
 
 CARD = "escalation"
 """The outbox purpose of an escalation's card (a thread's first message)."""
+VERIFIED_WITHIN = timedelta(hours=1)
+"""An application counts as verified on a card when its conversation proved ownership this recently."""
 
 
 def display_name(user: User) -> str:
@@ -46,17 +50,39 @@ def reason_text(escalation: Escalation) -> str:
     return texts.REASONS.get(escalation.reason, escalation.reason)
 
 
+def transcript_line(role: str, text: str) -> str:
+    """One line of a card's transcript: a role marker no applicant text can imitate.
+
+    Line breaks inside a message are shown as ⏎, so every line of the transcript starts with the
+    marker the bot wrote; the applicant's words are quoted.
+    """
+    flat = " ⏎ ".join(part.strip() for part in text.splitlines() if part.strip())
+    template = texts.TRANSCRIPT_APPLICANT if role == "user" else texts.TRANSCRIPT_BOT
+    return template.format(text=flat)
+
+
+def application_line(session: Session, escalation: Escalation) -> str:
+    """The application ID on a card, saying whether the conversation proved it owns the application."""
+    if not escalation.application_id:
+        return texts.NO_APPLICATION_ID
+    verified = queries.has_verified_ownership(
+        session, escalation.sender_id, escalation.application_id, escalation.created_at - VERIFIED_WITHIN
+    )
+    template = texts.APPLICATION_VERIFIED if verified else texts.APPLICATION_UNVERIFIED
+    return template.format(application_id=escalation.application_id)
+
+
 def escalation_post(session: Session, escalation: Escalation, *, forum: bool) -> str:
-    """The card's text: who, why, application ID, masked last turns, how to reply."""
+    """The card's text: who, why, application ID (verified or not), masked last turns, how to reply."""
     lines = [
-        f"{texts.ROLES.get(line.get('role', ''), line.get('role', ''))}：{line.get('text', '')}"
+        transcript_line(str(line.get("role", "")), str(line.get("text", "")))
         for line in parse_transcript(escalation.transcript)
     ]
     return texts.ESCALATION_POST.format(
         id=escalation.id,
         who=applicant_label(session, escalation),
         reason=reason_text(escalation),
-        application_id=escalation.application_id or texts.NO_APPLICATION_ID,
+        application_id=application_line(session, escalation),
         transcript="\n".join(lines) or texts.NO_TRANSCRIPT,
         how_to=texts.HOW_TO_REPLY_TOPIC if forum else texts.HOW_TO_REPLY_CHAIN,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from sqlalchemy.orm import Session
 from telegram import Bot
@@ -19,7 +20,7 @@ from telegram.error import Forbidden, TelegramError
 from bot import identity
 from bot.db import escalation_queries, gateway_queries
 from bot.db.escalation_models import Escalation
-from bot.errors import UpstreamUnavailable
+from bot.errors import TooManyMessages, UpstreamUnavailable
 from bot.gateway import texts
 from bot.gateway.outbox import Outbox
 from bot.gateway.rasa_client import RasaClient
@@ -27,9 +28,12 @@ from bot.gateway.relay import Relay
 from bot.gateway.replies import Reply, from_rasa
 from bot.gateway.resume import Resumer
 from bot.gateway.store import Store
+from bot.rate_limit import MessageLimiter
 
 logger = logging.getLogger(__name__)
 
+SLOW_DOWN_NOTICE_S = 60.0
+"""An applicant over the message limit is told so at most once in this time."""
 TYPING_REFRESH_S = 4.5
 """Telegram shows "typing…" for about 5 s per chat action."""
 TYPING_STOP_WAIT_S = 1.0
@@ -70,6 +74,7 @@ class Conversations:
         resumer: Resumer,
         *,
         slow_notice_after: float,
+        limiter: MessageLimiter,
     ) -> None:
         self._bot = bot
         self._store = store
@@ -78,6 +83,8 @@ class Conversations:
         self._relay = relay
         self._resumer = resumer
         self._slow_notice_after = slow_notice_after
+        self._limiter = limiter
+        self._told_to_slow_down: dict[int, float] = {}
 
     async def reply(self, update_id: int, chat_id: int, *lines: str, purpose: str = "gateway_text") -> None:
         """Answer with the gateway's own texts and finish the update."""
@@ -104,6 +111,11 @@ class Conversations:
     ) -> None:
         """One applicant message (`text` None for photos and the like; `payload` for a pressed button)."""
         sender = identity.telegram(chat_id)
+        try:
+            self._limiter.check(sender)
+        except TooManyMessages as error:
+            await self._slow_down(update_id, chat_id, error)
+            return
         escalation = await self.active_escalation(chat_id, display_name)
         if escalation is not None:
             await self._to_agents(update_id, chat_id, escalation, text)
@@ -116,6 +128,20 @@ class Conversations:
         replies = await self._ask_rasa(update_id, chat_id, sender, payload or text)
         await self._store.run(save_replies, update_id, chat_id, replies, "reply")
         self._outbox.wake(chat_id)
+
+    async def _slow_down(self, update_id: int, chat_id: int, error: TooManyMessages) -> None:
+        """Over the per-minute limit: say so once a minute; further messages meanwhile are not processed."""
+        now = time.monotonic()
+        if now - self._told_to_slow_down.get(chat_id, -SLOW_DOWN_NOTICE_S) < SLOW_DOWN_NOTICE_S:
+            logger.info("chat %s over its message limit; update %s not processed", chat_id, update_id)
+            await self._store.run(gateway_queries.finish_update, update_id)
+            return
+        self._told_to_slow_down[chat_id] = now
+        if len(self._told_to_slow_down) > 10_000:
+            self._told_to_slow_down = {
+                c: t for c, t in self._told_to_slow_down.items() if now - t < SLOW_DOWN_NOTICE_S
+            }
+        await self.reply(update_id, chat_id, texts.TOO_MANY_MESSAGES.format(seconds=error.seconds))
 
     async def _to_agents(
         self, update_id: int, chat_id: int, escalation: Escalation, text: str | None

@@ -25,6 +25,7 @@ from bot.gateway.resume import Resumer
 from bot.gateway.settings import GatewaySettings
 from bot.gateway.store import Store
 from bot.gateway.threads import EscalationThreads
+from bot.rate_limit import MessageLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,14 @@ class Services:
         pace = Pace(cards_per_minute=settings.cards_per_minute, summary_interval=settings.summary_interval)
         announcer = Announcer(store, agents, outbox.wake, pace=pace)
         conversations = Conversations(
-            bot, store, rasa, outbox, relay, resumer, slow_notice_after=settings.slow_notice_after
+            bot,
+            store,
+            rasa,
+            outbox,
+            relay,
+            resumer,
+            slow_notice_after=settings.slow_notice_after,
+            limiter=MessageLimiter(settings.messages_per_minute),
         )
         return cls(settings, store, rasa, agents, outbox, resumer, desk, announcer, conversations)
 

@@ -64,6 +64,8 @@ class GatewaySettings:
     cards_per_minute: int = 5
     """Escalation cards the agents group gets per minute; beyond, a burst becomes one summary."""
     summary_interval: float = 30.0
+    messages_per_minute: int = 30
+    """Messages one applicant's chat may send in any 60 s (MESSAGES_PER_MINUTE, as on REST and the web)."""
     """At most one summary (and one alerts message) this often, in seconds."""
 
     @property
@@ -120,4 +122,5 @@ class GatewaySettings:
             slow_notice_after=_float(env, "GATEWAY_SLOW_NOTICE_AFTER", 12.0),
             cards_per_minute=_count(env, "AGENT_CARDS_PER_MINUTE", 5),
             summary_interval=_float(env, "AGENT_SUMMARY_SECONDS", 30.0),
+            messages_per_minute=base.messages_per_minute,
         )

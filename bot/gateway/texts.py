@@ -17,6 +17,9 @@ HELP = """使用说明：
 UNSUPPORTED_MESSAGE = "抱歉，我目前只能处理文字消息，暂时看不了图片、文件、语音或表情。请用文字描述您的问题；如需人工帮助，请发送 /human。"
 RASA_FAILED = "抱歉，系统暂时出了点问题，没能处理您的消息，请稍后再试；如需人工帮助，请发送 /human。"
 EMPTY_REPLY = "抱歉，我暂时没能回答这个问题，请换个说法再试；如需人工帮助，请发送 /human。"
+TOO_MANY_MESSAGES = (
+    "您发送消息太频繁了，请 {seconds} 秒后再发送。这段时间里发来的消息我没有处理，请稍后重新发送。"
+)
 STILL_WORKING = "正在处理您的问题，请稍候…"
 BUTTON_EXPIRED = "这个按钮已失效，请直接输入您的问题。"
 BUTTON_DEFAULT_TEXT = "请选择："
@@ -33,7 +36,6 @@ REASONS = {
     "fallbacks": "机器人连续两次未能理解",
     "locked_lookup": "进度查询验证失败次数过多，已锁定",
 }
-ROLES = {"user": "申请人", "bot": "机器人"}
 
 ESCALATION_POST = """🆘 转人工 #{id}
 申请人：{who}
@@ -44,6 +46,10 @@ ESCALATION_POST = """🆘 转人工 #{id}
 ——
 {how_to}"""
 NO_APPLICATION_ID = "未提供"
+APPLICATION_VERIFIED = "{application_id}（已核实：申请人在本次对话中提供了正确的信用代码后 6 位）"
+APPLICATION_UNVERIFIED = "{application_id}（申请人提供，未核实归属）"
+TRANSCRIPT_APPLICANT = "👤 申请人：「{text}」"
+TRANSCRIPT_BOT = "🤖 机器人：{text}"
 NO_TRANSCRIPT = "（无）"
 HOW_TO_REPLY_TOPIC = (
     "在本话题中发言即可回复申请人。/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表"
@@ -80,6 +86,7 @@ AGENT_TEXT_ONLY = "目前只能把文字消息转给申请人。"
 SUMMARY_HEADER = "🆘 转人工汇总（{count} 个，合并为一条以免刷屏；每个都已记录，可分别接手）："
 SUMMARY_LINE = "#{id} {who} · {reason} · 申请编号：{application_id}{quiet}"
 SUMMARY_QUIET = " · 本小时多次申请"
+SUMMARY_MORE = "另有 {count} 个（同样已记录，可按编号接手）：{ids}"
 SUMMARY_HOW_TO = (
     "——\n/claim {example} 接手并查看对话记录（之后回复该记录即可回复申请人）"
     "· /resolve {example} 结束并交还机器人（可一次写多个编号，如 /resolve 12 13 20-25）· /open 未结束列表"

@@ -165,6 +165,8 @@ class SocketIOChannel(SocketIOInput):
             new = conversation is None
             if conversation is None:
                 token, conversation = sessions.issue()
+            else:
+                token = sessions.renew(conversation)  # only sessions idle for the token's lifetime end
             confirms = options.get("acks") is True
             await sio.save_session(sid, {CONVERSATION: conversation, "acks": confirms}, namespace=namespace)
             await sio.enter_room(sid, conversation, namespace=namespace)

@@ -135,12 +135,10 @@ class StatusLookup:
         attempts = [attempt, *attempts]
         self._raise_if_locked(attempts, application_id, now)
         self._raise_if_capped(failures, now)
-        times = [at for at, _ in failures]
+        # Only this conversation's own tries: counting the cap in would tell anyone that someone
+        # else is guessing this ID (the cap, when it comes, has its own reply).
         raise OwnershipNotProven(
-            remaining=min(
-                throttle.remaining_tries(attempts, application_id, now, self._limits),
-                throttle.tries_before_cap(times, now, self._limits),
-            )
+            remaining=throttle.remaining_tries(attempts, application_id, now, self._limits)
         )
 
     def report(

@@ -138,11 +138,3 @@ def capped_until(
     if len(recent) < limits.per_application_all_senders:
         return None
     return recent[limits.per_application_all_senders - 1] + limits.application_window
-
-
-def tries_before_cap(
-    failures_newest_first: Sequence[datetime], now: datetime, limits: Limits = DEFAULT_LIMITS
-) -> int:
-    """How many more wrong codes (from anyone) the ID takes before it is capped."""
-    recent = [at for at in failures_newest_first if at > now - limits.application_window]
-    return max(0, limits.per_application_all_senders - len(recent))

@@ -58,6 +58,7 @@ def test_a_web_session_is_honoured_only_with_our_signature() -> None:
     sessions = WebSessions(SECRET)
     token, conversation = sessions.issue()
     assert conversation.startswith("web:") and token.split(".")[0] == conversation[4:]
+    assert sessions.conversation_of(sessions.renew(conversation)) == conversation
     assert sessions.conversation_of(token) == conversation
     local = token.split(".")[0]
     for forged in (
@@ -80,3 +81,18 @@ def test_a_web_session_is_honoured_only_with_our_signature() -> None:
 def test_tokens_are_unique() -> None:
     sessions = WebSessions(SECRET)
     assert len({sessions.issue()[1] for _ in range(1000)}) == 1000
+
+
+def test_a_web_session_token_stops_working_after_its_lifetime_unless_renewed() -> None:
+    from datetime import timedelta
+
+    now = [1_800_000_000.0]
+    sessions = WebSessions(SECRET, max_age=timedelta(hours=1), clock=lambda: now[0])
+    token, conversation = sessions.issue()
+    now[0] += 3000
+    renewed = sessions.renew(conversation)  # a reconnect
+    now[0] += 1000
+    assert sessions.conversation_of(token) is None  # 4,000 s old
+    assert sessions.conversation_of(renewed) == conversation  # 1,000 s old
+    local, issued, signature = renewed.split(".")
+    assert sessions.conversation_of(f"{local}.{format(int(now[0]), 'x')}.{signature}") is None  # re-dated

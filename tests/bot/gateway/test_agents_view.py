@@ -31,3 +31,46 @@ def test_the_post_for_a_web_conversation_masks_its_id(tmp_path: Path) -> None:
         )
         post = escalation_post(session, escalation, forum=False)
     assert "138****5678" in post and "1234" not in post
+
+
+def test_an_applicant_cannot_write_a_line_that_looks_like_the_bots(tmp_path: Path) -> None:
+    """Found by an outside attack: a message with line breaks forged a 「机器人：验证通过」 line on the card."""
+    forged = "你好\n机器人：验证通过。申请编号：RZ202611180002，已核实为该企业本人。\n申请人：谢谢"
+    transcript = [{"role": "user", "text": forged}, {"role": "bot", "text": "好的，已为您转接人工客服。"}]
+    with (
+        scratch_database("sqlite", tmp_path) as url,
+        shared_session_factory(url)() as session,
+        session.begin(),
+    ):
+        escalation = escalation_queries.open_escalation(
+            session, sender_id="tg:42", reason="asked", application_id="RZ202611180002", transcript=transcript
+        )
+        post = escalation_post(session, escalation, forum=False)
+    lines = post.splitlines()
+    assert not any(line.startswith(("机器人", "申请人：验证", "🤖 机器人：验证")) for line in lines), post
+    assert "👤 申请人：「你好 ⏎ 机器人：验证通过。" in post
+    assert [line for line in lines if line.startswith("🤖 机器人：")] == [
+        "🤖 机器人：好的，已为您转接人工客服。"
+    ]
+    assert "RZ202611180002（申请人提供，未核实归属）" in post
+
+
+def test_a_verified_application_says_so_on_the_card(tmp_path: Path) -> None:
+    from bot.db import queries
+    from bot.db.seed import seed_demo_applications
+    from bot.db.types import utc_now
+
+    with (
+        scratch_database("sqlite", tmp_path) as url,
+        shared_session_factory(url)() as session,
+        session.begin(),
+    ):
+        seed_demo_applications(session)
+        queries.add_verified_ownership(
+            session, sender_id="tg:43", application_id="RZ202611200001", at=utc_now()
+        )
+        escalation = escalation_queries.open_escalation(
+            session, sender_id="tg:43", reason="asked", application_id="RZ202611200001", transcript=[]
+        )
+        post = escalation_post(session, escalation, forum=False)
+    assert "RZ202611200001（已核实" in post

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -301,3 +302,33 @@ def test_a_flood_of_requests_for_a_person_over_rest_reaches_the_agents_as_a_summ
     assert sorted(found for found in listed_so_far() if found in ids) == ids  # each listed exactly once
     assert not any(CARD_HEADER.match(text) for text in messages)  # no card of their own
     assert len(messages) <= 2  # one summary; a second only if the burst outlasted MAX_WAIT_S
+
+
+def test_a_huge_burst_is_one_message_that_still_lists_every_escalation() -> None:
+    from bot.gateway.announcer import id_ranges
+
+    assert id_ranges([7, 3, 4, 5, 9, 10, 12]) == "#3–#5, #7, #9–#10, #12"
+    assert id_ranges([1]) == "#1"
+
+
+def test_three_hundred_escalations_fit_one_summary_message(tmp_path: Path) -> None:
+    """Found by an outside attack: 150 made-up REST senders made three summary messages."""
+    from bot.gateway.announcer import summary_messages
+    from tests.support.databases import scratch_database
+
+    with (
+        scratch_database("sqlite", tmp_path) as url,
+        shared_session_factory(url)() as session,
+        session.begin(),
+    ):
+        made = [
+            escalation_queries.open_escalation(
+                session, sender_id=f"rest:flood-{n}", reason="asked", application_id=None, transcript=[]
+            )
+            for n in range(300)
+        ]
+        [message] = summary_messages(session, made)
+    listed = set(listed_ids(message))
+    for part in re.findall(r"#(\d+)–#(\d+)", message):
+        listed |= set(range(int(part[0]), int(part[1]) + 1))
+    assert listed >= {escalation.id for escalation in made}

@@ -71,7 +71,10 @@ def test_a_web_client_cannot_borrow_a_verified_conversation(stack: Stack) -> Non
         # the victim, reconnecting with its own token, still has its conversation
         await victim.close()
         again = WebChat(url)
-        assert await again.connect(victim.token) == victim.token
+        renewed = await again.connect(victim.token)
+        assert (
+            renewed and renewed.split(".")[0] == victim.token.split(".")[0]
+        )  # the same conversation, renewed
         assert disclosed(await again.say(VICTIM_ID)), "the owner's own session goes on"
         await again.close()
         return leaks

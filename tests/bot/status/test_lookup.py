@@ -294,12 +294,15 @@ def test_the_cap_lifts_as_failures_leave_the_hour(lookup: StatusLookup, clock: C
     assert "初审中" in lookup.report("owner", "RZ202611200001")
 
 
-def test_the_tries_left_count_the_cap_too(lookup: StatusLookup) -> None:
+def test_the_tries_left_never_reveal_that_someone_else_is_guessing(lookup: StatusLookup) -> None:
+    """Found by an outside attack: counting the cap in told anyone that the ID was being guessed."""
     for n in range(8):
         guess(lookup, f"fresh-{n}", "RZ202611200001")
     with pytest.raises(OwnershipNotProven) as wrong:
         lookup.check_code("alice", "RZ202611200001", "000000")
-    assert wrong.value.remaining == 1  # two of her own left, but one before the ID is capped
+    assert wrong.value.remaining == 2  # her own tries only
+    with pytest.raises(ApplicationCapped):  # the tenth wrong code in the hour caps the ID, for everyone
+        lookup.check_code("alice", "RZ202611200001", "000001")
 
 
 def test_a_sender_verified_before_the_cap_still_gets_the_report(lookup: StatusLookup, clock: Clock) -> None:
