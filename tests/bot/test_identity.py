@@ -94,5 +94,5 @@ def test_a_web_session_token_stops_working_after_its_lifetime_unless_renewed() -
     now[0] += 1000
     assert sessions.conversation_of(token) is None  # 4,000 s old
     assert sessions.conversation_of(renewed) == conversation  # 1,000 s old
-    local, issued, signature = renewed.split(".")
+    local, _issued, signature = renewed.split(".")
     assert sessions.conversation_of(f"{local}.{format(int(now[0]), 'x')}.{signature}") is None  # re-dated

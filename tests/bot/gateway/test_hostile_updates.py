@@ -41,7 +41,7 @@ def _poison(uid: int) -> list[dict[str, object]]:
                 "type": "regular",
                 "allows_multiple_answers": False,
             }
-        },  # fmt: skip
+        },
         {"chat_member": {"chat": {"id": uid}, "date": 0}},
     ]
 
