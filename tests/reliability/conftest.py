@@ -22,9 +22,9 @@ DEBUG_LOGGING = {"LOG_LEVEL": "DEBUG", "COLOREDLOGS_LOG_LEVEL": "DEBUG"}
 def private(
     model_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[PrivateStack, PrivatePostgres]]:
-    """The private stack and its databases (PostgreSQL; skipped when the server is absent)."""
+    """The private stack and its databases (PostgreSQL; a missing server fails the tests, never skips them)."""
     if reason := postgres_unavailable():
-        pytest.skip(reason)
+        pytest.fail(reason)
     var_dir = tmp_path_factory.mktemp("private-var")
     with private_stack(model_path, var_dir, extra_env=DEBUG_LOGGING) as running:
         yield running

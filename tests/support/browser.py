@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -81,11 +82,19 @@ def chromium(*, phone: bool = False) -> Iterator[webdriver.Chrome]:
 
 
 def wait(driver: WebDriver, found: Callable[[], Any], timeout: float = TURN_S) -> Any:
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda _driver: found())
+    """Poll `found` until it is truthy; an element the page re-rendered meanwhile is simply read again."""
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(lambda _driver: found())
 
 
 def bubbles(driver: WebDriver, who: str = "bot") -> list[str]:
-    return [item.text for item in driver.find_elements(By.CSS_SELECTOR, f".msg.from-{who} .msg-bubble")]
+    """The texts of `who`'s message bubbles, read in one go (the page may re-render the list at any time)."""
+    texts: list[str] = driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).map((item) => item.innerText);",
+        f".msg.from-{who} .msg-bubble",
+    )
+    return [text.strip() for text in texts]
 
 
 def open_chat(driver: WebDriver, url: str) -> None:

@@ -2,7 +2,7 @@
 
 Import the fixtures into a conftest.py (`from tests.support.databases import database_url`).
 PostgreSQL comes from TEST_POSTGRES_URL (default: the local server, database `test`); when it
-cannot be reached, its cases are skipped with the reason.
+cannot be reached, its cases fail with the reason (a missing service is never a skipped test).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def postgres_unavailable() -> str | None:
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception as error:  # noqa: BLE001 - any failure means "skip", with the reason
+    except Exception as error:  # noqa: BLE001 - any failure makes the PostgreSQL cases fail, with the reason
         return f"PostgreSQL at {make_url(POSTGRES_URL).render_as_string(hide_password=True)} unavailable: {error}"
     finally:
         engine.dispose()
@@ -73,15 +73,15 @@ def scratch_database(backend: str, directory: Path, *, migrate: bool = True) -> 
         admin.dispose()
 
 
-def _skip_unless_usable(backend: str) -> None:
+def _fail_unless_usable(backend: str) -> None:
     if backend == "postgresql" and (reason := postgres_unavailable()):
-        pytest.skip(reason)
+        pytest.fail(reason)
 
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database on each backend."""
-    _skip_unless_usable(request.param)
+    _fail_unless_usable(request.param)
     with scratch_database(request.param, tmp_path) as url:
         yield url
 
@@ -89,7 +89,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture(params=BACKENDS)
 def unmigrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database on each backend, with no tables at all."""
-    _skip_unless_usable(request.param)
+    _fail_unless_usable(request.param)
     with scratch_database(request.param, tmp_path, migrate=False) as url:
         yield url
 

@@ -9,6 +9,7 @@ from telegram.error import NetworkError
 
 from bot.gateway.conversation import Conversations
 from bot.gateway.rasa_client import RasaClient
+from bot.rate_limit import MessageLimiter
 from tests.bot.gateway.fake_rasa import FakeRasa
 
 
@@ -32,7 +33,16 @@ async def test_the_answer_does_not_wait_for_a_typing_request_that_swallows_its_c
 ) -> None:
     bot = CancellationToNetworkErrorBot()
     rasa = RasaClient(fake_rasa.url)
-    conversations = Conversations(bot, None, rasa, None, None, None, slow_notice_after=30.0)  # type: ignore[arg-type]
+    conversations = Conversations(
+        bot,  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+        rasa,
+        None,  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+        slow_notice_after=30.0,
+        limiter=MessageLimiter(0),
+    )
     try:
         replies = await asyncio.wait_for(conversations._ask_rasa(1, 42, "42", "你好"), timeout=10)
     finally:
