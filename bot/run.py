@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from bot.commands import action_server_command, rasa_server_command
+from bot.scale import scaled_children
 from bot.settings import PROJECT_ROOT, RASA_PROCESS_ENV, Settings
 from bot.train import model_path
 
@@ -142,34 +144,6 @@ class Stack:
                 process.wait()
 
 
-def action_server_command(settings: Settings, *, port: int | None = None) -> list[str]:
-    """The action server, bound to 127.0.0.1, answering only calls with the shared secret."""
-    port = port or settings.action_port
-    return [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(port)]
-
-
-def rasa_server_command(settings: Settings, model: Path, *, port: int | None = None) -> list[str]:
-    """The Rasa server with its channels and the HTTP API, whose token (RASA_AUTH_TOKEN) comes from the
-    environment (`bot.rasa_server` adds it in-process: a token on the command line is visible in `ps`)."""
-    return [
-        sys.executable,
-        "-m",
-        "bot.rasa_server",
-        "run",
-        "--model",
-        str(model),
-        "--endpoints",
-        "endpoints.yml",
-        "--credentials",
-        "credentials.yml",
-        "--interface",
-        "127.0.0.1",
-        "--port",
-        str(port or settings.rasa_port),
-        "--enable-api",
-    ]
-
-
 @contextmanager
 def running_stack(
     settings: Settings, model: Path, *, log_dir: Path | None = None, gateway: bool = False
@@ -191,8 +165,6 @@ def running_stack(
 
     try:
         if settings.rasa_workers > 1:  # the production profile: N Rasa workers behind bot.router
-            from bot.scale import scaled_children
-
             children = scaled_children(settings, model, auth_token, env)
             for child in children:
                 stack.start(child.name, child.command, child.env, log_for(child.name.replace(" ", "_")))

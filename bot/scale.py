@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.run import action_server_command, rasa_server_command
+from bot.commands import action_server_command, rasa_server_command
 from bot.settings import Settings
 
 WORKER_SQL_POOL_SIZE = "4"

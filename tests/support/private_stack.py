@@ -22,7 +22,8 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-from bot.run import Stack, action_server_command, child_environment, rasa_server_command
+from bot.commands import action_server_command, rasa_server_command
+from bot.run import Stack, child_environment
 from bot.settings import Settings
 from tests.conftest import prepare_database, stack_settings
 from tests.support.databases import POSTGRES_URL
