@@ -247,6 +247,10 @@
     }
   }
 
+  function conversationOf(token) {
+    return token.split(".")[0];
+  }
+
   function startAfresh() {
     const pending = state.log.filter((entry) => entry.mid && isUnsent(entry.mid));
     state.log = [];
@@ -264,7 +268,9 @@
     if (typeof token !== "string") {
       return;
     }
-    if (state.token && token !== state.token) {
+    // The server renews the token on every session request (same conversation, new issue time);
+    // only a token for another conversation (the old one expired) starts the page afresh.
+    if (state.token && conversationOf(token) !== conversationOf(state.token)) {
       startAfresh();
     }
     state.token = token;
