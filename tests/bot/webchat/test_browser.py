@@ -181,7 +181,9 @@ def test_a_reload_keeps_the_conversation_and_its_session(stack: Stack) -> None:
         driver.refresh()
         wait(driver, lambda: bubbles(driver) == shown)
         time.sleep(1.5)  # a resumed session gets no second greeting
-        assert bubbles(driver) == shown and conversation_of(driver) == conversation  # token renewed, same chat
+        assert (
+            bubbles(driver) == shown and conversation_of(driver) == conversation
+        )  # token renewed, same chat
         assert "初审中" in say(driver, "RZ202611200001")[-1]  # ownership proven in this conversation
 
 
