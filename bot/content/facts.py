@@ -41,9 +41,13 @@ _NEGATION = re.compile(r"不支持|不能|不可以|无法|不接受|不行")
 _AMOUNT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*元")
 _PAYMENT_WORDS = re.compile(r"打款|款项|金额")
 _NUMBER = r"(?:\d+|[一二两三四五六七八九十]+)"
-_DAYS = re.compile(rf"(?<![\d一二两三四五六七八九十])({_NUMBER})\s*(?:-|~|～|—|–|至|到)\s*({_NUMBER})\s*个?工作日")
+_DAYS = re.compile(
+    rf"(?<![\d一二两三四五六七八九十])({_NUMBER})\s*(?:-|~|～|—|–|至|到)\s*({_NUMBER})\s*个?工作日"
+)
 _ONE_DAY_COUNT = re.compile(rf"(?<![\d一二两三四五六七八九十几])({_NUMBER})\s*个?工作日")
-_PERIOD = re.compile(r"(?<![\d一二两三四五六七八九十几每上下本这])(半|[一二两三]|\d+)\s*个?\s*(周|星期|礼拜|月)")
+_PERIOD = re.compile(
+    r"(?<![\d一二两三四五六七八九十几每上下本这])(半|[一二两三]|\d+)\s*个?\s*(周|星期|礼拜|月)"
+)
 _WORKING_DAYS_PER = {"周": (5, 5), "星期": (5, 5), "礼拜": (5, 5), "月": (20, 23)}
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SENTENCE_END = "。；;！？!?\n"
@@ -72,7 +76,7 @@ class Contradiction:
 
 
 def chinese_number(text: str) -> int | None:
-    """"12" or "十二" as 12 (Chinese numerals up to 99); None when it is neither."""
+    """ "12" or "十二" as 12 (Chinese numerals up to 99); None when it is neither."""
     if text.isdigit():
         return int(text)
     if not text or any(char not in _CHINESE_DIGITS and char != "十" for char in text):
@@ -244,8 +248,10 @@ class Facts:
             stage = self._stage_for(text, match.start(), match.end(), question_stage)
             if stage is not None and not stage.days[0] <= low <= high <= stage.days[1]:
                 expected = f"{stage.days[0]}-{stage.days[1]}"
-                worth = "" if match.group(0).endswith("工作日") else texts.FACT_DAYS_WORTH.format(
-                    days=f"{low}" if low == high else f"{low}-{high}"
+                worth = (
+                    ""
+                    if match.group(0).endswith("工作日")
+                    else texts.FACT_DAYS_WORTH.format(days=f"{low}" if low == high else f"{low}-{high}")
                 )
                 message = texts.FACT_DAYS_STATED.format(
                     stage=stage.name, found=match.group(0), worth=worth, expected=expected

@@ -16,6 +16,7 @@ questions) only when one of its rows says 「删除」 in the 「操作」 colum
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from bot.content.gate import (
     gate,
     is_valid_key,
 )
-from bot.content.heldout_file import replace_test_questions, questions_by_topic
+from bot.content.heldout_file import questions_by_topic, replace_test_questions
 from bot.content.paths import ProjectPaths
 from bot.content.topic_files import Topic, TopicFileError, clean_answer, render_topic
 from bot.content.workbook import (
@@ -80,7 +81,9 @@ def _topic_rows(topic: Topic, tests: tuple[str, ...]) -> list[tuple[str, ...]]:
     count = max(len(topic.examples), len(tests), 1)
     examples = [*topic.examples, *[""] * (count - len(topic.examples))]
     questions = [*tests, *[""] * (count - len(tests))]
-    rows = [(topic.key, topic.question, topic.answer, examples[0], questions[0], topic.notes, "")]
+    rows: list[tuple[str, ...]] = [
+        (topic.key, topic.question, topic.answer, examples[0], questions[0], topic.notes, "")
+    ]
     rows += [(topic.key, "", "", examples[i], questions[i], "", "") for i in range(1, count)]
     return rows
 
@@ -98,7 +101,14 @@ def export_sheet(target: Path, paths: ProjectPaths | None = None) -> int:
     workbook = new_workbook()
     add_notes(workbook, texts.HELP_SHEET, help_lines(texts.FAQ_HELP))
     sheet = add_table(workbook, texts.FAQ_SHEET, COLUMNS, rows)
-    add_choice(sheet, COLUMNS, texts.COL_ACTION, (texts.DELETE_MARK,), texts.DELETE_MARK_PROMPT, texts.DELETE_MARK_ERROR)
+    add_choice(
+        sheet,
+        COLUMNS,
+        texts.COL_ACTION,
+        (texts.DELETE_MARK,),
+        texts.DELETE_MARK_PROMPT,
+        texts.DELETE_MARK_ERROR,
+    )
     answer_width = next(column.width for column in COLUMNS if column.header == texts.COL_ANSWER)
     for row, topic in zip(first_rows, topics.values()):
         sheet.row_dimensions[row].height = text_height(topic.answer, answer_width)
@@ -171,7 +181,11 @@ def _clean_notes(cell: str) -> str:
 
 
 _ONCE = (texts.COL_QUESTION, texts.COL_ANSWER, texts.COL_NOTES)
-_CLEAN = {texts.COL_QUESTION: str.strip, texts.COL_ANSWER: clean_answer, texts.COL_NOTES: _clean_notes}
+_CLEAN: dict[str, Callable[[str], str]] = {
+    texts.COL_QUESTION: str.strip,
+    texts.COL_ANSWER: clean_answer,
+    texts.COL_NOTES: _clean_notes,
+}
 
 
 def _group(rows: list[Row], plan: _Plan) -> dict[str, _TopicRows]:
@@ -221,7 +235,9 @@ def _plan(rows: list[Row], paths: ProjectPaths, existing: dict[str, Topic]) -> _
                 plan.deletions[key] = Cell(topic_rows.delete, texts.COL_ACTION)
             continue
         values = {column: topic_rows.cells.get(column, ("", topic_rows.first))[0] for column in _ONCE}
-        row = topic_rows.cells.get(texts.COL_QUESTION, topic_rows.cells.get(texts.COL_ANSWER, ("", topic_rows.first)))[1]
+        row = topic_rows.cells.get(
+            texts.COL_QUESTION, topic_rows.cells.get(texts.COL_ANSWER, ("", topic_rows.first))
+        )[1]
         topic = Topic(
             key,
             values[texts.COL_QUESTION],

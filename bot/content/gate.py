@@ -93,7 +93,9 @@ class Problem:
             return f"{paths.relative(self.path)}:{self.line}: {prefix}{topic}{self.message}"
         if self.warning or self.row is None:
             return self.message  # an import's warnings name their topic
-        topic = texts.ROW_TOPIC.format(key=self.topic) if self.topic and self.topic not in self.message else ""
+        topic = (
+            texts.ROW_TOPIC.format(key=self.topic) if self.topic and self.topic not in self.message else ""
+        )
         if self.column:
             return texts.ERR_ROW.format(row=self.row, topic=topic, column=self.column, message=self.message)
         return texts.ERR_ROW_ONLY.format(row=self.row, topic=topic, message=self.message)
@@ -298,7 +300,10 @@ def _topic_files(view: _View) -> Iterator[Problem]:
             yield Problem(topic.path, line, message, topic=key)
         if view.test_count(key) < MIN_TEST_QUESTIONS:
             message = texts.CHK_FEW_TESTS.format(
-                key=key, count=view.test_count(key), minimum=MIN_TEST_QUESTIONS, heldout=view.paths.relative(view.paths.heldout)
+                key=key,
+                count=view.test_count(key),
+                minimum=MIN_TEST_QUESTIONS,
+                heldout=view.paths.relative(view.paths.heldout),
             )
             yield Problem(topic.path, line, message, topic=key)
         try:
@@ -482,33 +487,38 @@ def _masked(view: _View) -> Iterator[Problem]:
 
 
 def _test_questions(view: _View) -> Iterator[Problem]:
-    """A test question belongs to one topic, once, and is no training phrasing (sheet rows; see _heldout_leaks)."""
+    """A test question belongs to one topic, once, and is no training phrasing (see also _heldout_leaks)."""
     trained = {phrasing_key(p.text): p.intent for p in view.file_phrasings}
-    trained.update({entry.compare: f"{RETRIEVAL_INTENT}/{entry.draft.topic.key}" for entry in view.sheet_phrasings()})
+    trained.update(
+        {entry.compare: f"{RETRIEVAL_INTENT}/{entry.draft.topic.key}" for entry in view.sheet_phrasings()}
+    )
+    questions = [question for key in sorted(view.tests) for question in view.tests[key]]
     first: dict[str, _TestQuestion] = {}
-    for key in sorted(view.tests):
-        for question in view.tests[key]:
-            compare = phrasing_key(question.text)
-            earlier = first.setdefault(compare, question)
-            if question.draft is None:
-                if earlier is not question and earlier.key != key and not view.importing:
-                    message = texts.MSG_TEST_IN_OTHER_TOPIC.format(
-                        text=question.text, key=earlier.key, where=earlier.where(view.paths)
-                    )
-                    assert question.held is not None
-                    yield Problem(question.held.path, question.held.line, message, topic=key)
-                continue
-            cell = question.draft.cell(question.draft.columns.tests, question.row)
-            if earlier is not question:
-                if earlier.key == key:
-                    message = texts.MSG_TEST_REPEATED.format(text=question.text)
-                else:
-                    where = earlier.where(view.paths)
-                    message = texts.MSG_TEST_IN_OTHER_TOPIC.format(text=question.text, key=earlier.key, where=where)
-                yield cell.problem(message, topic=key)
-            elif compare in trained:
-                message = texts.MSG_TEST_IS_TRAINING.format(text=question.text, intent=trained[compare])
-                yield cell.problem(message, topic=key)
+    for question in (q for q in questions if q.held is not None):  # the file's first, then the sheet's
+        earlier = first.setdefault(phrasing_key(question.text), question)
+        if earlier is not question and earlier.key != question.key and not view.importing:
+            assert question.held is not None
+            where = earlier.where(view.paths)
+            message = texts.MSG_TEST_IN_OTHER_TOPIC.format(text=question.text, key=earlier.key, where=where)
+            yield Problem(question.held.path, question.held.line, message, topic=question.key)
+    for question in questions:
+        if question.draft is None:
+            continue
+        compare = phrasing_key(question.text)
+        earlier = first.setdefault(compare, question)
+        cell = question.draft.cell(question.draft.columns.tests, question.row)
+        if earlier is not question:
+            if earlier.key == question.key:
+                message = texts.MSG_TEST_REPEATED.format(text=question.text)
+            else:
+                where = earlier.where(view.paths)
+                message = texts.MSG_TEST_IN_OTHER_TOPIC.format(
+                    text=question.text, key=earlier.key, where=where
+                )
+            yield cell.problem(message, topic=question.key)
+        elif compare in trained:
+            message = texts.MSG_TEST_IS_TRAINING.format(text=question.text, intent=trained[compare])
+            yield cell.problem(message, topic=question.key)
 
 
 def _file_duplicates(files: list[Phrasing], paths: ProjectPaths) -> Iterator[Problem]:

@@ -35,7 +35,9 @@ def _block_lines(key: str, questions: tuple[str, ...]) -> list[str]:
 
 def _blocks(lines: list[str]) -> list[tuple[str, int, int]]:
     """(intent, first line, end) of every `- intent:` item; `end` stops before trailing blank lines."""
-    starts = [(match.group(1), index) for index, line in enumerate(lines) if (match := _INTENT_LINE.match(line))]
+    starts = [
+        (match.group(1), index) for index, line in enumerate(lines) if (match := _INTENT_LINE.match(line))
+    ]
     found = []
     for position, (intent, start) in enumerate(starts):
         end = starts[position + 1][1] if position + 1 < len(starts) else len(lines)

@@ -20,8 +20,17 @@ from bot.content.atomic import write_atomically
 from bot.content.corpus import Content
 from bot.content.errors import SheetError
 from bot.content.faq_sheet import help_lines, read_topics
-from bot.content.gate import Cell, Changes, Columns, Draft, Problem, gate, is_valid_key, similar_keys
-from bot.content.gate import MIN_PHRASINGS
+from bot.content.gate import (
+    MIN_PHRASINGS,
+    Cell,
+    Changes,
+    Columns,
+    Draft,
+    Problem,
+    gate,
+    is_valid_key,
+    similar_keys,
+)
 from bot.content.paths import ProjectPaths
 from bot.content.phrasings import phrasing_key
 from bot.content.topic_files import Topic, clean_answer, render_topic

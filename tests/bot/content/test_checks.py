@@ -15,7 +15,7 @@ import pytest
 from bot.content.__main__ import main
 from bot.content.checks import check_project, format_report
 from bot.content.corpus import heldout_corpus, training_corpus
-from bot.content.heldout_file import replace_test_questions, questions_by_topic
+from bot.content.heldout_file import questions_by_topic, replace_test_questions
 from bot.content.paths import ProjectPaths
 from bot.content.topic_files import read_topic, render_topic
 
@@ -110,8 +110,10 @@ def test_too_few_test_questions(project: ProjectPaths) -> None:
 def test_masked_personal_data_in_a_phrasing(project: ProjectPaths) -> None:
     line = add_phrasing(project, "fees", "我的手机号138****5678，认证收费吗")
     assert errors_at(project) == [
-        f"data/nlu/faq/fees.yml:{line}: 「我的手机号138****5678，认证收费吗」含有隐藏的个人信息（****），"
-        "不能用作用户说法或测试问法：请改写成不含个人信息的问法，或者不要加入"
+        (
+            f"data/nlu/faq/fees.yml:{line}: 「我的手机号138****5678，认证收费吗」含有隐藏的个人信息（****），"
+            "不能用作用户说法或测试问法：请改写成不含个人信息的问法，或者不要加入"
+        )
     ]
 
 
