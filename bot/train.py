@@ -195,16 +195,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.train", description=__doc__)
     parser.add_argument("--force", action="store_true", help="train from scratch even if the model exists")
     parser.add_argument("--print-path", action="store_true", help="only print the model path")
+    parser.add_argument("--root", type=Path, default=PROJECT_ROOT, help="the project whose content to train on")
     args = parser.parse_args(argv)
     models_dir = Settings.from_env().models_dir
     if args.print_path:
-        print(model_path(models_dir))
+        print(model_path(models_dir, args.root))
         return 0
     try:
-        ensure_model(models_dir, force=args.force)
+        model = ensure_model(models_dir, args.root, force=args.force)
     except subprocess.CalledProcessError as error:
         print(f"训练失败（rasa train 退出码 {error.returncode}），请查看上面的输出。", file=sys.stderr)
         return 1
+    from bot.live import reload_running_bot
+
+    print(reload_running_bot(Settings.from_env(), model), flush=True)
     return 0
 
 

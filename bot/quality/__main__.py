@@ -18,6 +18,7 @@ def evaluate(args: argparse.Namespace) -> int:
     from bot.content.corpus import Content
     from bot.content.gate import MIN_TEST_QUESTIONS
     from bot.content.heldout_file import questions_by_topic
+    from bot.live import reload_running_bot
     from bot.quality.evaluation import evaluate_model, format_scores, load_examples
     from bot.quality.reference import keep_figures, reference_for
     from bot.quality.report import (
@@ -37,7 +38,9 @@ def evaluate(args: argparse.Namespace) -> int:
     except MissingFontError as error:
         print(error, file=sys.stderr)
         return 2
-    model = ensure_model(Settings.from_env().models_dir, paths.root)
+    settings = Settings.from_env()
+    model = ensure_model(settings.models_dir, paths.root)
+    print(reload_running_bot(settings, model), flush=True)
     examples = load_examples(paths.heldout)
     when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
 
