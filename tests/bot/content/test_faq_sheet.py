@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ from bot.content.checks import check_project
 from bot.content.corpus import heldout_corpus, training_corpus
 from bot.content.errors import SheetError
 from bot.content.faq_sheet import COLUMNS, export_sheet, import_sheet
+from bot.content.heldout_file import questions_by_topic, replace_test_questions
 from bot.content.paths import ProjectPaths
-from bot.content.topic_files import read_topic, topic_paths
+from bot.content.topic_files import Topic, read_topic, topic_paths, write_topic
 from bot.train import fingerprint
 from tests.bot.content.conftest import snapshot
 
@@ -222,3 +224,69 @@ def test_phrasing_of_a_topic_left_out_of_the_sheet_still_counts(
     with pytest.raises(SheetError) as raised:
         import_sheet(sheet, project)
     assert any(f"「{fees}」已是主题 fees 的说法" in message for message in raised.value.messages)
+
+
+def _breaking(key: str, change: Callable[[Topic, tuple[str, ...]], tuple[Topic, tuple[str, ...]]]) -> Any:
+    return pytest.param(key, change, id=key + ":" + change.__name__)
+
+
+def ten_working_days(topic: Topic, tests: tuple[str, ...]) -> tuple[Topic, tuple[str, ...]]:
+    return replace(topic, answer=topic.answer + "\n初审需要10个工作日。"), tests
+
+
+def a_week_for_the_first_review(topic: Topic, tests: tuple[str, ...]) -> tuple[Topic, tuple[str, ...]]:
+    return replace(topic, answer=topic.answer + "\n初审大概要一周。"), tests
+
+
+def masked_phrasing(topic: Topic, tests: tuple[str, ...]) -> tuple[Topic, tuple[str, ...]]:
+    return replace(topic, examples=(*topic.examples, "我手机138****5678，认证收费吗")), tests
+
+
+def too_few_phrasings(topic: Topic, tests: tuple[str, ...]) -> tuple[Topic, tuple[str, ...]]:
+    return replace(topic, examples=topic.examples[:29]), tests
+
+
+def too_few_test_questions(topic: Topic, tests: tuple[str, ...]) -> tuple[Topic, tuple[str, ...]]:
+    return topic, tests[:3]
+
+
+def a_test_question_trained_on(topic: Topic, tests: tuple[str, ...]) -> tuple[Topic, tuple[str, ...]]:
+    return topic, (*tests, topic.examples[0])
+
+
+@pytest.mark.parametrize(
+    "key, change",
+    [
+        _breaking("submit_first_review", ten_working_days),
+        _breaking("submit_first_review", a_week_for_the_first_review),
+        _breaking("fees", masked_phrasing),
+        _breaking("fees", too_few_phrasings),
+        _breaking("fees", too_few_test_questions),
+        _breaking("fees", a_test_question_trained_on),
+    ],
+)
+def test_a_sheet_breaking_a_rule_is_refused_as_the_check_fails_the_same_files(
+    project: ProjectPaths,
+    tmp_path: Path,
+    key: str,
+    change: Callable[[Topic, tuple[str, ...]], tuple[Topic, tuple[str, ...]]],
+) -> None:
+    topic = read_topic(project.topic_file(key))
+    tests = questions_by_topic(heldout_corpus(project))[key]
+    broken, broken_tests = change(topic, tests)
+    sheet = tmp_path / "faq.xlsx"
+    export_sheet(sheet, project)
+    edit(
+        sheet, {}, topic_rows(key, broken.question, broken.answer, broken.examples, broken_tests), drop=[key]
+    )
+    before = snapshot(project.root)
+    with pytest.raises(SheetError) as raised:
+        import_sheet(sheet, project)
+    assert snapshot(project.root) == before  # nothing written
+    assert all(f"主题 {key}" in message or key in message for message in raised.value.messages[1:])
+
+    write_topic(broken)  # the same content written into the files by hand ...
+    held = replace_test_questions(project.heldout.read_text(encoding="utf-8"), {key: broken_tests})
+    project.heldout.write_text(held, encoding="utf-8")
+    report = check_project(project)  # ... fails the check, on the same topic
+    assert report.errors and {p.topic for p in report.errors} == {key}
