@@ -20,9 +20,9 @@ from tests.bot.content.conftest import copy_content
 from tests.conftest import prepare_database, stack_settings
 from tests.support.rest import RestClient
 
-NEW_PHRASINGS = ("麒麟码认证要交钱吗", "麒麟码收不收费", "办麒麟码要花钱吗", "麒麟码是免费的吗")
-"""Phrasings an editor adds to the fees topic; the model in use has never seen 麒麟码."""
-FEES_ANSWER_WORD = "免费"
+NEW_PHRASINGS = ("麒麟码啥意思", "说说麒麟码", "麒麟码呢", "麒麟码是什么")
+"""Phrasings an editor adds to the fees topic; the model in use has never seen 麒麟码 (nor anything like it)."""
+FEES_ANSWER_WORD = "认证过程不会收取任何官方费用"
 
 
 def test_no_running_bot_is_said_so(tmp_path: Path) -> None:

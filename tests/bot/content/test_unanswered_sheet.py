@@ -66,8 +66,11 @@ def test_export_lists_open_questions_most_frequent_first(
     path = tmp_path / "unanswered.xlsx"
     assert export(sessions, path, project) == 4
     workbook = load_workbook(path)
+    assert workbook.sheetnames[0] == texts.HELP_SHEET  # the instructions first
+    help_text = "".join(str(row[0]) for row in workbook[texts.HELP_SHEET].iter_rows(values_only=True))
+    assert "北京时间" in help_text and "{" not in help_text
     rows = list(workbook[texts.UNANSWERED_SHEET].iter_rows(values_only=True))
-    assert list(rows[0]) == HEADERS
+    assert list(rows[0]) == HEADERS and "首次出现（北京时间）" in HEADERS
     assert rows[1][1:6] == ("钉钉考勤打卡范围怎么改", 3, "超出范围", "2026-11-26 09:00", "2026-11-26 11:00")
     assert any(row[1] == "我手机138****5678,认证要收钱吗" for row in rows)
     assert all(row[6] is None for row in rows[1:])  # the column editors fill in
