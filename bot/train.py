@@ -195,7 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.train", description=__doc__)
     parser.add_argument("--force", action="store_true", help="train from scratch even if the model exists")
     parser.add_argument("--print-path", action="store_true", help="only print the model path")
-    parser.add_argument("--root", type=Path, default=PROJECT_ROOT, help="the project whose content to train on")
+    parser.add_argument(
+        "--root", type=Path, default=PROJECT_ROOT, help="the project whose content to train on"
+    )
     args = parser.parse_args(argv)
     models_dir = Settings.from_env().models_dir
     if args.print_path:

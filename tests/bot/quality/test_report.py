@@ -11,7 +11,6 @@ from bot.content.paths import ProjectPaths
 from bot.quality.evaluation import LabelScore, Scores
 from bot.quality.report import IMAGE_NAME, MARKDOWN_NAME, Reference, cjk_font, figures, write_report
 
-
 NAMES = {"faq/fees": "认证要收费吗？", "faq/resubmit": "被驳回后怎么重新提交？"}
 
 
@@ -72,9 +71,7 @@ def test_first_report_has_every_section_and_a_picture(tmp_path: Path) -> None:
     )
     assert "| 范围外的问题 | `out_of_scope` |" in markdown
     untested = markdown[markdown.index("## 测试问法不够的主题") :]
-    assert (
-        "- faq/badge（`badge`）：2 条测试问法" in untested and "（`invoice`）：0 条测试问法" in untested
-    )
+    assert "- faq/badge（`badge`）：2 条测试问法" in untested and "（`invoice`）：0 条测试问法" in untested
     assert "测试问法不够的主题：badge、invoice" in written.summary(ProjectPaths(tmp_path))
     assert "这是第一次评估" in markdown
     assert f"![混淆矩阵]({IMAGE_NAME})" in markdown
