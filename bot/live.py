@@ -25,7 +25,7 @@ RUNNING_FILE = "running_bot.json"
 LOAD_TIMEOUT_S = 300.0
 """Loading a model takes tens of seconds on a busy machine; Rasa answers once it is swapped in."""
 
-NO_BOT = "没有正在运行的机器人：下次 make run 会直接使用新模型 {model}。"
+NO_BOT = "没有正在运行的机器人；机器人下次启动时会使用模型 {model}。"
 LOADED = "正在运行的机器人已换用新模型 {model}，无需重启。"
 FAILED = "机器人正在运行，但没能换用新模型 {model}（{detail}）：请重启机器人（Ctrl-C 后再运行 make run）。"
 ALREADY = "正在运行的机器人用的已经是模型 {model}。"

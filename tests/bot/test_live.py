@@ -28,7 +28,7 @@ FEES_ANSWER_WORD = "认证过程不会收取任何官方费用"
 def test_no_running_bot_is_said_so(tmp_path: Path) -> None:
     settings = stack_settings(tmp_path)
     assert reload_running_bot(settings, tmp_path / "abc.tar.gz") == (
-        "没有正在运行的机器人：下次 make run 会直接使用新模型 abc.tar.gz。"
+        "没有正在运行的机器人；机器人下次启动时会使用模型 abc.tar.gz。"
     )
     record_running(settings, RunningBot(2**22 + 12345, ("http://127.0.0.1:1",), "t", "old.tar.gz"))
     assert read_running(settings) is None  # its process is gone: not a running bot
