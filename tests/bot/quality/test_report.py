@@ -7,9 +7,21 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from bot.content.paths import ProjectPaths
+from bot.quality import report
+from bot.quality.__main__ import main as quality_main
 from bot.quality.evaluation import LabelScore, Scores
-from bot.quality.report import IMAGE_NAME, MARKDOWN_NAME, Reference, cjk_font, figures, write_report
+from bot.quality.report import (
+    IMAGE_NAME,
+    MARKDOWN_NAME,
+    MissingFontError,
+    Reference,
+    cjk_font,
+    figures,
+    write_report,
+)
 
 NAMES = {"faq/fees": "认证要收费吗？", "faq/resubmit": "被驳回后怎么重新提交？"}
 
@@ -151,3 +163,13 @@ def test_unchanged_run_says_nothing_changed(tmp_path: Path) -> None:
     written = write_report(scores(0.8, 0.5), CONFUSION, tmp_path, model="m.tar.gz")
     assert written.diff.better == written.diff.worse == []
     assert "各主题的 F1 都没有变化" in (tmp_path / MARKDOWN_NAME).read_text(encoding="utf-8")
+
+
+def test_without_the_chinese_font_evaluate_stops_first_and_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(report, "CJK_FAMILY", "No Such Sans CJK")  # as on a machine without fonts-noto-cjk
+    with pytest.raises(MissingFontError):
+        cjk_font()
+    assert quality_main(["evaluate"]) == 2  # before training or loading any model
+    assert "fonts-noto-cjk（以 root 运行 make browser）" in capsys.readouterr().err
