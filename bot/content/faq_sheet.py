@@ -109,9 +109,12 @@ def export_sheet(target: Path, paths: ProjectPaths | None = None) -> int:
         texts.DELETE_MARK_PROMPT,
         texts.DELETE_MARK_ERROR,
     )
-    answer_width = next(column.width for column in COLUMNS if column.header == texts.COL_ANSWER)
+    widths = {column.header: column.width for column in COLUMNS}
     for row, topic in zip(first_rows, topics.values()):
-        sheet.row_dimensions[row].height = text_height(topic.answer, answer_width)
+        sheet.row_dimensions[row].height = max(
+            text_height(topic.answer, widths[texts.COL_ANSWER]),
+            text_height(topic.notes, widths[texts.COL_NOTES]),
+        )
     save_atomically(workbook, target)
     return len(topics)
 
