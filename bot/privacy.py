@@ -146,6 +146,15 @@ def mask(text: str) -> str:
     return mask_personal_data(text).text
 
 
+MASK_MARK = re.compile(re.escape(HIDDEN) + "{4,}")
+"""What masking leaves: at least 4 `*` in a row (a mobile hides 4 digits, every other number more)."""
+
+
+def looks_masked(text: str) -> bool:
+    """True when `text` holds masked personal data (`138****5678`), also as full-width `＊`."""
+    return MASK_MARK.search(unicodedata.normalize("NFKC", text or "")) is not None
+
+
 def mask_nested(value: Any) -> Any:
     """`value` (JSON-like: dicts, lists, strings, numbers) with personal data masked everywhere.
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from bot.commands import action_server_command, rasa_server_command
+from bot.live import RunningBot, forget_running, record_running
 from bot.scale import scaled_children
 from bot.settings import PROJECT_ROOT, RASA_PROCESS_ENV, Settings
 from bot.train import model_path
@@ -169,14 +170,18 @@ def running_stack(
             for child in children:
                 stack.start(child.name, child.command, child.env, log_for(child.name.replace(" ", "_")))
             stack.wait_ready(checks={child.name: child.ready_url for child in children})
+            rasa_urls = tuple(f"http://127.0.0.1:{port}" for port in settings.worker_ports())
         else:
             stack.start("action server", action_server_command(settings), env, log_for("actions"))
             stack.start("rasa", rasa_server_command(settings, model), env, log_for("rasa"))
             stack.wait_ready()
+            rasa_urls = (f"http://127.0.0.1:{settings.rasa_port}",)
+        record_running(settings, RunningBot(os.getpid(), rasa_urls, auth_token, model.name))
         if gateway:
             stack.start("gateway", [sys.executable, "-m", "bot.gateway"], env, log_for("gateway"))
         yield stack
     finally:
+        forget_running(settings, os.getpid())
         stack.stop()
         for log in logs:
             log.close()

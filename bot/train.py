@@ -8,6 +8,11 @@ When only example phrasings changed (same config, domain, rules and the same int
 topics), the newest such model is fine-tuned (`rasa train --finetune`) with a fraction of the
 epochs instead of training from scratch; after MAX_FINETUNES fine-tunings in a row, or with
 `--force`, training starts from scratch again.
+
+Each model's lineage file (`<name>.json` beside it) also records the model that was newest when
+its training started (`started_from`): the model the edit began with, which `make evaluate`
+compares against. That model is kept when older ones are pruned. When a bot is running
+(bot.live), it is told to load the new model.
 """
 
 from __future__ import annotations
@@ -93,6 +98,27 @@ def _finetune_base(models_dir: Path, structure: str) -> tuple[Path, int] | None:
     return None
 
 
+def _newest_model(models_dir: Path, besides: Path) -> Path | None:
+    models = [p for p in models_dir.glob("*.tar.gz") if p != besides]
+    return max(models, key=lambda p: p.stat().st_mtime, default=None)
+
+
+def lineage(model: Path) -> dict[str, Any]:
+    """What the lineage file beside `model` records ({} when there is none)."""
+    try:
+        recorded = json.loads(_lineage_path(model).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def started_from(model: Path) -> Path | None:
+    """The model that was newest when `model`'s training started, if it is still there."""
+    name = lineage(model).get("started_from")
+    previous = model.with_name(str(name)) if name else None
+    return previous if previous is not None and previous.exists() and previous != model else None
+
+
 def model_path(models_dir: Path, root: Path = PROJECT_ROOT) -> Path:
     """Where the model for the current content lives (it may not exist yet)."""
     return models_dir / f"{fingerprint(root)}.tar.gz"
@@ -100,9 +126,12 @@ def model_path(models_dir: Path, root: Path = PROJECT_ROOT) -> Path:
 
 def _prune(models_dir: Path, keep: Path) -> None:
     older = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in [p for p in older if p != keep][KEEP_MODELS - 1 :]:
+    kept = {keep} | ({previous} if (previous := started_from(keep)) else set())
+    for stale in [p for p in older if p not in kept][KEEP_MODELS - len(kept) :]:
         stale.unlink(missing_ok=True)
         _lineage_path(stale).unlink(missing_ok=True)
+        for figures in models_dir.glob(stale.name.removesuffix(".tar.gz") + ".figures*.json"):
+            figures.unlink(missing_ok=True)
 
 
 def _rasa_train(root: Path, models_dir: Path, target: Path, finetune: Path | None) -> None:
@@ -137,6 +166,7 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, *, force: bool = F
             print(f"Model up to date: {target.relative_to(root) if target.is_relative_to(root) else target}")
             return target
         structure = fingerprint(root, ignore_phrasings=True)
+        previous = _newest_model(models_dir, besides=target)
         base = None if force else _finetune_base(models_dir, structure)
         started = time.monotonic()
         finetunes = 0
@@ -151,8 +181,10 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, *, force: bool = F
         if base is None:
             print(f"Training {target.name} (config.yml, domain.yml or data/ changed) ...", flush=True)
             _rasa_train(root, models_dir, target, finetune=None)
-        lineage = {"structure": structure, "finetunes": finetunes}
-        _lineage_path(target).write_text(json.dumps(lineage), encoding="utf-8")
+        recorded = {"structure": structure, "finetunes": finetunes}
+        if previous is not None:
+            recorded["started_from"] = previous.name
+        _lineage_path(target).write_text(json.dumps(recorded), encoding="utf-8")
         print(f"Trained in {time.monotonic() - started:.0f} s: {target.name}", flush=True)
         _prune(models_dir, keep=target)
         return target
@@ -163,16 +195,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.train", description=__doc__)
     parser.add_argument("--force", action="store_true", help="train from scratch even if the model exists")
     parser.add_argument("--print-path", action="store_true", help="only print the model path")
+    parser.add_argument(
+        "--root", type=Path, default=PROJECT_ROOT, help="the project whose content to train on"
+    )
     args = parser.parse_args(argv)
     models_dir = Settings.from_env().models_dir
     if args.print_path:
-        print(model_path(models_dir))
+        print(model_path(models_dir, args.root))
         return 0
     try:
-        ensure_model(models_dir, force=args.force)
+        model = ensure_model(models_dir, args.root, force=args.force)
     except subprocess.CalledProcessError as error:
         print(f"训练失败（rasa train 退出码 {error.returncode}），请查看上面的输出。", file=sys.stderr)
         return 1
+    from bot.live import reload_running_bot
+
+    print(reload_running_bot(Settings.from_env(), model), flush=True)
     return 0
 
 

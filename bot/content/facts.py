@@ -2,7 +2,18 @@
 
 Deliberately narrow, so the check never cries wolf: only phone-number-like strings, "N MB" sizes,
 named file formats in a sentence that is not a negation, yuan amounts in a sentence about the
-small payment, and "N-M 个工作日" ranges (compared with the stage they are stated for).
+small payment, and durations of the review stages.
+
+Durations: every number of working days written for a stage is compared with that stage in
+data/facts.yml — the stage named closest in the same clause, or else the only stage the topic's
+standard question names. Written as
+    a range     "1-2个工作日", "3到5个工作日", "一到两个工作日"   must equal the stage's range;
+    one number  "10个工作日", "两个工作日"                    must lie within the stage's range;
+    a period    "一周", "两个星期", "半个月", "一个月" (with or without 工作日), counted as working
+                days (a week 5, half a month 10-11, a month 20-23)  must lie within the stage's range.
+A range for no recognisable stage must be the range of some stage; a single number or a period
+for no recognisable stage is not judged (it may be about anything: "已经提交5个工作日了").
+Calendar days ("3天") are not judged: they depend on weekends and holidays.
 """
 
 from __future__ import annotations
@@ -29,7 +40,16 @@ _FORMAT_ALIASES = {"JPEG": "JPG", "TIF": "TIFF", "DOC": "WORD", "DOCX": "WORD"}
 _NEGATION = re.compile(r"不支持|不能|不可以|无法|不接受|不行")
 _AMOUNT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*元")
 _PAYMENT_WORDS = re.compile(r"打款|款项|金额")
-_DAYS = re.compile(r"(?<!\d)(\d+)\s*(?:-|~|～|—|–|至|到)\s*(\d+)\s*个?工作日")
+_NUMBER = r"(?:\d+|[一二两三四五六七八九十]+)"
+_DAYS = re.compile(
+    rf"(?<![\d一二两三四五六七八九十])({_NUMBER})\s*(?:-|~|～|—|–|至|到)\s*({_NUMBER})\s*个?工作日"
+)
+_ONE_DAY_COUNT = re.compile(rf"(?<![\d一二两三四五六七八九十几])({_NUMBER})\s*个?工作日")
+_PERIOD = re.compile(
+    r"(?<![\d一二两三四五六七八九十几每上下本这])(半|[一二两三]|\d+)\s*个?\s*(周|星期|礼拜|月)"
+)
+_WORKING_DAYS_PER = {"周": (5, 5), "星期": (5, 5), "礼拜": (5, 5), "月": (20, 23)}
+_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SENTENCE_END = "。；;！？!?\n"
 _CLAUSE_END = _SENTENCE_END + "，,（()）：:"
 
@@ -53,6 +73,29 @@ class Contradiction:
 
     line: int
     message: str
+
+
+def chinese_number(text: str) -> int | None:
+    """ "12" or "十二" as 12 (Chinese numerals up to 99); None when it is neither."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(char not in _CHINESE_DIGITS and char != "十" for char in text):
+        return None
+    if "十" not in text:
+        return _CHINESE_DIGITS[text] if len(text) == 1 else None
+    tens, _, units = text.partition("十")
+    if "十" in units or len(tens) > 1 or len(units) > 1:
+        return None
+    return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[units] if units else 0)
+
+
+def _period_days(amount: str, unit: str) -> tuple[int, int] | None:
+    """Working days in "一周", "两个星期", "半个月", "一个月"."""
+    low, high = _WORKING_DAYS_PER[unit]
+    if amount == "半":
+        return (low // 2, high // 2) if unit == "月" else None
+    count = chinese_number(amount)
+    return (count * low, count * high) if count else None
 
 
 def _digits(text: str) -> str:
@@ -166,21 +209,52 @@ class Facts:
         after = [(position, stage) for position, stage in after if position != -1]
         return min(after, key=lambda item: item[0])[1] if after else None
 
+    def _stage_for(self, text: str, start: int, end: int, question_stage: Stage | None) -> Stage | None:
+        """The stage a duration at text[start:end] is stated for (see the module docstring)."""
+        left, right = _span(text, start, end, _CLAUSE_END)
+        return self._stage_near(text[left:right], start - left) or question_stage
+
     def _working_days(self, text: str, question: str) -> list[tuple[int, str]]:
-        named_in_question = {stage for stage in self.stages if any(word in question for word in stage.words)}
-        found = []
+        named_in_question = [stage for stage in self.stages if any(word in question for word in stage.words)]
+        question_stage = named_in_question[0] if len(named_in_question) == 1 else None
+        found: list[tuple[int, str]] = []
+        taken: list[tuple[int, int]] = []
         for match in _DAYS.finditer(text):
-            days = (int(match.group(1)), int(match.group(2)))
-            shown = f"{days[0]}-{days[1]}"
-            left, right = _span(text, match.start(), match.end(), _CLAUSE_END)
-            stage = self._stage_near(text[left:right], match.start() - left)
-            if stage is None and len(named_in_question) == 1:
-                (stage,) = named_in_question
+            low, high = chinese_number(match.group(1)), chinese_number(match.group(2))
+            if low is None or high is None:
+                continue
+            taken.append(match.span())
+            shown = f"{low}-{high}"
+            stage = self._stage_for(text, match.start(), match.end(), question_stage)
             if stage is None:
-                if days not in {known.days for known in self.stages}:
+                if (low, high) not in {known.days for known in self.stages}:
                     found.append((match.start(), texts.FACT_DAYS_UNKNOWN.format(found=shown)))
-            elif days != stage.days:
+            elif (low, high) != stage.days:
                 expected = f"{stage.days[0]}-{stage.days[1]}"
                 message = texts.FACT_DAYS.format(stage=stage.name, found=shown, expected=expected)
+                found.append((match.start(), message))
+        stated: list[tuple[re.Match[str], tuple[int, int]]] = []
+        for match in _ONE_DAY_COUNT.finditer(text):
+            count = chinese_number(match.group(1))
+            if count is not None:
+                stated.append((match, (count, count)))
+        for match in _PERIOD.finditer(text):
+            days = _period_days(match.group(1), match.group(2))
+            if days is not None:
+                stated.append((match, days))
+        for match, (low, high) in stated:
+            if any(start <= match.start() < end for start, end in taken):
+                continue
+            stage = self._stage_for(text, match.start(), match.end(), question_stage)
+            if stage is not None and not stage.days[0] <= low <= high <= stage.days[1]:
+                expected = f"{stage.days[0]}-{stage.days[1]}"
+                worth = (
+                    ""
+                    if match.group(0).endswith("工作日")
+                    else texts.FACT_DAYS_WORTH.format(days=f"{low}" if low == high else f"{low}-{high}")
+                )
+                message = texts.FACT_DAYS_STATED.format(
+                    stage=stage.name, found=match.group(0), worth=worth, expected=expected
+                )
                 found.append((match.start(), message))
         return found

@@ -8,17 +8,24 @@ Each Problem says where it is — `file:line` for content in a file, row and col
 the spreadsheet being imported — and the topic it concerns. A rule written here holds for the check
 and for both imports.
 
-Errors (the check exits non-zero, an import writes nothing): a phrasing under two intents or twice in
-one imported topic, a held-out phrasing used for training, a missing question or answer, a question
-on more than one line, an answer too long for Telegram or contradicting data/facts.yml, a topic
-without phrasings (in a file: fewer than MIN_PHRASINGS), a reference to a topic that has no file or
-is being deleted, a topic file that cannot be read or is named after another topic.
-Warnings: long answers, imported topics with fewer than MIN_PHRASINGS phrasings, suggested questions
-that are no training phrasing, files not in the canonical layout, a phrasing written twice in one intent.
+Errors (the check exits non-zero, an import writes nothing), the same for the check and both imports:
+a phrasing under two intents or twice in one imported topic, a held-out test question used for
+training or under two topics, a phrasing or test question holding masked personal data (`****`,
+bot.privacy), a missing question or answer, a question on more than one line, an answer too long
+for Telegram or contradicting data/facts.yml, a topic with fewer than MIN_PHRASINGS phrasings or
+fewer than MIN_TEST_QUESTIONS test questions, a reference to a topic that has no file or is being
+deleted, a topic file that cannot be read or is named after another topic.
+Warnings: long answers, suggested questions that are no training phrasing, files not in the
+canonical layout, a phrasing written twice in one intent.
+
+MIN_PHRASINGS is a floor just under the weakest topic the model learned well (33 phrasings in
+November 2026; 12 let in a topic that answered none of five fresh questions). MIN_TEST_QUESTIONS
+held-out questions per topic are the fewest that say anything about a topic in `make evaluate`.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,8 +40,10 @@ from bot.content.paths import ProjectPaths
 from bot.content.phrasings import phrasing_key
 from bot.content.topic_files import RETRIEVAL_INTENT, Topic, render_topic
 from bot.message_length import TELEGRAM_TEXT_LIMIT, utf16_length
+from bot.privacy import looks_masked
 
-MIN_PHRASINGS = 12
+MIN_PHRASINGS = 30
+MIN_TEST_QUESTIONS = 4
 LONG_ANSWER_CHARS = 800
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
 
@@ -47,6 +56,17 @@ _SHOWN_PLACES = 5
 def is_valid_key(key: str) -> bool:
     """ASCII snake_case starting with a letter."""
     return KEY_PATTERN.match(key) is not None
+
+
+def similar_keys(key: str, keys: Iterable[str]) -> list[str]:
+    """Existing topic keys that `key` looks like a typo of (closest first)."""
+    return difflib.get_close_matches(key, list(keys), n=3, cutoff=0.75)
+
+
+def did_you_mean(key: str, keys: Iterable[str]) -> str:
+    """「您是不是想写 …」 when `key` looks like a typo of an existing key, else ""."""
+    close = similar_keys(key, keys)
+    return texts.MSG_DID_YOU_MEAN.format(keys="」或「".join(close)) if close else ""
 
 
 @dataclass(frozen=True)
@@ -68,12 +88,17 @@ class Problem:
         """`file:line: message` (path relative to the root), or `第 N 行「列」列：message` in a sheet."""
         if self.path is not None:
             prefix = texts.WARNING_PREFIX if self.warning else ""
-            return f"{paths.relative(self.path)}:{self.line}: {prefix}{self.message}"
+            named = self.topic not in self.message and self.path.name != f"{self.topic}.yml"
+            topic = texts.TOPIC_PREFIX.format(key=self.topic) if self.topic and named else ""
+            return f"{paths.relative(self.path)}:{self.line}: {prefix}{topic}{self.message}"
         if self.warning or self.row is None:
             return self.message  # an import's warnings name their topic
+        topic = (
+            texts.ROW_TOPIC.format(key=self.topic) if self.topic and self.topic not in self.message else ""
+        )
         if self.column:
-            return texts.ERR_ROW.format(row=self.row, column=self.column, message=self.message)
-        return texts.ERR_ROW_ONLY.format(row=self.row, message=self.message)
+            return texts.ERR_ROW.format(row=self.row, topic=topic, column=self.column, message=self.message)
+        return texts.ERR_ROW_ONLY.format(row=self.row, topic=topic, message=self.message)
 
 
 @dataclass(frozen=True)
@@ -95,6 +120,8 @@ class Columns:
     question: str
     answer: str
     phrasings: str
+    tests: str = ""
+    """The test questions' column ("": the sheet has none)."""
 
 
 @dataclass(frozen=True)
@@ -103,12 +130,16 @@ class Draft:
 
     `row` gave the question and answer (None: the topic's file keeps them); `phrasing_rows` gives
     the row of each phrasing in `topic.examples` (None: the phrasing is already in the topic's file).
+    `tests` are the topic's held-out test questions from the sheet, on `test_rows` (None: the
+    held-out file keeps the topic's questions).
     """
 
     topic: Topic
     row: int | None
     columns: Columns
     phrasing_rows: tuple[int | None, ...]
+    tests: tuple[str, ...] | None = None
+    test_rows: tuple[int, ...] = ()
 
     def cell(self, column: str, row: int | None = None) -> Cell:
         """The cell of `column` in `row` (default: the topic's row)."""
@@ -134,6 +165,23 @@ class _SheetPhrasing:
     compare: str
     draft: Draft
     row: int
+
+
+@dataclass(frozen=True)
+class _TestQuestion:
+    """A held-out test question of a topic: from the held-out file (`held`) or a sheet row of `draft`."""
+
+    text: str
+    key: str
+    held: Phrasing | None
+    draft: Draft | None
+    row: int | None
+
+    def where(self, paths: ProjectPaths) -> str:
+        """`file:line`, or the sheet row."""
+        if self.held is not None:
+            return self.held.where(paths)
+        return texts.SHEET_ROW.format(row=self.row)
 
 
 class _View:
@@ -168,6 +216,27 @@ class _View:
         return [
             p for p in self.content.training.phrasings() if p.path not in replaced or (p.path, p.text) in kept
         ]
+
+    @cached_property
+    def tests(self) -> dict[str, list[_TestQuestion]]:
+        """Each FAQ topic's test questions as the changes would leave them (held-out file or sheet)."""
+        replaced = {draft.topic.key for draft in self.drafts if draft.tests is not None} | set(self.deletions)
+        found: dict[str, list[_TestQuestion]] = {}
+        for held in self.content.heldout.phrasings():
+            key = _topic_key(held.intent)
+            if key and key not in replaced:
+                found.setdefault(key, []).append(_TestQuestion(held.text, key, held, None, None))
+        for draft in self.drafts:
+            if draft.tests is not None:
+                found[draft.topic.key] = [
+                    _TestQuestion(text, draft.topic.key, None, draft, row)
+                    for text, row in zip(draft.tests, draft.test_rows)
+                ]
+        return found
+
+    def test_count(self, key: str) -> int:
+        """How many test questions topic `key` has once the changes are made."""
+        return len(self.tests.get(key, ()))
 
     def sheet_phrasings(self) -> list[_SheetPhrasing]:
         """The phrasings the drafts bring from the sheet, in row order."""
@@ -229,6 +298,14 @@ def _topic_files(view: _View) -> Iterator[Problem]:
                 key=key, count=len(topic.examples), minimum=MIN_PHRASINGS
             )
             yield Problem(topic.path, line, message, topic=key)
+        if view.test_count(key) < MIN_TEST_QUESTIONS:
+            message = texts.CHK_FEW_TESTS.format(
+                key=key,
+                count=view.test_count(key),
+                minimum=MIN_TEST_QUESTIONS,
+                heldout=view.paths.relative(view.paths.heldout),
+            )
+            yield Problem(topic.path, line, message, topic=key)
         try:
             canonical = render_topic(topic) == topic.path.read_text(encoding="utf-8")
         except ValueError:
@@ -238,20 +315,31 @@ def _topic_files(view: _View) -> Iterator[Problem]:
 
 
 def _drafted_topics(view: _View) -> Iterator[Problem]:
-    """An imported topic: a one-line question; a phrasing at least (under MIN_PHRASINGS: a warning)."""
+    """An imported topic: a one-line question, MIN_PHRASINGS phrasings and MIN_TEST_QUESTIONS test questions.
+
+    The counts are judged on topics the sheet gives (a row of their own), as the check judges files.
+    """
+    existing = view.content.topics.by_key
     for draft in view.drafts:
         topic, columns = draft.topic, draft.columns
-        if draft.row is not None:
-            if not topic.question:
-                yield draft.cell(columns.question).problem(texts.MSG_REQUIRED, topic=topic.key)
-            elif "\n" in topic.question:
-                yield draft.cell(columns.question).problem(texts.MSG_ONE_LINE, topic=topic.key)
+        if draft.row is None:
+            continue
+        if not topic.question:
+            yield draft.cell(columns.question).problem(texts.MSG_REQUIRED, topic=topic.key)
+        elif "\n" in topic.question:
+            yield draft.cell(columns.question).problem(texts.MSG_ONE_LINE, topic=topic.key)
+        hint = "" if topic.key in existing else did_you_mean(topic.key, existing)
         count = len(topic.examples)
-        if count == 0 and draft.row is not None:
-            yield draft.cell(columns.phrasings).problem(texts.MSG_NO_PHRASINGS, topic=topic.key)
-        elif count < MIN_PHRASINGS:
-            message = texts.WARN_FEW_PHRASINGS.format(key=topic.key, count=count, minimum=MIN_PHRASINGS)
-            yield Problem(None, 0, message, warning=True, row=draft.row, topic=topic.key)
+        if count < MIN_PHRASINGS:
+            message = texts.MSG_FEW_PHRASINGS.format(key=topic.key, count=count, minimum=MIN_PHRASINGS)
+            yield draft.cell(columns.phrasings).problem(message + hint, topic=topic.key)
+        tests = view.test_count(topic.key)
+        if tests < MIN_TEST_QUESTIONS:
+            message = texts.MSG_FEW_TESTS.format(key=topic.key, count=tests, minimum=MIN_TEST_QUESTIONS)
+            if not columns.tests:
+                message += texts.MSG_TESTS_IN_FAQ_SHEET
+            column = columns.tests or columns.phrasings
+            yield draft.cell(column).problem(message + hint, topic=topic.key)
 
 
 @dataclass(frozen=True)
@@ -342,7 +430,10 @@ def _sheet_phrasing_conflicts(view: _View) -> Iterator[Problem]:
     faq_dir = view.paths.faq_dir
     topic_of = {phrasing_key(p.text): p for p in view.file_phrasings if p.path.is_relative_to(faq_dir)}
     intent_of = {phrasing_key(p.text): p for p in view.file_phrasings if not p.path.is_relative_to(faq_dir)}
-    heldout = view.content.heldout.by_key()
+    heldout: dict[str, _TestQuestion] = {}
+    for questions in view.tests.values():
+        for question in questions:
+            heldout.setdefault(phrasing_key(question.text), question)
     first: dict[str, _SheetPhrasing] = {}
     in_topic: dict[tuple[int, str], _SheetPhrasing] = {}
     for entry in view.sheet_phrasings():
@@ -374,6 +465,60 @@ def _sheet_phrasing_conflicts(view: _View) -> Iterator[Problem]:
         if held is not None:
             message = texts.MSG_PHRASING_HELDOUT.format(text=text, where=held.where(view.paths))
             yield cell.problem(message, topic=key)
+
+
+def _masked(view: _View) -> Iterator[Problem]:
+    """Masked personal data (`138****5678`) never becomes a phrasing or a test question."""
+    if not view.importing:
+        for phrasing in (*view.content.training.phrasings(), *view.content.heldout.phrasings()):
+            if looks_masked(phrasing.text):
+                message = texts.MSG_MASKED.format(text=phrasing.text)
+                yield Problem(phrasing.path, phrasing.line, message, topic=_topic_key(phrasing.intent))
+        return
+    for entry in view.sheet_phrasings():
+        if looks_masked(entry.text):
+            cell = entry.draft.cell(entry.draft.columns.phrasings, entry.row)
+            yield cell.problem(texts.MSG_MASKED.format(text=entry.text), topic=entry.draft.topic.key)
+    for questions in view.tests.values():
+        for question in questions:
+            if question.draft is not None and looks_masked(question.text):
+                cell = question.draft.cell(question.draft.columns.tests, question.row)
+                yield cell.problem(texts.MSG_MASKED.format(text=question.text), topic=question.key)
+
+
+def _test_questions(view: _View) -> Iterator[Problem]:
+    """A test question belongs to one topic, once, and is no training phrasing (see also _heldout_leaks)."""
+    trained = {phrasing_key(p.text): p.intent for p in view.file_phrasings}
+    trained.update(
+        {entry.compare: f"{RETRIEVAL_INTENT}/{entry.draft.topic.key}" for entry in view.sheet_phrasings()}
+    )
+    questions = [question for key in sorted(view.tests) for question in view.tests[key]]
+    first: dict[str, _TestQuestion] = {}
+    for question in (q for q in questions if q.held is not None):  # the file's first, then the sheet's
+        earlier = first.setdefault(phrasing_key(question.text), question)
+        if earlier is not question and earlier.key != question.key and not view.importing:
+            assert question.held is not None
+            where = earlier.where(view.paths)
+            message = texts.MSG_TEST_IN_OTHER_TOPIC.format(text=question.text, key=earlier.key, where=where)
+            yield Problem(question.held.path, question.held.line, message, topic=question.key)
+    for question in questions:
+        if question.draft is None:
+            continue
+        compare = phrasing_key(question.text)
+        earlier = first.setdefault(compare, question)
+        cell = question.draft.cell(question.draft.columns.tests, question.row)
+        if earlier is not question:
+            if earlier.key == question.key:
+                message = texts.MSG_TEST_REPEATED.format(text=question.text)
+            else:
+                where = earlier.where(view.paths)
+                message = texts.MSG_TEST_IN_OTHER_TOPIC.format(
+                    text=question.text, key=earlier.key, where=where
+                )
+            yield cell.problem(message, topic=question.key)
+        elif compare in trained:
+            message = texts.MSG_TEST_IS_TRAINING.format(text=question.text, intent=trained[compare])
+            yield cell.problem(message, topic=question.key)
 
 
 def _file_duplicates(files: list[Phrasing], paths: ProjectPaths) -> Iterator[Problem]:
@@ -442,7 +587,8 @@ def _references(view: _View) -> Iterator[Problem]:
     existing = view.content.topics.by_key
     places: dict[str, list[str]] = {key: [] for key in view.deletions}
     for key, path, line in topic_references(view.paths):
-        if key in places and key in existing and path != existing[key].path:
+        own = (existing[key].path, view.paths.heldout) if key in existing else ()
+        if key in places and key in existing and path not in own:
             places[key].append(f"{view.paths.relative(path)}:{line}")
     for key, cell in view.deletions.items():
         if places[key]:
@@ -472,6 +618,8 @@ RULES: tuple[Rule, ...] = (
     _answers,
     _drafted_topics,
     _phrasings,
+    _masked,
+    _test_questions,
     _references,
     _suggestions,
 )

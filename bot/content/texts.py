@@ -32,29 +32,56 @@ COL_NOTES = "备注"
 COL_ACTION = "操作"
 DELETE_MARK = "删除"
 
+COL_TESTS = "测试问法（只用来评估）"
+DELETE_MARK_PROMPT = "留空，或选「删除」删除这个主题"
+DELETE_MARK_ERROR = "「操作」只能留空或选「删除」"
+
 FAQ_HELP = (
-    "每一行是一个 FAQ 主题。",
-    "「主题键」：小写英文字母、数字和下划线，以字母开头，例如 fees、legal_rep_change。已有主题的键不要修改。",
-    "「标准问题」：一句话，在机器人不确定时作为按钮标题显示给用户。",
-    "「答案」：机器人发给用户的完整回答，可以换行。不要超过 4096 个字符，建议不超过 800 字。",
-    "「用户说法」：用户可能的问法，每行一条，每个主题至少 12 条。同一说法不能出现在两个主题里。",
+    "「FAQ」表里每个主题占若干行：每条用户说法一行，每条测试问法一行，每一行都填着主题键（方便筛选和排序）。",
+    (
+        "「主题键」：小写英文字母、数字和下划线，以字母开头，例如 fees、legal_rep_change。已有主题的键不要修改。"
+        "在主题中间插入一行时，主题键可以留空：留空的行属于上一行的主题。"
+    ),
+    "「标准问题」「答案」「备注」：只在主题的一行里填写（导出时在第一行）。",
+    "「标准问题」：一句话，在机器人不确定时作为按钮标题显示给用户；评估报告也用它称呼这个主题。",
+    (
+        "「答案」：机器人发给用户的完整回答，可以换行。不要超过 4096 个字符，建议不超过 800 字。"
+        "答案里的电话、文件大小和格式、打款金额、各审核阶段的工作日（「10个工作日」「一周」也算）必须与 data/facts.yml 一致。"
+    ),
+    (
+        "「用户说法」：用户可能的问法，一行一条，每个主题至少 {min_phrasings} 条。同一说法不能出现在两个主题里。"
+        "不要写入含有 **** 的文字（那是隐藏了的个人信息）。"
+    ),
+    (
+        "「测试问法」：另外写的、和用户说法不一样的问法，一行一条，每个主题至少 {min_tests} 条。"
+        "它们写进保留测试集（tests/data/heldout_nlu.yml），只用来在 make evaluate 里检验模型，从不用来训练。"
+    ),
     "「备注」：给编辑看的说明（例如资料来源），机器人不会使用。",
-    "「操作」：一般留空。填「删除」会删除这个主题的文件。表格里没有的主题不会被删除，保持原样。",
-    "新增主题：在末尾加一行，填写新的主题键和其余各列。",
-    "导入：python -m bot.content import 文件名.xlsx —— 先检查整张表，有任何错误都不会修改文件。",
-    "修改答案不需要重新训练；修改用户说法后需要重新训练（make train 或 make evaluate）。",
+    "「操作」：一般留空。在主题的任意一行选「删除」，会删除这个主题的文件和它的测试问法。表格里没有的主题不会被删除，保持原样。",
+    "新增主题：在末尾加几行，填写新的主题键、标准问题、答案、用户说法和测试问法。",
+    (
+        "导入：python -m bot.content import 文件名.xlsx —— 先检查整张表（规则和 python -m bot.content check 完全相同），"
+        "有任何错误都不会修改文件。"
+    ),
+    (
+        "修改答案不需要重新训练；修改用户说法后需要重新训练（make train 或 make evaluate）。"
+        "正在运行的机器人会自动换用新模型，不需要重启。"
+    ),
 )
 
 ERR_CANNOT_OPEN = "无法打开表格 {path}：{detail}"
 ERR_NO_SHEET = "表格里没有名为「{sheet}」的工作表。"
 ERR_HEADER = "第 1 行：表头应为「{expected}」，实际是「{actual}」。请使用导出的表格，不要改动表头。"
-ERR_ROW = "第 {row} 行「{column}」列：{message}"
-ERR_ROW_ONLY = "第 {row} 行：{message}"
+ERR_ROW = "第 {row} 行{topic}「{column}」列：{message}"
+ERR_ROW_ONLY = "第 {row} 行{topic}：{message}"
+ROW_TOPIC = "（主题 {key}）"
+TOPIC_PREFIX = "主题 {key}："
+SHEET_ROW = "表格第 {row} 行"
 ERR_SUMMARY = "表格有 {count} 处错误，没有修改任何文件："
 
 MSG_REQUIRED = "不能为空"
 MSG_KEY_FORMAT = "「{key}」不是有效的主题键（只能用小写英文字母、数字和下划线，以字母开头）"
-MSG_KEY_DUPLICATE = "主题键「{key}」在第 {row} 行已经出现过"
+MSG_GIVEN_TWICE = "这个主题的「{column}」已经在第 {row} 行填写了，只能在一行里填写"
 MSG_ONE_LINE = "只能写一行"
 MSG_ACTION_UNKNOWN = "只能留空或填写「{mark}」，不能填「{value}」"
 MSG_DELETE_UNKNOWN = "要删除的主题「{key}」不存在"
@@ -67,15 +94,21 @@ MSG_SAME_AS = "（与「{other}」算作相同的说法）"
 MSG_PHRASING_IN_INTENT = "「{text}」已是 {intent} 的训练说法（{where}）"
 MSG_PHRASING_HELDOUT = "「{text}」在保留测试集里（{where}），不能用作训练说法"
 
-WARN_FEW_PHRASINGS = (
-    "主题「{key}」只有 {count} 条用户说法，至少需要 {minimum} 条（`python -m bot.content check` 会报错）"
-)
+MSG_FEW_PHRASINGS = "主题 {key} 只有 {count} 条用户说法，至少需要 {minimum} 条"
+MSG_FEW_TESTS = "主题 {key} 只有 {count} 条测试问法，至少需要 {minimum} 条（测试问法只用来评估，不用来训练）"
+MSG_TESTS_IN_FAQ_SHEET = "；新主题请在 FAQ 表格（python -m bot.content export）里建立，那里有「测试问法」列"
+MSG_DID_YOU_MEAN = "。主题键拼错了吗？您是不是想写「{keys}」"
+MSG_MASKED = "「{text}」含有隐藏的个人信息（****），不能用作用户说法或测试问法：请改写成不含个人信息的问法，或者不要加入"
+MSG_TEST_REPEATED = "测试问法「{text}」在这个主题里重复了"
+MSG_TEST_IN_OTHER_TOPIC = "测试问法「{text}」已是主题 {key} 的测试问法（{where}）"
+MSG_TEST_IS_TRAINING = "测试问法「{text}」也是 {intent} 的训练说法：测试问法不能用来训练，否则评估结果会偏高"
 WARN_LONG_ANSWER = "主题「{key}」的答案有 {length} 个字，建议不超过 {limit} 字"
 
 IMPORT_DONE = (
     "导入完成：新增 {created} 个主题，修改 {changed} 个，删除 {deleted} 个，{unchanged} 个没有变化。"
 )
 IMPORT_NOT_IN_SHEET = "表格里没有这些主题，它们保持不变：{keys}"
+IMPORT_TESTS_CHANGED = "这些主题的测试问法已写入保留测试集（tests/data/heldout_nlu.yml）：{keys}"
 IMPORT_RETRAIN = "用户说法有变化，请运行 make evaluate（会重新训练）看看效果。"
 IMPORT_ANSWERS_ONLY = "只修改了答案或备注：不需要重新训练，机器人会直接使用新答案。"
 EXPORT_DONE = "已导出 {count} 个主题到 {path}"
@@ -95,6 +128,7 @@ CHK_NOT_CANONICAL = "文件不是标准格式，下一次从表格导入时会�
 CHK_DUPLICATE = "说法「{text}」同时属于 {intent} 和 {other_intent}（{where}）"
 CHK_DUPLICATE_SAME = "说法「{text}」在 {intent} 里重复（{where}）"
 CHK_FEW_PHRASINGS = "主题 {key} 只有 {count} 条用户说法，至少需要 {minimum} 条"
+CHK_FEW_TESTS = "主题 {key} 只有 {count} 条测试问法（{heldout}），至少需要 {minimum} 条"
 CHK_NO_QUESTION = "主题 {key} 没有标准问题（metadata.question）"
 CHK_NO_ANSWER = "主题 {key} 没有答案（utter_faq/{key}）"
 CHK_ANSWER_TOO_LONG = "答案有 {length} 个字符（按 Telegram 的 UTF-16 计算），超过上限 {limit}"
@@ -111,6 +145,10 @@ FACT_SIZE = "文件大小 {found} 与事实不符：上限是 {expected}MB（见
 FACT_FORMAT = "文件格式 {found} 与事实不符：支持的格式是 {expected}（见 data/facts.yml）"
 FACT_AMOUNT = "打款金额 {found} 元与事实不符：打款金额在 {low} 元到 {high} 元之间（见 data/facts.yml）"
 FACT_DAYS = "「{stage}」的时长写成了 {found} 个工作日，事实是 {expected} 个工作日（见 data/facts.yml）"
+FACT_DAYS_STATED = (
+    "「{stage}」的时长写成了「{found}」{worth}，事实是 {expected} 个工作日（见 data/facts.yml）"
+)
+FACT_DAYS_WORTH = "（约 {days} 个工作日）"
 FACT_DAYS_UNKNOWN = "{found} 个工作日：看不出说的是哪个审核阶段，也不是任何阶段的时长（见 data/facts.yml）"
 FACT_FILE_INVALID = "{path}：{detail}"
 
@@ -122,8 +160,8 @@ UCOL_ID = "编号"
 UCOL_TEXT = "用户问题（已隐藏个人信息，可修改后导入）"
 UCOL_COUNT = "次数"
 UCOL_REASONS = "原因"
-UCOL_FIRST = "首次出现"
-UCOL_LAST = "最近出现"
+UCOL_FIRST = "首次出现（北京时间）"
+UCOL_LAST = "最近出现（北京时间）"
 UCOL_TOPIC = "归入主题（填主题键；填「忽略」则不再列出）"
 UCOL_NEW_QUESTION = "新主题的标准问题"
 UCOL_NEW_ANSWER = "新主题的答案"
@@ -141,20 +179,25 @@ MSG_ALREADY_HANDLED = "编号 {id} 已经处理过了"
 MSG_NEW_TOPIC_NEEDS = (
     "主题「{key}」还不存在：要新建它，请在这一行或同一主题的另一行填写「新主题的标准问题」和「新主题的答案」"
 )
+MSG_UNKNOWN_TOPIC_DID_YOU_MEAN = "主题「{key}」不存在。您是不是想写「{keys}」？（现有主题见「现有主题」表）"
 MSG_NEW_TOPIC_CONFLICT = "新主题「{key}」的{column}与第 {row} 行填写的不一样"
 MSG_IN_OTHER_TOPIC = "「{text}」已是主题 {key} 的说法（{where}），不能再归入 {target}"
 
 UNANSWERED_HELP = (
     "「未解答的问题」：机器人没能回答的用户问题（没听懂、超出范围、不确定而给了选项、转人工），问得最多的在前。",
-    "个人信息（身份证号、手机号、银行账号）已经用 * 隐藏。",
+    "个人信息（身份证号、手机号、银行账号）已经用 * 隐藏。含有 **** 的问题不能原样加入：请在「用户问题」里改写成不含个人信息的问法，或填「忽略」。",
+    "「首次出现」「最近出现」都是北京时间（UTC+8）。",
     "在「归入主题」列填写主题键（见「现有主题」表），这条问题就会作为用户说法加入该主题。需要时可以先修改「用户问题」的措辞。",
-    "要新建主题：填写一个新的主题键，并在「新主题的标准问题」「新主题的答案」两列填写内容（同一个新主题只需填一次）。",
+    (
+        "要新建主题：填写一个新的主题键，并在「新主题的标准问题」「新主题的答案」两列填写内容（同一个新主题只需填一次）。"
+        "新主题至少要有 {min_phrasings} 条用户说法和 {min_tests} 条测试问法，通常先在 FAQ 表格（python -m bot.content export）里建立，再把问题归入它。"
+    ),
     "不值得加入的问题（无意义、广告等）：在「归入主题」列填写「忽略」，它就不会再出现在导出的表格里。",
     "留空的行保持未处理，下次导出还会出现。",
     "导入：python -m bot.content unanswered import 文件名.xlsx —— 先检查所有填写的行，有任何错误都不会修改文件。",
     "导入后请运行 python -m bot.content check 和 make evaluate（新增说法需要重新训练）。",
 )
-NEW_TOPIC_NOTES = "由未解答的问题新建，请补充用户说法（至少 12 条）"
+NEW_TOPIC_NOTES = "由未解答的问题新建，请补充用户说法（至少 {minimum} 条）和测试问法"
 UNANSWERED_ALREADY_HANDLED = "{count} 行之前已经处理过，这次跳过。"
 UNANSWERED_EXPORT_DONE = "已导出 {count} 个未处理的问题到 {path}"
 UNANSWERED_EXPORT_EMPTY = "没有未处理的问题；已导出一张空表到 {path}"

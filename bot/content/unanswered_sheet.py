@@ -19,8 +19,18 @@ from bot.content import texts
 from bot.content.atomic import write_atomically
 from bot.content.corpus import Content
 from bot.content.errors import SheetError
-from bot.content.faq_sheet import read_topics
-from bot.content.gate import Cell, Changes, Columns, Draft, Problem, gate, is_valid_key
+from bot.content.faq_sheet import help_lines, read_topics
+from bot.content.gate import (
+    MIN_PHRASINGS,
+    Cell,
+    Changes,
+    Columns,
+    Draft,
+    Problem,
+    gate,
+    is_valid_key,
+    similar_keys,
+)
 from bot.content.paths import ProjectPaths
 from bot.content.phrasings import phrasing_key
 from bot.content.topic_files import Topic, clean_answer, render_topic
@@ -68,10 +78,10 @@ def export_unanswered(session: Session, target: Path, paths: ProjectPaths | None
         for q in questions
     ]
     workbook = new_workbook()
+    add_notes(workbook, texts.HELP_SHEET, help_lines(texts.UNANSWERED_HELP))
     add_table(workbook, texts.UNANSWERED_SHEET, COLUMNS, rows)
     topics = read_topics(Content(paths))
     add_table(workbook, texts.TOPICS_SHEET, TOPIC_COLUMNS, [(t.key, t.question) for t in topics.values()])
-    add_notes(workbook, texts.HELP_SHEET, texts.UNANSWERED_HELP)
     save_atomically(workbook, target)
     return len(rows)
 
@@ -195,7 +205,12 @@ class _SheetReader:
             self.error(row, texts.UCOL_TOPIC, texts.MSG_KEY_FORMAT.format(key=key))
             return None
         if key not in self.topics and key not in self.new_topics:
-            self.error(row, texts.UCOL_TOPIC, texts.MSG_NEW_TOPIC_NEEDS.format(key=key))
+            close = similar_keys(key, self.topics)
+            if close:
+                message = texts.MSG_UNKNOWN_TOPIC_DID_YOU_MEAN.format(key=key, keys="」或「".join(close))
+            else:
+                message = texts.MSG_NEW_TOPIC_NEEDS.format(key=key)
+            self.error(row, texts.UCOL_TOPIC, message)
             return None
         phrasing = row[texts.UCOL_TEXT].strip()
         if not phrasing:
@@ -237,7 +252,7 @@ def _drafts(
                 new.question,
                 new.answer,
                 tuple(examples[key]),
-                texts.NEW_TOPIC_NOTES,
+                texts.NEW_TOPIC_NOTES.format(minimum=MIN_PHRASINGS),
                 paths.topic_file(key),
             )
             drafts.append(Draft(topic, new.row, DRAFT_COLUMNS, tuple(rows[key])))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.content import texts
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+LINE_HEIGHT = 15.0
+"""Points per line of wrapped text in the default 11-point font."""
+MAX_ROW_HEIGHT = 409.0
+"""The tallest row Excel and WPS allow (points)."""
+CHOICE_ROWS = 5000
+"""How far down a drop-down reaches (rows editors add at the end get it too)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,30 @@ def add_notes(workbook: Workbook, title: str, lines: Sequence[str], width: float
         sheet.cell(row=sheet.max_row, column=1).alignment = _WRAP
     sheet.column_dimensions["A"].width = width
     return sheet
+
+
+def text_height(text: str, width: float) -> float:
+    """A row height (points) that shows every line of `text` wrapped in a column `width` characters wide."""
+    lines = 0
+    for line in (text or "").split("\n"):
+        units = sum(2 if ord(char) > 0x2E7F else 1 for char in line)
+        lines += max(1, -(-units // max(1, int(width) - 1)))
+    return min(MAX_ROW_HEIGHT, max(1, lines) * LINE_HEIGHT)
+
+
+def add_choice(
+    sheet: Worksheet, columns: Sequence[Column], header: str, choices: Sequence[str], prompt: str, error: str
+) -> None:
+    """Make column `header` a drop-down of `choices` (or empty) from row 2 down; other values are refused."""
+    letter = get_column_letter([column.header for column in columns].index(header) + 1)
+    listed = ",".join(choices)
+    validation = DataValidation(
+        type="list", formula1=f'"{listed}"', allow_blank=True, showDropDown=False, showErrorMessage=True
+    )
+    validation.prompt, validation.error = prompt, error
+    validation.showInputMessage = True
+    sheet.add_data_validation(validation)
+    validation.add(f"{letter}2:{letter}{CHOICE_ROWS}")
 
 
 def save_atomically(workbook: Workbook, path: Path) -> None:

@@ -4,25 +4,74 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 from bot.content.paths import ProjectPaths
 from bot.quality import texts
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    """Train if needed, evaluate on the held-out set, print the summary and write the report."""
+    """Train if needed, evaluate on the held-out set against the model the edit started from, write the report."""
+    from bot.content.corpus import Content
+    from bot.content.gate import MIN_TEST_QUESTIONS
+    from bot.content.heldout_file import questions_by_topic
+    from bot.live import reload_running_bot
     from bot.quality.evaluation import evaluate_model, format_scores, load_examples
-    from bot.quality.report import confusion_counts, write_report
+    from bot.quality.reference import keep_figures, reference_for
+    from bot.quality.report import (
+        FIGURES_NAME,
+        MissingFontError,
+        cjk_font,
+        confusion_counts,
+        figures,
+        write_report,
+    )
     from bot.settings import Settings
     from bot.train import ensure_model
 
     paths = ProjectPaths(args.root)
-    model = ensure_model(Settings.from_env().models_dir, paths.root)
-    scores, predictions = asyncio.run(evaluate_model(model, load_examples(paths.heldout)))
+    try:
+        cjk_font()  # before any work: the picture could not be drawn
+    except MissingFontError as error:
+        print(error, file=sys.stderr)
+        return 2
+    settings = Settings.from_env()
+    model = ensure_model(settings.models_dir, paths.root)
+    print(reload_running_bot(settings, model), flush=True)
+    examples = load_examples(paths.heldout)
+    when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+
+    def score(earlier: Path) -> dict[str, Any]:
+        scored, _ = asyncio.run(evaluate_model(earlier, examples))
+        return figures(scored, model=earlier.name, when=when)
+
+    reference = reference_for(
+        model,
+        examples,
+        paths.reports_dir / FIGURES_NAME,
+        score,
+        announce=lambda name: print(texts.EVALUATING_REFERENCE.format(model=name), flush=True),
+    )
+    print(texts.EVALUATING.format(model=model.name, count=len(examples)), flush=True)
+    scores, predictions = asyncio.run(evaluate_model(model, examples))
     print(format_scores(scores))
-    written = write_report(scores, confusion_counts(predictions), paths.reports_dir, model=model.name)
+    content = Content(paths)
+    topics = content.topics.by_key
+    tests = questions_by_topic(content.heldout)
+    written = write_report(
+        scores,
+        confusion_counts(predictions),
+        paths.reports_dir,
+        model=model.name,
+        reference=reference,
+        names={f"faq/{key}": topic.question for key, topic in topics.items()},
+        test_counts={key: len(tests.get(key, ())) for key in topics},
+        min_tests=MIN_TEST_QUESTIONS,
+    )
+    keep_figures(model, examples, figures(scores, model=model.name, when=when))
     print()
     print(written.summary(paths))
     return 0

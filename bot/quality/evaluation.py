@@ -52,6 +52,10 @@ class LabelScore:
     precision: float
     recall: float
     f1: float
+    true_positives: int = 0
+    """Test questions of this label the model got right."""
+    false_positives: int = 0
+    """Test questions of other labels the model took for this one."""
 
 
 @dataclass
@@ -108,8 +112,12 @@ def _label_scores(pairs: list[tuple[str, str]]) -> list[LabelScore]:
         return []
     expected, predicted = zip(*pairs)
     figures = precision_recall_fscore_support(expected, predicted, labels=labels, zero_division=0)
+    right = Counter(e for e, p in pairs if e == p)
+    taken = Counter(p for e, p in pairs if e != p)
     return [
-        LabelScore(label, int(support), float(precision), float(recall), float(f1))
+        LabelScore(
+            label, int(support), float(precision), float(recall), float(f1), right[label], taken[label]
+        )
         for label, precision, recall, f1, support in zip(labels, *figures)
     ]
 

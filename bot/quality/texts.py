@@ -16,7 +16,7 @@ CLI_ROOT = "项目根目录（默认为当前项目）"
 REPORT_TITLE = "NLU 评估报告"
 REPORT_GENERATED = "生成时间：{when}　模型：`{model}`　保留测试集：{total} 条（其中 FAQ {faq} 条）"
 REPORT_HEADLINE = "总体指标"
-REPORT_HEADLINE_COLUMNS = ("指标", "本次", "上次", "变化")
+REPORT_HEADLINE_COLUMNS = ("指标", "本次", "修改前", "变化")
 REPORT_HEADLINES = {
     "faq_top1_accuracy": "FAQ 首选主题正确率",
     "faq_answered_correctly": "FAQ 直接答对",
@@ -26,9 +26,45 @@ REPORT_HEADLINES = {
     "macro_f1": "平均 F1（所有标签）",
 }
 REPORT_LOWER_IS_BETTER = frozenset({"faq_answered_wrongly", "faq_fell_back"})
-REPORT_DIFF = "与上次相比"
+REPORT_DIFF = "与修改前相比"
 REPORT_NO_PREVIOUS = "这是第一次评估，没有可以比较的上次结果。"
-REPORT_PREVIOUS_RUN = "上次评估：{when}，模型 `{model}`。"
+REFERENCE_KINDS = {
+    "started_from": "对比的是这次修改开始时的模型 `{model}`，它和本次模型用同一套保留测试集评估（{when}）。",
+    "last_run": (
+        "没有找到这次修改开始时的模型，对比的是上一次评估（{when}，模型 `{model}`）："
+        "它可能用的是另一套测试问法，变化不一定都来自这次修改。"
+    ),
+}
+REPORT_MAYBE_NOISE = "（可能是随机波动）"
+REPORT_NOISE_NOTE = (
+    "每个主题只有 4–5 条测试问法，一条问法答对或答错就会让 F1 变化 0.1–0.3。"
+    "只差 {questions} 条测试问法的变化标为「可能是随机波动」：不要只凭它下结论。"
+)
+REPORT_UNTESTED = "测试问法不够的主题"
+REPORT_UNTESTED_NOTE = (
+    "下面这些主题的测试问法少于 {minimum} 条，报告说明不了它们答得好不好（在 FAQ 表格的「测试问法」列补充）："
+)
+REPORT_UNTESTED_LINE = "- {name}（`{key}`）：{count} 条测试问法"
+REPORT_ALL_TESTED = "每个主题都有至少 {minimum} 条测试问法。"
+REPORT_SUMMARY_UNTESTED = "测试问法不够的主题：{keys}"
+FONT_MISSING = (
+    "没有找到中文字体 {family}，混淆矩阵里的中文会画成方框。"
+    "请先安装 Debian 包 fonts-noto-cjk（以 root 运行 make browser），再运行 make evaluate。"
+)
+INTENT_NAMES = {
+    "out_of_scope": "范围外的问题",
+    "nlu_fallback": "没听懂（兜底）",
+    "uncertain": "不确定（给出选项）",
+    "greet": "打招呼",
+    "goodbye": "告别",
+    "thank": "道谢",
+    "bot_challenge": "问是不是机器人",
+    "request_human": "要找人工客服",
+    "cancel": "取消",
+    "check_status": "查询申请进度",
+    "faq": "FAQ（未分主题）",
+}
+"""Chinese names of the labels that are no FAQ topic (topics are named by their standard question)."""
 REPORT_BETTER = "变好的主题"
 REPORT_WORSE = "变差的主题"
 REPORT_NEW_LABELS = "新出现的标签"
@@ -36,10 +72,10 @@ REPORT_GONE_LABELS = "不再出现的标签"
 REPORT_NOTHING_CHANGED = "各主题的 F1 都没有变化（变化小于 {threshold}）。"
 REPORT_NONE = "无"
 REPORT_CHANGE_LINE = (
-    "- `{label}`：F1 {before:.2f} → {after:.2f}（{delta:+.2f}；精确率 {dp:+.2f}，召回率 {dr:+.2f}）"
+    "- {name}（`{label}`）：F1 {before:.2f} → {after:.2f}（{delta:+.2f}；精确率 {dp:+.2f}，召回率 {dr:+.2f}）"
 )
 REPORT_PER_LABEL = "各主题的精确率、召回率和 F1"
-REPORT_COLUMNS = ("标签", "样本数", "精确率", "召回率", "F1", "F1 变化")
+REPORT_COLUMNS = ("主题", "标签", "测试问法数", "精确率", "召回率", "F1", "F1 变化")
 REPORT_CONFUSED = "最容易混淆的主题"
 REPORT_CONFUSED_COLUMNS = ("应为", "被认成", "次数", "例句")
 REPORT_NO_CONFUSION = "没有混淆：保留测试集的每一条都被认成了正确的主题。"
@@ -56,12 +92,8 @@ REPORT_SAVED = "报告已写入 {markdown}（混淆矩阵：{image}）"
 REPORT_SUMMARY_BETTER = "变好：{labels}"
 REPORT_SUMMARY_WORSE = "变差：{labels}"
 
-MATRIX_LABELS = ("混淆矩阵（保留测试集）", "模型认成的标签", "应为的标签", "占该行的比例")
-"""Title, x axis, y axis and colour scale of the picture, when a font that renders Chinese is installed."""
-MATRIX_LABELS_ASCII = (
-    "Confusion matrix (held-out set)",
-    "predicted label (top-1)",
-    "expected label",
-    "share of the row",
-)
-"""The same in ASCII: without a Chinese font matplotlib would draw empty boxes."""
+MATRIX_LABELS = ("混淆矩阵（保留测试集）", "模型认成的主题", "应为的主题", "占该行的比例")
+"""Title, x axis, y axis and colour scale of the picture (drawn with the Noto Sans CJK font)."""
+
+EVALUATING = "正在评估 {model}（{count} 条测试问法）…"
+EVALUATING_REFERENCE = "正在评估这次修改开始时的模型 {model}，用同一套测试问法作对比…"

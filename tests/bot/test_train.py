@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from bot.train import MAX_FINETUNES, _finetune_base, fingerprint
+from bot.train import MAX_FINETUNES, _finetune_base, _prune, fingerprint, started_from
 
 
 @pytest.fixture
@@ -78,3 +79,24 @@ def test_fine_tuning_starts_from_a_model_with_the_same_structure(tmp_path: Path)
 def test_after_too_many_fine_tunings_training_starts_from_scratch(tmp_path: Path) -> None:
     _model(tmp_path, "a", "structure-1", MAX_FINETUNES)
     assert _finetune_base(tmp_path, "structure-1") is None
+
+
+def test_the_model_an_edit_started_from_survives_pruning(tmp_path: Path) -> None:
+    started = _model(tmp_path, "started", "structure-1", 0)
+    (tmp_path / "started.figures-abc.json").write_text("{}")
+    older = [_model(tmp_path, f"old{n}", "structure-1", 0) for n in range(3)]
+    for age, model in enumerate([*older, started]):  # `started` is the newest of the older ones ...
+        os.utime(model, (1000 + age, 1000 + age))
+    os.utime(started, (500, 500))  # ... until a model is touched: it must stay all the same
+    new = _model(tmp_path, "new", "structure-1", 1)
+    lineage = json.loads((tmp_path / "new.json").read_text())
+    (tmp_path / "new.json").write_text(json.dumps({**lineage, "started_from": "started.tar.gz"}))
+    assert started_from(new) == started
+    _prune(tmp_path, keep=new)
+    assert sorted(p.name for p in tmp_path.glob("*.tar.gz")) == [
+        "new.tar.gz",
+        "old2.tar.gz",
+        "started.tar.gz",
+    ]
+    assert (tmp_path / "started.figures-abc.json").exists()
+    assert not (tmp_path / "old0.json").exists()

@@ -15,6 +15,7 @@ import pytest
 from bot.content.__main__ import main
 from bot.content.checks import check_project, format_report
 from bot.content.corpus import heldout_corpus, training_corpus
+from bot.content.heldout_file import questions_by_topic, replace_test_questions
 from bot.content.paths import ProjectPaths
 from bot.content.topic_files import read_topic, render_topic
 
@@ -93,8 +94,27 @@ def test_faq_phrasing_that_is_also_a_chitchat_phrasing(project: ProjectPaths) ->
 
 def test_too_few_phrasings(project: ProjectPaths) -> None:
     topic = read_topic(project.topic_file("fees"))
-    topic.path.write_text(render_topic(replace(topic, examples=topic.examples[:11])), encoding="utf-8")
-    assert errors_at(project) == ["data/nlu/faq/fees.yml:4: 主题 fees 只有 11 条用户说法，至少需要 12 条"]
+    topic.path.write_text(render_topic(replace(topic, examples=topic.examples[:29])), encoding="utf-8")
+    assert errors_at(project) == ["data/nlu/faq/fees.yml:4: 主题 fees 只有 29 条用户说法，至少需要 30 条"]
+
+
+def test_too_few_test_questions(project: ProjectPaths) -> None:
+    heldout = project.heldout.read_text(encoding="utf-8")
+    kept = replace_test_questions(heldout, {"fees": questions_by_topic(heldout_corpus(project))["fees"][:3]})
+    project.heldout.write_text(kept, encoding="utf-8")
+    assert errors_at(project) == [
+        "data/nlu/faq/fees.yml:4: 主题 fees 只有 3 条测试问法（tests/data/heldout_nlu.yml），至少需要 4 条"
+    ]
+
+
+def test_masked_personal_data_in_a_phrasing(project: ProjectPaths) -> None:
+    line = add_phrasing(project, "fees", "我的手机号138****5678，认证收费吗")
+    assert errors_at(project) == [
+        (
+            f"data/nlu/faq/fees.yml:{line}: 「我的手机号138****5678，认证收费吗」含有隐藏的个人信息（****），"
+            "不能用作用户说法或测试问法：请改写成不含个人信息的问法，或者不要加入"
+        )
+    ]
 
 
 def test_missing_answer(project: ProjectPaths) -> None:
@@ -136,6 +156,8 @@ def test_answer_too_long_for_telegram_and_long_answer_warning(project: ProjectPa
         ("total_time", "初审一般2-3个工作日。", "「初审」的时长写成了 2-3 个工作日，事实是 1-2"),
         ("second_review", "这个过程可能需要3-5个工作日。", "「复审」的时长写成了 3-5 个工作日，事实是 2-3"),
         ("total_time", "整个认证流程需要3-7个工作日。", "「整个流程」的时长写成了 3-7 个工作日，事实是 3-5"),
+        ("submit_first_review", "初审需要10个工作日。", "「初审」的时长写成了「10个工作日」，事实是 1-2"),
+        ("total_time", "一般两周就能全部办完。", "「整个流程」的时长写成了「两周」（约 10 个工作日）"),
     ],
 )
 def test_answer_contradicting_a_fact(project: ProjectPaths, topic: str, sentence: str, message: str) -> None:

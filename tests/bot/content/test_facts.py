@@ -39,6 +39,11 @@ def test_no_current_answer_contradicts_a_fact(facts: Facts) -> None:
         "费用是100元",  # yuan, but not the small payment
         "整个流程3到5个工作日，初审1-2个工作日，复审2-3个工作日",
         "已经提交5个工作日了",  # no range
+        "初审一般一到两个工作日，最快1个工作日",
+        "整个流程大约一周",  # a week: 5 working days
+        "如果已经超过10个工作日还没有结果，请联系客服",  # no stage named: not judged
+        "初审通过后3天内会收到通知",  # calendar days: not judged
+        "每周一到周五都有人审核",  # weekdays, not a duration
     ],
 )
 def test_statements_that_agree(facts: Facts, text: str) -> None:
@@ -54,6 +59,17 @@ def test_statements_that_agree(facts: Facts, text: str) -> None:
         ("初审1-2个工作日，复审要5-6个工作日", "", "「复审」的时长写成了 5-6"),
         ("这个过程可能需要1-2个工作日", "复审是什么？", "「复审」的时长写成了 1-2"),
         ("这个过程要7-9个工作日", "", "7-9 个工作日：看不出"),
+        ("初审需要10个工作日。", "", "「初审」的时长写成了「10个工作日」，事实是 1-2"),
+        ("复审要十个工作日", "", "「复审」的时长写成了「十个工作日」，事实是 2-3"),
+        ("初审三到五个工作日", "", "「初审」的时长写成了 3-5 个工作日，事实是 1-2"),
+        ("初审大概要一周", "", "「初审」的时长写成了「一周」（约 5 个工作日），事实是 1-2"),
+        ("整个认证要两个星期", "", "「整个流程」的时长写成了「两个星期」（约 10 个工作日），事实是 3-5"),
+        (
+            "一般半个月内完成",
+            "认证全部完成要多久？",
+            "「整个流程」的时长写成了「半个月」（约 10-11 个工作日）",
+        ),
+        ("需要4个工作日", "复审要多久？", "「复审」的时长写成了「4个工作日」，事实是 2-3"),
     ],
 )
 def test_statements_that_contradict(facts: Facts, text: str, question: str, expected: str) -> None:

@@ -6,16 +6,25 @@ from dataclasses import replace
 
 from bot.content import texts
 from bot.content.corpus import Content
+from bot.content.faq_sheet import DRAFT_COLUMNS
 from bot.content.gate import Cell, Changes, Columns, Draft, Problem, gate
+from bot.content.heldout_file import replace_test_questions
 from bot.content.paths import ProjectPaths
 from bot.content.topic_files import Topic, read_topic, render_topic
 
-FAQ_COLUMNS = Columns(texts.COL_QUESTION, texts.COL_ANSWER, texts.COL_PHRASINGS)
+FAQ_COLUMNS = DRAFT_COLUMNS
 UNANSWERED_COLUMNS = Columns(texts.UCOL_NEW_QUESTION, texts.UCOL_NEW_ANSWER, texts.UCOL_TEXT)
 
 
 def new_topic(paths: ProjectPaths, key: str, answer: str, phrasings: tuple[str, ...]) -> Topic:
     return Topic(key, "新问题？", answer, phrasings, "", paths.topic_file(key))
+
+
+def filler(prefix: str, count: int) -> tuple[str, ...]:
+    return tuple(f"{prefix}第{n}条" for n in range(count))
+
+
+TESTS = ("发票能开吗", "认证有没有发票", "要发票找谁", "认证费用开票吗")
 
 
 def phrasing_of(content: Content, intent: str) -> str:
@@ -29,9 +38,9 @@ def errors(problems: list[Problem]) -> list[Problem]:
 def test_the_same_rules_judge_a_row_of_either_sheet_alike(project: ProjectPaths) -> None:
     content = Content(project)
     greeting = phrasing_of(content, "greet")
-    topic = new_topic(project, "invoice", "请拨打 400-123-4567。", (greeting, "能开发票吗"))
+    topic = new_topic(project, "invoice", "请拨打 400-123-4567。", (greeting, *filler("发票", 29)))
     for columns, row in ((FAQ_COLUMNS, 7), (UNANSWERED_COLUMNS, 3)):
-        draft = Draft(topic, row, columns, (row, row))
+        draft = Draft(topic, row, columns, (row,) * 30, tests=TESTS, test_rows=(row,) * 4)
         found = errors(gate(content, Changes((draft,))))
         assert [(p.row, p.column, p.topic) for p in found] == [
             (row, columns.answer, "invoice"),
@@ -76,21 +85,57 @@ def test_deleting_a_topic_something_still_names_is_refused_at_its_row(project: P
     deletions = {"fees": Cell(12, texts.COL_ACTION), "legal_rep_change": Cell(13, texts.COL_ACTION)}
     found = gate(Content(project), Changes(deletions=deletions))
     assert [(p.row, p.topic) for p in found] == [(12, "fees"), (13, "legal_rep_change")]
-    assert all("tests/data/heldout_nlu.yml" in p.message for p in found)
+    assert all("tests/test_" in p.message for p in found)  # the conversation tests name them
+    assert not any("heldout_nlu.yml" in p.message for p in found)  # the test questions go with the topic
 
 
-def test_a_few_phrasings_warn_on_import_and_fail_the_check(project: ProjectPaths) -> None:
-    topic = new_topic(project, "invoice", "认证免费，不涉及发票。", ("能开发票吗", "发票怎么开"))
-    (warning,) = gate(Content(project), Changes((Draft(topic, 9, FAQ_COLUMNS, (9, 9)),)))
-    assert warning.warning and warning.format(project) == (
-        "主题「invoice」只有 2 条用户说法，至少需要 12 条（`python -m bot.content check` 会报错）"
-    )
+def test_too_few_phrasings_or_test_questions_fail_an_import_as_they_fail_the_check(
+    project: ProjectPaths,
+) -> None:
+    topic = new_topic(project, "invoice", "认证免费，不涉及发票。", filler("发票", 29))
+    draft = Draft(topic, 9, FAQ_COLUMNS, (9,) * 29, tests=TESTS[:3], test_rows=(9, 10, 11))
+    assert [p.format(project) for p in gate(Content(project), Changes((draft,)))] == [
+        f"第 9 行「{texts.COL_PHRASINGS}」列：主题 invoice 只有 29 条用户说法，至少需要 30 条",
+        f"第 9 行「{texts.COL_TESTS}」列：主题 invoice 只有 3 条测试问法，至少需要 4 条（测试问法只用来评估，不用来训练）",
+    ]
 
     topic.path.write_text(render_topic(topic), encoding="utf-8")
-    (error,) = errors(gate(Content(project)))
-    assert (
-        error.format(project) == "data/nlu/faq/invoice.yml:4: 主题 invoice 只有 2 条用户说法，至少需要 12 条"
+    held = replace_test_questions(project.heldout.read_text(encoding="utf-8"), {"invoice": TESTS[:3]})
+    project.heldout.write_text(held, encoding="utf-8")
+    assert [p.format(project) for p in errors(gate(Content(project)))] == [
+        "data/nlu/faq/invoice.yml:4: 主题 invoice 只有 29 条用户说法，至少需要 30 条",
+        "data/nlu/faq/invoice.yml:4: 主题 invoice 只有 3 条测试问法（tests/data/heldout_nlu.yml），至少需要 4 条",
+    ]
+
+
+def test_a_mistyped_key_of_a_new_topic_gets_did_you_mean(project: ProjectPaths) -> None:
+    fees = read_topic(project.topic_file("fees"))
+    draft = Draft(
+        replace(fees, key="feees", examples=filler("费用", 5)),
+        4,
+        FAQ_COLUMNS,
+        (4,) * 5,
+        tests=(),
+        test_rows=(),
     )
+    found = gate(Content(project), Changes((draft,)))
+    assert found and all(p.message.endswith("您是不是想写「fees」") for p in found)
+
+
+def test_test_questions_from_a_sheet_are_never_training_phrasings_nor_masked(project: ProjectPaths) -> None:
+    content = Content(project)
+    fees = read_topic(project.topic_file("fees"))
+    trained = phrasing_of(content, "faq/total_time")
+    other_test = next(p.text for p in content.heldout.phrasings() if p.intent == "faq/total_time")
+    tests = (trained, other_test, "我的卡号***************1234能认证吗", "认证收费吗？", "认证收费吗")
+    draft = Draft(fees, 5, FAQ_COLUMNS, (5,) * len(fees.examples), tests=tests, test_rows=(5, 6, 7, 8, 9))
+    found = {(p.row, p.message.split("」")[0]) for p in errors(gate(content, Changes((draft,))))}
+    assert found == {
+        (5, f"测试问法「{trained}"),
+        (6, f"测试问法「{other_test}"),
+        (7, "「我的卡号***************1234能认证吗"),
+        (9, "测试问法「认证收费吗"),
+    }
 
 
 def test_a_broken_facts_file_blocks_every_import(project: ProjectPaths) -> None:

@@ -39,17 +39,13 @@ def test_out_of_scope_question_becomes_a_phrasing_of_the_topic_an_editor_chose(
         sheet = workbook[texts.UNANSWERED_SHEET]
         (row,) = [r for r in range(2, sheet.max_row + 1) if sheet.cell(row=r, column=2).value == QUESTION]
         assert sheet.cell(row=row, column=REASONS_COLUMN).value == texts.REASONS["out_of_scope"]
-        sheet.cell(row=row, column=TOPIC_COLUMN).value = "attendance_settings"
-        sheet.cell(row=row, column=TOPIC_COLUMN + 1).value = "钉钉考勤怎么设置？"
-        sheet.cell(
-            row=row, column=TOPIC_COLUMN + 2
-        ).value = "考勤设置不属于中级认证的范围，请在钉钉帮助中心搜索「考勤」。"
+        sheet.cell(row=row, column=TOPIC_COLUMN).value = "contact_support"
         workbook.save(sheet_path)
 
         with sessions() as session, session.begin():
             result = import_unanswered(session, sheet_path, project)
-        assert result.created == {"attendance_settings"}
-        assert QUESTION in read_topic(project.topic_file("attendance_settings")).examples
+        assert result.topics == {"contact_support"}
+        assert QUESTION in read_topic(project.topic_file("contact_support")).examples
 
         again = tmp_path / "again.xlsx"
         with sessions() as session:
