@@ -14,13 +14,18 @@ from telegram import User
 
 from bot import identity
 from bot.db import escalation_queries, gateway_queries, queries
-from bot.db.escalation_models import Escalation
+from bot.db.escalation_models import Escalation, EscalationStatus
+from bot.db.types import BEIJING
 from bot.gateway import texts
 from bot.handoff import parse_transcript
 from bot.privacy import mask
 
 CARD = "escalation"
 """The outbox purpose of an escalation's card (a thread's first message)."""
+CARD_UPDATE = "card_update"
+"""The outbox purpose of a new text for a card already posted (edited in place: owner, buttons)."""
+BUTTON_PREFIX = "desk:"
+"""callback_data of the card's buttons: `desk:claim:12`, `desk:takeover:12`, `desk:resolve:12`."""
 VERIFIED_WITHIN = timedelta(hours=1)
 """An application counts as verified on a card when its conversation proved ownership this recently."""
 
@@ -93,9 +98,10 @@ def queue_card(session: Session, agents_chat_id: int, escalation: Escalation, *,
     gateway_queries.enqueue_message(
         session,
         agents_chat_id,
-        escalation_post(session, escalation, forum=forum),
+        card_text(session, escalation, forum=forum),
         purpose=CARD,
         escalation_id=escalation.id,
+        buttons=card_buttons(escalation),
     )
 
 
@@ -111,3 +117,66 @@ def ensure_card(session: Session, agents_chat_id: int, escalation: Escalation, *
     queue_card(session, agents_chat_id, escalation, forum=forum)
     if escalation.announced_at is None:
         escalation_queries.mark_announced(session, [escalation.id])
+
+
+def card_status(escalation: Escalation) -> str:
+    """The card's status line: waiting, who holds it, or ended."""
+    if escalation.status == EscalationStatus.CLAIMED:
+        return texts.CARD_STATUS_CLAIMED.format(agent=escalation.claimed_by_name or "")
+    if escalation.status == EscalationStatus.RESOLVED:
+        return texts.CARD_STATUS_RESOLVED
+    return texts.CARD_STATUS_OPEN
+
+
+def previous_case_line(session: Session, escalation: Escalation) -> str | None:
+    """A link to the applicant's previous escalation, if there was one."""
+    previous = escalation_queries.previous_escalation(session, escalation)
+    if previous is None:
+        return None
+    return texts.PREVIOUS_CASE.format(
+        id=previous.id,
+        when=previous.created_at.astimezone(BEIJING).strftime("%m-%d %H:%M"),
+        status=card_status(previous).removeprefix("状态："),
+    )
+
+
+def card_text(session: Session, escalation: Escalation, *, forum: bool) -> str:
+    """The card as agents see it now: the post, a link to the previous case, and its status."""
+    lines = [escalation_post(session, escalation, forum=forum)]
+    previous = previous_case_line(session, escalation)
+    if previous is not None:
+        lines.append(previous)
+    lines.append(card_status(escalation))
+    return "\n".join(lines)
+
+
+def card_buttons(escalation: Escalation) -> list[list[dict[str, str]]] | None:
+    """The card's buttons: 接手 (or 改由我接手 once claimed) and 结束; none once ended."""
+    if escalation.status == EscalationStatus.RESOLVED:
+        return None
+    first = (
+        (texts.BUTTON_TAKEOVER, "takeover")
+        if escalation.status == EscalationStatus.CLAIMED
+        else (texts.BUTTON_CLAIM, "claim")
+    )
+    return [
+        [
+            {"text": first[0], "callback_data": f"{BUTTON_PREFIX}{first[1]}:{escalation.id}"},
+            {"text": texts.BUTTON_RESOLVE, "callback_data": f"{BUTTON_PREFIX}resolve:{escalation.id}"},
+        ]
+    ]
+
+
+def queue_card_update(session: Session, agents_chat_id: int, escalation: Escalation, *, forum: bool) -> None:
+    """Edit the posted card to show the escalation as it is now (a pending older edit is dropped)."""
+    if not has_card(session, escalation.id):
+        return
+    gateway_queries.drop_pending(session, agents_chat_id, escalation.id, CARD_UPDATE)
+    gateway_queries.enqueue_message(
+        session,
+        agents_chat_id,
+        card_text(session, escalation, forum=forum),
+        purpose=CARD_UPDATE,
+        escalation_id=escalation.id,
+        buttons=card_buttons(escalation),
+    )

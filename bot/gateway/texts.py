@@ -96,3 +96,43 @@ ALERT_LINE_CAPPED = "• {application_id}（{known}）：{window} 分钟内输�
 ALERT_KNOWN = "系统中有此申请"
 ALERT_UNKNOWN = "系统中无此编号"
 ALERT_LINE_OTHER = "• {kind}：{subject}"
+
+# --- the agents' desk: owners, takeovers, accounting (bot/gateway/desk.py, agent_commands.py) ----
+
+CARD_STATUS_OPEN = "状态：⏳ 待接手"
+CARD_STATUS_CLAIMED = "状态：👩‍💼 {agent} 处理中"
+CARD_STATUS_RESOLVED = "状态：✅ 已结束"
+BUTTON_CLAIM = "接手"
+BUTTON_TAKEOVER = "改由我接手"
+BUTTON_RESOLVE = "结束"
+ALREADY_CLAIMED = (
+    "#{id} 已由 {agent} 接手，本次未改动。如需改由你处理，请用 /takeover {id}（双方都会收到通知）。"
+)
+ALREADY_YOURS = "#{id} 已经由你（{agent}）接手了。"
+TAKEN_OVER = "#{id} 已由 {agent} 从 {previous} 手中接手。{previous}：这个转人工之后由 {agent} 处理。"
+ASSIGNED = "#{id} 已由 {by} 分配给 {agent}。{agent}：请接手处理。"
+ASSIGNED_FROM = "#{id} 已由 {by} 从 {previous} 改分配给 {agent}。"
+ASSIGN_WHO = "请写明分配给谁：/assign 12 @用户名（对方需在本群发过言），或回复对方的一条消息发送 /assign 12。"
+ASSIGN_NOT_MEMBER = "{agent} 不是客服群成员，无法分配。"
+BAD_ARGUMENT = "看不懂「{argument}」：编号请用阿拉伯数字，例如 /{command} 12。"
+BAD_PAGE = "看不懂「{argument}」：页码请用阿拉伯数字，例如 /open 2。"
+MINE_NONE = "你目前没有处理中的转人工。"
+MINE_HEADER = "你（{agent}）处理中的转人工（{count} 个）："
+OPEN_PAGE_HEADER = "未结束的转人工（共 {count} 个，等待最久的在前；第 {page}/{pages} 页）："
+OPEN_PAGE_LINE = "#{id} · 等待 {waited} · {application} · {who} · {status}\n    最后一条：{last}"
+OPEN_NEXT_PAGE = "下一页：/open {page}"
+OPEN_NO_SUCH_PAGE = "只有 {pages} 页，请用 /open 1 到 /open {pages}。"
+NO_LAST_MESSAGE = "（无）"
+WAITED_MINUTES = "{minutes} 分钟"
+WAITED_HOURS = "{hours} 小时 {minutes} 分钟"
+NOT_RELAYED_REPLY_TO_BOT = (
+    "⚠️ 这条消息没有转给任何申请人：你回复的这条机器人消息不属于某个转人工。"
+    "要回复申请人，请回复该转人工的卡片（或它的任一条消息），或在它的话题中发言。"
+)
+NOT_RELAYED_RESOLVED = "⚠️ 这条消息没有转给申请人：#{id} 已结束。"
+NOT_RELAYED_ANONYMOUS = "⚠️ 匿名管理员的命令无法识别是谁，未执行；请关闭「匿名发言」后再使用命令。"
+ANONYMOUS_ADMIN = "群管理员（匿名）"
+REPLY_NOT_DELIVERED = "⚠️ #{id} 的一条回复没有送达申请人（Telegram 拒绝了这条消息）。"
+BUTTON_DONE = "已完成"
+UNCLAIMED_REMINDER = "⏰ #{id} 已等待 {waited}，还没有人接手。/claim {id} 接手"
+PREVIOUS_CASE = "该申请人上一次转人工：#{id}（{when}，{status}）"

@@ -9,6 +9,7 @@ was written in, or the bot message it replies to.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from bot.gateway.cards import reason_text
 from bot.gateway.store import Store
 
 TOPIC_NAME_LIMIT = 128
+_TOPIC_ID = re.compile(r"#([0-9]{1,12})\b", re.ASCII)
 
 
 class EscalationThreads:
@@ -71,17 +73,45 @@ class EscalationThreads:
         await self._store.run(escalation_queries.set_thread, row.escalation_id)
 
     async def escalation_of(self, message: Message) -> Escalation | None:
-        """The escalation whose thread `message` was written in (its topic, or a reply to one of its messages)."""
+        """The escalation whose thread `message` was written in.
+
+        Its topic, or a reply to a message of its thread: one the bot posted, or an agent's message
+        relayed from it (so a reply to a colleague counts too). A reply can come before the gateway
+        has recorded the message it answers (Telegram accepted it a moment ago): then the text of the
+        message being sent, or the topic's name (#12 …), tells the escalation.
+        """
+        chat_id = self._agents.chat_id
         if message.is_topic_message and message.message_thread_id:
             found = await self._store.run(escalation_queries.escalation_by_topic, message.message_thread_id)
             if found is not None:
                 return found
-        if message.reply_to_message is not None:
+        replied = message.reply_to_message
+        if replied is None:
+            return None
+        escalation_id = await self._store.run(
+            gateway_queries.escalation_of_sent_message, chat_id, replied.message_id
+        )
+        if escalation_id is None:
             escalation_id = await self._store.run(
-                gateway_queries.escalation_of_sent_message,
-                self._agents.chat_id,
-                message.reply_to_message.message_id,
+                gateway_queries.escalation_of_thread_message, chat_id, replied.message_id
             )
-            if escalation_id is not None:
-                return await self._store.run(escalation_queries.get_escalation, escalation_id)
-        return None
+        if escalation_id is None and replied.text:
+            escalation_id = await self._store.run(
+                gateway_queries.escalation_of_unsent_text, chat_id, replied.text
+            )
+        if escalation_id is None and replied.forum_topic_created is not None:
+            named = topic_escalation_id(replied.forum_topic_created.name)
+            found = await self._store.run(escalation_queries.get_escalation, named) if named else None
+            # A topic of another name, or one that is not this escalation's, is not its thread.
+            return (
+                found if found is not None and found.topic_id in (None, message.message_thread_id) else None
+            )
+        if escalation_id is None:
+            return None
+        return await self._store.run(escalation_queries.get_escalation, escalation_id)
+
+
+def topic_escalation_id(topic_name: str) -> int | None:
+    """The escalation a topic the gateway named (texts.TOPIC_NAME: `#12 …`) belongs to."""
+    match = _TOPIC_ID.match(topic_name)
+    return int(match.group(1)) if match is not None else None
