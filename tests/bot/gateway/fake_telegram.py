@@ -36,6 +36,43 @@ ANONYMOUS_ADMIN_BOT = {
     "username": "GroupAnonymousBot",
 }
 TEXT_LIMIT = 4096
+_ADMIN_RIGHTS = [
+    "can_be_edited",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+]
+_RESTRICTIONS = [
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_send_messages",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_manage_topics",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_edit_tag",
+]
+_MEMBER_FIELDS: dict[str, dict[str, Any]] = {
+    "creator": {"is_anonymous": False},
+    "administrator": {"is_anonymous": False, **dict.fromkeys(_ADMIN_RIGHTS, False), "can_manage_chat": True},
+    "restricted": {"is_member": True, "until_date": 0, **dict.fromkeys(_RESTRICTIONS, False)},
+    "kicked": {"until_date": 0},
+}
+"""What getChatMember returns beside status and user, per status (as Telegram does)."""
 # Update ids must never repeat within a test session: every gateway shares one database.
 _update_ids = itertools.count(int(time.time() * 1000) % 1_000_000_000 * 100)
 
@@ -528,9 +565,7 @@ class FakeTelegram(ThreadedServer):
         chat = self.chats.get(params["chat_id"])
         status = chat.members.get(params["user_id"], "left") if chat else "left"
         member: dict[str, Any] = {"status": status, "user": user(params["user_id"])}
-        if status == "kicked":
-            member["until_date"] = 0
-        return member
+        return {**member, **_MEMBER_FIELDS.get(status, {})}
 
     async def _api_createForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
         return {
