@@ -74,10 +74,14 @@ OPEN_LIST_HEADER = "未结束的转人工："
 OPEN_LIST_LINE = "#{id} {who} · {reason} · {status}"
 STATUS_OPEN = "待接手"
 STATUS_CLAIMED = "{agent} 处理中"
-AGENT_HELP = (
-    "客服命令：/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表（在转人工话题内或回复其消息使用，"
-    "或写明编号，如 /claim 12；/resolve 可一次写多个编号，如 /resolve 12 13 20-25）"
-)
+AGENT_HELP = """客服命令（在转人工话题内或回复其消息使用，或写明编号，如 /claim 12）：
+/claim 接手（已有人接手时不会改动，会告诉你是谁）· 卡片上的「接手」按钮同样有效
+/takeover 改由你接手（原处理人会在话题中看到）
+/assign 12 @用户名 分配给群里的同事（或回复同事的消息发送 /assign 12）
+/resolve 结束并交还机器人（可一次写多个编号，如 /resolve 12 13 20-25）· 卡片上的「结束」按钮同样有效
+/mine 我处理中的转人工
+/open 未结束列表（等待最久的在前，/open 2 看下一页）
+在话题中发言或回复该转人工的任一条消息（包括同事的消息）即转给申请人；没能转出的消息会立即提示原因。"""
 APPLICANT_BLOCKED = "#{id} 申请人已屏蔽机器人，消息无法送达。"
 AGENT_TEXT_ONLY = "目前只能把文字消息转给申请人。"
 
