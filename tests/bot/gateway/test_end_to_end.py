@@ -139,17 +139,26 @@ def test_telegram_429_and_network_errors(
 def test_killed_mid_conversation_nothing_lost_nothing_doubled(
     telegram: FakeTelegram, make_gateway: Callable[..., GatewayProcess]
 ) -> None:
+    """SIGKILL after the updates were fetched: every one is answered once by the next gateway.
+
+    A message Telegram accepted a moment before the kill, whose acceptance the gateway had no time
+    to record, is sent again (at-least-once; no API can tell). Telegram drops the connection of
+    every send while the kill is prepared, so the kill never lands in that window and the test
+    always proves what it claims: stored updates are replayed, queued answers delivered, once.
+    """
     first = make_gateway().start()
     applicants = [new_user_id() for _ in range(4)]
     telegram.send_text(applicants[0], "你好")
     telegram.wait_for_texts(applicants[0], 1)
 
+    telegram.fail("sendMessage", "drop", times=None)  # nothing reaches the applicants before the kill
     update_ids = [telegram.send_text(a, q) for a in applicants for q in (FEES_QUESTION, "谢谢")]
     telegram.wait_for(
         lambda: all(telegram.delivered.get(u) for u in update_ids), what="the updates to be fetched"
     )
-    first.kill()  # fetched (and stored), but mostly not answered yet
-    answered_before_kill = sum(len(telegram.texts(a)) for a in applicants) - 1
+    first.kill()  # fetched (and stored), some answered into the outbox, none delivered
+    telegram.clear_failures()
+    assert sum(len(telegram.texts(a)) for a in applicants) == 1
 
     second = make_gateway().start()
     for applicant in applicants:
@@ -159,8 +168,6 @@ def test_killed_mid_conversation_nothing_lost_nothing_doubled(
         replies = telegram.texts(applicant)[-2:]
         assert len(telegram.texts(applicant)) == (3 if applicant == applicants[0] else 2)
         assert "免费" in replies[0] and "不客气" in replies[1], replies
-    assert answered_before_kill < len(update_ids), "the kill came too late to prove anything"
     print(
-        f"\n[sigkill] {len(update_ids) - answered_before_kill} of {len(update_ids)} messages were unanswered at "
-        f"the kill; replayed from the inbox: {'replaying' in second.log()}"
+        f"\n[sigkill] {len(update_ids)} messages fetched before the kill; replayed from the inbox: {'replaying' in second.log()}"
     )
