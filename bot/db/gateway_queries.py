@@ -236,6 +236,11 @@ def pending_rows(session: Session, chat_id: int, limit: int = 200) -> list[Outbo
     )
 
 
+def detach_from_thread(session: Session, message_id: int) -> None:
+    """Post a message outside its escalation's thread (the thread is closed for good)."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(escalation_id=None))
+
+
 def drop_pending(session: Session, chat_id: int, escalation_id: int, purpose: str) -> int:
     """Delete the pending messages of one purpose for an escalation (a newer one replaces them)."""
     result = session.execute(

@@ -37,6 +37,7 @@ from bot.gateway.cards import (
     ensure_card,
     has_card,
     queue_card_update,
+    queue_topic_update,
 )
 from bot.gateway.relay import AGENT_NOTICE, TO_AGENTS, Relay
 from bot.handoff import parse_transcript
@@ -267,6 +268,10 @@ class AgentCommands:
                 others = _id_list(i for i in escalation_ids if i not in done)
                 notice += "\n" + texts.NOT_ACTIVE_MANY.format(ids=others)
             self.post(session, notice)
+        if self._agents.is_forum:  # renamed and closed after the notices above went into the topics
+            for escalation in resolved:
+                if has_card(session, escalation.id):
+                    queue_topic_update(session, self._agents.chat_id, escalation)
         return resolved
 
     @staticmethod

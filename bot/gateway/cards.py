@@ -22,6 +22,9 @@ from bot.privacy import mask
 
 CARD = "escalation"
 """The outbox purpose of an escalation's card (a thread's first message)."""
+TOPIC_UPDATE = "topic_update"
+"""The outbox purpose of a new name for an escalation's forum topic (closed too once it ended)."""
+TOPIC_NAME_LIMIT = 128
 CARD_UPDATE = "card_update"
 """The outbox purpose of a new text for a card already posted (edited in place: owner, buttons)."""
 BUTTON_PREFIX = "desk:"
@@ -167,10 +170,44 @@ def card_buttons(escalation: Escalation) -> list[list[dict[str, str]]] | None:
     ]
 
 
+def topic_name(session: Session, escalation: Escalation) -> str:
+    """A forum topic's name: number, status, applicant, reason (Telegram allows 128 characters)."""
+    if escalation.status == EscalationStatus.CLAIMED:
+        status = texts.TOPIC_CLAIMED.format(agent=escalation.claimed_by_name or "")
+    elif escalation.status == EscalationStatus.RESOLVED:
+        status = texts.TOPIC_RESOLVED
+    else:
+        status = texts.TOPIC_OPEN
+    name = texts.TOPIC_TITLE.format(
+        id=escalation.id,
+        status=status,
+        who=applicant_label(session, escalation, short_sender=24)[:40],
+        reason=reason_text(escalation),
+    )
+    return name[:TOPIC_NAME_LIMIT]
+
+
+def queue_topic_update(session: Session, agents_chat_id: int, escalation: Escalation) -> None:
+    """Rename the escalation's forum topic to its status now (and close it once ended), after what is queued."""
+    gateway_queries.drop_pending(session, agents_chat_id, escalation.id, TOPIC_UPDATE)
+    gateway_queries.enqueue_message(
+        session,
+        agents_chat_id,
+        topic_name(session, escalation),
+        purpose=TOPIC_UPDATE,
+        escalation_id=escalation.id,
+    )
+
+
 def queue_card_update(session: Session, agents_chat_id: int, escalation: Escalation, *, forum: bool) -> None:
-    """Edit the posted card to show the escalation as it is now (a pending older edit is dropped)."""
+    """Edit the posted card to show the escalation as it is now (a pending older edit is dropped).
+
+    In a forum the topic's name follows (bot/gateway/delivery.py renames it; closes it once ended).
+    """
     if not has_card(session, escalation.id):
         return
+    if forum:
+        queue_topic_update(session, agents_chat_id, escalation)
     gateway_queries.drop_pending(session, agents_chat_id, escalation.id, CARD_UPDATE)
     gateway_queries.enqueue_message(
         session,

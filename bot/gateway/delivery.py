@@ -11,6 +11,8 @@
 An agents-group message that belongs to an escalation is placed in the escalation's thread
 (`Threads`, bot/gateway/threads.py). A `card_update` row is not a new message: it edits the
 escalation's card in place (its owner, its buttons); "message is not modified" counts as done.
+A `topic_update` row renames the escalation's forum topic (closed once the escalation ended);
+a message for a closed topic reopens it, or goes outside it when its escalation has ended.
 """
 
 from __future__ import annotations
@@ -29,15 +31,16 @@ from bot.db import gateway_queries
 from bot.db.gateway_models import DeliveryStatus, OutboxMessage
 from bot.db.types import utc_now
 from bot.gateway.agents_group import AgentsGroup
-from bot.gateway.cards import CARD, CARD_UPDATE
+from bot.gateway.cards import CARD, CARD_UPDATE, TOPIC_UPDATE
 from bot.gateway.limits import SendLimits
 from bot.gateway.store import Store
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 60.0
-THREAD_LOST = ("thread not found", "topic_deleted", "topic_closed", "replied message not found")
+THREAD_LOST = ("thread not found", "topic_deleted", "replied message not found")
 NOT_MODIFIED = "message is not modified"
+TOPIC_CLOSED = "topic_closed"
 
 
 class Threads(Protocol):
@@ -51,6 +54,12 @@ class Threads(Protocol):
 
     async def lost(self, row: OutboxMessage) -> None:
         """Telegram says `row`'s thread is gone: start a new one."""
+
+    async def closed(self, row: OutboxMessage) -> None:
+        """Telegram says `row`'s topic is closed: reopen it, or post outside it if its escalation ended."""
+
+    async def rename(self, row: OutboxMessage) -> int | None:
+        """Rename `row`'s topic to its text (and close it if its escalation ended); its id, or None."""
 
 
 def seconds(value: float | dt.timedelta) -> float:
@@ -96,11 +105,19 @@ class TelegramDelivery:
         """Send one row when Telegram's limits allow; return whether the chat's next row may follow now."""
         await self._limits.acquire(row.chat_id)
         is_agents = row.chat_id == self._agents.chat_id
-        is_edit = row.purpose == CARD_UPDATE
+        is_edit = row.purpose in (CARD_UPDATE, TOPIC_UPDATE)
         try:
             if is_edit:
-                message_id = await self._edit_card(row)
+                message_id = (
+                    await self._edit_card(row)
+                    if row.purpose == CARD_UPDATE
+                    else await self._threads.rename(row)
+                )
                 if message_id is None:
+                    if row.purpose == TOPIC_UPDATE:
+                        await self._store.run(
+                            gateway_queries.give_up, row.id, DeliveryStatus.FAILED, "no topic"
+                        )
                     return True
             else:
                 extra = await self._threads.placement(row) if is_agents and row.escalation_id else {}
@@ -128,6 +145,9 @@ class TelegramDelivery:
             if is_edit and NOT_MODIFIED in lowered:
                 await self._store.run(gateway_queries.give_up, row.id, DeliveryStatus.SENT, "not modified")
                 return True
+            if is_agents and not is_edit and row.escalation_id and TOPIC_CLOSED in lowered:
+                await self._threads.closed(row)
+                return await self._retry_later(row, 0, "topic closed")
             if (
                 is_agents
                 and not is_edit

@@ -55,7 +55,6 @@ HOW_TO_REPLY_TOPIC = (
     "在本话题中发言即可回复申请人。/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表"
 )
 HOW_TO_REPLY_CHAIN = "回复本条（或本会话的任一条）消息即可回复申请人。/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表"
-TOPIC_NAME = "#{id} {reason}"
 NOT_TELEGRAM_USER = "（非 Telegram 用户 {sender}，无法在此直接回复）"
 OTHER_CHANNEL_SHORT = "{sender}（非 Telegram）"
 UNKNOWN_APPLICANT = "Telegram 用户 {sender}"
@@ -140,3 +139,7 @@ REPLY_NOT_DELIVERED = "⚠️ #{id} 的一条回复没有送达申请人（Teleg
 BUTTON_DONE = "已完成"
 UNCLAIMED_REMINDER = "⏰ #{id} 已等待 {waited}，还没有人接手。/claim {id} 接手"
 PREVIOUS_CASE = "该申请人上一次转人工：#{id}（{when}，{status}）"
+TOPIC_TITLE = "#{id} {status} · {who} · {reason}"
+TOPIC_OPEN = "⏳待接手"
+TOPIC_CLAIMED = "👩‍💼{agent}"
+TOPIC_RESOLVED = "✅已结束"

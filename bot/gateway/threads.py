@@ -9,21 +9,23 @@ was written in, or the bot message it replies to.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from sqlalchemy.orm import Session
 from telegram import Bot, Message, ReplyParameters
+from telegram.error import BadRequest, TelegramError
 
 from bot.db import escalation_queries, gateway_queries
-from bot.db.escalation_models import Escalation
+from bot.db.escalation_models import Escalation, EscalationStatus
 from bot.db.gateway_models import OutboxMessage
-from bot.gateway import texts
 from bot.gateway.agents_group import AgentsGroup
-from bot.gateway.cards import reason_text
+from bot.gateway.cards import topic_name
 from bot.gateway.store import Store
 
-TOPIC_NAME_LIMIT = 128
+NOT_MODIFIED = "TOPIC_NOT_MODIFIED"
+logger = logging.getLogger(__name__)
 _TOPIC_ID = re.compile(r"#([0-9]{1,12})\b", re.ASCII)
 
 
@@ -43,8 +45,8 @@ class EscalationThreads:
         if await self._agents.forum():
             topic_id = escalation.topic_id
             if topic_id is None:
-                name = texts.TOPIC_NAME.format(id=escalation.id, reason=reason_text(escalation))
-                topic = await self._bot.create_forum_topic(self._agents.chat_id, name[:TOPIC_NAME_LIMIT])
+                name = await self._store.run(topic_name, escalation)
+                topic = await self._bot.create_forum_topic(self._agents.chat_id, name)
                 topic_id = topic.message_thread_id
                 await self._store.run(escalation_queries.set_thread, escalation.id, topic_id=topic_id)
             return {"message_thread_id": topic_id}
@@ -71,6 +73,42 @@ class EscalationThreads:
     async def lost(self, row: OutboxMessage) -> None:
         """The topic was deleted or the root message is gone: the next message starts a new thread."""
         await self._store.run(escalation_queries.set_thread, row.escalation_id)
+
+    async def closed(self, row: OutboxMessage) -> None:
+        """`row`'s topic is closed: reopened while its escalation is active, else `row` goes outside it."""
+        escalation = await self._store.run(escalation_queries.get_escalation, row.escalation_id)
+        if (
+            escalation is None
+            or escalation.status == EscalationStatus.RESOLVED
+            or escalation.topic_id is None
+        ):
+            await self._store.run(gateway_queries.detach_from_thread, row.id)
+            return
+        try:
+            await self._bot.reopen_forum_topic(self._agents.chat_id, escalation.topic_id)
+        except TelegramError as error:
+            logger.warning(
+                "could not reopen the topic of escalation %s (%s); a new one", escalation.id, error
+            )
+            await self._store.run(escalation_queries.set_thread, escalation.id)
+
+    async def rename(self, row: OutboxMessage) -> int | None:
+        """Rename the escalation's topic to `row.text`; close it once the escalation ended. None: no topic."""
+        escalation = await self._store.run(escalation_queries.get_escalation, row.escalation_id)
+        if escalation is None or escalation.topic_id is None or not await self._agents.forum():
+            return None
+        try:
+            await self._bot.edit_forum_topic(self._agents.chat_id, escalation.topic_id, name=row.text)
+        except BadRequest as error:
+            if NOT_MODIFIED not in str(error).upper():
+                raise
+        if escalation.status == EscalationStatus.RESOLVED:
+            try:
+                await self._bot.close_forum_topic(self._agents.chat_id, escalation.topic_id)
+            except BadRequest as error:
+                if NOT_MODIFIED not in str(error).upper():
+                    raise
+        return escalation.topic_id
 
     async def escalation_of(self, message: Message) -> Escalation | None:
         """The escalation whose thread `message` was written in.
@@ -112,6 +150,6 @@ class EscalationThreads:
 
 
 def topic_escalation_id(topic_name: str) -> int | None:
-    """The escalation a topic the gateway named (texts.TOPIC_NAME: `#12 …`) belongs to."""
+    """The escalation a topic the gateway named (texts.TOPIC_TITLE: `#12 …`) belongs to."""
     match = _TOPIC_ID.match(topic_name)
     return int(match.group(1)) if match is not None else None

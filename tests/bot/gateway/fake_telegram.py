@@ -3,7 +3,8 @@
 It runs in its own thread and event loop, so tests stay synchronous. It implements what the
 gateway calls (getMe, deleteWebhook, getUpdates with offset semantics and long polling,
 sendMessage, sendChatAction, editMessageReplyMarkup, answerCallbackQuery, getChat,
-getChatMember, createForumTopic, editMessageText) and can be told to fail: 429 with retry_after,
+getChatMember, createForumTopic, editForumTopic, closeForumTopic, reopenForumTopic,
+editMessageText) and can be told to fail: 429 with retry_after,
 403, a group migrated to a supergroup, a dropped connection, or a slow answer (the message is
 accepted at once, the answer comes `retry_after` seconds later). Like Telegram, it refuses a text
 over 4096 UTF-16 units and an edit that changes nothing; group messages can come from an anonymous
@@ -133,7 +134,10 @@ class FakeTelegram(ThreadedServer):
         self._lock = threading.Lock()
         self._delivered_to: dict[int, list[dict[str, Any]]] = {}  # chat id → accepted sendMessage params
         self.message_ids: dict[int, int] = {}  # update id → id of the message a user wrote
-        self.edits: list[dict[str, Any]] = []  # accepted editMessageText params, oldest first
+        self.edits: list[dict[str, Any]] = []
+        self.topics: dict[
+            int, dict[str, Any]
+        ] = {}  # topic id → {"name": …, "closed": bool}  # accepted editMessageText params, oldest first
         self._texts: dict[tuple[int, int], tuple[str, Any]] = {}  # (chat, message) → (text, markup)
         self._sent_changed = threading.Condition(self._lock)
         self._new_update: asyncio.Event | None = None
@@ -490,6 +494,9 @@ class FakeTelegram(ThreadedServer):
         chat_id = params["chat_id"]
         if self._too_long(params.get("text", "")):
             return _bad_request("message is too long")
+        topic = self.topics.get(int(params.get("message_thread_id") or 0))
+        if topic is not None and topic["closed"]:
+            return _bad_request("TOPIC_CLOSED")
         message_id = self._next_message_id(chat_id)
         params["message_id"] = message_id
         with self._sent_changed:
@@ -568,11 +575,27 @@ class FakeTelegram(ThreadedServer):
         return {**member, **_MEMBER_FIELDS.get(status, {})}
 
     async def _api_createForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "message_thread_id": next(self._topic_ids),
-            "name": params.get("name", ""),
-            "icon_color": 7322096,
-        }
+        topic_id = next(self._topic_ids)
+        self.topics[topic_id] = {"name": params.get("name", ""), "closed": False}
+        return {"message_thread_id": topic_id, "name": params.get("name", ""), "icon_color": 7322096}
+
+    def _topic_change(self, params: dict[str, Any], **change: Any) -> bool | web.Response:
+        topic = self.topics.get(int(params["message_thread_id"]))
+        if topic is None:
+            return _bad_request("TOPIC_ID_INVALID")
+        if all(topic[key] == value for key, value in change.items()):
+            return _bad_request("TOPIC_NOT_MODIFIED")
+        topic.update(change)
+        return True
+
+    async def _api_editForumTopic(self, params: dict[str, Any]) -> bool | web.Response:
+        return self._topic_change(params, name=params.get("name", ""))
+
+    async def _api_closeForumTopic(self, params: dict[str, Any]) -> bool | web.Response:
+        return self._topic_change(params, closed=True)
+
+    async def _api_reopenForumTopic(self, params: dict[str, Any]) -> bool | web.Response:
+        return self._topic_change(params, closed=False)
 
 
 def _bad_request(description: str) -> web.Response:

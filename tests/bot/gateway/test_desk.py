@@ -296,3 +296,44 @@ def test_an_unclaimed_case_is_reminded_once(
     assert reminder["reply_parameters"]["message_id"] == card["message_id"]  # in the case's thread
     time.sleep(3)
     assert [t for t in telegram.texts(agents_group) if t.startswith("⏰")] == [reminder["text"]]
+
+
+def test_a_forum_topic_carries_the_status_and_is_closed_when_the_case_ends(
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+) -> None:
+    agent = new_user_id()
+    telegram.add_chat(agents_group, title="客服群", is_forum=True, members={agent: "administrator"})
+    applicant = new_user_id()
+    case = escalate(offline_env, applicant)
+    make_offline_gateway().start()
+    card = card_of(telegram, agents_group, case)
+    topic_id = card["message_thread_id"]
+    assert telegram.topics[topic_id]["name"].startswith(f"#{case} ⏳待接手 · 张三 id {applicant}")
+
+    telegram.press_button(agents_group, card["message_id"], f"desk:claim:{case}", sender=user(agent, "小王"))
+    telegram.wait_for(
+        lambda: telegram.topics[topic_id]["name"].startswith(f"#{case} 👩‍💼小王 · "),
+        what="the topic's new name",
+    )
+    telegram.send_text(agents_group, "/resolve", sender=user(agent, "小王"), thread_id=topic_id)
+    telegram.wait_for(lambda: telegram.topics[topic_id]["closed"], what="the topic to be closed")
+    assert telegram.topics[topic_id]["name"].startswith(f"#{case} ✅已结束 · ")
+    resolved_notice = texts.RESOLVED_BY.format(id=case, agent="小王")
+    [notice] = [m for m in telegram.sent(agents_group) if m["text"] == resolved_notice]
+    assert notice["message_thread_id"] == topic_id  # said in the topic before it closed
+
+    # An admin still writes in the closed topic: told outside it, and no topic is opened for it.
+    telegram.send_text(agents_group, "还有一个问题", sender=user(agent, "小王"), thread_id=topic_id)
+    moved = group_text(telegram, agents_group, re.escape(texts.NOT_RELAYED_RESOLVED.format(id=case)))
+    assert moved and len(telegram.calls_to("createForumTopic")) == 1
+    [outside] = [m for m in telegram.sent(agents_group) if m["text"] == moved]
+    assert "message_thread_id" not in outside
+
+    # The applicant's next case links this one.
+    telegram.wait_for(lambda: texts.HANDOFF_RESOLVED in telegram.texts(applicant), what="the applicant told")
+    again = escalate(offline_env, applicant)
+    second = card_of(telegram, agents_group, again)
+    assert f"该申请人上一次转人工：#{case}（" in second["text"] and "已结束）" in second["text"]
