@@ -2,7 +2,9 @@
 
 A card is the message that introduces an escalation in the agents group (who, why, application
 ID, masked last turns, how to reply); it starts the escalation's thread (bot/gateway/threads.py).
-Every name and id agents see has its personal data masked.
+Every name and id agents see has its personal data masked. A card ends with the escalation's
+status (waiting, who holds it, ended) and carries 接手 / 结束 buttons; it is edited in place when
+that changes (`queue_card_update`), and in a forum the topic's name follows (`topic_name`).
 """
 
 from __future__ import annotations
@@ -17,16 +19,11 @@ from bot.db import escalation_queries, gateway_queries, queries
 from bot.db.escalation_models import Escalation, EscalationStatus
 from bot.db.types import BEIJING
 from bot.gateway import texts
+from bot.gateway.purposes import CARD, CARD_UPDATE, TOPIC_UPDATE
 from bot.handoff import parse_transcript
 from bot.privacy import mask
 
-CARD = "escalation"
-"""The outbox purpose of an escalation's card (a thread's first message)."""
-TOPIC_UPDATE = "topic_update"
-"""The outbox purpose of a new name for an escalation's forum topic (closed too once it ended)."""
 TOPIC_NAME_LIMIT = 128
-CARD_UPDATE = "card_update"
-"""The outbox purpose of a new text for a card already posted (edited in place: owner, buttons)."""
 BUTTON_PREFIX = "desk:"
 """callback_data of the card's buttons: `desk:claim:12`, `desk:takeover:12`, `desk:resolve:12`."""
 VERIFIED_WITHIN = timedelta(hours=1)

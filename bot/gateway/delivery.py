@@ -31,8 +31,8 @@ from bot.db import gateway_queries
 from bot.db.gateway_models import DeliveryStatus, OutboxMessage
 from bot.db.types import utc_now
 from bot.gateway.agents_group import AgentsGroup
-from bot.gateway.cards import CARD, CARD_UPDATE, TOPIC_UPDATE
 from bot.gateway.limits import SendLimits
+from bot.gateway.purposes import CARD, CARD_UPDATE, TOPIC_UPDATE
 from bot.gateway.store import Store
 
 logger = logging.getLogger(__name__)
