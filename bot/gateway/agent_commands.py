@@ -67,6 +67,8 @@ class AgentCommand:
     @property
     def escalation_id(self) -> int | None:
         """The one escalation id the argument names (`12`, `#12`, `/assign 12 @someone`), or None."""
+        if self.name not in ID_COMMANDS:
+            return None
         if self.name == "assign":
             match = _ASSIGN.fullmatch(self.argument)
             return int(match.group(1)) if match is not None and match.group(1) else None

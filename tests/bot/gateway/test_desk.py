@@ -192,7 +192,7 @@ def test_every_agent_message_reaches_the_applicant_or_gets_a_notice(
     assert len(telegram.texts(applicant)) == 3
 
     # 5,000 characters (emoji count twice in UTF-16) reach the applicant in parts, each with its prefix.
-    long_reply = "请按以下步骤操作😀" * 500
+    long_reply = "请按以下步骤操作😀" * 500 + "好" * 500
     telegram.send_text(agents_group, long_reply, sender=as_wang, reply_to=card["message_id"])
     parts = telegram.wait_for_texts(applicant, 5)[3:]
     assert all(p.startswith(AGENT_REPLY_PREFIX) and utf16_length(p) <= TELEGRAM_TEXT_LIMIT for p in parts)
