@@ -168,9 +168,13 @@ class AgentDesk:
         elif action == "takeover":
             note = await self._finishing(update_id, self._commands.takeover, escalation_id, agent)
         else:
-            resolved = await self._resolve(update_id, [escalation_id], agent.name)
+            resolved = await self._finishing(update_id, self._commands.resolve, [escalation_id], agent.name)
             template = texts.RESOLVED_BY if resolved else texts.NOT_ACTIVE
-            note = template.format(id=escalation_id, agent=agent.name)
+            await self._answer(query, template.format(id=escalation_id, agent=agent.name))
+            for escalation in resolved:  # after the answer (Rasa may be slow), before the applicant is told
+                await self._resumer.resume(escalation.id, escalation.sender_id)
+            self._wake()
+            return
         self._wake()
         await self._answer(query, note)
 
