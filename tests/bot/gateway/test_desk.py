@@ -313,6 +313,15 @@ def test_a_forum_topic_carries_the_status_and_is_closed_when_the_case_ends(
     topic_id = card["message_thread_id"]
     assert telegram.topics[topic_id]["name"].startswith(f"#{case} ⏳待接手 · 张三 id {applicant}")
 
+    # Someone closed the topic while the case is still open: the applicant's next words reopen it.
+    telegram.topics[topic_id]["closed"] = True
+    telegram.send_text(applicant, "有人吗")
+    said = texts.APPLICANT_SAYS.format(id=case, text="有人吗")
+    relayed = telegram.wait_for(
+        lambda: next((m for m in telegram.sent(agents_group) if m["text"] == said), None), what="the relay"
+    )
+    assert relayed["message_thread_id"] == topic_id and not telegram.topics[topic_id]["closed"]
+
     telegram.press_button(agents_group, card["message_id"], f"desk:claim:{case}", sender=user(agent, "小王"))
     telegram.wait_for(
         lambda: telegram.topics[topic_id]["name"].startswith(f"#{case} 👩‍💼小王 · "),
@@ -337,3 +346,18 @@ def test_a_forum_topic_carries_the_status_and_is_closed_when_the_case_ends(
     again = escalate(offline_env, applicant)
     second = card_of(telegram, agents_group, again)
     assert f"该申请人上一次转人工：#{case}（" in second["text"] and "已结束）" in second["text"]
+
+
+def test_a_reply_telegram_refuses_is_reported_to_the_agents(
+    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
+) -> None:
+    agent = new_user_id()
+    telegram.chats[agents_group].members[agent] = "member"
+    applicant = new_user_id()
+    case = escalate(offline_env, applicant)
+    card = card_of(telegram, agents_group, case)
+    telegram.fail("sendMessage", "bad_request", chat_id=applicant)
+    telegram.send_text(agents_group, "您好", sender=user(agent, "小王"), reply_to=card["message_id"])
+    notice = group_text(telegram, agents_group, re.escape(texts.REPLY_NOT_DELIVERED.format(id=case)))
+    [posted] = [m for m in telegram.sent(agents_group) if m["text"] == notice]
+    assert posted["reply_parameters"]["message_id"] == card["message_id"]  # in the case's thread
