@@ -141,6 +141,20 @@ def _id_list(ids: Iterable[int]) -> str:
     return " ".join(f"#{escalation_id}" for escalation_id in ids) or "—"
 
 
+KNOWN_AGENT_KEY = "agent:{username}"
+"""gateway_state: a member's @username → "<user id> <name>", for `/assign 12 @username`."""
+AGENT_USERNAME_KEY = "agent_id:{user_id}"
+"""gateway_state: a member's user id → "@username", so a notice can mention (and notify) them."""
+
+
+def called(session: Session, agent_id: int | None, name: str) -> str:
+    """How a notice names an agent: `name (@username)` when known, so Telegram notifies them."""
+    username = (
+        gateway_queries.get_state(session, AGENT_USERNAME_KEY.format(user_id=agent_id)) if agent_id else None
+    )
+    return f"{name}（{username}）" if username else name
+
+
 def waited(escalation: Escalation) -> str:
     """How long the escalation has been waiting, in agents' words (「12 分钟」)."""
     minutes = max(0, int((utc_now() - escalation.created_at).total_seconds() // 60))
@@ -230,13 +244,15 @@ class AgentCommands:
             return self._notice(session, escalation_id, texts.NOT_ACTIVE.format(id=escalation_id))
         if escalation.status == EscalationStatus.OPEN and self._take(session, escalation, agent):
             template = texts.ASSIGNED if by is not None else texts.CLAIMED_BY
-            notice = template.format(id=escalation_id, agent=agent.name, by=by.name if by else "")
+            notice = template.format(
+                id=escalation_id, agent=called(session, agent.id, agent.name), by=by.name if by else ""
+            )
             return self._notice(session, escalation_id, notice)
         if escalation.claimed_by == agent.id:
             return self._notice(
                 session, escalation_id, texts.ALREADY_YOURS.format(id=escalation_id, agent=agent.name)
             )
-        previous = escalation.claimed_by_name or ""
+        previous = called(session, escalation.claimed_by, escalation.claimed_by_name or "")
         escalation_queries.claim_escalation(session, escalation_id, agent.id, agent.name)
         self._show(session, escalation)
         if by is not None:

@@ -27,7 +27,9 @@ from bot.db.escalation_models import Escalation, EscalationStatus
 from bot.gateway import texts
 from bot.gateway.agent_commands import (
     AGENT_COMMANDS,
+    AGENT_USERNAME_KEY,
     ID_COMMANDS,
+    KNOWN_AGENT_KEY,
     Agent,
     AgentCommand,
     AgentCommands,
@@ -44,8 +46,6 @@ from bot.gateway.threads import EscalationThreads
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-KNOWN_AGENT_KEY = "agent:{username}"
-"""gateway_state: a member's @username → "<user id> <name>", for `/assign 12 @username`."""
 CALLBACK_ANSWER_LIMIT = 200
 _BUTTON = re.compile(r"(claim|takeover|resolve):([0-9]{1,12})", re.ASCII)
 
@@ -232,7 +232,14 @@ class AgentDesk:
         key = KNOWN_AGENT_KEY.format(username=user.username.lower())
         value = f"{user.id} {user.full_name}"[:200]
         if self._known.get(key) != value:
-            await self._store.run(gateway_queries.set_state, key, value)
+
+            def remember(session: Session) -> None:
+                gateway_queries.set_state(session, key, value)
+                gateway_queries.set_state(
+                    session, AGENT_USERNAME_KEY.format(user_id=user.id), f"@{user.username}"
+                )
+
+            await self._store.run(remember)
             self._known[key] = value
 
     async def _is_agent(self, agent: Agent) -> bool:

@@ -145,8 +145,12 @@ def test_assign_to_a_member_and_bad_arguments_get_a_chinese_answer(
 
     telegram.send_text(agents_group, "/mine", sender=as_wang)  # 小王 is seen with his @username
     group_text(telegram, agents_group, re.escape(texts.MINE_NONE))
-    telegram.send_text(agents_group, f"/assign {case} @xiaowang", sender=as_li)
-    group_text(telegram, agents_group, re.escape(texts.ASSIGNED.format(id=case, by="小李", agent="小王")))
+    telegram.send_text(agents_group, f"/assign {case} @xiaowang", sender=as_li)  # he is mentioned (notified)
+    group_text(
+        telegram,
+        agents_group,
+        re.escape(texts.ASSIGNED.format(id=case, by="小李", agent="小王（@xiaowang）")),
+    )
     assert telegram.wait_for_texts(applicant, 1) == [texts.AGENT_CLAIMED]
     assigned = escalation(offline_env, case)
     assert (assigned.claimed_by, assigned.claimed_by_name) == (wang, "小王")
