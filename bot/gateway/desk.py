@@ -6,8 +6,9 @@ and counts as one. A reply is a message inside an escalation's thread — its to
 message of it: one the bot posted, or an agent's message relayed from it (bot/gateway/threads.py)
 — and is relayed to the applicant (bot/gateway/relay.py). Every message that looks meant for an
 applicant and is not relayed gets a notice saying why (a reply to the /open list, to a summary,
-in an ended escalation's thread). Anything else is agents talking among themselves and is left
-alone; so are other bots' commands. What a message changes, and the mark that its update was
+in an ended escalation's thread). A message starting with `//` is an internal note and stays in
+the group. Anything else is agents talking among themselves and is left alone; so are other
+bots' commands. What a message changes, and the mark that its update was
 handled, are written in one transaction.
 """
 
@@ -47,6 +48,8 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CALLBACK_ANSWER_LIMIT = 200
+INTERNAL_NOTE = "//"
+"""A message starting with this stays in the agents group, even inside a case's thread."""
 _BUTTON = re.compile(r"(claim|takeover|resolve):([0-9]{1,12})", re.ASCII)
 
 
@@ -93,6 +96,8 @@ class AgentDesk:
             and (command is None or command.name not in AGENT_COMMANDS)
         ):
             return  # another bot's command, or one we do not have: never relayed to an applicant
+        if command is None and (message.text or "").lstrip().startswith(INTERNAL_NOTE):
+            return  # agents talking about a case inside its thread, on purpose
         escalation = await self._escalation_of(message, command)
         if command is None and escalation is None:
             if _replies_to_bot(message, bot_username) and await self._is_agent(agent):

@@ -183,6 +183,8 @@ def test_every_agent_message_reaches_the_applicant_or_gets_a_notice(
     telegram.send_text(agents_group, "管理员补充一句", reply_to=card["message_id"], anonymous=True)
     assert telegram.wait_for_texts(applicant, 3)[-1] == AGENT_REPLY_PREFIX + "管理员补充一句"
 
+    # An internal note in the thread stays in the group.
+    telegram.send_text(agents_group, "// 这位申请人上周也来过", sender=as_li, reply_to=card["message_id"])
     # A reply to the /open list reaches nobody: the agent is told at once.
     telegram.send_text(agents_group, "/open", sender=as_wang)
     listing = telegram.wait_for(
