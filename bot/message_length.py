@@ -43,3 +43,12 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
         parts.append(rest[:end].rstrip())
         rest = rest[end:].lstrip()
     return [part for part in parts if part]
+
+
+def split_after_prefix(prefix: str, text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
+    """`text` split so that each part with `prefix` in front fits in `limit` UTF-16 units.
+
+    Every part carries the prefix (「👩‍💼 客服：」, 「#12 申请人：」), so each message says who wrote it.
+    """
+    room = limit - utf16_length(prefix)
+    return [prefix + part for part in split_text(text, room)] or [prefix.rstrip()]

@@ -8,7 +8,8 @@ What goes, once older than the cutoff (now - RETENTION_DAYS, default 30):
     application DB (DATABASE_URL)
       verification_attempts   credit-code checks (the throttle looks back one hour only)
       verified_ownerships     proofs of ownership (they count within one conversation only)
-      escalations             resolved ones, with their sent Telegram messages
+      escalations             resolved ones, with their sent Telegram messages and the record of
+                              the agents' messages in their thread (telegram_thread_messages)
       agent_alerts            alerts already posted to the agents group
       telegram_outbox         messages already sent / given up (never pending ones)
       telegram_inbox          processed updates (their payload is already erased)
@@ -38,7 +39,14 @@ from bot.db import texts
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.errors import storage_errors
 from bot.db.escalation_models import AgentAlert, Escalation, EscalationStatus
-from bot.db.gateway_models import CallbackPayload, DeliveryStatus, InboxUpdate, OutboxMessage, TelegramChat
+from bot.db.gateway_models import (
+    CallbackPayload,
+    DeliveryStatus,
+    InboxUpdate,
+    OutboxMessage,
+    TelegramChat,
+    ThreadMessage,
+)
 from bot.db.models import VerificationAttempt, VerifiedOwnership
 from bot.db.types import utc_now
 from bot.db.unanswered import UnansweredQuestion
@@ -109,6 +117,12 @@ def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -
             "telegram_outbox",
             session.execute(
                 delete(OutboxMessage).where(OutboxMessage.escalation_id.in_(closed_ids))
+            ).rowcount,
+        )
+        purged.add(
+            "telegram_thread_messages",
+            session.execute(
+                delete(ThreadMessage).where(ThreadMessage.escalation_id.in_(closed_ids))
             ).rowcount,
         )
         purged.add(

@@ -123,6 +123,55 @@ def claim_escalation(
     return escalation
 
 
+def claim_if_open(session: Session, escalation_id: int, agent_id: int, agent_name: str) -> bool:
+    """Give an open escalation to an agent in one UPDATE; False when it was not open (someone was faster)."""
+    result = session.execute(
+        update(Escalation)
+        .where(Escalation.id == escalation_id, Escalation.status == EscalationStatus.OPEN)
+        .values(
+            status=EscalationStatus.CLAIMED,
+            claimed_at=utc_now(),
+            claimed_by=agent_id,
+            claimed_by_name=agent_name[:200],
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount == 1
+
+
+def claimed_escalations(session: Session, agent_id: int) -> list[Escalation]:
+    """The escalations an agent holds now, oldest first."""
+    return list(
+        session.scalars(
+            select(Escalation)
+            .where(Escalation.status == EscalationStatus.CLAIMED, Escalation.claimed_by == agent_id)
+            .order_by(Escalation.created_at, Escalation.id)
+        )
+    )
+
+
+def previous_escalation(session: Session, escalation: Escalation) -> Escalation | None:
+    """The conversation's escalation before this one, if any."""
+    return session.scalars(
+        select(Escalation)
+        .where(Escalation.sender_id == escalation.sender_id, Escalation.id < escalation.id)
+        .order_by(Escalation.id.desc())
+        .limit(1)
+    ).first()
+
+
+def escalations_created_before(session: Session, after_id: int, before: dt.datetime) -> list[Escalation]:
+    """Escalations with an id above `after_id` created before `before`, in id order."""
+    return list(
+        session.scalars(
+            select(Escalation)
+            .where(Escalation.id > after_id, Escalation.created_at < before)
+            .order_by(Escalation.id)
+            .limit(500)
+        )
+    )
+
+
 def resolve_escalation(session: Session, escalation_id: int) -> Escalation | None:
     """Close an active escalation; None if it is not active."""
     escalation = session.get(Escalation, escalation_id)
@@ -160,10 +209,12 @@ def mark_resumed(session: Session, escalation_id: int) -> None:
 
 
 def active_escalations(session: Session) -> list[Escalation]:
-    """Every open or claimed escalation, oldest first."""
+    """Every open or claimed escalation, the longest waiting first."""
     return list(
         session.scalars(
-            select(Escalation).where(Escalation.status.in_(ACTIVE_STATUSES)).order_by(Escalation.id)
+            select(Escalation)
+            .where(Escalation.status.in_(ACTIVE_STATUSES))
+            .order_by(Escalation.created_at, Escalation.id)
         )
     )
 

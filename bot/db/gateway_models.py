@@ -101,3 +101,18 @@ class GatewayState(Base):
 
     key: Mapped[str] = Column(String(64), primary_key=True)
     value: Mapped[str] = Column(String(200), nullable=False)
+
+
+class ThreadMessage(Base):
+    """An agent's message relayed from an escalation's thread, so a colleague's reply to it is relayed too.
+
+    Telegram tells which message a reply answers, but only the gateway knows that an agent's message
+    belonged to an escalation (revision `0007_thread_messages`).
+    """
+
+    __tablename__ = "telegram_thread_messages"
+
+    chat_id: Mapped[int] = Column(BigInteger, primary_key=True, autoincrement=False)
+    message_id: Mapped[int] = Column(BigInteger, primary_key=True, autoincrement=False)
+    escalation_id: Mapped[int] = Column(BigId, ForeignKey(Escalation.id), index=True, nullable=False)
+    created_at: Mapped[dt.datetime] = Column(UtcDateTime, default=utc_now, nullable=False)

@@ -15,7 +15,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from bot.db.gateway_models import (
     InboxUpdate,
     OutboxMessage,
     TelegramChat,
+    ThreadMessage,
 )
 from bot.db.types import utc_now
 
@@ -133,6 +134,29 @@ def pending_head(session: Session, chat_id: int) -> OutboxMessage | None:
     ).first()
 
 
+def next_pending(session: Session, chat_id: int, urgent: tuple[str, ...]) -> OutboxMessage | None:
+    """The message a group chat should get next: the oldest due one of an `urgent` purpose, else the oldest.
+
+    A message of an escalation never overtakes an older one of the same escalation (its card first,
+    then its thread in order): that older one goes next instead.
+    """
+    pending = (OutboxMessage.status == DeliveryStatus.PENDING, OutboxMessage.chat_id == chat_id)
+    chosen = session.scalars(
+        select(OutboxMessage)
+        .where(*pending, OutboxMessage.purpose.in_(urgent), OutboxMessage.not_before <= utc_now())
+        .order_by(OutboxMessage.id)
+        .limit(1)
+    ).first() or pending_head(session, chat_id)
+    if chosen is None or chosen.escalation_id is None:
+        return chosen
+    return session.scalars(
+        select(OutboxMessage)
+        .where(*pending, OutboxMessage.escalation_id == chosen.escalation_id)
+        .order_by(OutboxMessage.id)
+        .limit(1)
+    ).first()
+
+
 def mark_sent(session: Session, message_id: int, telegram_message_id: int) -> None:
     """Record that Telegram accepted a message."""
     session.execute(
@@ -198,6 +222,105 @@ def thread_purposes(session: Session, escalation_id: int) -> set[str]:
             select(OutboxMessage.purpose).where(OutboxMessage.escalation_id == escalation_id).distinct()
         )
     )
+
+
+def pending_rows(session: Session, chat_id: int, limit: int = 200) -> list[OutboxMessage]:
+    """The oldest pending messages of one chat, in the order they were queued."""
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == DeliveryStatus.PENDING, OutboxMessage.chat_id == chat_id)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def detach_from_thread(session: Session, message_id: int) -> None:
+    """Post a message outside its escalation's thread (the thread is closed for good)."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(escalation_id=None))
+
+
+def drop_pending(session: Session, chat_id: int, escalation_id: int, purpose: str) -> int:
+    """Delete the pending messages of one purpose for an escalation (a newer one replaces them)."""
+    result = session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.escalation_id == escalation_id,
+            OutboxMessage.purpose == purpose,
+            OutboxMessage.status == DeliveryStatus.PENDING,
+        )
+    )
+    return result.rowcount
+
+
+def sent_message_id(session: Session, chat_id: int, escalation_id: int, purpose: str) -> int | None:
+    """Telegram's id of the first message of `purpose` sent for the escalation (its card)."""
+    return session.scalar(
+        select(OutboxMessage.telegram_message_id)
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.escalation_id == escalation_id,
+            OutboxMessage.purpose == purpose,
+            OutboxMessage.telegram_message_id.is_not(None),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(1)
+    )
+
+
+def escalation_of_unsent_text(session: Session, chat_id: int, text: str) -> int | None:
+    """The escalation of a message being sent right now (accepted by Telegram, not yet recorded) with `text`."""
+    return session.scalar(
+        select(OutboxMessage.escalation_id)
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status == DeliveryStatus.PENDING,
+            OutboxMessage.escalation_id.is_not(None),
+            OutboxMessage.text == text,
+        )
+        .order_by(OutboxMessage.id)
+        .limit(1)
+    )
+
+
+def last_texts(session: Session, escalation_ids: list[int], purpose: str) -> dict[int, str]:
+    """The text of the latest message of `purpose` queued for each escalation."""
+    if not escalation_ids:
+        return {}
+    latest = (
+        select(func.max(OutboxMessage.id))
+        .where(OutboxMessage.escalation_id.in_(escalation_ids), OutboxMessage.purpose == purpose)
+        .group_by(OutboxMessage.escalation_id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(OutboxMessage.escalation_id, OutboxMessage.text).where(OutboxMessage.id.in_(latest))
+    )
+    return {int(row.escalation_id): row.text for row in rows}
+
+
+# --- agents' messages in escalation threads ----------------------------------------------------
+
+
+def remember_thread_message(session: Session, chat_id: int, message_id: int, escalation_id: int) -> None:
+    """Record that an agent's message in the agents group belongs to an escalation's thread."""
+    _insert_ignoring_duplicates(
+        session,
+        ThreadMessage,
+        {
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "escalation_id": escalation_id,
+            "created_at": utc_now(),
+        },
+    )
+
+
+def escalation_of_thread_message(session: Session, chat_id: int, message_id: int) -> int | None:
+    """The escalation an agent's earlier message in the agents group belonged to."""
+    row = session.get(ThreadMessage, (chat_id, message_id))
+    return row.escalation_id if row is not None else None
 
 
 # --- button payloads ---------------------------------------------------------------------------

@@ -9,14 +9,16 @@ Layered: a module imports only modules listed below it (tests/bot/gateway/test_l
     updates.py         getUpdates read update by update: a malformed one is skipped, never stalls the rest
     inbox.py           updates stored before they are confirmed; per-chat ordered processing
     conversation.py    an applicant's turn: Rasa, typing, apologies, relays during a handoff
-    desk.py            the agents group's messages: a command, a reply to relay, or chatter
-    agent_commands.py  /claim /resolve /open /help: parsed and carried out
+    desk.py            the agents group's messages and card buttons: a command, a reply to relay, or chatter
+    reminders.py       an escalation nobody claimed in AGENT_REMINDER_MINUTES is named again, once
+    agent_commands.py  /claim /takeover /assign /resolve /mine /open /help: parsed and carried out
     announcer.py       escalations and alerts written by the actions → cards, or one summary per burst
     relay.py           applicant ⇄ agent messages while a person handles the conversation
     threads.py         an escalation's thread in the agents group: a forum topic or a reply chain
-    cards.py           what agents read about an escalation: who the applicant is, its card
+    cards.py           what agents read about an escalation: who the applicant is, its card, its topic's name
     resume.py          the conversation goes back to Rasa once its escalation is resolved
     outbox.py          every outgoing message is a row; one worker per chat delivers them in order
+                       (a group's: agents' words and command answers first)
     delivery.py        sending one row to Telegram: its limits, its errors, thread placement
     agents_group.py    the agents group: its id (across a supergroup migration), topics, members
     limits.py          Telegram's sending limits
@@ -25,5 +27,6 @@ Layered: a module imports only modules listed below it (tests/bot/gateway/test_l
     settings.py        GatewaySettings from the environment
     store.py           database access from async code
     texts.py           every Chinese text the gateway sends
+    purposes.py        the outbox purposes several parts act on (cards, card edits, topic renames)
     logs.py            logging with secrets redacted
 """

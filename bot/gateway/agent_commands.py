@@ -1,18 +1,26 @@
-"""The agents' commands: /claim, /resolve, /open, /help — parsed from what an agent typed, then carried out.
+"""The agents' commands — parsed from what an agent typed (or a card's button), then carried out.
 
     /claim [12]               take an escalation: its card is posted first if it was only in a summary
-                              (so it gets a thread), and the applicant hears a person joined
+                              (so it gets a thread), and the applicant hears a person joined (once).
+                              An escalation someone else holds is NOT taken: the answer names its owner
+    /takeover [12]            take an escalation someone else holds; the thread says so to both
+    /assign [12] @用户名       give an escalation to another member of the group (or reply to one of
+                              their messages with /assign 12)
     /resolve [12 13 20-25]    end one or several escalations: the applicants are told, one notice
                               lists them all; the caller then resumes their Rasa conversations
-    /open                     every escalation not resolved yet, who holds it
+    /mine                     the escalations the agent holds
+    /open [2]                 every escalation not resolved yet, the longest waiting first, a page each
     /help                     what the commands do
 
 Without an id a command means the escalation whose thread it was typed in (bot/gateway/desk.py
-finds it). Each method runs inside the caller's transaction and only queues outbox rows.
+finds it). An argument that is not an id (`/claim ²`, `/claim abc`) is answered with what is
+expected, never guessed. Each method runs inside the caller's transaction and only queues outbox
+rows; every change of owner or state edits the card (bot/gateway/cards.py).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,17 +29,32 @@ from sqlalchemy.orm import Session
 
 from bot.db import escalation_queries, gateway_queries
 from bot.db.escalation_models import Escalation, EscalationStatus
+from bot.db.types import utc_now
 from bot.gateway import texts
 from bot.gateway.agents_group import AgentsGroup
-from bot.gateway.cards import applicant_label, ensure_card, reason_text
-from bot.gateway.relay import AGENT_NOTICE, Relay
+from bot.gateway.cards import (
+    applicant_label,
+    ensure_card,
+    has_card,
+    queue_card_update,
+    queue_topic_update,
+)
+from bot.gateway.relay import AGENT_NOTICE, TO_AGENTS, Relay
+from bot.handoff import parse_transcript
 from bot.message_length import split_text
 
-AGENT_COMMANDS = ("claim", "resolve", "open", "help")
+AGENT_COMMANDS = ("claim", "takeover", "assign", "resolve", "mine", "open", "help")
+ID_COMMANDS = ("claim", "takeover", "assign", "resolve")
+"""Commands about one escalation (resolve: or several)."""
 MAX_BATCH = 200
 """At most this many escalations in one `/resolve 12 13 20-25`."""
+OPEN_PAGE_SIZE = 15
+LAST_MESSAGE_CHARS = 40
+WHO_CHARS = 24
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@([A-Za-z0-9_]+))?(?:\s+(.*))?$", re.DOTALL)
-_ID_OR_RANGE = re.compile(r"#?(\d{1,12})(?:-#?(\d{1,12}))?")
+_ID = re.compile(r"#?([0-9]{1,12})", re.ASCII)
+_ID_OR_RANGE = re.compile(r"#?([0-9]{1,12})(?:-#?([0-9]{1,12}))?", re.ASCII)
+_ASSIGN = re.compile(r"(?:#?([0-9]{1,12}))?\s*(?:@([A-Za-z0-9_]{3,32}))?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -43,9 +66,49 @@ class AgentCommand:
 
     @property
     def escalation_id(self) -> int | None:
-        """The one escalation id the argument names (`12`, `#12`), or None."""
-        typed = self.argument.lstrip("#")
-        return int(typed) if typed.isdigit() else None
+        """The one escalation id the argument names (`12`, `#12`, `/assign 12 @someone`), or None."""
+        if self.name not in ID_COMMANDS:
+            return None
+        if self.name == "assign":
+            match = _ASSIGN.fullmatch(self.argument)
+            return int(match.group(1)) if match is not None and match.group(1) else None
+        match = _ID.fullmatch(self.argument)
+        return int(match.group(1)) if match is not None else None
+
+    @property
+    def assignee_username(self) -> str | None:
+        """`/assign 12 @username` → "username"."""
+        match = _ASSIGN.fullmatch(self.argument)
+        return match.group(2) if match is not None and match.group(2) else None
+
+    @property
+    def bad_argument(self) -> bool:
+        """Whether the argument is something the command cannot use (it is then not carried out)."""
+        if not self.argument:
+            return False
+        if self.name == "resolve":
+            return not escalation_ids(self.argument)
+        if self.name == "assign":
+            return _ASSIGN.fullmatch(self.argument) is None
+        if self.name == "open":
+            return not (self.argument.isascii() and self.argument.isdigit() and len(self.argument) < 6)
+        if self.name in ("claim", "takeover"):
+            return self.escalation_id is None
+        return False
+
+    def refusal(self) -> str:
+        """What an agent is told about a bad argument."""
+        if self.name == "open":
+            return texts.BAD_PAGE.format(argument=self.argument[:40])
+        return texts.BAD_ARGUMENT.format(argument=self.argument[:40], command=self.name)
+
+
+@dataclass(frozen=True)
+class Agent:
+    """Who acts: a member of the agents group (an anonymous admin acts as the group itself)."""
+
+    id: int
+    name: str
 
 
 def parse_command(text: str, bot_username: str | None) -> AgentCommand | None:
@@ -78,6 +141,33 @@ def _id_list(ids: Iterable[int]) -> str:
     return " ".join(f"#{escalation_id}" for escalation_id in ids) or "—"
 
 
+KNOWN_AGENT_KEY = "agent:{username}"
+"""gateway_state: a member's @username → "<user id> <name>", for `/assign 12 @username`."""
+AGENT_USERNAME_KEY = "agent_id:{user_id}"
+"""gateway_state: a member's user id → "@username", so a notice can mention (and notify) them."""
+
+
+def called(session: Session, agent_id: int | None, name: str) -> str:
+    """How a notice names an agent: `name (@username)` when known, so Telegram notifies them."""
+    username = (
+        gateway_queries.get_state(session, AGENT_USERNAME_KEY.format(user_id=agent_id)) if agent_id else None
+    )
+    return f"{name}（{username}）" if username else name
+
+
+def waited(escalation: Escalation) -> str:
+    """How long the escalation has been waiting, in agents' words (「12 分钟」)."""
+    minutes = max(0, int((utc_now() - escalation.created_at).total_seconds() // 60))
+    if minutes < 60:
+        return texts.WAITED_MINUTES.format(minutes=minutes)
+    return texts.WAITED_HOURS.format(hours=minutes // 60, minutes=minutes % 60)
+
+
+def _short(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 class AgentCommands:
     """Carries out the agents' commands inside the caller's transaction."""
 
@@ -92,8 +182,8 @@ class AgentCommands:
                 session, self._agents.chat_id, part, purpose=AGENT_NOTICE, escalation_id=escalation_id
             )
 
-    def _notice(self, session: Session, escalation_id: int, text: str) -> None:
-        """A notice about one escalation: in its thread if it has one, else in the group.
+    def _notice(self, session: Session, escalation_id: int, text: str) -> str:
+        """A notice about one escalation: in its thread if it has one, else in the group; returns `text`.
 
         An escalation announced only in a summary has no thread; a notice must not start one.
         """
@@ -105,17 +195,73 @@ class AgentCommands:
             purpose=AGENT_NOTICE,
             escalation_id=escalation_id if in_thread else None,
         )
+        return text
 
-    def claim(self, session: Session, escalation_id: int, agent_id: int, agent_name: str) -> None:
-        """/claim: the agent takes the escalation (its card first, if it has none); the applicant is told."""
-        escalation = escalation_queries.claim_escalation(session, escalation_id, agent_id, agent_name)
-        if escalation is None:
-            notice = texts.NOT_ACTIVE.format(id=escalation_id)
+    def _show(self, session: Session, escalation: Escalation) -> None:
+        """The card shows the escalation as it is now (posted first if it was only in a summary)."""
+        forum = bool(self._agents.is_forum)
+        if has_card(session, escalation.id):
+            queue_card_update(session, self._agents.chat_id, escalation, forum=forum)
         else:
-            ensure_card(session, self._agents.chat_id, escalation, forum=bool(self._agents.is_forum))
-            notice = texts.CLAIMED_BY.format(id=escalation_id, agent=agent_name)
-            self._relay.tell_applicant(session, escalation, texts.AGENT_CLAIMED, "agent_claimed")
-        self._notice(session, escalation_id, notice)
+            ensure_card(session, self._agents.chat_id, escalation, forum=forum)
+
+    def _take(self, session: Session, escalation: Escalation, agent: Agent) -> bool:
+        """Give an open escalation to `agent` and tell the applicant once; False if someone was faster."""
+        if not escalation_queries.claim_if_open(session, escalation.id, agent.id, agent.name):
+            session.refresh(escalation)
+            return False
+        session.refresh(escalation)
+        self._relay.tell_applicant(session, escalation, texts.AGENT_CLAIMED, "agent_claimed")
+        self._show(session, escalation)
+        return True
+
+    def claim(self, session: Session, escalation_id: int, agent: Agent) -> str:
+        """/claim: take an open escalation; one someone holds is refused naming them. Returns the notice."""
+        escalation = escalation_queries.get_escalation(session, escalation_id)
+        if escalation is None or escalation.status == EscalationStatus.RESOLVED:
+            return self._notice(session, escalation_id, texts.NOT_ACTIVE.format(id=escalation_id))
+        if escalation.status == EscalationStatus.OPEN and self._take(session, escalation, agent):
+            return self._notice(
+                session, escalation_id, texts.CLAIMED_BY.format(id=escalation_id, agent=agent.name)
+            )
+        if escalation.claimed_by == agent.id:
+            return self._notice(
+                session, escalation_id, texts.ALREADY_YOURS.format(id=escalation_id, agent=agent.name)
+            )
+        owner = escalation.claimed_by_name or ""
+        return self._notice(
+            session, escalation_id, texts.ALREADY_CLAIMED.format(id=escalation_id, agent=owner)
+        )
+
+    def takeover(self, session: Session, escalation_id: int, agent: Agent, by: Agent | None = None) -> str:
+        """/takeover (or /assign when `by` is given): the escalation goes to `agent`, whoever held it.
+
+        The thread names the previous owner and the new one; the applicant was told when the
+        escalation was first taken and is not told again.
+        """
+        escalation = escalation_queries.get_escalation(session, escalation_id)
+        if escalation is None or escalation.status == EscalationStatus.RESOLVED:
+            return self._notice(session, escalation_id, texts.NOT_ACTIVE.format(id=escalation_id))
+        if escalation.status == EscalationStatus.OPEN and self._take(session, escalation, agent):
+            template = texts.ASSIGNED if by is not None else texts.CLAIMED_BY
+            notice = template.format(
+                id=escalation_id, agent=called(session, agent.id, agent.name), by=by.name if by else ""
+            )
+            return self._notice(session, escalation_id, notice)
+        if escalation.claimed_by == agent.id:
+            return self._notice(
+                session, escalation_id, texts.ALREADY_YOURS.format(id=escalation_id, agent=agent.name)
+            )
+        previous = called(session, escalation.claimed_by, escalation.claimed_by_name or "")
+        escalation_queries.claim_escalation(session, escalation_id, agent.id, agent.name)
+        self._show(session, escalation)
+        if by is not None:
+            notice = texts.ASSIGNED_FROM.format(
+                id=escalation_id, by=by.name, previous=previous, agent=agent.name
+            )
+        else:
+            notice = texts.TAKEN_OVER.format(id=escalation_id, agent=agent.name, previous=previous)
+        return self._notice(session, escalation_id, notice)
 
     def resolve(self, session: Session, escalation_ids: list[int], agent_name: str) -> list[Escalation]:
         """/resolve: end the escalations (one notice for them all); return those that were active."""
@@ -124,6 +270,9 @@ class AgentCommands:
             escalation = escalation_queries.resolve_escalation(session, escalation_id)
             if escalation is not None:
                 self._relay.tell_applicant(session, escalation, texts.HANDOFF_RESOLVED, "handoff_resolved")
+                queue_card_update(
+                    session, self._agents.chat_id, escalation, forum=bool(self._agents.is_forum)
+                )
                 resolved.append(escalation)
         if len(escalation_ids) == 1:
             [escalation_id] = escalation_ids
@@ -137,27 +286,65 @@ class AgentCommands:
                 others = _id_list(i for i in escalation_ids if i not in done)
                 notice += "\n" + texts.NOT_ACTIVE_MANY.format(ids=others)
             self.post(session, notice)
+        if self._agents.is_forum:  # renamed and closed after the notices above went into the topics
+            for escalation in resolved:
+                if has_card(session, escalation.id):
+                    queue_topic_update(session, self._agents.chat_id, escalation)
         return resolved
 
     @staticmethod
-    def open_list(session: Session) -> str:
-        """/open: every escalation not resolved yet, with who asked, why and who holds it."""
-        active = escalation_queries.active_escalations(session)
-        if not active:
-            return texts.NO_OPEN
-        lines = [texts.OPEN_LIST_HEADER]
-        for escalation in active:
+    def _lines(session: Session, escalations: list[Escalation]) -> list[str]:
+        """One entry per escalation: waiting time, application ID, who, owner, the last applicant message."""
+        relayed = gateway_queries.last_texts(session, [e.id for e in escalations], TO_AGENTS)
+        lines = []
+        for escalation in escalations:
+            last = relayed.get(escalation.id)
+            if last is not None:
+                last = last.removeprefix(texts.APPLICANT_SAYS.format(id=escalation.id, text=""))
+            else:
+                said = [
+                    str(t.get("text", ""))
+                    for t in parse_transcript(escalation.transcript)
+                    if t.get("role") == "user"
+                ]
+                last = said[-1] if said else texts.NO_LAST_MESSAGE
             status = (
                 texts.STATUS_CLAIMED.format(agent=escalation.claimed_by_name or "")
                 if escalation.status == EscalationStatus.CLAIMED
                 else texts.STATUS_OPEN
             )
             lines.append(
-                texts.OPEN_LIST_LINE.format(
+                texts.OPEN_PAGE_LINE.format(
                     id=escalation.id,
-                    who=applicant_label(session, escalation),
-                    reason=reason_text(escalation),
+                    waited=waited(escalation),
+                    application=escalation.application_id or texts.NO_APPLICATION_ID,
+                    who=_short(applicant_label(session, escalation, short_sender=WHO_CHARS), WHO_CHARS),
                     status=status,
+                    last=_short(last, LAST_MESSAGE_CHARS),
                 )
             )
+        return lines
+
+    def open_list(self, session: Session, page: int = 1) -> str:
+        """/open [page]: the escalations not resolved yet, the longest waiting first, OPEN_PAGE_SIZE a page."""
+        active = escalation_queries.active_escalations(session)
+        if not active:
+            return texts.NO_OPEN
+        pages = math.ceil(len(active) / OPEN_PAGE_SIZE)
+        if not 1 <= page <= pages:
+            return texts.OPEN_NO_SUCH_PAGE.format(pages=pages)
+        shown = active[(page - 1) * OPEN_PAGE_SIZE : page * OPEN_PAGE_SIZE]
+        lines = [texts.OPEN_PAGE_HEADER.format(count=len(active), page=page, pages=pages)]
+        lines += self._lines(session, shown)
+        if page < pages:
+            lines.append(texts.OPEN_NEXT_PAGE.format(page=page + 1))
         return "\n".join(lines)
+
+    def mine(self, session: Session, agent: Agent) -> str:
+        """/mine: the escalations the agent holds."""
+        held = escalation_queries.claimed_escalations(session, agent.id)
+        if not held:
+            return texts.MINE_NONE
+        return "\n".join(
+            [texts.MINE_HEADER.format(agent=agent.name, count=len(held)), *self._lines(session, held)]
+        )

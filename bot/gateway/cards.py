@@ -2,7 +2,9 @@
 
 A card is the message that introduces an escalation in the agents group (who, why, application
 ID, masked last turns, how to reply); it starts the escalation's thread (bot/gateway/threads.py).
-Every name and id agents see has its personal data masked.
+Every name and id agents see has its personal data masked. A card ends with the escalation's
+status (waiting, who holds it, ended) and carries 接手 / 结束 buttons; it is edited in place when
+that changes (`queue_card_update`), and in a forum the topic's name follows (`topic_name`).
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from telegram import User
 
 from bot import identity
 from bot.db import escalation_queries, gateway_queries, queries
-from bot.db.escalation_models import Escalation
+from bot.db.escalation_models import Escalation, EscalationStatus
+from bot.db.types import BEIJING
 from bot.gateway import texts
+from bot.gateway.purposes import CARD, CARD_UPDATE, TOPIC_UPDATE
 from bot.handoff import parse_transcript
 from bot.privacy import mask
 
-CARD = "escalation"
-"""The outbox purpose of an escalation's card (a thread's first message)."""
+TOPIC_NAME_LIMIT = 128
+BUTTON_PREFIX = "desk:"
+"""callback_data of the card's buttons: `desk:claim:12`, `desk:takeover:12`, `desk:resolve:12`."""
 VERIFIED_WITHIN = timedelta(hours=1)
 """An application counts as verified on a card when its conversation proved ownership this recently."""
 
@@ -93,9 +98,10 @@ def queue_card(session: Session, agents_chat_id: int, escalation: Escalation, *,
     gateway_queries.enqueue_message(
         session,
         agents_chat_id,
-        escalation_post(session, escalation, forum=forum),
+        card_text(session, escalation, forum=forum),
         purpose=CARD,
         escalation_id=escalation.id,
+        buttons=card_buttons(escalation),
     )
 
 
@@ -111,3 +117,100 @@ def ensure_card(session: Session, agents_chat_id: int, escalation: Escalation, *
     queue_card(session, agents_chat_id, escalation, forum=forum)
     if escalation.announced_at is None:
         escalation_queries.mark_announced(session, [escalation.id])
+
+
+def card_status(escalation: Escalation) -> str:
+    """The card's status line: waiting, who holds it, or ended."""
+    if escalation.status == EscalationStatus.CLAIMED:
+        return texts.CARD_STATUS_CLAIMED.format(agent=escalation.claimed_by_name or "")
+    if escalation.status == EscalationStatus.RESOLVED:
+        return texts.CARD_STATUS_RESOLVED
+    return texts.CARD_STATUS_OPEN
+
+
+def previous_case_line(session: Session, escalation: Escalation) -> str | None:
+    """A link to the applicant's previous escalation, if there was one."""
+    previous = escalation_queries.previous_escalation(session, escalation)
+    if previous is None:
+        return None
+    return texts.PREVIOUS_CASE.format(
+        id=previous.id,
+        when=previous.created_at.astimezone(BEIJING).strftime("%m-%d %H:%M"),
+        status=card_status(previous).removeprefix("状态："),
+    )
+
+
+def card_text(session: Session, escalation: Escalation, *, forum: bool) -> str:
+    """The card as agents see it now: the post, a link to the previous case, and its status."""
+    lines = [escalation_post(session, escalation, forum=forum)]
+    previous = previous_case_line(session, escalation)
+    if previous is not None:
+        lines.append(previous)
+    lines.append(card_status(escalation))
+    return "\n".join(lines)
+
+
+def card_buttons(escalation: Escalation) -> list[list[dict[str, str]]] | None:
+    """The card's buttons: 接手 (or 改由我接手 once claimed) and 结束; none once ended."""
+    if escalation.status == EscalationStatus.RESOLVED:
+        return None
+    first = (
+        (texts.BUTTON_TAKEOVER, "takeover")
+        if escalation.status == EscalationStatus.CLAIMED
+        else (texts.BUTTON_CLAIM, "claim")
+    )
+    return [
+        [
+            {"text": first[0], "callback_data": f"{BUTTON_PREFIX}{first[1]}:{escalation.id}"},
+            {"text": texts.BUTTON_RESOLVE, "callback_data": f"{BUTTON_PREFIX}resolve:{escalation.id}"},
+        ]
+    ]
+
+
+def topic_name(session: Session, escalation: Escalation) -> str:
+    """A forum topic's name: number, status, applicant, reason (Telegram allows 128 characters)."""
+    if escalation.status == EscalationStatus.CLAIMED:
+        status = texts.TOPIC_CLAIMED.format(agent=escalation.claimed_by_name or "")
+    elif escalation.status == EscalationStatus.RESOLVED:
+        status = texts.TOPIC_RESOLVED
+    else:
+        status = texts.TOPIC_OPEN
+    name = texts.TOPIC_TITLE.format(
+        id=escalation.id,
+        status=status,
+        who=applicant_label(session, escalation, short_sender=24)[:40],
+        reason=reason_text(escalation),
+    )
+    return name[:TOPIC_NAME_LIMIT]
+
+
+def queue_topic_update(session: Session, agents_chat_id: int, escalation: Escalation) -> None:
+    """Rename the escalation's forum topic to its status now (and close it once ended), after what is queued."""
+    gateway_queries.drop_pending(session, agents_chat_id, escalation.id, TOPIC_UPDATE)
+    gateway_queries.enqueue_message(
+        session,
+        agents_chat_id,
+        topic_name(session, escalation),
+        purpose=TOPIC_UPDATE,
+        escalation_id=escalation.id,
+    )
+
+
+def queue_card_update(session: Session, agents_chat_id: int, escalation: Escalation, *, forum: bool) -> None:
+    """Edit the posted card to show the escalation as it is now (a pending older edit is dropped).
+
+    In a forum the topic's name follows (bot/gateway/delivery.py renames it; closes it once ended).
+    """
+    if not has_card(session, escalation.id):
+        return
+    if forum:
+        queue_topic_update(session, agents_chat_id, escalation)
+    gateway_queries.drop_pending(session, agents_chat_id, escalation.id, CARD_UPDATE)
+    gateway_queries.enqueue_message(
+        session,
+        agents_chat_id,
+        card_text(session, escalation, forum=forum),
+        purpose=CARD_UPDATE,
+        escalation_id=escalation.id,
+        buttons=card_buttons(escalation),
+    )

@@ -9,7 +9,10 @@
     BadRequest    a lost thread is recreated once; anything else is `failed` (logged, not retried)
 
 An agents-group message that belongs to an escalation is placed in the escalation's thread
-(`Threads`, bot/gateway/threads.py).
+(`Threads`, bot/gateway/threads.py). A `card_update` row is not a new message: it edits the
+escalation's card in place (its owner, its buttons); "message is not modified" counts as done.
+A `topic_update` row renames the escalation's forum topic (closed once the escalation ended);
+a message for a closed topic reopens it, or goes outside it when its escalation has ended.
 """
 
 from __future__ import annotations
@@ -29,12 +32,15 @@ from bot.db.gateway_models import DeliveryStatus, OutboxMessage
 from bot.db.types import utc_now
 from bot.gateway.agents_group import AgentsGroup
 from bot.gateway.limits import SendLimits
+from bot.gateway.purposes import CARD, CARD_UPDATE, TOPIC_UPDATE
 from bot.gateway.store import Store
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 60.0
-THREAD_LOST = ("thread not found", "topic_deleted", "topic_closed", "replied message not found")
+THREAD_LOST = ("thread not found", "topic_deleted", "replied message not found")
+NOT_MODIFIED = "message is not modified"
+TOPIC_CLOSED = "topic_closed"
 
 
 class Threads(Protocol):
@@ -48,6 +54,12 @@ class Threads(Protocol):
 
     async def lost(self, row: OutboxMessage) -> None:
         """Telegram says `row`'s thread is gone: start a new one."""
+
+    async def closed(self, row: OutboxMessage) -> None:
+        """Telegram says `row`'s topic is closed: reopen it, or post outside it if its escalation ended."""
+
+    async def rename(self, row: OutboxMessage) -> int | None:
+        """Rename `row`'s topic to its text (and close it if its escalation ended); its id, or None."""
 
 
 def seconds(value: float | dt.timedelta) -> float:
@@ -77,24 +89,42 @@ class TelegramDelivery:
         *,
         limits: SendLimits | None = None,
         on_blocked: Callable[[Session, int], None] | None = None,
+        on_failed: Callable[[Session, OutboxMessage], None] | None = None,
     ) -> None:
-        """`on_blocked(session, chat_id)` runs in the transaction that marks a chat blocked."""
+        """`on_blocked(session, chat_id)` runs in the transaction that marks a chat blocked, and
+        `on_failed(session, row)` in the one that gives a row up after Telegram refused it."""
         self._bot = bot
         self._store = store
         self._agents = agents
         self._threads = threads
         self._limits = limits or SendLimits()
         self._on_blocked = on_blocked
+        self._on_failed = on_failed
 
     async def deliver(self, row: OutboxMessage) -> bool:
         """Send one row when Telegram's limits allow; return whether the chat's next row may follow now."""
         await self._limits.acquire(row.chat_id)
         is_agents = row.chat_id == self._agents.chat_id
+        is_edit = row.purpose in (CARD_UPDATE, TOPIC_UPDATE)
         try:
-            extra = await self._threads.placement(row) if is_agents and row.escalation_id else {}
-            message = await self._bot.send_message(
-                chat_id=row.chat_id, text=row.text, reply_markup=keyboard(row.buttons), **extra
-            )
+            if is_edit:
+                message_id = (
+                    await self._edit_card(row)
+                    if row.purpose == CARD_UPDATE
+                    else await self._threads.rename(row)
+                )
+                if message_id is None:
+                    if row.purpose == TOPIC_UPDATE:
+                        await self._store.run(
+                            gateway_queries.give_up, row.id, DeliveryStatus.FAILED, "no topic"
+                        )
+                    return True
+            else:
+                extra = await self._threads.placement(row) if is_agents and row.escalation_id else {}
+                message = await self._bot.send_message(
+                    chat_id=row.chat_id, text=row.text, reply_markup=keyboard(row.buttons), **extra
+                )
+                message_id = message.message_id
         except RetryAfter as error:
             wait = seconds(error.retry_after)
             logger.warning("outbox: Telegram asks to wait %.0f s for chat %s", wait, row.chat_id)
@@ -112,14 +142,23 @@ class TelegramDelivery:
             return False
         except BadRequest as error:
             lowered = str(error).lower()
-            if is_agents and row.escalation_id and any(marker in lowered for marker in THREAD_LOST):
+            if is_edit and NOT_MODIFIED in lowered:
+                await self._store.run(gateway_queries.give_up, row.id, DeliveryStatus.SENT, "not modified")
+                return True
+            if is_agents and not is_edit and row.escalation_id and TOPIC_CLOSED in lowered:
+                await self._threads.closed(row)
+                return await self._retry_later(row, 0, "topic closed")
+            if (
+                is_agents
+                and not is_edit
+                and row.escalation_id
+                and any(marker in lowered for marker in THREAD_LOST)
+            ):
                 logger.warning("outbox: thread of escalation %s is gone; starting anew", row.escalation_id)
                 await self._threads.lost(row)
                 return await self._retry_later(row, 0, "thread lost")
             logger.error("outbox: Telegram rejected message %s to chat %s: %s", row.id, row.chat_id, error)
-            await self._store.run(
-                gateway_queries.give_up, row.id, DeliveryStatus.FAILED, f"BadRequest: {error}"
-            )
+            await self._store.run(self._failed, row, f"BadRequest: {error}")
             return True
         except NetworkError as error:  # TimedOut included
             kind = type(error).__name__
@@ -128,10 +167,27 @@ class TelegramDelivery:
         except TelegramError as error:
             logger.error("outbox: Telegram error sending to chat %s: %s", row.chat_id, error)
             return await self._retry_later(row, self._backoff(row), type(error).__name__)
-        await self._store.run(gateway_queries.mark_sent, row.id, message.message_id)
-        if is_agents and row.escalation_id:
+        await self._store.run(gateway_queries.mark_sent, row.id, message_id)
+        if is_agents and row.escalation_id and not is_edit:
             await self._threads.sent(row, message)
         return True
+
+    async def _edit_card(self, row: OutboxMessage) -> int | None:
+        """Edit the escalation's card to `row`'s text; None (row given up) when the card was never sent."""
+        assert row.escalation_id is not None
+        card = await self._store.run(gateway_queries.sent_message_id, row.chat_id, row.escalation_id, CARD)
+        if card is None:
+            await self._store.run(gateway_queries.give_up, row.id, DeliveryStatus.FAILED, "no card to edit")
+            return None
+        await self._bot.edit_message_text(
+            chat_id=row.chat_id, message_id=card, text=row.text, reply_markup=keyboard(row.buttons)
+        )
+        return card
+
+    def _failed(self, session: Session, row: OutboxMessage, error: str) -> None:
+        gateway_queries.give_up(session, row.id, DeliveryStatus.FAILED, error)
+        if self._on_failed is not None:
+            self._on_failed(session, row)
 
     async def _retry_later(self, row: OutboxMessage, wait: float, error: str) -> bool:
         not_before = utc_now() + dt.timedelta(seconds=wait)

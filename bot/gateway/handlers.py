@@ -82,11 +82,15 @@ async def applicant_media(update: Update, context: Context) -> None:
 
 
 async def button_pressed(update: Update, context: Context) -> None:
-    """An inline button: acknowledge it, remove the keyboard, send its payload to Rasa."""
+    """An inline button: a card's in the agents group goes to the desk; an applicant's is acknowledged,
+    its keyboard removed and its payload sent to Rasa."""
     gateway = services(context)
     query = update.callback_query
     assert query is not None  # registered as a CallbackQueryHandler (app.py)
     chat = update.effective_chat
+    if chat is not None and chat.id == gateway.agents.chat_id:
+        await gateway.desk.button(update.update_id, query)  # a card's 接手 / 结束
+        return
     key = callback_id(query.data)
     stored = (
         await gateway.store.run(gateway_queries.get_callback, key, chat.id)

@@ -5,6 +5,11 @@ stops cleanly (a message being sent may finish, so none is sent twice after a re
 row is sent, and what an error means, is the `Delivery`'s job (Telegram's: bot/gateway/delivery.py);
 it records the outcome (sent, retry at a later time, given up) in the row. Rows stay in the
 database, so a restarted gateway resumes where it stopped.
+
+A private chat gets its messages strictly in order. A group (the agents group, which Telegram
+lets a bot post about 20 messages a minute to) gets the `urgent` purposes first — relayed
+applicant messages and answers to agents' commands — before cards, summaries, alerts and
+reminders; an escalation's own messages still keep their order (bot.db.gateway_queries.next_pending).
 """
 
 from __future__ import annotations
@@ -35,8 +40,10 @@ class Delivery(Protocol):
 class Outbox:
     """Delivers pending outbox rows; `wake()` after committing new rows to send them at once."""
 
-    def __init__(self, store: Store, delivery: Delivery) -> None:
+    def __init__(self, store: Store, delivery: Delivery, *, urgent: tuple[str, ...] = ()) -> None:
+        """`urgent`: the purposes a group's worker sends before the others."""
         self._store = store
+        self._urgent = urgent
         self._delivery = delivery
         self._wake = asyncio.Event()
         self._workers: dict[int, asyncio.Task[None]] = {}
@@ -82,13 +89,18 @@ class Outbox:
             for task in late:
                 task.cancel()
 
+    async def _next(self, chat_id: int) -> OutboxMessage | None:
+        if chat_id < 0 and self._urgent:  # a group
+            return await self._store.run(gateway_queries.next_pending, chat_id, self._urgent)
+        return await self._store.run(gateway_queries.pending_head, chat_id)
+
     async def _drain(self, chat_id: int) -> None:
         try:
-            row = await self._store.run(gateway_queries.pending_head, chat_id)
+            row = await self._next(chat_id)
             while not self._stopping and row is not None and row.not_before <= utc_now():
                 if not await self._delivery.deliver(row):
                     return
-                row = await self._store.run(gateway_queries.pending_head, chat_id)
+                row = await self._next(chat_id)
         except StorageUnavailable:
             logger.warning("outbox: database unavailable while sending to chat %s", chat_id)
         except Exception:  # one chat's worker must not stop the outbox

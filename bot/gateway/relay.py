@@ -13,11 +13,14 @@ from sqlalchemy.orm import Session
 from bot import identity
 from bot.db import escalation_queries, gateway_queries
 from bot.db.escalation_models import Escalation, EscalationStatus
+from bot.db.gateway_models import OutboxMessage
 from bot.gateway import texts
 from bot.gateway.agents_group import AgentsGroup
+from bot.message_length import split_after_prefix
 from bot.privacy import mask
 
 TO_AGENTS = "relay_to_agents"
+AGENT_REPLY = "agent_reply"
 AGENT_NOTICE = "agent_notice"
 """The outbox purpose of the gateway's own notes in the agents group."""
 
@@ -29,15 +32,19 @@ class Relay:
         self._agents = agents
 
     def to_agents(self, session: Session, escalation: Escalation, text: str | None) -> None:
-        """Queue an applicant's message (masked) for the escalation's thread; None means non-text."""
-        body = (
-            texts.APPLICANT_SAYS.format(id=escalation.id, text=mask(text))
+        """Queue an applicant's message (masked, split at Telegram's limit) for the escalation's thread.
+
+        None means non-text.
+        """
+        parts = (
+            split_after_prefix(texts.APPLICANT_SAYS.format(id=escalation.id, text=""), mask(text))
             if text is not None
-            else texts.APPLICANT_SENT_MEDIA.format(id=escalation.id)
+            else [texts.APPLICANT_SENT_MEDIA.format(id=escalation.id)]
         )
-        gateway_queries.enqueue_message(
-            session, self._agents.chat_id, body, purpose=TO_AGENTS, escalation_id=escalation.id
-        )
+        for body in parts:
+            gateway_queries.enqueue_message(
+                session, self._agents.chat_id, body, purpose=TO_AGENTS, escalation_id=escalation.id
+            )
 
     def tell_applicant(self, session: Session, escalation: Escalation, text: str, purpose: str) -> bool:
         """Queue `text` for the applicant; False when they cannot be written to here (not a known Telegram chat)."""
@@ -50,11 +57,12 @@ class Relay:
     def from_agent(
         self, session: Session, escalation_id: int, agent_id: int, agent_name: str, text: str
     ) -> None:
-        """Queue an agent's reply for the applicant; the agents hear why when it cannot go out."""
+        """Queue an agent's reply (split at Telegram's limit) for the applicant; the agents hear why when it cannot go out."""
         escalation = escalation_queries.get_escalation(session, escalation_id)
+        parts = split_after_prefix(texts.AGENT_REPLY.format(text=""), text)
         if escalation is None or escalation.status == EscalationStatus.RESOLVED:
-            notice: str | None = texts.NOT_ACTIVE.format(id=escalation_id)
-        elif not self.tell_applicant(session, escalation, texts.AGENT_REPLY.format(text=text), "agent_reply"):
+            notice: str | None = texts.NOT_RELAYED_RESOLVED.format(id=escalation_id)
+        elif not all(self.tell_applicant(session, escalation, part, AGENT_REPLY) for part in parts):
             notice = texts.NOT_TELEGRAM_USER.format(sender=mask(escalation.sender_id))
         else:
             notice = None
@@ -75,6 +83,20 @@ class Relay:
                 session,
                 self._agents.chat_id,
                 texts.APPLICANT_BLOCKED.format(id=escalation.id),
+                purpose=AGENT_NOTICE,
+                escalation_id=escalation.id,
+            )
+
+    def reply_failed(self, session: Session, row: OutboxMessage) -> None:
+        """Tell the agents when Telegram refused an agent's reply to an applicant (nothing fails silently)."""
+        if row.purpose != AGENT_REPLY or row.chat_id <= 0:
+            return
+        escalation = escalation_queries.active_escalation(session, identity.telegram(row.chat_id))
+        if escalation is not None:
+            gateway_queries.enqueue_message(
+                session,
+                self._agents.chat_id,
+                texts.REPLY_NOT_DELIVERED.format(id=escalation.id),
                 purpose=AGENT_NOTICE,
                 escalation_id=escalation.id,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ from bot.gateway.delivery import TelegramDelivery
 from bot.gateway.desk import AgentDesk
 from bot.gateway.outbox import Outbox
 from bot.gateway.rasa_client import RasaClient
-from bot.gateway.relay import Relay
+from bot.gateway.relay import AGENT_NOTICE, TO_AGENTS, Relay
+from bot.gateway.reminders import Reminders
 from bot.gateway.resume import Resumer
 from bot.gateway.settings import GatewaySettings
 from bot.gateway.store import Store
@@ -30,6 +32,8 @@ from bot.rate_limit import MessageLimiter
 logger = logging.getLogger(__name__)
 
 MAINTENANCE_INTERVAL_S = 1.0
+URGENT_IN_GROUP = (TO_AGENTS, AGENT_NOTICE)
+"""Sent to the agents group before cards, summaries, alerts and reminders: applicants' words, command answers."""
 
 
 @dataclass
@@ -44,6 +48,7 @@ class Services:
     resumer: Resumer
     desk: AgentDesk
     announcer: Announcer
+    reminders: Reminders
     conversations: Conversations
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -56,12 +61,18 @@ class Services:
         agents = await AgentsGroup.current(bot, store, settings.agent_chat_id)
         threads = EscalationThreads(bot, store, agents)
         relay = Relay(agents)
-        delivery = TelegramDelivery(bot, store, agents, threads, on_blocked=relay.applicant_blocked)
-        outbox = Outbox(store, delivery)
+        delivery = TelegramDelivery(
+            bot, store, agents, threads, on_blocked=relay.applicant_blocked, on_failed=relay.reply_failed
+        )
+        outbox = Outbox(store, delivery, urgent=URGENT_IN_GROUP)
         resumer = Resumer(store, rasa)
         desk = AgentDesk(store, agents, threads, relay, resumer, outbox.wake)
         pace = Pace(cards_per_minute=settings.cards_per_minute, summary_interval=settings.summary_interval)
         announcer = Announcer(store, agents, outbox.wake, pace=pace)
+        remind_after = settings.reminder_minutes
+        reminders = Reminders(
+            store, agents, outbox.wake, after=dt.timedelta(minutes=remind_after) if remind_after else None
+        )
         conversations = Conversations(
             bot,
             store,
@@ -72,7 +83,7 @@ class Services:
             slow_notice_after=settings.slow_notice_after,
             limiter=MessageLimiter(settings.messages_per_minute),
         )
-        return cls(settings, store, rasa, agents, outbox, resumer, desk, announcer, conversations)
+        return cls(settings, store, rasa, agents, outbox, resumer, desk, announcer, reminders, conversations)
 
     def start(self) -> None:
         """Start the outbox sender and the handoff maintenance loop."""
@@ -98,6 +109,7 @@ class Services:
         while True:
             try:
                 await self.announcer.announce()
+                await self.reminders.remind()
                 await self.resumer.resume_resolved()
             except BotError as error:
                 logger.warning("handoff maintenance: %s", type(error).__name__)

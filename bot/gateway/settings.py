@@ -27,6 +27,19 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
+def _minutes(env: dict[str, str], name: str, default: float) -> float:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of minutes (0: off), got {raw!r}") from None
+    if not 0 <= value < 100_000:
+        raise SettingsError(f"{name} must be between 0 and 100000 minutes, got {raw!r}")
+    return value
+
+
 def _count(env: dict[str, str], name: str, default: int) -> int:
     raw = (env.get(name) or "").strip()
     if not raw:
@@ -66,6 +79,8 @@ class GatewaySettings:
     summary_interval: float = 30.0
     messages_per_minute: int = 30
     """Messages one applicant's chat may send in any 60 s (MESSAGES_PER_MINUTE, as on REST and the web)."""
+    reminder_minutes: float = 10.0
+    """An escalation nobody claimed this long is named again in the agents group (0: never)."""
     """At most one summary (and one alerts message) this often, in seconds."""
 
     @property
@@ -123,4 +138,5 @@ class GatewaySettings:
             cards_per_minute=_count(env, "AGENT_CARDS_PER_MINUTE", 5),
             summary_interval=_float(env, "AGENT_SUMMARY_SECONDS", 30.0),
             messages_per_minute=base.messages_per_minute,
+            reminder_minutes=_minutes(env, "AGENT_REMINDER_MINUTES", 10.0),
         )

@@ -55,7 +55,6 @@ HOW_TO_REPLY_TOPIC = (
     "在本话题中发言即可回复申请人。/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表"
 )
 HOW_TO_REPLY_CHAIN = "回复本条（或本会话的任一条）消息即可回复申请人。/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表"
-TOPIC_NAME = "#{id} {reason}"
 NOT_TELEGRAM_USER = "（非 Telegram 用户 {sender}，无法在此直接回复）"
 OTHER_CHANNEL_SHORT = "{sender}（非 Telegram）"
 UNKNOWN_APPLICANT = "Telegram 用户 {sender}"
@@ -70,14 +69,17 @@ NOT_ACTIVE_MANY = "已结束或不存在（未处理）：{ids}"
 WHICH_ESCALATION = "请在转人工的话题中使用该命令，或回复该转人工的消息，或写明编号，例如 /resolve 12"
 AGENTS_ONLY = "仅客服群成员可以使用此命令。"
 NO_OPEN = "目前没有未结束的转人工。"
-OPEN_LIST_HEADER = "未结束的转人工："
-OPEN_LIST_LINE = "#{id} {who} · {reason} · {status}"
 STATUS_OPEN = "待接手"
 STATUS_CLAIMED = "{agent} 处理中"
-AGENT_HELP = (
-    "客服命令：/claim 接手 · /resolve 结束并交还机器人 · /open 未结束列表（在转人工话题内或回复其消息使用，"
-    "或写明编号，如 /claim 12；/resolve 可一次写多个编号，如 /resolve 12 13 20-25）"
-)
+AGENT_HELP = """客服命令（在转人工话题内或回复其消息使用，或写明编号，如 /claim 12）：
+/claim 接手（已有人接手时不会改动，会告诉你是谁）· 卡片上的「接手」按钮同样有效
+/takeover 改由你接手（原处理人会在话题中看到）
+/assign 12 @用户名 分配给群里的同事（或回复同事的消息发送 /assign 12）
+/resolve 结束并交还机器人（可一次写多个编号，如 /resolve 12 13 20-25）· 卡片上的「结束」按钮同样有效
+/mine 我处理中的转人工
+/open 未结束列表（等待最久的在前，/open 2 看下一页）
+在话题中发言或回复该转人工的任一条消息（包括同事的消息）即转给申请人；没能转出的消息会立即提示原因。
+以 // 开头的消息是内部备注，不会转给申请人。"""
 APPLICANT_BLOCKED = "#{id} 申请人已屏蔽机器人，消息无法送达。"
 AGENT_TEXT_ONLY = "目前只能把文字消息转给申请人。"
 
@@ -96,3 +98,45 @@ ALERT_LINE_CAPPED = "• {application_id}（{known}）：{window} 分钟内输�
 ALERT_KNOWN = "系统中有此申请"
 ALERT_UNKNOWN = "系统中无此编号"
 ALERT_LINE_OTHER = "• {kind}：{subject}"
+
+# --- the agents' desk: owners, takeovers, accounting (bot/gateway/desk.py, agent_commands.py) ----
+
+CARD_STATUS_OPEN = "状态：⏳ 待接手"
+CARD_STATUS_CLAIMED = "状态：👩‍💼 {agent} 处理中"
+CARD_STATUS_RESOLVED = "状态：✅ 已结束"
+BUTTON_CLAIM = "接手"
+BUTTON_TAKEOVER = "改由我接手"
+BUTTON_RESOLVE = "结束"
+ALREADY_CLAIMED = (
+    "#{id} 已由 {agent} 接手，本次未改动。如需改由你处理，请用 /takeover {id}（双方都会收到通知）。"
+)
+ALREADY_YOURS = "#{id} 已经由你（{agent}）接手了。"
+TAKEN_OVER = "#{id} 已由 {agent} 从 {previous} 手中接手。{previous}：这个转人工之后由 {agent} 处理。"
+ASSIGNED = "#{id} 已由 {by} 分配给 {agent}。{agent}：请接手处理。"
+ASSIGNED_FROM = "#{id} 已由 {by} 从 {previous} 改分配给 {agent}。"
+ASSIGN_WHO = "请写明分配给谁：/assign 12 @用户名（对方需在本群发过言），或回复对方的一条消息发送 /assign 12。"
+ASSIGN_NOT_MEMBER = "{agent} 不是客服群成员，无法分配。"
+BAD_ARGUMENT = "看不懂「{argument}」：编号请用阿拉伯数字，例如 /{command} 12。"
+BAD_PAGE = "看不懂「{argument}」：页码请用阿拉伯数字，例如 /open 2。"
+MINE_NONE = "你目前没有处理中的转人工。"
+MINE_HEADER = "你（{agent}）处理中的转人工（{count} 个）："
+OPEN_PAGE_HEADER = "未结束的转人工（共 {count} 个，等待最久的在前；第 {page}/{pages} 页）："
+OPEN_PAGE_LINE = "#{id} · 等待 {waited} · {application} · {who} · {status}\n    最后一条：{last}"
+OPEN_NEXT_PAGE = "下一页：/open {page}"
+OPEN_NO_SUCH_PAGE = "只有 {pages} 页，请用 /open 1 到 /open {pages}。"
+NO_LAST_MESSAGE = "（无）"
+WAITED_MINUTES = "{minutes} 分钟"
+WAITED_HOURS = "{hours} 小时 {minutes} 分钟"
+NOT_RELAYED_REPLY_TO_BOT = (
+    "⚠️ 这条消息没有转给任何申请人：你回复的这条机器人消息不属于某个转人工。"
+    "要回复申请人，请回复该转人工的卡片（或它的任一条消息），或在它的话题中发言。"
+)
+NOT_RELAYED_RESOLVED = "⚠️ 这条消息没有转给申请人：#{id} 已结束。"
+ANONYMOUS_ADMIN = "群管理员（匿名）"
+REPLY_NOT_DELIVERED = "⚠️ #{id} 的一条回复没有送达申请人（Telegram 拒绝了这条消息）。"
+UNCLAIMED_REMINDER = "⏰ #{id} 已等待 {waited}，还没有人接手。/claim {id} 接手"
+PREVIOUS_CASE = "该申请人上一次转人工：#{id}（{when}，{status}）"
+TOPIC_TITLE = "#{id} {status} · {who} · {reason}"
+TOPIC_OPEN = "⏳待接手"
+TOPIC_CLAIMED = "👩‍💼{agent}"
+TOPIC_RESOLVED = "✅已结束"

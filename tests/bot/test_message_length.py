@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.message_length import split_text, utf16_length
+from bot.message_length import TELEGRAM_TEXT_LIMIT, split_after_prefix, split_text, utf16_length
 
 
 def test_long_answers_are_split_under_the_limit_at_line_breaks() -> None:
@@ -19,3 +19,13 @@ def test_emoji_count_twice() -> None:
     text = "😀" * 3000  # 6000 UTF-16 units
     parts = split_text(text)
     assert [utf16_length(part) for part in parts] == [4096, 1904]
+
+
+def test_every_part_after_a_prefix_fits_and_carries_it() -> None:
+    prefix = "👩‍💼 客服："
+    text = "请按以下步骤操作😀" * 500 + "好" * 500  # 5,000 characters, 5,500 UTF-16 units
+    parts = split_after_prefix(prefix, text)
+    assert len(parts) == 2
+    assert all(part.startswith(prefix) and utf16_length(part) <= TELEGRAM_TEXT_LIMIT for part in parts)
+    assert "".join(part.removeprefix(prefix) for part in parts) == text
+    assert split_after_prefix(prefix, "好") == [prefix + "好"]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import retention
 from bot.db.escalation_models import AgentAlert, Escalation
-from bot.db.gateway_models import CallbackPayload, InboxUpdate, OutboxMessage, TelegramChat
+from bot.db.gateway_models import CallbackPayload, InboxUpdate, OutboxMessage, TelegramChat, ThreadMessage
 from bot.db.models import Application, StatusChange, VerificationAttempt, VerifiedOwnership
 from bot.db.unanswered import UnansweredQuestion
 from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
@@ -81,6 +81,8 @@ def _add_application_records(session: Session) -> None:
             created_at=OLD,
         )
     )
+    session.add(ThreadMessage(chat_id=-5, message_id=7, escalation_id=old_closed.id, created_at=OLD))
+    session.add(ThreadMessage(chat_id=-5, message_id=8, escalation_id=still_open.id, created_at=OLD))
     session.add(
         OutboxMessage(chat_id=5, text="sent long ago", purpose="reply", status="sent", created_at=OLD)
     )
@@ -134,6 +136,7 @@ async def test_purge_deletes_what_is_older_than_the_period(
         "verified_ownerships": 1,
         "escalations": 1,
         "telegram_outbox": 2,
+        "telegram_thread_messages": 1,
         "telegram_inbox": 1,
         "telegram_callbacks": 1,
         "telegram_chats": 1,
@@ -149,6 +152,7 @@ async def test_purge_deletes_what_is_older_than_the_period(
         assert set(session.scalars(select(Escalation.sender_id))) == {"recent-resolved", "1001"}
         assert set(session.scalars(select(OutboxMessage.text))) == {"still waiting", "sent lately"}
         assert set(session.scalars(select(TelegramChat.chat_id))) == {1001, 1002}
+        assert set(session.scalars(select(ThreadMessage.message_id))) == {8}  # its escalation is open
         assert set(session.scalars(select(UnansweredQuestion.text_hash))) == {"open", f"h{RECENT.day}"}
         assert set(session.scalars(select(AgentAlert.subject))) == {"old, never posted", "recent"}
         remaining = set(session.scalars(text("SELECT DISTINCT sender_id FROM events")))

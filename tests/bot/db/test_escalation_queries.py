@@ -64,3 +64,24 @@ def test_waiting_escalations_and_alerts(sessions: sessionmaker[Session]) -> None
         queries.mark_alerts_announced(session, [alert.id])
     with sessions() as session:
         assert queries.unannounced_alerts(session) == []
+
+
+def test_only_the_first_of_two_agents_claims_an_open_escalation(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session, session.begin():
+        earlier = queries.open_escalation(
+            session, sender_id="77", reason="asked", application_id=None, transcript=[]
+        )
+        queries.resolve_escalation(session, earlier.id)
+        escalation = queries.open_escalation(
+            session, sender_id="77", reason="asked", application_id=None, transcript=[]
+        )
+        assert queries.previous_escalation(session, escalation).id == earlier.id  # type: ignore[union-attr]
+        assert queries.previous_escalation(session, earlier) is None
+    with sessions() as first, first.begin():
+        assert queries.claim_if_open(first, escalation.id, 1, "小王")
+    with sessions() as second, second.begin():
+        assert not queries.claim_if_open(second, escalation.id, 2, "小李")  # already claimed: nothing changes
+        held = queries.get_escalation(second, escalation.id)
+        assert held is not None and (held.claimed_by, held.claimed_by_name) == (1, "小王")
+        assert [e.id for e in queries.claimed_escalations(second, 1)] == [escalation.id]
+        assert queries.claimed_escalations(second, 2) == []

@@ -51,3 +51,33 @@ def test_delivery_statuses_are_enums_stored_as_their_words(sessions: sessionmake
         assert session.get(OutboxMessage, message.id).status is DeliveryStatus.FAILED  # type: ignore[union-attr]
         stored = session.scalar(text("SELECT status FROM telegram_outbox WHERE id = :id"), {"id": message.id})
         assert stored == "failed"
+
+
+def test_a_group_gets_agents_words_before_cards_but_a_thread_keeps_its_order(
+    sessions: sessionmaker[Session],
+) -> None:
+    from bot.db import escalation_queries
+
+    urgent = ("relay_to_agents", "agent_notice")
+    with sessions() as session, session.begin():
+        [first, second] = [
+            escalation_queries.open_escalation(
+                session, sender_id=f"tg:{n}", reason="asked", application_id=None, transcript=[]
+            ).id
+            for n in (901, 902)
+        ]
+        queries.enqueue_message(session, -5, "card 1", purpose="escalation", escalation_id=first)
+        queries.enqueue_message(session, -5, "card 2", purpose="escalation", escalation_id=second)
+        queries.enqueue_message(session, -5, "summary", purpose="escalation_summary")
+        queries.enqueue_message(session, -5, "said in 2", purpose="relay_to_agents", escalation_id=second)
+        queries.enqueue_message(session, -5, "/open answer", purpose="agent_notice")
+
+    order = []
+    for _ in range(5):
+        with sessions() as session, session.begin():
+            row = queries.next_pending(session, -5, urgent)
+            assert row is not None
+            order.append(row.text)
+            queries.mark_sent(session, row.id, len(order))
+    # The relay pulls its own card forward (its thread starts with the card); the answer follows.
+    assert order == ["card 2", "said in 2", "/open answer", "card 1", "summary"]

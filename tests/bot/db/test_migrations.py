@@ -132,3 +132,26 @@ def test_conversation_ids_get_their_channel_and_fit_one_length(database_url: str
     assert attempts == set(old_ids.values())  # the 100-character id no client can use any more is gone
     assert escalations == {new: "open" for new in old_ids.values()}
     assert max(map(len, escalations)) == 69
+
+
+def test_thread_messages_revision_matches_the_model_and_steps_back(database_url: str) -> None:
+    def touched(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        return table is None or table.name == "telegram_thread_messages"
+
+    def differences() -> list[object]:
+        engine = make_engine(database_url)
+        try:
+            with engine.connect() as connection:
+                context = MigrationContext.configure(
+                    connection, opts={"compare_type": True, "include_object": touched}
+                )
+                return list(compare_metadata(context, Base.metadata))
+        finally:
+            engine.dispose()
+
+    assert differences() == []
+    downgrade(database_url, "0006_web_messages")
+    assert "telegram_thread_messages" not in table_names(database_url)
+    upgrade(database_url)
+    assert differences() == []

@@ -3,8 +3,12 @@
 It runs in its own thread and event loop, so tests stay synchronous. It implements what the
 gateway calls (getMe, deleteWebhook, getUpdates with offset semantics and long polling,
 sendMessage, sendChatAction, editMessageReplyMarkup, answerCallbackQuery, getChat,
-getChatMember, createForumTopic) and can be told to fail: 429 with retry_after, 403, a group
-migrated to a supergroup, or a dropped connection.
+getChatMember, createForumTopic, editForumTopic, closeForumTopic, reopenForumTopic,
+editMessageText) and can be told to fail: 429 with retry_after,
+403, a group migrated to a supergroup, a dropped connection, or a slow answer (the message is
+accepted at once, the answer comes `retry_after` seconds later). Like Telegram, it refuses a text
+over 4096 UTF-16 units and an edit that changes nothing; group messages can come from an anonymous
+admin (GroupAnonymousBot writing as the group), and buttons can be pressed in groups.
 """
 
 from __future__ import annotations
@@ -26,6 +30,50 @@ BOT_ID = 7_000_001
 BOT_USERNAME = "dingtalk_cert_test_bot"
 TOKEN = f"{BOT_ID}:AAE_fake-token-for-tests_0123456789abcdef"
 _JSON_PARAMETERS = {"reply_markup", "reply_parameters", "allowed_updates", "link_preview_options"}
+ANONYMOUS_ADMIN_BOT = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+TEXT_LIMIT = 4096
+_ADMIN_RIGHTS = [
+    "can_be_edited",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+]
+_RESTRICTIONS = [
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_send_messages",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_manage_topics",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_edit_tag",
+]
+_MEMBER_FIELDS: dict[str, dict[str, Any]] = {
+    "creator": {"is_anonymous": False},
+    "administrator": {"is_anonymous": False, **dict.fromkeys(_ADMIN_RIGHTS, False), "can_manage_chat": True},
+    "restricted": {"is_member": True, "until_date": 0, **dict.fromkeys(_RESTRICTIONS, False)},
+    "kicked": {"until_date": 0},
+}
+"""What getChatMember returns beside status and user, per status (as Telegram does)."""
 # Update ids must never repeat within a test session: every gateway shares one database.
 _update_ids = itertools.count(int(time.time() * 1000) % 1_000_000_000 * 100)
 
@@ -35,7 +83,7 @@ class Failure:
     """Answer `method` (optionally only for `chat_id`) with an error `times` times (None: always)."""
 
     method: str
-    kind: str  # "retry_after" | "forbidden" | "drop" | "migrate" | "bad_request"
+    kind: str  # "retry_after" | "forbidden" | "drop" | "migrate" | "bad_request" | "slow"
     chat_id: int | None = None
     times: int | None = 1
     retry_after: int = 1
@@ -85,6 +133,12 @@ class FakeTelegram(ThreadedServer):
         self._topic_ids = itertools.count(500)
         self._lock = threading.Lock()
         self._delivered_to: dict[int, list[dict[str, Any]]] = {}  # chat id → accepted sendMessage params
+        self.message_ids: dict[int, int] = {}  # update id → id of the message a user wrote
+        self.edits: list[dict[str, Any]] = []
+        self.topics: dict[
+            int, dict[str, Any]
+        ] = {}  # topic id → {"name": …, "closed": bool}  # accepted editMessageText params, oldest first
+        self._texts: dict[tuple[int, int], tuple[str, Any]] = {}  # (chat, message) → (text, markup)
         self._sent_changed = threading.Condition(self._lock)
         self._new_update: asyncio.Event | None = None
 
@@ -150,9 +204,24 @@ class FakeTelegram(ThreadedServer):
         sender: dict[str, Any] | None = None,
         reply_to: int | None = None,
         thread_id: int | None = None,
+        anonymous: bool = False,
+        reply_to_sender: dict[str, Any] | None = None,
+        entities: list[dict[str, Any]] | None = None,
     ) -> int:
-        """A user writes `text` in `chat_id` (private chat: chat id = user id); return the update id."""
-        return self._push({"message": self._message(chat_id, sender, reply_to, thread_id, text=text)})
+        """A user writes `text` in `chat_id` (private chat: chat id = user id); return the update id.
+
+        `anonymous`: an anonymous admin of the group writes it; `reply_to_sender`: the author of the
+        message replied to (the bot when not given); `entities`: extra message entities (mentions).
+        """
+        message = self._message(chat_id, sender, reply_to, thread_id, text=text, replied_from=reply_to_sender)
+        if anonymous:
+            message["from"] = ANONYMOUS_ADMIN_BOT
+            message["sender_chat"] = self._chat_json(chat_id)
+        if entities:
+            message["entities"] = [*message.get("entities", []), *entities]
+        update_id = self._push({"message": message})
+        self.message_ids[update_id] = message["message_id"]
+        return update_id
 
     def text_update(self, chat_id: int, text: str) -> dict[str, Any]:
         """An update for `text` in a private chat, not queued (for webhook tests)."""
@@ -172,6 +241,7 @@ class FakeTelegram(ThreadedServer):
         sender: dict[str, Any] | None,
         reply_to: int | None,
         thread_id: int | None,
+        replied_from: dict[str, Any] | None = None,
         **content: Any,
     ) -> dict[str, Any]:
         message: dict[str, Any] = {
@@ -182,23 +252,28 @@ class FakeTelegram(ThreadedServer):
             **content,
         }
         text = content.get("text") or ""
+        self._texts[(chat_id, message["message_id"])] = (text, None)
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         if reply_to is not None:
+            original = self._texts.get((chat_id, reply_to))
             message["reply_to_message"] = {
                 "message_id": reply_to,
                 "date": int(time.time()),
                 "chat": self._chat_json(chat_id),
-                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": BOT_USERNAME},
-                "text": "…",
+                "from": replied_from
+                or {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": BOT_USERNAME},
+                "text": original[0] if original else "…",
             }
         if thread_id is not None:
             message["message_thread_id"] = thread_id
             message["is_topic_message"] = True
         return message
 
-    def press_button(self, chat_id: int, message_id: int, data: str) -> int:
-        """The user presses an inline button of message `message_id`."""
+    def press_button(
+        self, chat_id: int, message_id: int, data: str, *, sender: dict[str, Any] | None = None
+    ) -> int:
+        """The user (in a group: `sender`) presses an inline button of message `message_id`."""
         message = {
             "message_id": message_id,
             "date": int(time.time()),
@@ -208,7 +283,7 @@ class FakeTelegram(ThreadedServer):
         }
         query = {
             "id": str(next(_update_ids)),
-            "from": user(chat_id),
+            "from": sender or user(chat_id),
             "chat_instance": "ci",
             "message": message,
             "data": data,
@@ -319,15 +394,20 @@ class FakeTelegram(ThreadedServer):
         failure = self._failure_for(method, params)
         if failure is not None:
             call.outcome = failure.kind
-            return await self._fail(request, failure)
+            return await self._fail(request, failure, params)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             call.outcome = "unknown"
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
         result = await handler(params)
+        if isinstance(result, web.Response):
+            call.outcome = "bad_request"
+            return result
         return web.json_response({"ok": True, "result": result})
 
-    async def _fail(self, request: web.Request, failure: Failure) -> web.StreamResponse:
+    async def _fail(
+        self, request: web.Request, failure: Failure, params: dict[str, Any]
+    ) -> web.StreamResponse:
         if failure.kind == "drop":
             assert request.transport is not None
             request.transport.close()
@@ -343,6 +423,12 @@ class FakeTelegram(ThreadedServer):
         if failure.kind == "forbidden":
             body = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
             return web.json_response(body, status=403)
+        if failure.kind == "slow":
+            result = await getattr(self, f"_api_{failure.method}")(params)
+            await asyncio.sleep(failure.retry_after)
+            if isinstance(result, web.Response):
+                return result
+            return web.json_response({"ok": True, "result": result})
         if failure.kind == "migrate":
             body = {
                 "ok": False,
@@ -401,12 +487,21 @@ class FakeTelegram(ThreadedServer):
         with self._lock:
             return [u["update_id"] for u in self._pending]
 
-    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _too_long(self, text: str) -> bool:
+        return not 1 <= len(text.encode("utf-16-le")) // 2 <= TEXT_LIMIT
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
         chat_id = params["chat_id"]
+        if self._too_long(params.get("text", "")):
+            return _bad_request("message is too long")
+        topic = self.topics.get(int(params.get("message_thread_id") or 0))
+        if topic is not None and topic["closed"]:
+            return _bad_request("TOPIC_CLOSED")
         message_id = self._next_message_id(chat_id)
         params["message_id"] = message_id
         with self._sent_changed:
             self._delivered_to.setdefault(chat_id, []).append(params)
+            self._texts[(chat_id, message_id)] = (params.get("text", ""), params.get("reply_markup"))
             self._sent_changed.notify_all()
         message: dict[str, Any] = {
             "message_id": message_id,
@@ -429,6 +524,35 @@ class FakeTelegram(ThreadedServer):
     async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> bool:
         return True
 
+    async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        key = (params["chat_id"], params["message_id"])
+        text, markup = params.get("text", ""), params.get("reply_markup")
+        if self._too_long(text):
+            return _bad_request("message is too long")
+        with self._sent_changed:
+            if key not in self._texts:
+                return _bad_request("message to edit not found")
+            if self._texts[key] == (text, markup):
+                return _bad_request(
+                    "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
+                )
+            self._texts[key] = (text, markup)
+            self.edits.append(params)
+            self._sent_changed.notify_all()
+        return {
+            "message_id": params["message_id"],
+            "date": int(time.time()),
+            "edit_date": int(time.time()),
+            "chat": self._chat_json(params["chat_id"]),
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "认证助手", "username": BOT_USERNAME},
+            "text": text,
+        }
+
+    def current(self, chat_id: int, message_id: int) -> tuple[str, Any]:
+        """A message's text and keyboard as they are now (after edits)."""
+        with self._lock:
+            return self._texts[(chat_id, message_id)]
+
     async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat_json(params["chat_id"])
         return {
@@ -448,13 +572,32 @@ class FakeTelegram(ThreadedServer):
         chat = self.chats.get(params["chat_id"])
         status = chat.members.get(params["user_id"], "left") if chat else "left"
         member: dict[str, Any] = {"status": status, "user": user(params["user_id"])}
-        if status == "kicked":
-            member["until_date"] = 0
-        return member
+        return {**member, **_MEMBER_FIELDS.get(status, {})}
 
     async def _api_createForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "message_thread_id": next(self._topic_ids),
-            "name": params.get("name", ""),
-            "icon_color": 7322096,
-        }
+        topic_id = next(self._topic_ids)
+        self.topics[topic_id] = {"name": params.get("name", ""), "closed": False}
+        return {"message_thread_id": topic_id, "name": params.get("name", ""), "icon_color": 7322096}
+
+    def _topic_change(self, params: dict[str, Any], **change: Any) -> bool | web.Response:
+        topic = self.topics.get(int(params["message_thread_id"]))
+        if topic is None:
+            return _bad_request("TOPIC_ID_INVALID")
+        if all(topic[key] == value for key, value in change.items()):
+            return _bad_request("TOPIC_NOT_MODIFIED")
+        topic.update(change)
+        return True
+
+    async def _api_editForumTopic(self, params: dict[str, Any]) -> bool | web.Response:
+        return self._topic_change(params, name=params.get("name", ""))
+
+    async def _api_closeForumTopic(self, params: dict[str, Any]) -> bool | web.Response:
+        return self._topic_change(params, closed=True)
+
+    async def _api_reopenForumTopic(self, params: dict[str, Any]) -> bool | web.Response:
+        return self._topic_change(params, closed=False)
+
+
+def _bad_request(description: str) -> web.Response:
+    body = {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"}
+    return web.json_response(body, status=400)

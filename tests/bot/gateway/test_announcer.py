@@ -217,7 +217,7 @@ def test_guessing_one_application_alerts_the_agents_once(
     assert "输错 10 次" in alert and "来自 10 个会话" in alert and texts.ALERT_UNKNOWN in alert
 
 
-def test_a_long_open_list_is_split_not_refused(
+def test_a_long_open_list_comes_in_pages_that_list_every_case(
     telegram: FakeTelegram,
     agents_group: int,
     offline_env: dict[str, str],
@@ -242,11 +242,13 @@ def test_a_long_open_list_is_split_not_refused(
     ids = in_database(offline_env, many)
     make_offline_gateway().start()
     telegram.send_text(agents_group, "/open", sender=user(agent))
-    telegram.wait_for(lambda: at_least(2, group_texts(telegram, agents_group)), what="the list in parts")
-    quiet_for(1.5)
-    parts = group_texts(telegram, agents_group)
-    assert [found for text in parts for found in listed_ids(text)] == ids
-    assert all(len(text) <= 4096 for text in parts)
+    pages = [telegram.wait_for_texts(agents_group, 1)[0]]
+    while texts.OPEN_NEXT_PAGE.format(page=len(pages) + 1) in pages[-1]:
+        telegram.send_text(agents_group, f"/open {len(pages) + 1}", sender=user(agent))
+        pages.append(telegram.wait_for_texts(agents_group, len(pages) + 1)[-1])
+    assert len(pages) == 8  # 120 cases, 15 a page
+    assert [found for text in pages for found in listed_ids(text)] == ids
+    assert all(len(text) <= 4096 for text in pages)
 
 
 @pytest.mark.servers

@@ -158,7 +158,7 @@ def test_only_members_of_the_agents_group_and_no_other_group(
     telegram.send_text(agents_group, "我来冒充客服", sender=user(stranger), reply_to=post["message_id"])
     telegram.send_text(agents_group, "/open", sender=user(agent))
     listing = telegram.wait_for(lambda: telegram.texts(agents_group)[2:], what="the list")[0]
-    assert listing.startswith(texts.OPEN_LIST_HEADER) and f"#{escalation_id}" in listing
+    assert listing.startswith("未结束的转人工") and f"#{escalation_id}" in listing
 
     assert in_database(offline_env, lambda s: gateway_queries.is_update_processed(s, ignored))
     assert telegram.sent(foreign) == []

@@ -30,6 +30,12 @@ def test_the_agents_group_pace_is_configurable() -> None:
     assert (settings.cards_per_minute, settings.summary_interval) == (0, 90.0)
 
 
+def test_unclaimed_reminders_come_after_ten_minutes_unless_set_otherwise() -> None:
+    assert GatewaySettings.from_env(VALID).reminder_minutes == 10.0
+    assert GatewaySettings.from_env({**VALID, "AGENT_REMINDER_MINUTES": "0"}).reminder_minutes == 0.0  # off
+    assert GatewaySettings.from_env({**VALID, "AGENT_REMINDER_MINUTES": "2.5"}).reminder_minutes == 2.5
+
+
 @pytest.mark.parametrize(
     ("change", "named"),
     [
@@ -44,6 +50,8 @@ def test_the_agents_group_pace_is_configurable() -> None:
         ({"GATEWAY_RASA_TIMEOUT": "soon"}, "GATEWAY_RASA_TIMEOUT must be a number"),
         ({"AGENT_CARDS_PER_MINUTE": "-1"}, "AGENT_CARDS_PER_MINUTE must be a whole number"),
         ({"AGENT_SUMMARY_SECONDS": "0"}, "AGENT_SUMMARY_SECONDS must be positive"),
+        ({"AGENT_REMINDER_MINUTES": "十"}, "AGENT_REMINDER_MINUTES must be a number of minutes"),
+        ({"AGENT_REMINDER_MINUTES": "-5"}, "AGENT_REMINDER_MINUTES must be between 0 and"),
     ],
 )
 def test_bad_settings_name_the_variable(change: dict[str, str], named: str) -> None:

@@ -1,0 +1,370 @@
+"""The agents' desk as two agents use it: claims with owners, takeovers, buttons, and no silent replies.
+
+The real gateway process runs against the fake Bot API and the fake Rasa on a private database;
+escalations are written the way the actions write them (tests/bot/gateway/test_delivery.py).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.db import escalation_queries
+from bot.db.escalation_models import Escalation
+from bot.gateway import texts
+from bot.message_length import TELEGRAM_TEXT_LIMIT, utf16_length
+from tests.bot.gateway.conftest import GatewayProcess, new_user_id
+from tests.bot.gateway.fake_rasa import FakeRasa
+from tests.bot.gateway.fake_telegram import FakeTelegram, user
+from tests.bot.gateway.test_delivery import escalate, in_database
+
+AGENT_REPLY_PREFIX = texts.AGENT_REPLY.format(text="")
+
+
+def card_of(telegram: FakeTelegram, group: int, escalation_id: int) -> dict[str, Any]:
+    """The escalation's card as it was posted."""
+    return telegram.wait_for(
+        lambda: next(
+            (m for m in telegram.sent(group) if m["text"].startswith(f"🆘 转人工 #{escalation_id}\n")), None
+        ),
+        what=f"the card of #{escalation_id}",
+    )
+
+
+def buttons(markup: Any) -> list[str]:
+    """The texts of a keyboard's buttons."""
+    return [button["text"] for row in (markup or {}).get("inline_keyboard", []) for button in row]
+
+
+def group_text(telegram: FakeTelegram, group: int, pattern: str) -> str:
+    """The first message in the group matching `pattern` (waited for)."""
+    return telegram.wait_for(
+        lambda: next((t for t in telegram.texts(group) if re.search(pattern, t)), None), what=pattern
+    )
+
+
+def escalation(env: dict[str, str], escalation_id: int) -> Escalation:
+    def read(session: Session) -> Escalation:
+        found = escalation_queries.get_escalation(session, escalation_id)
+        assert found is not None
+        session.expunge(found)
+        return found
+
+    return in_database(env, read)  # type: ignore[return-value]
+
+
+def test_two_agents_race_for_a_case_then_one_takes_it_over(
+    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
+) -> None:
+    wang, li = new_user_id(), new_user_id()
+    telegram.chats[agents_group].members.update({wang: "member", li: "administrator"})
+    as_wang, as_li = user(wang, "小王"), user(li, "小李")
+    applicant = new_user_id()
+    case = escalate(offline_env, applicant)
+    card = card_of(telegram, agents_group, case)
+    assert card["text"].endswith(texts.CARD_STATUS_OPEN)
+    assert buttons(card["reply_markup"]) == [texts.BUTTON_CLAIM, texts.BUTTON_RESOLVE]
+
+    # Both at once: 小王 types /claim, 小李 presses 接手.
+    telegram.send_text(agents_group, "/claim", sender=as_wang, reply_to=card["message_id"])
+    telegram.press_button(agents_group, card["message_id"], f"desk:claim:{case}", sender=as_li)
+    telegram.wait_for(lambda: telegram.calls_to("answerCallbackQuery"), what="the button's answer")
+    time.sleep(1.5)  # a second "person joined" would arrive now
+    assert telegram.texts(applicant) == [texts.AGENT_CLAIMED]  # told once
+    owner = escalation(offline_env, case)
+    winner, loser = ("小王", "小李") if owner.claimed_by == wang else ("小李", "小王")
+    assert owner.claimed_by_name == winner
+    refusal = texts.ALREADY_CLAIMED.format(id=case, agent=winner)
+    assert refusal in telegram.texts(agents_group) or any(
+        c.params.get("text") == refusal for c in telegram.calls_to("answerCallbackQuery")
+    ), f"{loser} was not told who holds #{case}"
+    edited_text, edited_markup = telegram.wait_for(
+        lambda: (now := telegram.current(agents_group, card["message_id"]))[0] != card["text"] and now,
+        what="the card to show its owner",
+    )
+    assert edited_text.endswith(texts.CARD_STATUS_CLAIMED.format(agent=winner))
+    assert buttons(edited_markup) == [texts.BUTTON_TAKEOVER, texts.BUTTON_RESOLVE]
+
+    # The loser takes it over explicitly: both are named in the thread, the applicant hears nothing new.
+    loser_user = as_li if loser == "小李" else as_wang
+    telegram.send_text(agents_group, f"/takeover {case}", sender=loser_user)
+    group_text(
+        telegram, agents_group, re.escape(texts.TAKEN_OVER.format(id=case, agent=loser, previous=winner))
+    )
+    assert escalation(offline_env, case).claimed_by_name == loser
+    telegram.wait_for(
+        lambda: telegram.current(agents_group, card["message_id"])[0].endswith(
+            texts.CARD_STATUS_CLAIMED.format(agent=loser)
+        ),
+        what="the card to show the new owner",
+    )
+    telegram.send_text(agents_group, "/mine", sender=loser_user)
+    mine = group_text(telegram, agents_group, r"^你（")
+    assert f"#{case} · 等待 " in mine and "RZ202611200001" in mine
+
+    # 结束 on the card ends it: the applicant is told, the card loses its buttons.
+    telegram.press_button(agents_group, card["message_id"], f"desk:resolve:{case}", sender=loser_user)
+    assert telegram.wait_for_texts(applicant, 2) == [texts.AGENT_CLAIMED, texts.HANDOFF_RESOLVED]
+    _, final_markup = telegram.wait_for(
+        lambda: (
+            (now := telegram.current(agents_group, card["message_id"]))[0].endswith(
+                texts.CARD_STATUS_RESOLVED
+            )
+            and now
+        ),
+        what="the card to show the case ended",
+    )
+    assert buttons(final_markup) == []
+    assert "Traceback" not in offline_gateway.log()
+
+
+def test_assign_to_a_member_and_bad_arguments_get_a_chinese_answer(
+    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
+) -> None:
+    wang, li = new_user_id(), new_user_id()
+    telegram.chats[agents_group].members.update({wang: "member", li: "member"})
+    as_wang, as_li = user(wang, "小王", username="xiaowang"), user(li, "小李")
+    applicant = new_user_id()
+    case = escalate(offline_env, applicant)
+    card_of(telegram, agents_group, case)
+
+    for typed, expected in [
+        ("/claim ²", texts.BAD_ARGUMENT.format(argument="²", command="claim")),  # crashed the gateway once
+        ("/claim abc", texts.BAD_ARGUMENT.format(argument="abc", command="claim")),
+        ("/resolve 12 abc", texts.BAD_ARGUMENT.format(argument="12 abc", command="resolve")),
+        ("/open x", texts.BAD_PAGE.format(argument="x")),
+        ("/claim 99999999", texts.NOT_ACTIVE.format(id=99999999)),
+        (f"/assign {case} @nobody_here", texts.ASSIGN_WHO),
+    ]:
+        telegram.send_text(agents_group, typed, sender=as_li)
+        group_text(telegram, agents_group, "^" + re.escape(expected) + "$")
+
+    telegram.send_text(agents_group, "/mine", sender=as_wang)  # 小王 is seen with his @username
+    group_text(telegram, agents_group, re.escape(texts.MINE_NONE))
+    telegram.send_text(agents_group, f"/assign {case} @xiaowang", sender=as_li)  # he is mentioned (notified)
+    group_text(
+        telegram,
+        agents_group,
+        re.escape(texts.ASSIGNED.format(id=case, by="小李", agent="小王（@xiaowang）")),
+    )
+    assert telegram.wait_for_texts(applicant, 1) == [texts.AGENT_CLAIMED]
+    assigned = escalation(offline_env, case)
+    assert (assigned.claimed_by, assigned.claimed_by_name) == (wang, "小王")
+    assert "Traceback" not in offline_gateway.log()
+    assert escalation(offline_env, case).status == "claimed"  # none of the bad commands touched it
+
+
+def test_every_agent_message_reaches_the_applicant_or_gets_a_notice(
+    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
+) -> None:
+    wang, li = new_user_id(), new_user_id()
+    telegram.chats[agents_group].members.update({wang: "member", li: "member"})
+    as_wang, as_li = user(wang, "小王"), user(li, "小李")
+    applicant = new_user_id()
+    case = escalate(offline_env, applicant)
+    card = card_of(telegram, agents_group, case)
+
+    first = telegram.send_text(agents_group, "您好，我来看看", sender=as_wang, reply_to=card["message_id"])
+    assert telegram.wait_for_texts(applicant, 1)[-1] == AGENT_REPLY_PREFIX + "您好，我来看看"
+    # A colleague answers 小王's message (not the bot's): it belongs to the same case.
+    telegram.send_text(
+        agents_group,
+        "补充：营业执照要彩色的",
+        sender=as_li,
+        reply_to=telegram.message_ids[first],
+        reply_to_sender=as_wang,
+    )
+    assert telegram.wait_for_texts(applicant, 2)[-1] == AGENT_REPLY_PREFIX + "补充：营业执照要彩色的"
+    # An anonymous admin writes as the group.
+    telegram.send_text(agents_group, "管理员补充一句", reply_to=card["message_id"], anonymous=True)
+    assert telegram.wait_for_texts(applicant, 3)[-1] == AGENT_REPLY_PREFIX + "管理员补充一句"
+
+    # An internal note in the thread stays in the group.
+    telegram.send_text(agents_group, "// 这位申请人上周也来过", sender=as_li, reply_to=card["message_id"])
+    # A reply to the /open list reaches nobody: the agent is told at once.
+    telegram.send_text(agents_group, "/open", sender=as_wang)
+    listing = telegram.wait_for(
+        lambda: next(
+            (m for m in telegram.sent(agents_group) if m["text"].startswith("未结束的转人工")), None
+        ),
+        what="the list",
+    )
+    telegram.send_text(agents_group, "这个我来", sender=as_wang, reply_to=listing["message_id"])
+    group_text(telegram, agents_group, re.escape(texts.NOT_RELAYED_REPLY_TO_BOT))
+    assert len(telegram.texts(applicant)) == 3
+
+    # 5,000 characters (emoji count twice in UTF-16) reach the applicant in parts, each with its prefix.
+    long_reply = "请按以下步骤操作😀" * 500 + "好" * 500
+    telegram.send_text(agents_group, long_reply, sender=as_wang, reply_to=card["message_id"])
+    parts = telegram.wait_for_texts(applicant, 5)[3:]
+    assert all(p.startswith(AGENT_REPLY_PREFIX) and utf16_length(p) <= TELEGRAM_TEXT_LIMIT for p in parts)
+    assert "".join(p.removeprefix(AGENT_REPLY_PREFIX) for p in parts) == long_reply
+
+    # The applicant's 4,095 characters reach the agents the same way.
+    long_question = "营" * 4095
+    telegram.send_text(applicant, long_question)
+    prefix = texts.APPLICANT_SAYS.format(id=case, text="")
+    relayed = telegram.wait_for(
+        lambda: (
+            (found := [t for t in telegram.texts(agents_group) if t.startswith(prefix)])
+            and sum(len(t.removeprefix(prefix)) for t in found) >= 4095
+            and found
+        ),
+        what="the long question",
+    )
+    assert all(utf16_length(t) <= TELEGRAM_TEXT_LIMIT for t in relayed)
+    assert "".join(t.removeprefix(prefix) for t in relayed) == long_question
+    failed = [c for c in telegram.calls_to("sendMessage") if c.outcome != "ok"]
+    assert failed == []  # nothing was refused as too long
+
+
+def test_a_reply_to_a_card_telegram_accepted_a_moment_ago(
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+) -> None:
+    """The agent answers the card while the gateway still waits for Telegram's answer to sending it."""
+    agent = new_user_id()
+    telegram.chats[agents_group].members[agent] = "member"
+    telegram.fail("sendMessage", "slow", chat_id=agents_group, retry_after=3)
+    applicant = new_user_id()
+    case = escalate(offline_env, applicant)
+    make_offline_gateway().start()
+    card = card_of(telegram, agents_group, case)
+    telegram.send_text(agents_group, "马上处理", sender=user(agent, "小王"), reply_to=card["message_id"])
+    assert telegram.wait_for_texts(applicant, 1) == [AGENT_REPLY_PREFIX + "马上处理"]
+
+
+def test_open_lists_the_longest_waiting_first_a_page_at_a_time(
+    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
+) -> None:
+    agent = new_user_id()
+    telegram.chats[agents_group].members[agent] = "member"
+    cases = [escalate(offline_env, new_user_id()) for _ in range(18)]
+    telegram.send_text(agents_group, "/open", sender=user(agent))
+    first = group_text(telegram, agents_group, r"^未结束的转人工（共 18 个")
+    assert "第 1/2 页" in first and first.endswith(texts.OPEN_NEXT_PAGE.format(page=2))
+    shown = [int(n) for n in re.findall(r"^#(\d+) · 等待 \d+ 分钟 · RZ202611200001 · ", first, re.MULTILINE)]
+    assert shown == cases[:15]
+    assert first.count("最后一条：转人工") == 15
+    telegram.send_text(agents_group, "/open 2", sender=user(agent))
+    second = group_text(telegram, agents_group, r"第 2/2 页")
+    assert [int(n) for n in re.findall(r"^#(\d+) · ", second, re.MULTILINE)] == cases[15:]
+    telegram.send_text(agents_group, "/open 3", sender=user(agent))
+    group_text(telegram, agents_group, re.escape(texts.OPEN_NO_SUCH_PAGE.format(pages=2)))
+
+
+def test_applicants_words_go_before_waiting_cards(
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+    fake_rasa: FakeRasa,
+) -> None:
+    applicants = [new_user_id() for _ in range(8)]
+    cases = [escalate(offline_env, applicant) for applicant in applicants]
+    # The group is busy (Telegram says "retry after 1 s" to every send) until the applicant has spoken.
+    telegram.fail("sendMessage", "retry_after", chat_id=agents_group, retry_after=1, times=None)
+    make_offline_gateway(AGENT_CARDS_PER_MINUTE="20").start()
+    telegram.wait_for(lambda: telegram.calls_to("sendMessage"), what="the first card to be tried")
+    telegram.send_text(applicants[-1], "还在吗？")  # the newest case: its card is queued last
+    telegram.wait_for(
+        lambda: any(r["message"] == "还在吗？" for r in fake_rasa.received), what="the relay to be queued"
+    )
+    telegram.clear_failures()
+    said = texts.APPLICANT_SAYS.format(id=cases[-1], text="还在吗？")
+    sent = telegram.wait_for(lambda: said in (now := telegram.texts(agents_group)) and now, what="the relay")
+    # Its card is pulled forward (the thread starts with it), then the relay; the other cards wait.
+    assert sent.index(said) == 1, sent
+    assert sent[0].startswith(f"🆘 转人工 #{cases[-1]}\n")
+    assert len(telegram.wait_for_texts(agents_group, 9)) == 9  # every card still arrives
+
+
+def test_an_unclaimed_case_is_reminded_once(
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+) -> None:
+    waiting, taken = escalate(offline_env, new_user_id()), escalate(offline_env, new_user_id())
+    in_database(offline_env, lambda s: escalation_queries.claim_escalation(s, taken, 1, "小王"))
+    make_offline_gateway(AGENT_REMINDER_MINUTES="0.02").start()  # 1.2 s
+    card = card_of(telegram, agents_group, waiting)
+    reminder = telegram.wait_for(
+        lambda: next((m for m in telegram.sent(agents_group) if m["text"].startswith("⏰")), None),
+        what="the reminder",
+    )
+    assert reminder["text"].startswith(f"⏰ #{waiting} 已等待 ") and f"/claim {waiting}" in reminder["text"]
+    assert reminder["reply_parameters"]["message_id"] == card["message_id"]  # in the case's thread
+    time.sleep(3)
+    assert [t for t in telegram.texts(agents_group) if t.startswith("⏰")] == [reminder["text"]]
+
+
+def test_a_forum_topic_carries_the_status_and_is_closed_when_the_case_ends(
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+) -> None:
+    agent = new_user_id()
+    telegram.add_chat(agents_group, title="客服群", is_forum=True, members={agent: "administrator"})
+    applicant = new_user_id()
+    case = escalate(offline_env, applicant)
+    make_offline_gateway().start()
+    card = card_of(telegram, agents_group, case)
+    topic_id = card["message_thread_id"]
+    assert telegram.topics[topic_id]["name"].startswith(f"#{case} ⏳待接手 · 张三 id {applicant}")
+
+    # Someone closed the topic while the case is still open: the applicant's next words reopen it.
+    telegram.topics[topic_id]["closed"] = True
+    telegram.send_text(applicant, "有人吗")
+    said = texts.APPLICANT_SAYS.format(id=case, text="有人吗")
+    relayed = telegram.wait_for(
+        lambda: next((m for m in telegram.sent(agents_group) if m["text"] == said), None), what="the relay"
+    )
+    assert relayed["message_thread_id"] == topic_id and not telegram.topics[topic_id]["closed"]
+
+    telegram.press_button(agents_group, card["message_id"], f"desk:claim:{case}", sender=user(agent, "小王"))
+    telegram.wait_for(
+        lambda: telegram.topics[topic_id]["name"].startswith(f"#{case} 👩‍💼小王 · "),
+        what="the topic's new name",
+    )
+    telegram.send_text(agents_group, "/resolve", sender=user(agent, "小王"), thread_id=topic_id)
+    telegram.wait_for(lambda: telegram.topics[topic_id]["closed"], what="the topic to be closed")
+    assert telegram.topics[topic_id]["name"].startswith(f"#{case} ✅已结束 · ")
+    resolved_notice = texts.RESOLVED_BY.format(id=case, agent="小王")
+    [notice] = [m for m in telegram.sent(agents_group) if m["text"] == resolved_notice]
+    assert notice["message_thread_id"] == topic_id  # said in the topic before it closed
+
+    # An admin still writes in the closed topic: told outside it, and no topic is opened for it.
+    telegram.send_text(agents_group, "还有一个问题", sender=user(agent, "小王"), thread_id=topic_id)
+    moved = group_text(telegram, agents_group, re.escape(texts.NOT_RELAYED_RESOLVED.format(id=case)))
+    assert moved and len(telegram.calls_to("createForumTopic")) == 1
+    [outside] = [m for m in telegram.sent(agents_group) if m["text"] == moved]
+    assert "message_thread_id" not in outside
+
+    # The applicant's next case links this one.
+    telegram.wait_for(lambda: texts.HANDOFF_RESOLVED in telegram.texts(applicant), what="the applicant told")
+    again = escalate(offline_env, applicant)
+    second = card_of(telegram, agents_group, again)
+    assert f"该申请人上一次转人工：#{case}（" in second["text"] and "已结束）" in second["text"]
+
+
+def test_a_reply_telegram_refuses_is_reported_to_the_agents(
+    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
+) -> None:
+    agent = new_user_id()
+    telegram.chats[agents_group].members[agent] = "member"
+    applicant = new_user_id()
+    case = escalate(offline_env, applicant)
+    card = card_of(telegram, agents_group, case)
+    telegram.fail("sendMessage", "bad_request", chat_id=applicant)
+    telegram.send_text(agents_group, "您好", sender=user(agent, "小王"), reply_to=card["message_id"])
+    notice = group_text(telegram, agents_group, re.escape(texts.REPLY_NOT_DELIVERED.format(id=case)))
+    [posted] = [m for m in telegram.sent(agents_group) if m["text"] == notice]
+    assert posted["reply_parameters"]["message_id"] == card["message_id"]  # in the case's thread
