@@ -32,6 +32,7 @@ from bot.errors import (
     MalformedCreditCode,
     OwnershipNotProven,
 )
+from bot.application_ids import CREDIT_CODE_LENGTH, SUFFIX_LENGTH, TypedCode
 from bot.settings import Settings
 from bot.status import parse
 from bot.status.lookup import Start, StatusLookup
@@ -49,9 +50,31 @@ ASKS = ("utter_ask_application_id", "utter_ask_credit_code_suffix")
 
 INTERRUPTIONS = frozenset({"faq", "nlu_fallback", "cancel", "request_human"})
 """Intents with their own rules during the form: the form rejects them, the rule answers."""
+COMMANDS = frozenset({"cancel", "request_human"})
 
 Events = list[dict[str, Any]]
 Clock = Callable[[], datetime]
+
+
+def _needs_code(events: Events) -> str | None:
+    """The application ID `_take_id` accepted when it still wants the code, else None."""
+    values = {event.get("name"): event.get("value") for event in events if event.get("event") == "slot"}
+    if len(events) == len(values) and values.get(APPLICATION_ID) and values.get(CODE) is None:
+        return str(values[APPLICATION_ID])
+    return None
+
+
+def _is_an_answer(code: TypedCode, intent: str | None) -> bool:
+    """Whether a code-shaped text answers the code question (and so counts as an attempt).
+
+    A message that is nothing but the code always does, letters-only included, unless it is a
+    command (「cancel」); inside a question, only a 6- or 18-character code does.
+    """
+    if intent in COMMANDS and code.letters_only:
+        return False
+    if code.bare:
+        return True
+    return intent not in INTERRUPTIONS or code.typed_length in (SUFFIX_LENGTH, CREDIT_CODE_LENGTH)
 
 
 def _end_lookup() -> Events:
@@ -134,9 +157,14 @@ class ValidateStatusLookupForm(_UsesLookup, SafeAction):
             if typed_id is None and requested is None:
                 typed_id = tracker.get_slot(APPLICATION_ID)  # asking again about the same one
             if typed_id is not None:
-                return await self._take_id(dispatcher, tracker, typed_id)
-            code = parse.credit_code_suffix_candidate(text) if requested == CODE else None
-            if code is not None and not (intent in INTERRUPTIONS and code.isalpha()):
+                events = await self._take_id(dispatcher, tracker, typed_id)
+                accepted = _needs_code(events)
+                code = parse.typed_code(text) if accepted else None
+                if accepted and code is not None and code.suffix is not None:  # ID and code in one message
+                    return [*events, *await self._take_code(dispatcher, tracker, code, accepted)]
+                return events
+            code = parse.typed_code(text) if requested == CODE else None
+            if code is not None and _is_an_answer(code, intent):
                 return await self._take_code(dispatcher, tracker, code)
         except BotError as error:  # the lookup cannot go on: say why, and end the form
             dispatcher.utter_message(response=error.response)
@@ -164,17 +192,28 @@ class ValidateStatusLookupForm(_UsesLookup, SafeAction):
         proven = PROVEN if start is Start.VERIFIED else None
         return [SlotSet(APPLICATION_ID, application_id), SlotSet(CODE, proven)]
 
-    async def _take_code(self, dispatcher: CollectingDispatcher, tracker: Tracker, code: str) -> Events:
-        application_id = tracker.get_slot(APPLICATION_ID)
+    async def _take_code(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        code: TypedCode,
+        application_id: str | None = None,
+    ) -> Events:
+        application_id = application_id or tracker.get_slot(APPLICATION_ID)
         if not application_id:
             return [SlotSet(REQUESTED_SLOT, APPLICATION_ID)]
+        if code.suffix is None:  # nothing to compare: say what is wanted, count nothing
+            dispatcher.utter_message(response="utter_status_code_length", length=code.typed_length)
+            return [SlotSet(CODE, None)]
         try:
-            await asyncio.to_thread(self.lookup().check_code, tracker.sender_id, application_id, code)
+            await asyncio.to_thread(self.lookup().check_code, tracker.sender_id, application_id, code.suffix)
         except (MalformedCreditCode, MalformedApplicationId) as error:
             dispatcher.utter_message(response=error.response)
             return [SlotSet(CODE, None)]
         except OwnershipNotProven as error:
             dispatcher.utter_message(response=error.response, remaining=error.remaining)
+            if code.typed_length not in (SUFFIX_LENGTH, CREDIT_CODE_LENGTH):
+                dispatcher.utter_message(response="utter_status_code_longer", length=code.typed_length)
             return [SlotSet(CODE, None)]
         except LookupLocked as locked:
             return await _lock_and_hand_over(dispatcher, tracker, locked, application_id)

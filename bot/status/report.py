@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.db.models import Application, EntityType, Status
 from bot.db.types import BEIJING
+from bot.clock import beijing_now
 from bot.status import texts
+from bot.status.eta import estimate, render_eta
 
 IN_REVIEW = (Status.FIRST_REVIEW, Status.PAYMENT_VERIFICATION, Status.SECOND_REVIEW)
 
@@ -31,8 +33,8 @@ def _reasons(application: Application) -> str:
     )
 
 
-def render_report(application: Application) -> str:
-    """The whole reply for one application (its rejection reasons must be loaded)."""
+def render_report(application: Application, today: date | None = None) -> str:
+    """The whole reply for one application (its rejection reasons must be loaded), as seen on `today`."""
     status = Status(application.status)
     parts = [
         texts.REPORT_HEADER.format(
@@ -47,6 +49,9 @@ def render_report(application: Application) -> str:
     if application.industry_license and status in IN_REVIEW:
         parts[0] += "\n" + texts.REPORT_LICENSE.format(license=application.industry_license)
     parts.append(texts.NEXT_STEPS[status].format(reasons=_reasons(application)))
+    eta = estimate(status, application.status_since, today or beijing_now().date())
+    if eta is not None:
+        parts.append(render_eta(eta))
     if status is Status.APPROVED and application.entity_type == EntityType.INDIVIDUAL_BUSINESS:
         parts.append(texts.INDIVIDUAL_BUSINESS_APPROVED_NOTE)
     if status in IN_REVIEW:
