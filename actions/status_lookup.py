@@ -24,6 +24,7 @@ from rasa_sdk.types import DomainDict
 from actions.handoff import LOCKED_LOOKUP, hand_over
 from actions.safe_action import SafeAction
 from bot.db.types import utc_now
+from bot.dialogue_context import REPORTED_APPLICATION
 from bot.errors import (
     ApplicationCapped,
     BotError,
@@ -248,8 +249,9 @@ class ActionStatusLookup(_UsesLookup, SafeAction):
             dispatcher.utter_message(response=error.response)
             return _end_lookup()
         dispatcher.utter_message(text=report)
-        # Keep the ID: "再查一下" in this conversation answers again without a code.
-        return [SlotSet(CODE, None)]
+        # Keep the ID: "再查一下" in this conversation answers again without a code. Follow-ups
+        # (「下一步怎么办」) are about this application for a few turns (actions/followup.py).
+        return [SlotSet(CODE, None), SlotSet(REPORTED_APPLICATION, application_id)]
 
 
 class ActionEndStatusLookup(SafeAction):

@@ -13,8 +13,12 @@ import unicodedata
 from dataclasses import dataclass
 
 APPLICATION_ID_PATTERN = re.compile(r"RZ\d{12}")
-# An ID as users type it: any case, with spaces or hyphens between the characters.
-_LOOSE_ID = re.compile(r"(?<![A-Za-z0-9])[Rr][\s\-_]*[Zz](?:[\s\-_]*\d){6,16}(?![0-9])")
+# An ID as users type it: any case, with spaces or hyphens between the characters. Twelve digits
+# win when they end a digit group (「RZ202611180002 7k4l6q」: the code after the ID is not part of it);
+# otherwise the whole run of 6-16 digits is the (malformed) candidate, so the format can be explained.
+_LOOSE_ID = re.compile(
+    r"(?<![A-Za-z0-9])[Rr][\s\-_]*[Zz](?:(?:[\s\-_]*\d){12}(?!\d)|(?:[\s\-_]*\d){6,16}(?![0-9]))"
+)
 _ID_SEPARATORS = re.compile(r"[\s\-_]")
 _CREDIT_SUFFIX = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{6})(?![0-9A-Za-z])")
 

@@ -21,7 +21,8 @@ def beijing_time(moment: datetime) -> str:
     )
 
 
-def _reasons(application: Application) -> str:
+def reasons_text(application: Application) -> str:
+    """The rejection reasons in order, each with its fix."""
     return "\n".join(
         texts.REASON_ITEM.format(
             number=number,
@@ -48,7 +49,7 @@ def render_report(application: Application, today: date | None = None) -> str:
         parts[0] += "\n" + texts.REPORT_LEVEL.format(level=application.level)
     if application.industry_license and status in IN_REVIEW:
         parts[0] += "\n" + texts.REPORT_LICENSE.format(license=application.industry_license)
-    parts.append(texts.NEXT_STEPS[status].format(reasons=_reasons(application)))
+    parts.append(texts.NEXT_STEPS[status].format(reasons=reasons_text(application)))
     eta = estimate(status, application.status_since, today or beijing_now().date())
     if eta is not None:
         parts.append(render_eta(eta))
