@@ -19,8 +19,8 @@ from rasa_sdk.types import DomainDict
 from actions.followup import about_reported, reported_application
 from actions.handoff import FALLBACKS, hand_over, is_second_fallback
 from actions.safe_action import SafeAction
-from bot.answers.elliptical import followups
 from bot.answers.catalog import Catalog
+from bot.answers.elliptical import followups
 from bot.answers.recorder import note_unanswered
 from bot.answers.selection import decide
 from bot.clock import beijing_now

@@ -28,7 +28,6 @@ from bot.status.followups import Kind, answer
 from bot.status.lookup import StatusLookup
 from bot.status.throttle import Limits
 
-
 INTENT_KINDS = {"ask_next_step": Kind.NEXT_STEP, "complain_slow": Kind.SLOW}
 APPEAL = "appeal"
 GENERAL_REPLIES = {

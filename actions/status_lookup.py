@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import LOCKED_LOOKUP, hand_over
 from actions.safe_action import SafeAction
+from bot.application_ids import CREDIT_CODE_LENGTH, SUFFIX_LENGTH, TypedCode
 from bot.db.types import utc_now
 from bot.dialogue_context import REPORTED_APPLICATION
 from bot.errors import (
@@ -33,7 +34,6 @@ from bot.errors import (
     MalformedCreditCode,
     OwnershipNotProven,
 )
-from bot.application_ids import CREDIT_CODE_LENGTH, SUFFIX_LENGTH, TypedCode
 from bot.settings import Settings
 from bot.status import parse
 from bot.status.lookup import Start, StatusLookup

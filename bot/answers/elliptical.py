@@ -50,7 +50,10 @@ class FollowUps:
                 Aspect(str(name), str(item["topic"]), tuple(str(word) for word in item["words"]))
                 for name, item in raw["aspects"].items()
             ),
-            answers={(str(item["after"]), str(item["aspect"])): str(item["text"]).strip() for item in raw["answers"]},
+            answers={
+                (str(item["after"]), str(item["aspect"])): str(item["text"]).strip()
+                for item in raw["answers"]
+            },
         )
 
     def aspect_of(self, text: str) -> Aspect | None:

@@ -10,9 +10,12 @@ from pathlib import Path
 from bot.content.paths import ProjectPaths
 from bot.quality import texts
 
+FRESH_REPORTS = "fresh"
+"""docs/reports/fresh/: the report on the second held-out set (fresh phrasings)."""
+
 
 def evaluate(args: argparse.Namespace) -> int:
-    """Train if needed, evaluate on the held-out set, print the summary and write the report."""
+    """Train if needed, evaluate on both held-out sets, print their summaries and write their reports."""
     from bot.quality.evaluation import evaluate_model, format_scores, load_examples
     from bot.quality.report import confusion_counts, write_report
     from bot.settings import Settings
@@ -20,11 +23,17 @@ def evaluate(args: argparse.Namespace) -> int:
 
     paths = ProjectPaths(args.root)
     model = ensure_model(Settings.from_env().models_dir, paths.root)
-    scores, predictions = asyncio.run(evaluate_model(model, load_examples(paths.heldout)))
-    print(format_scores(scores))
-    written = write_report(scores, confusion_counts(predictions), paths.reports_dir, model=model.name)
-    print()
-    print(written.summary(paths))
+    sets = ((paths.heldout, paths.reports_dir), (paths.heldout_fresh, paths.reports_dir / FRESH_REPORTS))
+    for heldout, folder in sets:
+        if not heldout.exists():
+            continue
+        scores, predictions = asyncio.run(evaluate_model(model, load_examples(heldout)))
+        print(texts.HELDOUT_SET.format(name=heldout.name))
+        print(format_scores(scores))
+        written = write_report(scores, confusion_counts(predictions), folder, model=model.name)
+        print()
+        print(written.summary(paths))
+        print()
     return 0
 
 

@@ -65,3 +65,4 @@ MATRIX_LABELS_ASCII = (
     "share of the row",
 )
 """The same in ASCII: without a Chinese font matplotlib would draw empty boxes."""
+HELDOUT_SET = "===== 保留测试集 {name} ====="

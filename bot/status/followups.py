@@ -38,7 +38,9 @@ TOPIC_KINDS = {
 
 
 def _header(application: Application) -> str:
-    return texts.FOLLOW_UP_HEADER.format(application_id=application.id, status=Status(application.status).value)
+    return texts.FOLLOW_UP_HEADER.format(
+        application_id=application.id, status=Status(application.status).value
+    )
 
 
 def _materials(application: Application) -> str:
@@ -56,7 +58,9 @@ def next_step(application: Application, today: date) -> str | None:
     """What the applicant should do now: fixes of its own rejection reasons in order, the payment, or wait."""
     status = Status(application.status)
     if status is Status.REJECTED:
-        body = texts.NEXT_STEP_REJECTED.format(reasons=reasons_text(application), materials=_materials(application))
+        body = texts.NEXT_STEP_REJECTED.format(
+            reasons=reasons_text(application), materials=_materials(application)
+        )
     elif status in IN_REVIEW and status is not Status.PAYMENT_VERIFICATION:
         body = texts.NEXT_STEP_WAIT.format(eta=_eta(application, today) or "")
     else:
@@ -78,7 +82,14 @@ def slow(application: Application, today: date) -> str | None:
     eta = estimate(Status(application.status), application.status_since, today)
     if eta is not None and eta.overdue:  # the ETA text apologises and offers a person itself
         return _header(application) + "\n" + render_eta(eta)
-    return texts.SLOW_APOLOGY + _header(application) + "\n" + (_eta(application, today) or texts.TIMING_WITHOUT_ETA[Status(application.status)]) + "\n" + texts.SLOW_OFFER
+    return (
+        texts.SLOW_APOLOGY
+        + _header(application)
+        + "\n"
+        + (_eta(application, today) or texts.TIMING_WITHOUT_ETA[Status(application.status)])
+        + "\n"
+        + texts.SLOW_OFFER
+    )
 
 
 def materials(application: Application, today: date) -> str | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.clock import beijing_now
 from bot.db.models import Application, EntityType, Status
 from bot.db.types import BEIJING
-from bot.clock import beijing_now
 from bot.status import texts
 from bot.status.eta import estimate, render_eta
 

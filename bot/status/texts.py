@@ -117,7 +117,9 @@ FIELD_NAMES = {
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 ETA_DAY = "{month}月{day}日（{weekday}）"
 ETA_YEAR = "{year}年"
-ETA_ON_TIME = "预计 {latest}前完成{stage}（{stage}一般需要 {low}-{high} 个工作日，从 {started}起按工作日计算）。"
+ETA_ON_TIME = (
+    "预计 {latest}前完成{stage}（{stage}一般需要 {low}-{high} 个工作日，从 {started}起按工作日计算）。"
+)
 ETA_OVERDUE = """很抱歉，您的申请{stage}已超出一般时长 {overdue_days} 个工作日：{stage}一般需要 {low}-{high} 个工作日，从 {started}起算，本应在 {latest}前完成。
 资料不清晰、需要补充材料时审核可能会延长。如需人工帮您跟进，请发送「转人工」，客服会看到这条申请的编号。"""
 ETA_OVERDUE_WEEKEND = """很抱歉，您的申请{stage}已超过一般时长：{stage}一般需要 {low}-{high} 个工作日，从 {started}起算，本应在 {latest}前完成。

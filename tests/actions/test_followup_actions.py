@@ -75,7 +75,9 @@ async def run(action: Any, tracker: Tracker) -> tuple[list[dict[str, Any]], list
 async def test_next_step_after_a_rejection_gives_its_own_fixes(database: str) -> None:
     verified(database, "rest:alice", "RZ202611120005")
 
-    messages, _ = await run(ActionFollowUp(), turn("被驳回了下一步怎么弄", "ask_next_step", reported="RZ202611120005"))
+    messages, _ = await run(
+        ActionFollowUp(), turn("被驳回了下一步怎么弄", "ask_next_step", reported="RZ202611120005")
+    )
 
     text = messages[0]["text"]
     assert text.index("营业执照照片模糊") < text.index("经营者身份证已过期")
@@ -95,7 +97,9 @@ async def test_an_appeal_goes_to_a_person_with_the_application(
 ) -> None:
     verified(database, "rest:alice", "RZ202611120005")
 
-    messages, events = await run(ActionFollowUp(), turn("我不服这个结果", "appeal", reported="RZ202611120005"))
+    messages, events = await run(
+        ActionFollowUp(), turn("我不服这个结果", "appeal", reported="RZ202611120005")
+    )
 
     assert [m["response"] for m in messages] == ["utter_appeal_application", "utter_handoff_started"]
     assert [e["event"] for e in events] == ["pause"]
@@ -126,7 +130,9 @@ async def test_a_slot_typed_by_someone_who_never_proved_ownership_reveals_nothin
 
 async def test_a_timing_question_after_a_report_gets_the_applications_eta(database: str) -> None:
     verified(database, "rest:alice", "RZ202611200001")
-    tracker = turn("还要等几天", "faq", reported="RZ202611200001", ranking=[("total_time", 0.9), ("fees", 0.01)])
+    tracker = turn(
+        "还要等几天", "faq", reported="RZ202611200001", ranking=[("total_time", 0.9), ("fees", 0.01)]
+    )
 
     messages, _ = await run(ActionAnswerFaq(), tracker)
 

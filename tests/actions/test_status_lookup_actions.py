@@ -463,7 +463,9 @@ async def test_an_unreachable_database_gets_an_apology_and_ends_the_lookup(
 # --- codes as people type them -------------------------------------------------------------------
 
 
-async def test_a_four_character_answer_gets_a_length_hint_and_costs_no_try(database: str, clock: Clock) -> None:
+async def test_a_four_character_answer_gets_a_length_hint_and_costs_no_try(
+    database: str, clock: Clock
+) -> None:
     chat = conversation(clock)
     await chat.validate("RZ202611180002")
 
@@ -498,7 +500,10 @@ async def test_a_wrong_longer_suffix_says_which_characters_were_compared(databas
 
     dispatcher, _ = await chat.validate("MA2H7K4L6X", intent="nlu_fallback")
 
-    assert [m["response"] for m in dispatcher.messages] == ["utter_status_mismatch", "utter_status_code_longer"]
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_status_mismatch",
+        "utter_status_code_longer",
+    ]
     assert dispatcher.messages[1]["length"] == 10
 
 

@@ -41,7 +41,9 @@ def test_next_step_of_a_rejected_company_names_the_company_materials(
     assert "括号为半角" in text and "法定代表人身份证" in text
 
 
-def test_next_step_while_in_review_is_to_wait_with_a_date(answers: dict[tuple[str, Kind], str | None]) -> None:
+def test_next_step_while_in_review_is_to_wait_with_a_date(
+    answers: dict[tuple[str, Kind], str | None],
+) -> None:
     text = answers[("RZ202611200001", Kind.NEXT_STEP)] or ""
     assert "目前不需要您操作" in text and "11月24日（周二）前完成" in text
 
@@ -54,7 +56,9 @@ def test_a_slow_review_past_its_range_apologises_with_the_delay_and_offers_a_per
     assert "转人工" in text
 
 
-def test_timing_when_the_applicant_must_act_or_it_is_over(answers: dict[tuple[str, Kind], str | None]) -> None:
+def test_timing_when_the_applicant_must_act_or_it_is_over(
+    answers: dict[tuple[str, Kind], str | None],
+) -> None:
     assert "打款验证" in (answers[("RZ202611180002", Kind.TIMING)] or "")
     assert "已经通过" in (answers[("RZ202611100004", Kind.TIMING)] or "")
 
@@ -64,7 +68,9 @@ def test_rejection_topics_are_the_applications_own_only_when_it_was_rejected(
 ) -> None:
     with sessions() as session:
         apps = queries.applications_by_id(session, ["RZ202611120005", "RZ202611200001"])
-        assert "营业执照照片模糊" in (answer_for_topic("rejection_reasons", apps["RZ202611120005"], TODAY) or "")
+        assert "营业执照照片模糊" in (
+            answer_for_topic("rejection_reasons", apps["RZ202611120005"], TODAY) or ""
+        )
         assert answer_for_topic("rejection_reasons", apps["RZ202611200001"], TODAY) is None
         assert "初审已超出一般时长" in (answer_for_topic("total_time", apps["RZ202611200001"], TODAY) or "")
         assert answer_for_topic("fees", apps["RZ202611200001"], TODAY) is None

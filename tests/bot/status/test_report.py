@@ -50,7 +50,9 @@ def test_a_stage_waiting_for_a_reviewer_gets_a_dated_eta(reports: dict[str, str]
     assert "预计" not in reports["RZ202611180002"]
 
 
-def test_a_stage_past_its_range_apologises_in_the_report(seeded_url: str, sessions: sessionmaker[Session]) -> None:
+def test_a_stage_past_its_range_apologises_in_the_report(
+    seeded_url: str, sessions: sessionmaker[Session]
+) -> None:
     with sessions() as session:
         application = queries.applications_by_id(session, ["RZ202611150003"])["RZ202611150003"]
         text = render_report(application, date(2026, 11, 29))
