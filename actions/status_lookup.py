@@ -51,7 +51,8 @@ ASKS = ("utter_ask_application_id", "utter_ask_credit_code_suffix")
 
 INTERRUPTIONS = frozenset({"faq", "nlu_fallback", "cancel", "request_human"})
 """Intents with their own rules during the form: the form rejects them, the rule answers."""
-COMMANDS = frozenset({"cancel", "request_human"})
+WORDS_NOT_CODES = frozenset({"cancel", "request_human", "greet", "thank", "goodbye", "bot_challenge"})
+"""Intents of a letters-only message that is a word, not a code (「cancel」「thanks」「hello」)."""
 
 Events = list[dict[str, Any]]
 Clock = Callable[[], datetime]
@@ -69,9 +70,9 @@ def _is_an_answer(code: TypedCode, intent: str | None) -> bool:
     """Whether a code-shaped text answers the code question (and so counts as an attempt).
 
     A message that is nothing but the code always does, letters-only included, unless it is a
-    command (「cancel」); inside a question, only a 6- or 18-character code does.
+    word the NLU understood (「cancel」「thanks」); inside a question, only a 6- or 18-character code does.
     """
-    if intent in COMMANDS and code.letters_only:
+    if intent in WORDS_NOT_CODES and code.letters_only:
         return False
     if code.bare:
         return True
