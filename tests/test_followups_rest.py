@@ -58,7 +58,7 @@ def test_a_review_past_its_range_is_owned_up_to(rest: RestClient, sender: str) -
 
 
 def test_without_a_report_a_complaint_gets_the_general_answer(rest: RestClient, sender: str) -> None:
-    assert rest.texts(sender, "怎么这么慢") == response_text("utter_complain_slow")
+    assert rest.texts(sender, "怎么这么慢").strip() == response_text("utter_complain_slow")
 
 
 def test_short_follow_ups_after_a_faq_answer_are_read_against_it(rest: RestClient, sender: str) -> None:
