@@ -25,7 +25,7 @@ from bot.answers.recorder import note_unanswered
 from bot.answers.selection import decide
 from bot.clock import beijing_now
 from bot.db.unanswered import Reason
-from bot.dialogue_context import FAQ_TOPIC, fresh_value
+from bot.dialogue_context import FAQ_TOPIC, REPORTED_APPLICATION, fresh_value
 from bot.status.followups import TOPIC_KINDS, answer_for_topic
 
 
@@ -65,7 +65,7 @@ class ActionAnswerFaq(SafeAction):
         own = await _about_reported_application(tracker, likeliest)
         if own:
             dispatcher.utter_message(text=own)
-            return []
+            return [SlotSet(REPORTED_APPLICATION, reported_application(tracker))]  # keep it fresh
         if decision.answer in topics:
             dispatcher.utter_message(text=topics[decision.answer].answer)
             return [SlotSet(FAQ_TOPIC, decision.answer)]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -84,6 +85,6 @@ class ActionFollowUp(SafeAction):
             reply = await about_reported(tracker, application_id, lambda app: answer(kind, app, today))
             if reply:
                 dispatcher.utter_message(text=reply)
-                return []
+                return [SlotSet(REPORTED_APPLICATION, application_id)]  # still about it: keep it fresh
         dispatcher.utter_message(response=GENERAL_REPLIES.get(intent, "utter_default"))
         return []

@@ -2,7 +2,8 @@
 
 Follow-ups (「要改哪些地方」 after a status report, 「要多久？」 after the materials answer) are read
 against the application last reported or the FAQ topic last answered, but only while they are
-recent: `FRESH_TURNS` user messages, the one being answered included.
+recent: `FRESH_TURNS` user messages, the one being answered included. An answer about the same
+application or topic sets the slot again, so a conversation that stays on it keeps its context.
 """
 
 from __future__ import annotations

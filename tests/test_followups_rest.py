@@ -94,3 +94,14 @@ def test_codes_as_people_type_them(rest: RestClient, sender: str, answer: str, e
 def test_a_letters_only_code_counts_as_a_try(rest: RestClient, sender: str) -> None:
     rest.texts(sender, "帮我查下 RZ202611180002 的进度")
     assert rest.texts(sender, "ABCDEF").startswith(response_text("utter_status_mismatch", remaining=2))
+
+
+def test_a_conversation_that_stays_on_the_application_keeps_its_context(
+    rest: RestClient, sender: str
+) -> None:
+    report(rest, sender, "RZ202611120005", "3e1q2q")
+    for question in ("被驳回了下一步怎么弄", "要改哪些地方", "还要等几天"):
+        assert "RZ202611120005" in rest.texts(sender, question)
+
+    materials = rest.texts(sender, "那要准备哪些材料")
+    assert "个体工商户：需要提供营业执照和经营者的身份证" in materials
