@@ -23,7 +23,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import LOCKED_LOOKUP, hand_over
 from actions.safe_action import SafeAction
+from bot.application_ids import CREDIT_CODE_LENGTH, SUFFIX_LENGTH, TypedCode
 from bot.db.types import utc_now
+from bot.dialogue_context import REPORTED_APPLICATION
 from bot.errors import (
     ApplicationCapped,
     BotError,
@@ -49,9 +51,32 @@ ASKS = ("utter_ask_application_id", "utter_ask_credit_code_suffix")
 
 INTERRUPTIONS = frozenset({"faq", "nlu_fallback", "cancel", "request_human"})
 """Intents with their own rules during the form: the form rejects them, the rule answers."""
+WORDS_NOT_CODES = frozenset({"cancel", "request_human", "greet", "thank", "goodbye", "bot_challenge"})
+"""Intents of a letters-only message that is a word, not a code (「cancel」「thanks」「hello」)."""
 
 Events = list[dict[str, Any]]
 Clock = Callable[[], datetime]
+
+
+def _needs_code(events: Events) -> str | None:
+    """The application ID `_take_id` accepted when it still wants the code, else None."""
+    values = {event.get("name"): event.get("value") for event in events if event.get("event") == "slot"}
+    if len(events) == len(values) and values.get(APPLICATION_ID) and values.get(CODE) is None:
+        return str(values[APPLICATION_ID])
+    return None
+
+
+def _is_an_answer(code: TypedCode, intent: str | None) -> bool:
+    """Whether a code-shaped text answers the code question (and so counts as an attempt).
+
+    A message that is nothing but the code always does, letters-only included, unless it is a
+    word the NLU understood (「cancel」「thanks」); inside a question, only a 6- or 18-character code does.
+    """
+    if intent in WORDS_NOT_CODES and code.letters_only:
+        return False
+    if code.bare:
+        return True
+    return intent not in INTERRUPTIONS or code.typed_length in (SUFFIX_LENGTH, CREDIT_CODE_LENGTH)
 
 
 def _end_lookup() -> Events:
@@ -134,9 +159,14 @@ class ValidateStatusLookupForm(_UsesLookup, SafeAction):
             if typed_id is None and requested is None:
                 typed_id = tracker.get_slot(APPLICATION_ID)  # asking again about the same one
             if typed_id is not None:
-                return await self._take_id(dispatcher, tracker, typed_id)
-            code = parse.credit_code_suffix_candidate(text) if requested == CODE else None
-            if code is not None and not (intent in INTERRUPTIONS and code.isalpha()):
+                events = await self._take_id(dispatcher, tracker, typed_id)
+                accepted = _needs_code(events)
+                code = parse.typed_code(text) if accepted else None
+                if accepted and code is not None and code.suffix is not None:  # ID and code in one message
+                    return [*events, *await self._take_code(dispatcher, tracker, code, accepted)]
+                return events
+            code = parse.typed_code(text) if requested == CODE else None
+            if code is not None and _is_an_answer(code, intent):
                 return await self._take_code(dispatcher, tracker, code)
         except BotError as error:  # the lookup cannot go on: say why, and end the form
             dispatcher.utter_message(response=error.response)
@@ -164,17 +194,28 @@ class ValidateStatusLookupForm(_UsesLookup, SafeAction):
         proven = PROVEN if start is Start.VERIFIED else None
         return [SlotSet(APPLICATION_ID, application_id), SlotSet(CODE, proven)]
 
-    async def _take_code(self, dispatcher: CollectingDispatcher, tracker: Tracker, code: str) -> Events:
-        application_id = tracker.get_slot(APPLICATION_ID)
+    async def _take_code(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        code: TypedCode,
+        application_id: str | None = None,
+    ) -> Events:
+        application_id = application_id or tracker.get_slot(APPLICATION_ID)
         if not application_id:
             return [SlotSet(REQUESTED_SLOT, APPLICATION_ID)]
+        if code.suffix is None:  # nothing to compare: say what is wanted, count nothing
+            dispatcher.utter_message(response="utter_status_code_length", length=code.typed_length)
+            return [SlotSet(CODE, None)]
         try:
-            await asyncio.to_thread(self.lookup().check_code, tracker.sender_id, application_id, code)
+            await asyncio.to_thread(self.lookup().check_code, tracker.sender_id, application_id, code.suffix)
         except (MalformedCreditCode, MalformedApplicationId) as error:
             dispatcher.utter_message(response=error.response)
             return [SlotSet(CODE, None)]
         except OwnershipNotProven as error:
             dispatcher.utter_message(response=error.response, remaining=error.remaining)
+            if code.typed_length not in (SUFFIX_LENGTH, CREDIT_CODE_LENGTH):
+                dispatcher.utter_message(response="utter_status_code_longer", length=code.typed_length)
             return [SlotSet(CODE, None)]
         except LookupLocked as locked:
             return await _lock_and_hand_over(dispatcher, tracker, locked, application_id)
@@ -209,8 +250,9 @@ class ActionStatusLookup(_UsesLookup, SafeAction):
             dispatcher.utter_message(response=error.response)
             return _end_lookup()
         dispatcher.utter_message(text=report)
-        # Keep the ID: "再查一下" in this conversation answers again without a code.
-        return [SlotSet(CODE, None)]
+        # Keep the ID: "再查一下" in this conversation answers again without a code. Follow-ups
+        # (「下一步怎么办」) are about this application for a few turns (actions/followup.py).
+        return [SlotSet(CODE, None), SlotSet(REPORTED_APPLICATION, application_id)]
 
 
 class ActionEndStatusLookup(SafeAction):

@@ -33,6 +33,8 @@ import yaml
 from bot.settings import PROJECT_ROOT, RASA_PROCESS_ENV, Settings
 
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
+NOT_TRAINED_ON = frozenset({Path("data") / "followups.yml"})
+"""Files under data/ that only the actions read: changing them never needs a new model."""
 FAQ_FOLDER = Path("data") / "nlu" / "faq"
 NLU_FOLDER = Path("data") / "nlu"
 KEEP_MODELS = 3
@@ -65,7 +67,7 @@ def _training_files(root: Path) -> list[Path]:
     for name in TRAINING_INPUTS:
         path = root / name
         files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
-    return files
+    return [file for file in files if file.relative_to(root) not in NOT_TRAINED_ON]
 
 
 def fingerprint(root: Path = PROJECT_ROOT, *, ignore_phrasings: bool = False) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import TEST_NOW as TEST_NOW_VARIABLE
 from bot.run import Stack, running_stack
 from bot.settings import PROJECT_ROOT, Settings
 from bot.train import ensure_model
@@ -47,6 +48,9 @@ def model_path() -> Path:
     """The trained model for the current data (trained once if missing)."""
     return ensure_model(Settings.from_env().models_dir)
 
+
+TEST_NOW = "2026-11-29T10:00:00+08:00"
+"""The test stack's "now" for dates applicants read (BOT_TEST_NOW, bot/clock.py): ETAs stay the same on any day."""
 
 TEST_MESSAGES_PER_MINUTE = 120
 """Some tests walk one conversation through dozens of turns in seconds; the limit is tested on its own."""
@@ -86,6 +90,7 @@ def stack(
 ) -> Iterator[Stack]:
     """The real action server and Rasa server for this test session (SQLite under a temp dir)."""
     var_dir = tmp_path_factory.mktemp("var")
+    os.environ.setdefault(TEST_NOW_VARIABLE, TEST_NOW)  # the servers inherit it
     settings = stack_settings(var_dir, WEB_CHAT_ORIGINS=f"http://localhost:{embedding_site_port}")
     prepare_database(settings)
     with running_stack(settings, model_path, log_dir=var_dir / "logs") as running:

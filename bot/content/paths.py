@@ -50,6 +50,11 @@ class ProjectPaths:
         return self.tests_dir / "data" / "heldout_nlu.yml"
 
     @property
+    def heldout_fresh(self) -> Path:
+        """The second held-out set: fresh phrasings by a writer who never saw the training data."""
+        return self.tests_dir / "data" / "heldout_fresh_nlu.yml"
+
+    @property
     def reports_dir(self) -> Path:
         """docs/reports/: the evaluation report of the last `make evaluate`."""
         return self.root / "docs" / "reports"

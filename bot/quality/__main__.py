@@ -12,14 +12,17 @@ from typing import Any
 from bot.content.paths import ProjectPaths
 from bot.quality import texts
 
+FRESH_REPORTS = "fresh"
+"""docs/reports/fresh/: the report on the second held-out set (fresh phrasings)."""
+
 
 def evaluate(args: argparse.Namespace) -> int:
-    """Train if needed, evaluate on the held-out set against the model the edit started from, write the report."""
+    """Train if needed, evaluate both held-out sets against the model the edit started from, write the reports."""
     from bot.content.corpus import Content
     from bot.content.gate import MIN_TEST_QUESTIONS
     from bot.content.heldout_file import questions_by_topic
     from bot.live import reload_running_bot
-    from bot.quality.evaluation import evaluate_model, format_scores, load_examples
+    from bot.quality.evaluation import Example, evaluate_model, format_scores, load_examples
     from bot.quality.reference import keep_figures, reference_for
     from bot.quality.report import (
         FIGURES_NAME,
@@ -41,39 +44,49 @@ def evaluate(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     model = ensure_model(settings.models_dir, paths.root)
     print(reload_running_bot(settings, model), flush=True)
-    examples = load_examples(paths.heldout)
     when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-
-    def score(earlier: Path) -> dict[str, Any]:
-        scored, _ = asyncio.run(evaluate_model(earlier, examples))
-        return figures(scored, model=earlier.name, when=when)
-
-    reference = reference_for(
-        model,
-        examples,
-        paths.reports_dir / FIGURES_NAME,
-        score,
-        announce=lambda name: print(texts.EVALUATING_REFERENCE.format(model=name), flush=True),
-    )
-    print(texts.EVALUATING.format(model=model.name, count=len(examples)), flush=True)
-    scores, predictions = asyncio.run(evaluate_model(model, examples))
-    print(format_scores(scores))
     content = Content(paths)
     topics = content.topics.by_key
+    names = {f"faq/{key}": topic.question for key, topic in topics.items()}
     tests = questions_by_topic(content.heldout)
-    written = write_report(
-        scores,
-        confusion_counts(predictions),
-        paths.reports_dir,
-        model=model.name,
-        reference=reference,
-        names={f"faq/{key}": topic.question for key, topic in topics.items()},
-        test_counts={key: len(tests.get(key, ())) for key in topics},
-        min_tests=MIN_TEST_QUESTIONS,
+    sets = (
+        (paths.heldout, paths.reports_dir, {key: len(tests.get(key, ())) for key in topics}),
+        (paths.heldout_fresh, paths.reports_dir / FRESH_REPORTS, None),  # a fixed probe, not fed by editors
     )
-    keep_figures(model, examples, figures(scores, model=model.name, when=when))
-    print()
-    print(written.summary(paths))
+    for heldout, folder, test_counts in sets:
+        if not heldout.exists():
+            continue
+        examples = load_examples(heldout)
+
+        def score(earlier: Path, examples: list[Example] = examples) -> dict[str, Any]:
+            scored, _ = asyncio.run(evaluate_model(earlier, examples))
+            return figures(scored, model=earlier.name, when=when)
+
+        print(texts.HELDOUT_SET.format(name=heldout.name), flush=True)
+        reference = reference_for(
+            model,
+            examples,
+            folder / FIGURES_NAME,
+            score,
+            announce=lambda name: print(texts.EVALUATING_REFERENCE.format(model=name), flush=True),
+        )
+        print(texts.EVALUATING.format(model=model.name, count=len(examples)), flush=True)
+        scores, predictions = asyncio.run(evaluate_model(model, examples))
+        print(format_scores(scores))
+        written = write_report(
+            scores,
+            confusion_counts(predictions),
+            folder,
+            model=model.name,
+            reference=reference,
+            names=names,
+            test_counts=test_counts,
+            min_tests=MIN_TEST_QUESTIONS,
+        )
+        keep_figures(model, examples, figures(scores, model=model.name, when=when))
+        print()
+        print(written.summary(paths))
+        print()
     return 0
 
 

@@ -97,3 +97,4 @@ MATRIX_LABELS = ("混淆矩阵（保留测试集）", "模型认成的主题", "
 
 EVALUATING = "正在评估 {model}（{count} 条测试问法）…"
 EVALUATING_REFERENCE = "正在评估这次修改开始时的模型 {model}，用同一套测试问法作对比…"
+HELDOUT_SET = "===== 保留测试集 {name} ====="

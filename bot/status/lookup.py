@@ -33,7 +33,7 @@ from bot.db import escalation_queries, queries
 from bot.db.engine import shared_session_factory
 from bot.db.errors import storage_errors
 from bot.db.escalation_models import AlertKind
-from bot.db.models import VerificationAttempt
+from bot.db.models import Application, VerificationAttempt
 from bot.db.types import utc_now
 from bot.errors import ApplicationCapped, LookupLocked, OwnershipNotProven
 from bot.status import parse, throttle
@@ -158,6 +158,27 @@ class StatusLookup:
             attempts = self._recent_attempts(session, sender_id, now)
         self._raise_if_locked(attempts, application_id, now)
         raise OwnershipNotProven(remaining=None)
+
+    def about(
+        self,
+        sender_id: str,
+        application_id: str,
+        render: Callable[[Application], str | None],
+        *,
+        conversation_started: datetime | None = None,
+    ) -> str | None:
+        """`render` applied to the application, for a sender who proved ownership in this conversation.
+
+        For follow-up questions after a report. Raises OwnershipNotProven (remaining None) when not proven.
+        """
+        application_id = parse.application_id(application_id)
+        now = self._clock()
+        with self._transaction() as session:
+            since = self._verified_since(now, conversation_started)
+            application = queries.verified_application(session, sender_id, application_id, since)
+            if application is None:
+                raise OwnershipNotProven(remaining=None)
+            return render(application)
 
     # --- helpers ----------------------------------------------------------------------------------
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.application_ids import find_application_id, find_credit_code_suffix, is_valid_application_id
+from bot.application_ids import (
+    TypedCode,
+    find_application_id,
+    find_credit_code_suffix,
+    find_typed_code,
+    is_valid_application_id,
+)
 from bot.errors import MalformedApplicationId, MalformedCreditCode
 
 SUFFIX_LENGTH = 6
@@ -43,6 +49,11 @@ def credit_code_suffix_candidate(text: str) -> str | None:
     if whole is not None:
         return whole.group(1)[-SUFFIX_LENGTH:].upper()
     return find_credit_code_suffix(normalised)
+
+
+def typed_code(text: str) -> TypedCode | None:
+    """The code-shaped answer in `text` (see `bot.application_ids.find_typed_code`), or None."""
+    return find_typed_code(text)
 
 
 def credit_code_suffix(candidate: str) -> str:

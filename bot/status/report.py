@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from bot.clock import beijing_now
 from bot.db.models import Application, EntityType, Status
 from bot.db.types import BEIJING
 from bot.status import texts
+from bot.status.eta import estimate, render_eta
 
 IN_REVIEW = (Status.FIRST_REVIEW, Status.PAYMENT_VERIFICATION, Status.SECOND_REVIEW)
 
@@ -19,7 +21,8 @@ def beijing_time(moment: datetime) -> str:
     )
 
 
-def _reasons(application: Application) -> str:
+def reasons_text(application: Application) -> str:
+    """The rejection reasons in order, each with its fix."""
     return "\n".join(
         texts.REASON_ITEM.format(
             number=number,
@@ -31,8 +34,8 @@ def _reasons(application: Application) -> str:
     )
 
 
-def render_report(application: Application) -> str:
-    """The whole reply for one application (its rejection reasons must be loaded)."""
+def render_report(application: Application, today: date | None = None) -> str:
+    """The whole reply for one application (its rejection reasons must be loaded), as seen on `today`."""
     status = Status(application.status)
     parts = [
         texts.REPORT_HEADER.format(
@@ -46,7 +49,10 @@ def render_report(application: Application) -> str:
         parts[0] += "\n" + texts.REPORT_LEVEL.format(level=application.level)
     if application.industry_license and status in IN_REVIEW:
         parts[0] += "\n" + texts.REPORT_LICENSE.format(license=application.industry_license)
-    parts.append(texts.NEXT_STEPS[status].format(reasons=_reasons(application)))
+    parts.append(texts.NEXT_STEPS[status].format(reasons=reasons_text(application)))
+    eta = estimate(status, application.status_since, today or beijing_now().date())
+    if eta is not None:
+        parts.append(render_eta(eta))
     if status is Status.APPROVED and application.entity_type == EntityType.INDIVIDUAL_BUSINESS:
         parts.append(texts.INDIVIDUAL_BUSINESS_APPROVED_NOTE)
     if status in IN_REVIEW:

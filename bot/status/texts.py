@@ -111,3 +111,39 @@ FIELD_NAMES = {
     "industry_license": "行业资质",
     "level": "认证等级",
 }
+
+# --- the ETA of a review stage (bot/status/eta.py) -------------------------------------------------------------------------
+
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+ETA_DAY = "{month}月{day}日（{weekday}）"
+ETA_YEAR = "{year}年"
+ETA_ON_TIME = (
+    "预计 {latest}前完成{stage}（{stage}一般需要 {low}-{high} 个工作日，从 {started}起按工作日计算）。"
+)
+ETA_OVERDUE = """很抱歉，您的申请{stage}已超出一般时长 {overdue_days} 个工作日：{stage}一般需要 {low}-{high} 个工作日，从 {started}起算，本应在 {latest}前完成。
+资料不清晰、需要补充材料时审核可能会延长。如需人工帮您跟进，请发送「转人工」，客服会看到这条申请的编号。"""
+ETA_OVERDUE_WEEKEND = """很抱歉，您的申请{stage}已超过一般时长：{stage}一般需要 {low}-{high} 个工作日，从 {started}起算，本应在 {latest}前完成。
+资料不清晰、需要补充材料时审核可能会延长。如需人工帮您跟进，请发送「转人工」，客服会看到这条申请的编号。"""
+ETA_WEEKENDS_ONLY = "（我还没有这段时间的法定节假日安排，以上日期只扣除了周末；遇到节假日会顺延。）"
+
+# --- follow-ups about the reported application (bot/status/followups.py) ----------------------------------------------------
+
+FOLLOW_UP_HEADER = "关于您刚查询的申请 {application_id}（{status}）："
+NEXT_STEP_REJECTED = """请按下面的顺序逐条修改：
+{reasons}
+{materials}
+改好后可以立即重新提交，申请会再次进入初审（一般 1-2 个工作日）。请一次改完再提交，避免反复被驳回影响审核效率。"""
+NEXT_STEP_WAIT = """目前不需要您操作，等待审核即可。
+{eta}
+钉钉会通过短信和钉钉消息发送通知，请保持手机畅通并及时查看；请不要在短时间内重复提交申请，以免申请被系统延迟处理。"""
+MATERIALS_INDIVIDUAL_BUSINESS = "您是个体工商户：需要提供营业执照和经营者的身份证（清晰、在有效期内，信息与营业执照一致）；文件格式支持 JPG、PNG、PDF，大小不超过 5MB。"
+MATERIALS_ENTERPRISE = "需要上传的材料：营业执照（最新年检版本）、法定代表人身份证正反面、对公银行账户的开户许可证或银行出具的账户证明，特殊行业还需行业许可证；文件格式支持 JPG、PNG、PDF，大小不超过 5MB。"
+TIMING_WITHOUT_ETA: dict[Status, str] = {
+    Status.FIRST_REVIEW: "",
+    Status.SECOND_REVIEW: "",
+    Status.PAYMENT_VERIFICATION: "现在在等您完成打款验证：查到对公账户收到的小额款项的准确金额后，在钉钉后台输入即可。验证通过后进入复审，复审一般需要 2-3 个工作日。",
+    Status.APPROVED: "您的申请已经通过了，不需要再等待。",
+    Status.REJECTED: "这份申请已被驳回，不会再继续审核。按驳回原因修改后重新提交，会再次进入初审（一般 1-2 个工作日）。想知道怎么改，可以问我「下一步怎么做」。",
+}
+SLOW_APOLOGY = "抱歉让您久等了。"
+SLOW_OFFER = "如需人工帮您跟进，请发送「转人工」，客服会看到这条申请的编号。"

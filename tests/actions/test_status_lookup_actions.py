@@ -203,6 +203,7 @@ async def test_each_demo_record_is_reported_after_the_code(
         "application_id": application_id,
         "credit_code_suffix": None,
         "requested_slot": None,
+        "reported_application": application_id,  # follow-ups are about it for a few turns
     }
 
 
@@ -457,3 +458,78 @@ async def test_an_unreachable_database_gets_an_apology_and_ends_the_lookup(
     dispatcher, events = await chat.submit()
     assert shown(dispatcher) == ["utter_storage_unavailable"]
     assert SlotSet("application_id", None) in events
+
+
+# --- codes as people type them -------------------------------------------------------------------
+
+
+async def test_a_four_character_answer_gets_a_length_hint_and_costs_no_try(
+    database: str, clock: Clock
+) -> None:
+    chat = conversation(clock)
+    await chat.validate("RZ202611180002")
+
+    dispatcher, _ = await chat.validate("K4L6", intent="nlu_fallback")
+
+    assert dispatcher.messages[0]["response"] == "utter_status_code_length"
+    assert dispatcher.messages[0]["length"] == 4
+    assert chat.form_active  # asked again, not sent to the FAQ fallback
+    dispatcher, _ = await chat.validate("000000", intent="nlu_fallback")
+    assert dispatcher.messages[0]["remaining"] == 2  # the hint counted nothing
+
+
+async def test_a_letters_only_answer_counts_as_a_try(database: str, clock: Clock) -> None:
+    chat = conversation(clock)
+    await chat.validate("RZ202611180002")
+
+    dispatcher, _ = await chat.validate("ABCDEF", intent="nlu_fallback")
+
+    assert dispatcher.messages[0]["response"] == "utter_status_mismatch"
+    assert dispatcher.messages[0]["remaining"] == 2
+
+
+async def test_a_longer_suffix_is_accepted_when_its_last_six_match(database: str, clock: Clock) -> None:
+    seen = await conversation(clock).lookup("RZ202611180002", "MA2H7K4L6Q")
+
+    assert "当前状态：待打款验证" in seen[1]
+
+
+async def test_a_wrong_longer_suffix_says_which_characters_were_compared(database: str, clock: Clock) -> None:
+    chat = conversation(clock)
+    await chat.validate("RZ202611180002")
+
+    dispatcher, _ = await chat.validate("MA2H7K4L6X", intent="nlu_fallback")
+
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_status_mismatch",
+        "utter_status_code_longer",
+    ]
+    assert dispatcher.messages[1]["length"] == 10
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["RZ202611180002 7k4l6q", "查 rz-2026-1118-0002，代码 9133 0106 MA2H 7K4L 6Q"],
+)
+async def test_an_id_and_a_code_in_one_message_give_the_report_at_once(
+    database: str, clock: Clock, message: str
+) -> None:
+    seen = await conversation(clock).lookup(message)
+
+    assert len(seen) == 1 and "当前状态：待打款验证" in seen[0]
+
+
+@pytest.mark.parametrize(("word", "intent"), [("cancel", "cancel"), ("thanks", "thank")])
+async def test_a_word_the_nlu_understood_is_not_a_code(
+    database: str, clock: Clock, word: str, intent: str
+) -> None:
+    chat = conversation(clock)
+    await chat.validate("RZ202611180002")
+
+    dispatcher, _ = await chat.validate(word, intent=intent)
+
+    assert "utter_status_mismatch" not in shown(dispatcher)
+    chat.form_active = True
+    chat.slots["requested_slot"] = "credit_code_suffix"
+    dispatcher, _ = await chat.validate("000000", intent="nlu_fallback")
+    assert dispatcher.messages[0]["remaining"] == 2  # the word cost no try

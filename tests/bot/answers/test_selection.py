@@ -45,3 +45,34 @@ def test_fallback_with_faq_in_the_running_offers_topics() -> None:
 def test_fallback_far_from_faq_offers_nothing() -> None:
     data = parse("nlu_fallback", [("fees", 0.9)], {"nlu_fallback": 0.45, "greet": 0.4, "faq": 0.05})
     assert decide(data) == decide(data).__class__(answer=None, offered=())
+
+
+def test_a_clear_lead_over_a_weak_runner_up_is_answered() -> None:
+    parse = {
+        "intent": {"name": "faq", "confidence": 0.9},
+        "response_selector": {
+            "faq": {
+                "ranking": [
+                    {"intent_response_key": "faq/total_time", "confidence": 0.30},
+                    {"intent_response_key": "faq/fees", "confidence": 0.19},
+                ]
+            }
+        },
+    }
+    assert decide(parse).answer == "total_time"
+
+
+def test_a_question_on_two_topics_offers_both() -> None:
+    parse = {
+        "intent": {"name": "faq", "confidence": 0.9},
+        "response_selector": {
+            "faq": {
+                "ranking": [
+                    {"intent_response_key": "faq/materials_list", "confidence": 0.31},
+                    {"intent_response_key": "faq/total_time", "confidence": 0.23},
+                ]
+            }
+        },
+    }
+    decision = decide(parse)
+    assert decision.answer is None and decision.offered[:2] == ("materials_list", "total_time")

@@ -10,6 +10,7 @@ from bot.status.parse import (
     application_id_candidate,
     credit_code_suffix,
     credit_code_suffix_candidate,
+    typed_code,
 )
 
 
@@ -72,3 +73,35 @@ def test_malformed_suffixes_are_refused(candidate: str) -> None:
 
 def test_no_suffix_in_a_chinese_question() -> None:
     assert credit_code_suffix_candidate("我不知道代码在哪里") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix", "length"),
+    [
+        ("b2c344", "B2C344", 6),
+        ("最后六位是 b2c344", "B2C344", 6),
+        ("后6位是ｂ２ｃ３４４", "B2C344", 6),
+        ("9111 0108 MA01 B2C3 44", "B2C344", 18),
+        ("91110108-MA01B2C344", "B2C344", 18),
+        ("RZ202611200001 b2c344", "B2C344", 6),
+        ("RZ202611200001 91110108MA01B2C344", "B2C344", 18),
+        ("MA01B2C344", "B2C344", 10),
+        ("K4L6", None, 4),
+        ("abcdef", "ABCDEF", 6),
+    ],
+)
+def test_code_shaped_answers_are_read_with_their_length(text: str, suffix: str | None, length: int) -> None:
+    code = typed_code(text)
+    assert code is not None
+    assert (code.suffix, code.typed_length) == (suffix, length)
+
+
+def test_a_letters_only_word_inside_a_question_is_not_a_code() -> None:
+    assert typed_code("认证要上传 scan 件吗") is None
+    assert typed_code("可以用 office 文档吗") is None
+    assert typed_code("ok") is None
+
+
+def test_a_bare_letters_only_answer_is_a_code() -> None:
+    code = typed_code("ABCDEF")
+    assert code is not None and code.bare and code.letters_only

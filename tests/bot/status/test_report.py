@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,13 +14,15 @@ from bot.status.report import render_report
 
 WORKING_DAYS = re.compile(r"(\d+-\d+) 个工作日")
 AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*元")
+TODAY = date(2026, 11, 20)
+"""The day the reports are read on (a Friday): 初审 of RZ202611200001 began that morning."""
 
 
 @pytest.fixture
 def reports(seeded_url: str, sessions: sessionmaker[Session]) -> dict[str, str]:
     with sessions() as session:
         applications = queries.applications_by_id(session, (demo.id for demo in DEMO_APPLICATIONS))
-        return {application_id: render_report(app) for application_id, app in applications.items()}
+        return {application_id: render_report(app, TODAY) for application_id, app in applications.items()}
 
 
 def test_every_report_names_the_application_status_and_when_it_was_reached(reports: dict[str, str]) -> None:
@@ -35,7 +38,26 @@ def test_only_the_guides_timelines_are_quoted(reports: dict[str, str]) -> None:
     quoted = {span for text in reports.values() for span in WORKING_DAYS.findall(text)}
     assert quoted == {"1-2", "2-3", "3-5"}
     assert {"1-2", "2-3", "3-5"} <= set(WORKING_DAYS.findall(reports["RZ202611200001"]))
-    assert WORKING_DAYS.findall(reports["RZ202611150003"]) == ["2-3"]
+    assert set(WORKING_DAYS.findall(reports["RZ202611150003"])) == {"2-3"}
+
+
+def test_a_stage_waiting_for_a_reviewer_gets_a_dated_eta(reports: dict[str, str]) -> None:
+    # 初审 since Friday 20 November: 1-2 working days → by Tuesday 24 November.
+    assert "预计 11月24日（周二）前完成初审" in reports["RZ202611200001"]
+    # 复审 since Thursday 19 November: 2-3 working days → by Tuesday 24 November.
+    assert "预计 11月24日（周二）前完成复审" in reports["RZ202611150003"]
+    # 待打款验证 waits for the applicant: no date is promised.
+    assert "预计" not in reports["RZ202611180002"]
+
+
+def test_a_stage_past_its_range_apologises_in_the_report(
+    seeded_url: str, sessions: sessionmaker[Session]
+) -> None:
+    with sessions() as session:
+        application = queries.applications_by_id(session, ["RZ202611150003"])["RZ202611150003"]
+        text = render_report(application, date(2026, 11, 29))
+    assert "很抱歉，您的申请复审已超出一般时长 3 个工作日" in text
+    assert "转人工" in text
 
 
 def test_payment_verification_explains_how_to_find_and_enter_the_exact_amount(
