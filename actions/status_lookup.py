@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import LOCKED_LOOKUP, hand_over
 from actions.safe_action import SafeAction
+from actions.status_notifications import offer_status_notifications
 from bot.db.types import utc_now
 from bot.errors import (
     ApplicationCapped,
@@ -209,6 +210,7 @@ class ActionStatusLookup(_UsesLookup, SafeAction):
             dispatcher.utter_message(response=error.response)
             return _end_lookup()
         dispatcher.utter_message(text=report)
+        await offer_status_notifications(dispatcher, tracker, application_id, self._clock)
         # Keep the ID: "再查一下" in this conversation answers again without a code.
         return [SlotSet(CODE, None)]
 
