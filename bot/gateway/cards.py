@@ -1,7 +1,7 @@
 """What agents read about an escalation: who the applicant is, and the escalation's card.
 
 A card is the message that introduces an escalation in the agents group (who, why, application
-ID, masked last turns, how to reply); it starts the escalation's thread (bot/gateway/threads.py).
+ID with its latest status and when it changed, masked last turns, how to reply); it starts the escalation's thread (bot/gateway/threads.py).
 Every name and id agents see has its personal data masked.
 """
 
@@ -18,6 +18,7 @@ from bot.db.escalation_models import Escalation
 from bot.gateway import texts
 from bot.handoff import parse_transcript
 from bot.privacy import mask
+from bot.status.report import beijing_time
 
 CARD = "escalation"
 """The outbox purpose of an escalation's card (a thread's first message)."""
@@ -62,14 +63,20 @@ def transcript_line(role: str, text: str) -> str:
 
 
 def application_line(session: Session, escalation: Escalation) -> str:
-    """The application ID on a card, saying whether the conversation proved it owns the application."""
+    """The application ID on a card, whether the conversation proved it owns it, its latest status and when."""
     if not escalation.application_id:
         return texts.NO_APPLICATION_ID
     verified = queries.has_verified_ownership(
         session, escalation.sender_id, escalation.application_id, escalation.created_at - VERIFIED_WITHIN
     )
     template = texts.APPLICATION_VERIFIED if verified else texts.APPLICATION_UNVERIFIED
-    return template.format(application_id=escalation.application_id)
+    line = template.format(application_id=escalation.application_id)
+    application = queries.get_application(session, escalation.application_id)
+    if application is None:  # an ID the applicant typed that names no application
+        return line
+    return line + texts.APPLICATION_LATEST_STATUS.format(
+        status=application.status.value, since=beijing_time(application.status_since)
+    )
 
 
 def escalation_post(session: Session, escalation: Escalation, *, forum: bool) -> str:

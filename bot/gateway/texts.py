@@ -49,6 +49,7 @@ ESCALATION_POST = """🆘 转人工 #{id}
 NO_APPLICATION_ID = "未提供"
 APPLICATION_VERIFIED = "{application_id}（已核实：申请人在本次对话中提供了正确的信用代码后 6 位）"
 APPLICATION_UNVERIFIED = "{application_id}（申请人提供，未核实归属）"
+APPLICATION_LATEST_STATUS = "\n最新状态：{status}（{since} 变更，北京时间）"
 TRANSCRIPT_APPLICANT = "👤 申请人：「{text}」"
 TRANSCRIPT_BOT = "🤖 机器人：{text}"
 NO_TRANSCRIPT = "（无）"

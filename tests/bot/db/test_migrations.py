@@ -11,6 +11,7 @@ from bot.db.base import Base
 from bot.db.engine import make_engine
 from bot.db.migrate import alembic_config, current_revisions, downgrade, upgrade
 from bot.db.models import STATUS_TABLES
+from bot.db.notification_models import NOTIFICATION_TABLES
 
 OUR_TABLES = {table.name for table in STATUS_TABLES}
 
@@ -132,3 +133,30 @@ def test_conversation_ids_get_their_channel_and_fit_one_length(database_url: str
     assert attempts == set(old_ids.values())  # the 100-character id no client can use any more is gone
     assert escalations == {new: "open" for new in old_ids.values()}
     assert max(map(len, escalations)) == 69
+
+
+NOTIFICATION_TABLE_NAMES = {table.name for table in NOTIFICATION_TABLES}
+
+
+def test_status_notification_revision_matches_the_models_and_steps_back(database_url: str) -> None:
+    def touched(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        return table is None or table.name in NOTIFICATION_TABLE_NAMES
+
+    def differences() -> list[object]:
+        engine = make_engine(database_url)
+        try:
+            with engine.connect() as connection:
+                context = MigrationContext.configure(
+                    connection, opts={"compare_type": True, "include_object": touched}
+                )
+                return list(compare_metadata(context, Base.metadata))
+        finally:
+            engine.dispose()
+
+    assert NOTIFICATION_TABLE_NAMES <= table_names(database_url)
+    assert differences() == []
+    downgrade(database_url, "0006_web_messages")
+    assert not NOTIFICATION_TABLE_NAMES & table_names(database_url)
+    upgrade(database_url)
+    assert differences() == []
