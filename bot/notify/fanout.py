@@ -100,7 +100,9 @@ def _queue(session: Session, subscription: StatusSubscription, parts: list[str],
     elif channel is Channel.WEB:
         for position, part in enumerate(parts, start=1):
             button = {"title": texts.UNSUBSCRIBE_BUTTON, "payload": UNSUBSCRIBE_PAYLOAD}
-            enqueue_web_message(session, conversation, part, buttons=[button] if position == len(parts) else [])
+            enqueue_web_message(
+                session, conversation, part, buttons=[button] if position == len(parts) else []
+            )
         queued.web += 1
     else:  # subscribe() accepts only the two channels above; an old row of another kind is skipped
         logger.warning("status notifications: subscription %s has no push channel", subscription.id)
@@ -109,4 +111,3 @@ def _queue(session: Session, subscription: StatusSubscription, parts: list[str],
 def _telegram_button(session: Session, chat_id: int) -> list[list[dict[str, str]]]:
     stored = gateway_queries.store_callback(session, chat_id, UNSUBSCRIBE_PAYLOAD, texts.UNSUBSCRIBE_BUTTON)
     return [[{"text": texts.UNSUBSCRIBE_BUTTON, "callback_data": f"{CALLBACK_PREFIX}{stored}"}]]
-

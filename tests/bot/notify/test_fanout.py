@@ -28,13 +28,17 @@ def run(url: str, *argv: str, at: datetime = NOW) -> int:
     return main(list(argv), Settings.from_env({"DATABASE_URL": url}), clock=lambda: at)
 
 
-def verify(sessions: sessionmaker[Session], conversation: str, application_id: str, at: datetime = NOW) -> None:
+def verify(
+    sessions: sessionmaker[Session], conversation: str, application_id: str, at: datetime = NOW
+) -> None:
     """What a correct credit-code suffix leaves behind (bot.status.lookup.check_code)."""
     with sessions() as session, session.begin():
         queries.add_verified_ownership(session, sender_id=conversation, application_id=application_id, at=at)
 
 
-def subscribe(sessions: sessionmaker[Session], conversation: str, application_id: str, at: datetime = NOW) -> None:
+def subscribe(
+    sessions: sessionmaker[Session], conversation: str, application_id: str, at: datetime = NOW
+) -> None:
     verify(sessions, conversation, application_id, at)
     Subscriptions(sessions, clock=lambda: at).subscribe(
         conversation, application_id, verified_since=at - timedelta(minutes=5)
@@ -43,7 +47,9 @@ def subscribe(sessions: sessionmaker[Session], conversation: str, application_id
 
 def telegram_texts(sessions: sessionmaker[Session], chat_id: int) -> list[str]:
     with sessions() as session:
-        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id))
+        rows = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id)
+        )
         return [row.text for row in rows]
 
 
@@ -62,7 +68,9 @@ def test_a_rejection_reaches_the_subscriber_once_with_each_reason_and_its_fix(
     reason = "--reason=资料不清晰：营业执照照片模糊"
 
     assert run(seeded_url, "set-status", IN_REVIEW, "已驳回", reason) == 0
-    assert "已为 1 位订阅了状态通知的申请人排队发送通知（Telegram 1 条，网页 0 条）" in capsys.readouterr().out
+    assert (
+        "已为 1 位订阅了状态通知的申请人排队发送通知（Telegram 1 条，网页 0 条）" in capsys.readouterr().out
+    )
     assert run(seeded_url, "set-status", IN_REVIEW, "已驳回", reason) == 0  # the same status again
 
     [message] = telegram_texts(sessions, 4242)
