@@ -32,6 +32,7 @@ def back_office(env: dict[str, str], *argv: str) -> str:
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
