@@ -56,14 +56,16 @@ class Progress:
         self._last_check = now
         pending = await self._store.run(notification_queries.pending_in_outbox, PURPOSE)
         previous, self._last_pending = self._last_pending, pending
-        if pending:
+        if pending and previous:
             went = max(previous - pending, 0)
             logger.info(
                 "status notifications: %d waiting; %d sent in the last %.0f s (%.1f/s)",
                 pending,
                 went,
                 elapsed,
-                went / elapsed if previous else 0.0,
+                went / elapsed,
             )
+        elif pending:
+            logger.info("status notifications: %d waiting to be sent", pending)
         elif previous:
             logger.info("status notifications: all sent")
