@@ -53,13 +53,13 @@ class Figures:
 
     def lines(self) -> list[str]:
         """The figures as a reader wants them."""
+        once = self.delivered - self.doubled
         return [
             f"applications changed by one import : {self.count}",
             f"import + queuing (CLI)               : {self.queue_s:.1f} s",
             f"gateway start → first message        : {self.first_after_s:.1f} s",
             f"first → last message                 : {self.deliver_s:.1f} s ({self.rate:.1f} messages/s)",
-            f"delivered once / lost / doubled      : {self.delivered - self.doubled} / "
-            f"{self.count - self.delivered + self.doubled} / {self.doubled}",
+            f"delivered once / lost / doubled      : {once} / {self.count - once} / {self.doubled}",
             f"most messages in any 1 s (limit ≈30) : {self.max_per_second}",
             f"most to one chat in any 1 s (limit 1): {self.max_per_chat_second}",
             "gateway progress log:",
