@@ -1,9 +1,9 @@
 """Telegram's sending limits: about 1 message/s per chat, 20/min per group, 30/s overall.
 
-Overall, messages are also spaced evenly (OVERALL_SPACING_S): a slot is taken before the HTTP
+Overall, messages are also planned evenly (OVERALL_SPACING_S): a slot is taken before the HTTP
 call, and calls reach Telegram a little later and unevenly, so a burst of 30 taken at once at the
 end of one second and the next 30 at the start of the next could arrive as more than 30 within
-one second. Even spacing at a bit under 30/s keeps the arrivals under the limit too.
+one second. Even planning at a bit under 30/s keeps the arrivals under the limit too.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ PRIVATE_CHAT = (1, 1.0)
 GROUP_CHAT = (20, 60.0)
 OVERALL = (30, 1.0)
 OVERALL_SPACING_S = 1 / 28
-"""At least this long between any two messages (≈28/s: room for the calls' uneven travel time)."""
+"""Messages are planned this far apart overall (≈28/s: room for the calls' uneven travel time)."""
+CATCH_UP_SLOTS = 2
+"""Slots a late sender may use at once to catch up with the plan."""
 
 
 class SlidingWindow:
@@ -54,6 +56,7 @@ class SendLimits:
         self._clock = clock
         self._overall = SlidingWindow(*OVERALL)
         self._next_overall = 0.0
+        self._overall_turn = asyncio.Lock()
         self._chats: dict[int, SlidingWindow] = {}
 
     def _window(self, chat_id: int) -> SlidingWindow:
@@ -72,13 +75,24 @@ class SendLimits:
         return max(spacing, self._overall.wait_time(now), self._window(chat_id).wait_time(now))
 
     async def acquire(self, chat_id: int) -> None:
-        """Wait for a free slot for `chat_id` and take it."""
-        while (wait := self.wait_time(chat_id)) > 0:
+        """Wait for a free slot for `chat_id` and take it.
+
+        First the chat's own window, then the overall slot in turn (first come, first served): with
+        thousands of chats waiting, only one of them sleeps on the overall limit at a time instead of
+        all waking together for every slot.
+        """
+        while (wait := self._window(chat_id).wait_time(self._clock())) > 0:
             await asyncio.sleep(wait)
-        now = self._clock()
-        self._overall.record(now)
-        self._next_overall = now + OVERALL_SPACING_S
-        self._window(chat_id).record(now)
+        async with self._overall_turn:
+            while (wait := self.wait_time(chat_id)) > 0:
+                await asyncio.sleep(wait)
+            now = self._clock()
+            self._overall.record(now)
+            # From the slot's planned time, not from now: a busy event loop that wakes late does not
+            # lower the rate; after a pause at most CATCH_UP_SLOTS go at once.
+            planned = max(self._next_overall, now - CATCH_UP_SLOTS * OVERALL_SPACING_S)
+            self._next_overall = planned + OVERALL_SPACING_S
+            self._window(chat_id).record(now)
 
     def pause(self, chat_id: int, seconds: float) -> None:
         """Send nothing to `chat_id` for `seconds` (Telegram said RetryAfter)."""
