@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -87,6 +88,16 @@ def set_status(
         engine.dispose()
 
 
+def log_notification_progress() -> None:
+    """Show the notifications' progress of a large import on stderr (the CLI logs nothing else)."""
+    notify_logger = logging.getLogger("bot.notify")
+    if not notify_logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        notify_logger.addHandler(handler)
+        notify_logger.setLevel(logging.INFO)
+
+
 def main(
     argv: Sequence[str] | None = None,
     settings: Settings | None = None,
@@ -94,6 +105,7 @@ def main(
 ) -> int:
     """Run one command against DATABASE_URL; return the exit code."""
     arguments = build_parser().parse_args(argv)
+    log_notification_progress()
     url = (settings or Settings.from_env()).database_url
     try:
         with storage_errors():
