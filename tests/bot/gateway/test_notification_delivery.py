@@ -32,12 +32,15 @@ def test_a_chat_that_blocked_the_bot_ends_its_subscription(
     assert "Telegram 2 条" in back_office(offline_env, "set-status", application_id, "复审中")
 
     assert "当前状态：复审中" in telegram.wait_for_texts(other, 1)[0]
-    telegram.wait_for(lambda: "subscriptions ended" in offline_gateway.log(), what="the block to be noticed")
-    with shared_session_factory(offline_env["DATABASE_URL"])() as session:
-        ended = dict(
-            session.execute(select(StatusSubscription.conversation_id, StatusSubscription.end_reason)).all()
-        )
-    assert ended == {f"tg:{blocked}": EndReason.BLOCKED, f"tg:{other}": None}
+
+    def end_reasons() -> dict[str, EndReason | None]:
+        with shared_session_factory(offline_env["DATABASE_URL"])() as session:
+            rows = session.execute(select(StatusSubscription.conversation_id, StatusSubscription.end_reason))
+            return dict(rows.all())  # type: ignore[arg-type]
+
+    expected = {f"tg:{blocked}": EndReason.BLOCKED, f"tg:{other}": None}
+    telegram.wait_for(lambda: end_reasons() == expected, what="the block to end the subscription")
+    assert "subscriptions ended" in offline_gateway.log()
     assert "Telegram 1 条" in back_office(offline_env, "set-status", application_id, "已通过")
     assert "当前状态：已通过" in telegram.wait_for_texts(other, 2)[1]
     assert len([c for c in telegram.calls_to("sendMessage") if c.params["chat_id"] == blocked]) == 1
