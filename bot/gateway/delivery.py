@@ -91,10 +91,13 @@ class TelegramDelivery:
         await self._limits.acquire(row.chat_id)
         is_agents = row.chat_id == self._agents.chat_id
         try:
-            extra = await self._threads.placement(row) if is_agents and row.escalation_id else {}
-            message = await self._bot.send_message(
-                chat_id=row.chat_id, text=row.text, reply_markup=keyboard(row.buttons), **extra
-            )
+            try:
+                extra = await self._threads.placement(row) if is_agents and row.escalation_id else {}
+                message = await self._bot.send_message(
+                    chat_id=row.chat_id, text=row.text, reply_markup=keyboard(row.buttons), **extra
+                )
+            finally:
+                self._limits.release()
         except RetryAfter as error:
             wait = seconds(error.retry_after)
             logger.warning("outbox: Telegram asks to wait %.0f s for chat %s", wait, row.chat_id)

@@ -1,9 +1,10 @@
 """Telegram's sending limits: about 1 message/s per chat, 20/min per group, 30/s overall.
 
-Overall, messages are also planned evenly (OVERALL_SPACING_S): a slot is taken before the HTTP
-call, and calls reach Telegram a little later and unevenly, so a burst of 30 taken at once at the
-end of one second and the next 30 at the start of the next could arrive as more than 30 within
-one second. Even planning at a bit under 30/s keeps the arrivals under the limit too.
+Overall, a message holds one of the 30 slots from the moment it is taken until one second after
+its HTTP call ended (`release`). A call reaches Telegram somewhere between its start and its end,
+so however unevenly calls travel (a busy machine, a slow network), no more than 30 can arrive
+within any one second. Slots are also planned evenly (OVERALL_SPACING_S) so a large batch goes
+out smoothly rather than in bursts of 30.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ OVERALL = (30, 1.0)
 OVERALL_SPACING_S = 1 / 28
 """Messages are planned this far apart overall (≈28/s: room for the calls' uneven travel time)."""
 CATCH_UP_SLOTS = 2
+IN_FLIGHT_POLL_S = 0.05
 """Slots a late sender may use at once to catch up with the plan."""
 
 
@@ -54,7 +56,8 @@ class SendLimits:
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._overall = SlidingWindow(*OVERALL)
+        self._in_flight = 0
+        self._finished: deque[float] = deque()
         self._next_overall = 0.0
         self._overall_turn = asyncio.Lock()
         self._chats: dict[int, SlidingWindow] = {}
@@ -68,11 +71,21 @@ class SendLimits:
             window = self._chats[chat_id] = SlidingWindow(*(GROUP_CHAT if chat_id < 0 else PRIVATE_CHAT))
         return window
 
+    def _overall_wait(self, now: float) -> float:
+        limit, period = OVERALL
+        while self._finished and now - self._finished[0] >= period:
+            self._finished.popleft()
+        if self._in_flight + len(self._finished) < limit:
+            return 0.0
+        if not self._finished:  # all 30 in flight: wait for one to end (polled)
+            return IN_FLIGHT_POLL_S
+        return self._finished[0] + period - now
+
     def wait_time(self, chat_id: int) -> float:
         """Seconds until a message to `chat_id` may be sent."""
         now = self._clock()
         spacing = max(0.0, self._next_overall - now)
-        return max(spacing, self._overall.wait_time(now), self._window(chat_id).wait_time(now))
+        return max(spacing, self._overall_wait(now), self._window(chat_id).wait_time(now))
 
     async def acquire(self, chat_id: int) -> None:
         """Wait for a free slot for `chat_id` and take it.
@@ -87,12 +100,17 @@ class SendLimits:
             while (wait := self.wait_time(chat_id)) > 0:
                 await asyncio.sleep(wait)
             now = self._clock()
-            self._overall.record(now)
+            self._in_flight += 1
             # From the slot's planned time, not from now: a busy event loop that wakes late does not
             # lower the rate; after a pause at most CATCH_UP_SLOTS go at once.
             planned = max(self._next_overall, now - CATCH_UP_SLOTS * OVERALL_SPACING_S)
             self._next_overall = planned + OVERALL_SPACING_S
             self._window(chat_id).record(now)
+
+    def release(self) -> None:
+        """The HTTP call of an acquired slot ended (sent or not): its slot frees one second from now."""
+        self._in_flight = max(0, self._in_flight - 1)
+        self._finished.append(self._clock())
 
     def pause(self, chat_id: int, seconds: float) -> None:
         """Send nothing to `chat_id` for `seconds` (Telegram said RetryAfter)."""

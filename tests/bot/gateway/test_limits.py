@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.gateway.agent_commands import parse_command
 from bot.gateway.limits import OVERALL_SPACING_S, SendLimits
 
@@ -35,9 +37,24 @@ async def test_many_chats_are_spaced_evenly_under_thirty_a_second() -> None:
     for chat_id in range(1, 61):
         clock.now += limits.wait_time(chat_id)
         await limits.acquire(chat_id)
+        limits.release()  # the call ended at once
         taken.append(clock.now)
     assert max(sum(1 for at in taken if start <= at < start + 1.0) for start in taken) <= 30
     assert taken[-1] - taken[0] >= 57 * OVERALL_SPACING_S  # evenly planned: ≈28 a second
+
+
+async def test_a_slot_frees_one_second_after_its_call_ended_however_slow_the_calls() -> None:
+    clock = Clock()
+    limits = SendLimits(clock=clock)
+    for chat_id in range(1, 31):
+        clock.now += limits.wait_time(chat_id)
+        await limits.acquire(chat_id)
+    assert limits.wait_time(31) > 0  # 30 calls still travelling: they could all arrive together
+    clock.now += 5.0
+    limits.release()  # the first call ended (arrived at most now)
+    assert limits.wait_time(31) == pytest.approx(1.0)
+    clock.now += 1.0
+    assert limits.wait_time(31) == 0
 
 
 async def test_a_late_sender_catches_up_with_the_plan() -> None:
