@@ -24,7 +24,7 @@ from bot.db.models import Application, StatusChange
 from bot.db.notification_models import StatusSubscription
 from bot.gateway.conversation import CALLBACK_PREFIX
 from bot.gateway.notifications import PURPOSE, UNSUBSCRIBE_PAYLOAD
-from bot.identity import Channel, channel_of, telegram_user_id
+from bot.identity import CONVERSATION_ID_LENGTH, Channel, channel_of, telegram_user_id
 from bot.notify import texts
 from bot.notify.message import notification_parts
 from bot.webchat.outbox import MAX_TEXT_CHARS, enqueue_web_message
@@ -78,8 +78,7 @@ def queue_notifications(
         for subscription in subscriptions:
             if not notification_queries.record_notification(session, change.id, subscription.id, now):
                 continue
-            _queue(session, subscription, parts, queued)
-            if queued.total % PROGRESS_EVERY == 0:
+            if _queue(session, subscription, parts, queued) and queued.total % PROGRESS_EVERY == 0:
                 logger.info("status notifications: %d of %d queued", queued.total, expected)
     if queued.total:
         logger.info(
@@ -88,7 +87,8 @@ def queue_notifications(
     return queued
 
 
-def _queue(session: Session, subscription: StatusSubscription, parts: list[str], queued: Queued) -> None:
+def _queue(session: Session, subscription: StatusSubscription, parts: list[str], queued: Queued) -> bool:
+    """Queue the parts for the subscriber's channel; False when it has none (logged, the change goes on)."""
     conversation = subscription.conversation_id
     channel = channel_of(conversation)
     chat_id = telegram_user_id(conversation)
@@ -97,15 +97,19 @@ def _queue(session: Session, subscription: StatusSubscription, parts: list[str],
             buttons = _telegram_button(session, chat_id) if position == len(parts) else None
             gateway_queries.enqueue_message(session, chat_id, part, purpose=PURPOSE, buttons=buttons)
         queued.telegram += 1
-    elif channel is Channel.WEB:
+        return True
+    if channel is Channel.WEB and len(conversation) <= CONVERSATION_ID_LENGTH:
         for position, part in enumerate(parts, start=1):
             button = {"title": texts.UNSUBSCRIBE_BUTTON, "payload": UNSUBSCRIBE_PAYLOAD}
             enqueue_web_message(
                 session, conversation, part, buttons=[button] if position == len(parts) else []
             )
         queued.web += 1
-    else:  # subscribe() accepts only the two channels above; an old row of another kind is skipped
-        logger.warning("status notifications: subscription %s has no push channel", subscription.id)
+        return True
+    # subscribe() accepts only the two channels above: a row of another kind is skipped, and one bad
+    # row never stops the back office's change.
+    logger.warning("status notifications: subscription %s has no push channel", subscription.id)
+    return False
 
 
 def _telegram_button(session: Session, chat_id: int) -> list[list[dict[str, str]]]:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import queries
+from bot.db import notification_queries, queries
 from bot.db.gateway_models import OutboxMessage
 from bot.db.notification_models import StatusNotification
 from bot.db.web_messages import WebMessage
@@ -186,3 +186,19 @@ def test_an_import_notifies_changed_applications_and_a_new_credit_code_ends_subs
     [message] = telegram_texts(sessions, 4949)
     assert "当前状态：复审中" in message
     assert telegram_texts(sessions, 5050) == []
+
+
+def test_a_subscription_no_channel_can_reach_never_stops_the_change(
+    seeded_url: str, sessions: sessionmaker[Session]
+) -> None:
+    with sessions() as session, session.begin():  # a row subscribe() would never write
+        notification_queries.subscribe(
+            session, "rest:alice", IN_REVIEW, now=NOW, expires_at=NOW + timedelta(days=1)
+        )
+    subscribe(sessions, "tg:5151", IN_REVIEW)
+
+    assert run(seeded_url, "set-status", IN_REVIEW, "复审中") == 0
+
+    assert len(telegram_texts(sessions, 5151)) == 1
+    with sessions() as session:
+        assert queries.get_application(session, IN_REVIEW).status.value == "复审中"  # type: ignore[union-attr]
