@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import LOCKED_LOOKUP, hand_over
 from actions.safe_action import SafeAction
+from actions.status_notifications import offer_status_notifications
 from bot.application_ids import CREDIT_CODE_LENGTH, SUFFIX_LENGTH, TypedCode
 from bot.db.types import utc_now
 from bot.dialogue_context import REPORTED_APPLICATION
@@ -250,6 +251,7 @@ class ActionStatusLookup(_UsesLookup, SafeAction):
             dispatcher.utter_message(response=error.response)
             return _end_lookup()
         dispatcher.utter_message(text=report)
+        await offer_status_notifications(dispatcher, tracker, application_id, self._clock)
         # Keep the ID: "再查一下" in this conversation answers again without a code. Follow-ups
         # (「下一步怎么办」) are about this application for a few turns (actions/followup.py).
         return [SlotSet(CODE, None), SlotSet(REPORTED_APPLICATION, application_id)]

@@ -18,6 +18,9 @@ What goes, once older than the cutoff (now - RETENTION_DAYS, default 30):
       unanswered_questions    questions an editor has handled (open ones are masked and anonymous: kept)
       web_messages            messages for web pages (agents' replies…), delivered or not, unless the
                               conversation's escalation is still open
+      status_subscriptions    every subscription that expired (SUBSCRIPTION_LIFETIME after it was made,
+                              whatever the cutoff) or ended (退订, blocked bot, new credit code)
+      status_notifications    records of what was queued for whom (their messages are already queued)
 
 Applications, their status history and rejection reasons are business records and are kept.
 """
@@ -35,7 +38,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.cli import EXIT_OK, EXIT_USAGE, storage_failed
-from bot.db import texts
+from bot.db import notification_queries, texts
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.errors import storage_errors
 from bot.db.escalation_models import AgentAlert, Escalation, EscalationStatus
@@ -88,8 +91,15 @@ def active_escalation_senders(session: Session) -> set[str]:
     )
 
 
-def purge_application_data(session: Session, cutoff: datetime, purged: Purged) -> None:
+def purge_application_data(
+    session: Session, cutoff: datetime, purged: Purged, *, now: datetime | None = None
+) -> None:
     """Delete the application database's personal records older than `cutoff` (see the module doc)."""
+    subscriptions, notifications = notification_queries.purge_subscriptions(
+        session, now=now or utc_now(), cutoff=cutoff
+    )
+    purged.add("status_subscriptions", subscriptions)
+    purged.add("status_notifications", notifications)
     purged.add(
         "verification_attempts",
         session.execute(
@@ -191,13 +201,14 @@ def purge_idle_conversations(engine: Engine, cutoff: datetime, keep: set[str], p
 
 def purge(settings: Settings, *, days: int | None = None, now: datetime | None = None) -> Purged:
     """Apply the retention period to both databases; returns what was deleted."""
-    cutoff = cutoff_for(settings.retention_days if days is None else days, now or utc_now())
+    now = now or utc_now()
+    cutoff = cutoff_for(settings.retention_days if days is None else days, now)
     purged = Purged()
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine)() as session, session.begin():
             keep = active_escalation_senders(session)
-            purge_application_data(session, cutoff, purged)
+            purge_application_data(session, cutoff, purged, now=now)
     finally:
         engine.dispose()
     tracker_engine = make_engine(settings.tracker_store_url)

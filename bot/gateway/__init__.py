@@ -17,6 +17,7 @@ Layered: a module imports only modules listed below it (tests/bot/gateway/test_l
     threads.py         an escalation's thread in the agents group: a forum topic or a reply chain
     cards.py           what agents read about an escalation: who the applicant is, its card, its topic's name
     resume.py          the conversation goes back to Rasa once its escalation is resolved
+    notifications.py   status notifications: a blocked chat's subscriptions end; progress in the log
     outbox.py          every outgoing message is a row; one worker per chat delivers them in order
                        (a group's: agents' words and command answers first)
     delivery.py        sending one row to Telegram: its limits, its errors, thread placement

@@ -72,6 +72,7 @@ def build_application(settings: GatewaySettings) -> Application:
             CommandHandler("start", handlers.start, filters=private),
             CommandHandler("help", handlers.help_command, filters=private),
             CommandHandler("human", handlers.human, filters=private),
+            CommandHandler("unsubscribe", handlers.unsubscribe, filters=private),
             MessageHandler(private & filters.TEXT, handlers.applicant_text),
             MessageHandler(private, handlers.applicant_media),
         ]

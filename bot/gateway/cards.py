@@ -1,10 +1,11 @@
 """What agents read about an escalation: who the applicant is, and the escalation's card.
 
 A card is the message that introduces an escalation in the agents group (who, why, application
-ID, masked last turns, how to reply); it starts the escalation's thread (bot/gateway/threads.py).
-Every name and id agents see has its personal data masked. A card ends with the escalation's
-status (waiting, who holds it, ended) and carries 接手 / 结束 buttons; it is edited in place when
-that changes (`queue_card_update`), and in a forum the topic's name follows (`topic_name`).
+ID with its latest status and when it changed, masked last turns, how to reply); it starts the
+escalation's thread (bot/gateway/threads.py). Every name and id agents see has its personal data
+masked. A card ends with the escalation's status (waiting, who holds it, ended) and carries 接手 /
+结束 buttons; it is edited in place when that changes (`queue_card_update`), and in a forum the
+topic's name follows (`topic_name`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.gateway import texts
 from bot.gateway.purposes import CARD, CARD_UPDATE, TOPIC_UPDATE
 from bot.handoff import parse_transcript
 from bot.privacy import mask
+from bot.status.report import beijing_time
 
 TOPIC_NAME_LIMIT = 128
 BUTTON_PREFIX = "desk:"
@@ -67,14 +69,20 @@ def transcript_line(role: str, text: str) -> str:
 
 
 def application_line(session: Session, escalation: Escalation) -> str:
-    """The application ID on a card, saying whether the conversation proved it owns the application."""
+    """The application ID on a card, whether the conversation proved it owns it, its latest status and when."""
     if not escalation.application_id:
         return texts.NO_APPLICATION_ID
     verified = queries.has_verified_ownership(
         session, escalation.sender_id, escalation.application_id, escalation.created_at - VERIFIED_WITHIN
     )
     template = texts.APPLICATION_VERIFIED if verified else texts.APPLICATION_UNVERIFIED
-    return template.format(application_id=escalation.application_id)
+    line = template.format(application_id=escalation.application_id)
+    application = queries.get_application(session, escalation.application_id)
+    if application is None:  # an ID the applicant typed that names no application
+        return line
+    return line + texts.APPLICATION_LATEST_STATUS.format(
+        status=application.status.value, since=beijing_time(application.status_since)
+    )
 
 
 def escalation_post(session: Session, escalation: Escalation, *, forum: bool) -> str:

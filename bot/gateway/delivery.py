@@ -107,24 +107,27 @@ class TelegramDelivery:
         is_agents = row.chat_id == self._agents.chat_id
         is_edit = row.purpose in (CARD_UPDATE, TOPIC_UPDATE)
         try:
-            if is_edit:
-                message_id = (
-                    await self._edit_card(row)
-                    if row.purpose == CARD_UPDATE
-                    else await self._threads.rename(row)
-                )
-                if message_id is None:
-                    if row.purpose == TOPIC_UPDATE:
-                        await self._store.run(
-                            gateway_queries.give_up, row.id, DeliveryStatus.FAILED, "no topic"
-                        )
-                    return True
-            else:
-                extra = await self._threads.placement(row) if is_agents and row.escalation_id else {}
-                message = await self._bot.send_message(
-                    chat_id=row.chat_id, text=row.text, reply_markup=keyboard(row.buttons), **extra
-                )
-                message_id = message.message_id
+            try:
+                if is_edit:
+                    message_id = (
+                        await self._edit_card(row)
+                        if row.purpose == CARD_UPDATE
+                        else await self._threads.rename(row)
+                    )
+                    if message_id is None:
+                        if row.purpose == TOPIC_UPDATE:
+                            await self._store.run(
+                                gateway_queries.give_up, row.id, DeliveryStatus.FAILED, "no topic"
+                            )
+                        return True
+                else:
+                    extra = await self._threads.placement(row) if is_agents and row.escalation_id else {}
+                    message = await self._bot.send_message(
+                        chat_id=row.chat_id, text=row.text, reply_markup=keyboard(row.buttons), **extra
+                    )
+                    message_id = message.message_id
+            finally:
+                self._limits.release()
         except RetryAfter as error:
             wait = seconds(error.retry_after)
             logger.warning("outbox: Telegram asks to wait %.0f s for chat %s", wait, row.chat_id)

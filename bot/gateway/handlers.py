@@ -12,6 +12,7 @@ from bot.gateway import texts
 from bot.gateway.agent_commands import AGENT_COMMANDS, parse_command
 from bot.gateway.cards import display_name
 from bot.gateway.conversation import callback_id
+from bot.gateway.notifications import UNSUBSCRIBE_PAYLOAD
 from bot.gateway.services import Services
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,14 @@ async def human(update: Update, context: Context) -> None:
         await gateway.conversations.reply(update.update_id, chat_id, texts.ALREADY_WITH_AGENT)
         return
     await gateway.conversations.message(update.update_id, chat_id, name, "/human", payload="/request_human")
+
+
+async def unsubscribe(update: Update, context: Context) -> None:
+    """/unsubscribe: stop status notifications (through Rasa, whose action ends the subscriptions)."""
+    chat_id, name = applicant(update)
+    await services(context).conversations.message(
+        update.update_id, chat_id, name, "/unsubscribe", payload=UNSUBSCRIBE_PAYLOAD
+    )
 
 
 async def applicant_text(update: Update, context: Context) -> None:

@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 IDLE_POLL_S = 1.0
 STOP_GRACE_S = 5.0
+SCAN_GAP_S = 0.2
 
 
 class Delivery(Protocol):
@@ -78,6 +79,10 @@ class Outbox:
                 await asyncio.wait_for(self._wake.wait(), timeout=max(timeout, 0.05))
             except asyncio.TimeoutError:
                 pass
+            # A worker finishing wakes this loop; with thousands of chats due (a big status change)
+            # that would rescan the queue for every message sent. At most SCAN_GAP_S apart instead;
+            # a chat woken with its id starts at once (wake(chat_id)).
+            await asyncio.sleep(SCAN_GAP_S)
 
     async def stop(self) -> None:
         """Let messages being sent finish (so none is sent twice after a restart), then stop."""

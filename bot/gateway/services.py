@@ -10,6 +10,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
 from telegram import Bot
 from telegram.error import TelegramError
 
@@ -19,6 +20,7 @@ from bot.gateway.announcer import Announcer, Pace
 from bot.gateway.conversation import Conversations
 from bot.gateway.delivery import TelegramDelivery
 from bot.gateway.desk import AgentDesk
+from bot.gateway.notifications import Progress, end_blocked_subscriptions
 from bot.gateway.outbox import Outbox
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.relay import AGENT_NOTICE, TO_AGENTS, Relay
@@ -50,6 +52,7 @@ class Services:
     announcer: Announcer
     reminders: Reminders
     conversations: Conversations
+    progress: Progress
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -61,8 +64,13 @@ class Services:
         agents = await AgentsGroup.current(bot, store, settings.agent_chat_id)
         threads = EscalationThreads(bot, store, agents)
         relay = Relay(agents)
+
+        def applicant_blocked(session: Session, chat_id: int) -> None:
+            relay.applicant_blocked(session, chat_id)
+            end_blocked_subscriptions(session, chat_id)
+
         delivery = TelegramDelivery(
-            bot, store, agents, threads, on_blocked=relay.applicant_blocked, on_failed=relay.reply_failed
+            bot, store, agents, threads, on_blocked=applicant_blocked, on_failed=relay.reply_failed
         )
         outbox = Outbox(store, delivery, urgent=URGENT_IN_GROUP)
         resumer = Resumer(store, rasa)
@@ -83,7 +91,19 @@ class Services:
             slow_notice_after=settings.slow_notice_after,
             limiter=MessageLimiter(settings.messages_per_minute),
         )
-        return cls(settings, store, rasa, agents, outbox, resumer, desk, announcer, reminders, conversations)
+        return cls(
+            settings,
+            store,
+            rasa,
+            agents,
+            outbox,
+            resumer,
+            desk,
+            announcer,
+            reminders,
+            conversations,
+            Progress(store),
+        )
 
     def start(self) -> None:
         """Start the outbox sender and the handoff maintenance loop."""
@@ -111,6 +131,7 @@ class Services:
                 await self.announcer.announce()
                 await self.reminders.remind()
                 await self.resumer.resume_resolved()
+                await self.progress.report()
             except BotError as error:
                 logger.warning("handoff maintenance: %s", type(error).__name__)
             except Exception:  # keep the loop alive, log it

@@ -12,6 +12,7 @@ HELP = """使用说明：
 • 查询进度：发送申请编号（如 RZ202611200001），按提示验证后即可查看
 • 出现按钮时，点选最接近您问题的一项
 • /human 或发送「转人工」联系人工客服
+• 查询进度后可以开启审核状态通知；/unsubscribe 或发送「退订」停止通知
 目前我只能处理文字消息。"""
 
 UNSUPPORTED_MESSAGE = "抱歉，我目前只能处理文字消息，暂时看不了图片、文件、语音或表情。请用文字描述您的问题；如需人工帮助，请发送 /human。"
@@ -48,6 +49,7 @@ ESCALATION_POST = """🆘 转人工 #{id}
 NO_APPLICATION_ID = "未提供"
 APPLICATION_VERIFIED = "{application_id}（已核实：申请人在本次对话中提供了正确的信用代码后 6 位）"
 APPLICATION_UNVERIFIED = "{application_id}（申请人提供，未核实归属）"
+APPLICATION_LATEST_STATUS = "\n最新状态：{status}（{since} 变更，北京时间）"
 TRANSCRIPT_APPLICANT = "👤 申请人：「{text}」"
 TRANSCRIPT_BOT = "🤖 机器人：{text}"
 NO_TRANSCRIPT = "（无）"

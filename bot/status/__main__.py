@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -14,6 +15,8 @@ from bot.db.errors import storage_errors
 from bot.db.migrate import upgrade
 from bot.db.types import utc_now
 from bot.errors import StorageUnavailable
+from bot.notify import texts as notify_texts
+from bot.notify.fanout import Queued
 from bot.settings import Settings
 from bot.status import backoffice, texts
 from bot.status.report import beijing_time
@@ -35,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def notified_lines(notified: Queued) -> list[str]:
+    """The line saying how many subscribers were notified (none when nobody was)."""
+    if not notified.total:
+        return []
+    return [notify_texts.QUEUED.format(count=notified.total, telegram=notified.telegram, web=notified.web)]
+
+
 def import_file(url: str, path: Path, now: datetime) -> str:
     """Validate the whole file, then write it in one transaction; returns the summary line."""
     records = backoffice.validate_file(path, now)
@@ -45,12 +55,17 @@ def import_file(url: str, path: Path, now: datetime) -> str:
             summary = backoffice.import_records(session, records, now)
     finally:
         engine.dispose()
-    return texts.IMPORT_DONE.format(
-        total=summary.total,
-        added=len(summary.added),
-        updated=len(summary.updated),
-        changes=summary.status_changes,
-    )
+    lines = [
+        texts.IMPORT_DONE.format(
+            total=summary.total,
+            added=len(summary.added),
+            updated=len(summary.updated),
+            changes=summary.status_changes,
+        )
+    ]
+    if summary.subscriptions_ended:
+        lines.append(notify_texts.ENDED_FOR_NEW_OWNER.format(count=summary.subscriptions_ended))
+    return "\n".join(lines + notified_lines(summary.notified))
 
 
 def set_status(
@@ -61,17 +76,26 @@ def set_status(
     engine = make_engine(url)
     try:
         with make_session_factory(engine)() as session, session.begin():
-            application, changed = backoffice.set_status(
-                session, application_id, status, reasons=reasons, at=at, now=now
+            result = backoffice.set_status(session, application_id, status, reasons=reasons, at=at, now=now)
+            template = texts.SET_STATUS_DONE if result.changed else texts.SET_STATUS_UNCHANGED
+            line = template.format(
+                application_id=result.application.id,
+                status=result.application.status.value,
+                since=beijing_time(result.application.status_since),
             )
-            template = texts.SET_STATUS_DONE if changed else texts.SET_STATUS_UNCHANGED
-            return template.format(
-                application_id=application.id,
-                status=application.status.value,
-                since=beijing_time(application.status_since),
-            )
+            return "\n".join([line, *notified_lines(result.notified)])
     finally:
         engine.dispose()
+
+
+def log_notification_progress() -> None:
+    """Show the notifications' progress of a large import on stderr (the CLI logs nothing else)."""
+    notify_logger = logging.getLogger("bot.notify")
+    if not notify_logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        notify_logger.addHandler(handler)
+        notify_logger.setLevel(logging.INFO)
 
 
 def main(
@@ -81,6 +105,7 @@ def main(
 ) -> int:
     """Run one command against DATABASE_URL; return the exit code."""
     arguments = build_parser().parse_args(argv)
+    log_notification_progress()
     url = (settings or Settings.from_env()).database_url
     try:
         with storage_errors():

@@ -3,7 +3,10 @@
     BackOfficeError    the change was refused; `problems` lists what is wrong, in Chinese
                        (for a file: one line per bad cell, with its line number)
 
-Every status an application reaches is appended to its history (`status_changes`).
+Every status an application reaches is appended to its history (`status_changes`); a move to a
+different status queues a notification for each live subscriber in the same transaction
+(bot/notify/fanout.py). An import that changes an application's credit code ends its
+subscriptions: the proof of ownership they rest on no longer holds.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
 
 from bot.cli import EXIT_REFUSED
-from bot.db import queries
-from bot.db.models import Application, EntityType, ReasonCategory, RejectionReason, Status
+from bot.db import notification_queries, queries
+from bot.db.models import Application, EntityType, ReasonCategory, RejectionReason, Status, StatusChange
+from bot.db.notification_models import EndReason
 from bot.db.types import BEIJING
 from bot.errors import MalformedApplicationId
+from bot.notify.fanout import Queued, queue_notifications
 from bot.status import parse, texts
 
 REQUIRED_COLUMNS = ("application_id", "company_name", "credit_code", "entity_type", "status")
@@ -85,6 +90,8 @@ class ImportSummary:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     status_changes: int = 0
+    notified: Queued = field(default_factory=Queued)
+    subscriptions_ended: int = 0
 
     @property
     def total(self) -> int:
@@ -326,6 +333,8 @@ def import_records(session: Session, records: Sequence[ApplicationRecord], now: 
     """Add or update the applications; every status change goes into the history."""
     summary = ImportSummary()
     existing = queries.applications_by_id(session, (record.id for record in records))
+    changes: list[tuple[Application, StatusChange]] = []
+    new_owners: list[str] = []
     for record in records:
         application = existing.get(record.id)
         if application is None:
@@ -334,6 +343,8 @@ def import_records(session: Session, records: Sequence[ApplicationRecord], now: 
             summary.added.append(record.id)
         else:
             summary.updated.append(record.id)
+            if application.credit_code != record.credit_code:
+                new_owners.append(record.id)
         application.company_name = record.company_name
         application.credit_code = record.credit_code
         application.entity_type = record.entity_type
@@ -341,7 +352,7 @@ def import_records(session: Session, records: Sequence[ApplicationRecord], now: 
         application.industry_license = record.industry_license
         application.level = record.level
         if application.status != record.status:
-            queries.record_status(
+            change = queries.record_status(
                 session,
                 application,
                 record.status,
@@ -350,10 +361,25 @@ def import_records(session: Session, records: Sequence[ApplicationRecord], now: 
                 reasons=_reason_rows(record.reasons),
                 note=_note(record.reasons),
             )
+            changes.append((application, change))
             summary.status_changes += 1
         elif not _same_reasons(application, record.reasons):
             application.rejection_reasons = _reason_rows(record.reasons)
+    if new_owners:
+        summary.subscriptions_ended = notification_queries.end_subscriptions_of_applications(
+            session, new_owners, EndReason.OWNER_CHANGED, now=now
+        )
+    summary.notified = queue_notifications(session, changes, now=now)
     return summary
+
+
+@dataclass(frozen=True)
+class StatusSet:
+    """What `set_status` did: the application, whether it changed, the notifications it queued."""
+
+    application: Application
+    changed: bool
+    notified: Queued
 
 
 def set_status(
@@ -364,11 +390,12 @@ def set_status(
     reasons: Sequence[str] = (),
     at: str | None = None,
     now: datetime,
-) -> tuple[Application, bool]:
-    """Move one application to `status`; returns it and whether anything changed.
+) -> StatusSet:
+    """Move one application to `status`; returns it, whether anything changed, who was notified.
 
     Raises BackOfficeError for a bad ID, status, reason or time, or an unknown application.
-    Setting 已驳回 again replaces the reasons (and is recorded); any other unchanged status is a no-op.
+    Setting 已驳回 again replaces the reasons (and is recorded, but notifies nobody: the status is
+    the same); any other unchanged status is a no-op.
     """
     check = _Checker()
     wanted_id = check(_application_id, application_id)
@@ -384,9 +411,9 @@ def set_status(
     if application is None:
         raise BackOfficeError([texts.UNKNOWN_APPLICATION.format(value=wanted_id)])
     if application.status == new_status and new_status is not Status.REJECTED:
-        return application, False
+        return StatusSet(application, False, Queued())
     application.level = (application.level or level) if new_status is Status.APPROVED else None
-    queries.record_status(
+    change = queries.record_status(
         session,
         application,
         new_status,
@@ -395,4 +422,4 @@ def set_status(
         reasons=_reason_rows(new_reasons),
         note=_note(new_reasons),
     )
-    return application, True
+    return StatusSet(application, True, queue_notifications(session, [(application, change)], now=now))

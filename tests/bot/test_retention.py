@@ -13,9 +13,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import retention
+from bot.db import notification_queries
 from bot.db.escalation_models import AgentAlert, Escalation
 from bot.db.gateway_models import CallbackPayload, InboxUpdate, OutboxMessage, TelegramChat, ThreadMessage
 from bot.db.models import Application, StatusChange, VerificationAttempt, VerifiedOwnership
+from bot.db.notification_models import EndReason, StatusSubscription
 from bot.db.unanswered import UnansweredQuestion
 from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
 from bot.settings import Settings
@@ -143,6 +145,8 @@ async def test_purge_deletes_what_is_older_than_the_period(
         "unanswered_questions": 1,
         "agent_alerts": 1,
         "web_messages": 0,
+        "status_subscriptions": 0,
+        "status_notifications": 0,
         "events": 4,
         "conversations": 1,
     }
@@ -202,3 +206,28 @@ def test_old_web_messages_go_unless_the_conversation_is_with_an_agent(
     with sessions() as session:
         assert [len(undelivered(session, c)) for c in (waiting, gone, recent)] == [1, 0, 1]
         assert session.scalar(select(func.count()).select_from(WebMessage)) == 2
+
+
+def test_expired_and_ended_subscriptions_go_live_ones_stay(
+    seeded_url: str,  # noqa: F811 - the fixture imported above
+    sessions: sessionmaker[Session],  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
+) -> None:
+    with sessions() as session, session.begin():
+        for conversation, expires in (("tg:1", NOW - timedelta(days=1)), ("tg:2", NOW + timedelta(days=1))):
+            notification_queries.subscribe(
+                session, conversation, "RZ202611200001", now=OLD, expires_at=expires
+            )
+        notification_queries.subscribe(
+            session, "tg:3", "RZ202611200001", now=RECENT, expires_at=NOW + timedelta(days=60)
+        )
+        notification_queries.end_subscriptions(session, ["tg:3"], EndReason.UNSUBSCRIBED, now=RECENT)
+    settings = Settings.from_env(
+        {"BOT_VAR_DIR": str(tmp_path), "DATABASE_URL": seeded_url, "TRACKER_STORE_URL": seeded_url}
+    )
+
+    purged = retention.purge(settings, now=NOW)
+
+    assert purged.counts["status_subscriptions"] == 2
+    with sessions() as session:
+        assert set(session.scalars(select(StatusSubscription.conversation_id))) == {"tg:2"}

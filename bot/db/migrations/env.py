@@ -8,6 +8,7 @@ from alembic import context
 import bot.db.escalation_models
 import bot.db.gateway_models
 import bot.db.models
+import bot.db.notification_models
 import bot.db.web_messages  # noqa: F401
 from bot.db.base import Base
 from bot.db.engine import make_engine

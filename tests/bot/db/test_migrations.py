@@ -11,6 +11,7 @@ from bot.db.base import Base
 from bot.db.engine import make_engine
 from bot.db.migrate import alembic_config, current_revisions, downgrade, upgrade
 from bot.db.models import STATUS_TABLES
+from bot.db.notification_models import NOTIFICATION_TABLES
 
 OUR_TABLES = {table.name for table in STATUS_TABLES}
 
@@ -153,5 +154,32 @@ def test_thread_messages_revision_matches_the_model_and_steps_back(database_url:
     assert differences() == []
     downgrade(database_url, "0006_web_messages")
     assert "telegram_thread_messages" not in table_names(database_url)
+    upgrade(database_url)
+    assert differences() == []
+
+
+NOTIFICATION_TABLE_NAMES = {table.name for table in NOTIFICATION_TABLES}
+
+
+def test_status_notification_revision_matches_the_models_and_steps_back(database_url: str) -> None:
+    def touched(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        return table is None or table.name in NOTIFICATION_TABLE_NAMES
+
+    def differences() -> list[object]:
+        engine = make_engine(database_url)
+        try:
+            with engine.connect() as connection:
+                context = MigrationContext.configure(
+                    connection, opts={"compare_type": True, "include_object": touched}
+                )
+                return list(compare_metadata(context, Base.metadata))
+        finally:
+            engine.dispose()
+
+    assert NOTIFICATION_TABLE_NAMES <= table_names(database_url)
+    assert differences() == []
+    downgrade(database_url, "0007_thread_messages")
+    assert not NOTIFICATION_TABLE_NAMES & table_names(database_url)
     upgrade(database_url)
     assert differences() == []

@@ -74,3 +74,29 @@ def test_a_verified_application_says_so_on_the_card(tmp_path: Path) -> None:
         )
         post = escalation_post(session, escalation, forum=False)
     assert "RZ202611200001（已核实" in post
+
+
+def test_the_card_shows_the_applications_latest_status_and_when_it_changed(tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from bot.db.seed import seed_demo_applications
+    from bot.status import backoffice
+
+    changed = datetime(2026, 11, 27, 2, 5, tzinfo=timezone.utc)
+    with (
+        scratch_database("sqlite", tmp_path) as url,
+        shared_session_factory(url)() as session,
+        session.begin(),
+    ):
+        seed_demo_applications(session)
+        backoffice.set_status(session, "RZ202611200001", "复审中", now=changed)
+        escalation = escalation_queries.open_escalation(
+            session, sender_id="tg:44", reason="asked", application_id="RZ202611200001", transcript=[]
+        )
+        unknown = escalation_queries.open_escalation(
+            session, sender_id="tg:45", reason="asked", application_id="RZ209911200001", transcript=[]
+        )
+        post = escalation_post(session, escalation, forum=False)
+        unknown_post = escalation_post(session, unknown, forum=False)
+    assert "最新状态：复审中（2026年11月27日 10:05 变更，北京时间）" in post
+    assert "最新状态" not in unknown_post
