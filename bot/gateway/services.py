@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from bot.gateway.resume import Resumer
 from bot.gateway.settings import GatewaySettings
 from bot.gateway.store import Store
 from bot.gateway.threads import EscalationThreads
+from bot.gateway.waiting import WaitingApplicants
 from bot.rate_limit import MessageLimiter
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,8 @@ class Services:
     desk: AgentDesk
     announcer: Announcer
     conversations: Conversations
+    relay: Relay
+    waiting: WaitingApplicants
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -72,7 +76,12 @@ class Services:
             slow_notice_after=settings.slow_notice_after,
             limiter=MessageLimiter(settings.messages_per_minute),
         )
-        return cls(settings, store, rasa, agents, outbox, resumer, desk, announcer, conversations)
+        waiting = WaitingApplicants(
+            store, relay, outbox.wake, after=dt.timedelta(minutes=settings.handoff_wait_minutes)
+        )
+        return cls(
+            settings, store, rasa, agents, outbox, resumer, desk, announcer, conversations, relay, waiting
+        )
 
     def start(self) -> None:
         """Start the outbox sender and the handoff maintenance loop."""
@@ -98,6 +107,9 @@ class Services:
         while True:
             try:
                 await self.announcer.announce()
+                if await self.store.run(self.relay.relay_applicant_alerts):
+                    self.outbox.wake()
+                await self.waiting.tell()
                 await self.resumer.resume_resolved()
             except BotError as error:
                 logger.warning("handoff maintenance: %s", type(error).__name__)

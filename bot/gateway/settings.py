@@ -14,14 +14,14 @@ _SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 
 
-def _float(env: dict[str, str], name: str, default: float) -> float:
+def _float(env: dict[str, str], name: str, default: float, unit: str = "seconds") -> float:
     raw = env.get(name)
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+        raise SettingsError(f"{name} must be a number of {unit}, got {raw!r}") from None
     if value <= 0:
         raise SettingsError(f"{name} must be positive, got {raw!r}")
     return value
@@ -67,6 +67,8 @@ class GatewaySettings:
     messages_per_minute: int = 30
     """Messages one applicant's chat may send in any 60 s (MESSAGES_PER_MINUTE, as on REST and the web)."""
     """At most one summary (and one alerts message) this often, in seconds."""
+    handoff_wait_minutes: float = 10.0
+    """An escalation no agent took in this many minutes tells its applicant so, once (HANDOFF_WAIT_MINUTES)."""
 
     @property
     def uses_webhook(self) -> bool:
@@ -123,4 +125,5 @@ class GatewaySettings:
             cards_per_minute=_count(env, "AGENT_CARDS_PER_MINUTE", 5),
             summary_interval=_float(env, "AGENT_SUMMARY_SECONDS", 30.0),
             messages_per_minute=base.messages_per_minute,
+            handoff_wait_minutes=_float(env, "HANDOFF_WAIT_MINUTES", 10.0, "minutes"),
         )
