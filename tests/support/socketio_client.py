@@ -36,6 +36,7 @@ class WebChat:
     async def _on_web_message(self, message: Any) -> bool:
         self.queued.append(message)
         return True  # the ack
+
     async def _on_confirm(self, token: Any) -> None:
         self.token = token
         self._confirmed.set()

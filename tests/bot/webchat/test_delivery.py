@@ -188,4 +188,6 @@ def test_a_widgets_opening_payload_is_greeted_and_never_counts_as_not_understood
     sender = f"opening-{time.monotonic_ns()}"
     assert rest.texts(sender, "/start") == response_text("utter_default")  # Rasa itself does not know /start
     assert rest.texts(sender, unknown_topic) == response_text("utter_default")  # still the first fallback
-    assert rest.texts(sender, unknown_topic) == response_text("utter_handoff_after_fallbacks")  # the second
+    assert rest.texts(sender, unknown_topic).startswith(
+        response_text("utter_handoff_after_fallbacks")
+    )  # second
