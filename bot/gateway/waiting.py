@@ -27,7 +27,7 @@ from bot.handoff import Reach, reach_of
 CHECK_EVERY_S = 5.0
 LOOKBACK = timedelta(days=2)
 """Escalations opened longer ago than the wait plus this are not looked at any more."""
-TOLD_KEY = "handoff_wait_told:{id}"
+TOLD_KEY = gateway_queries.WAIT_TOLD_PREFIX + "{id}"
 PURPOSE = "handoff_waiting"
 _TEXTS = {
     Reach.CHAT: texts.WAITING_TELEGRAM,
