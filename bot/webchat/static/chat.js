@@ -277,7 +277,8 @@
     if (typeof token !== "string") {
       return;
     }
-    if (state.token && token !== state.token) {
+    // every reconnect renews the token (same session, new time); only another session id is a new session
+    if (state.token && token.split(".")[0] !== state.token.split(".")[0]) {
       startAfresh();
     }
     state.token = token;
