@@ -265,3 +265,30 @@ def test_in_a_browser_the_agents_reply_appears_and_the_bar_returns_to_the_bot(
         wait(driver, lambda: not bar.is_displayed(), timeout=10)
         group_message(telegram, agents_group, texts.APPLICANT_LEFT.format(id=escalation.id))
         assert any("免费" in text for text in say(driver, FEES_QUESTION))
+
+
+def test_an_agent_resolving_a_web_handoff_gives_the_page_back_to_the_bot(
+    telegram: FakeTelegram, agents_group: int, gateway: GatewayProcess, stack: Stack
+) -> None:
+    as_agent = an_agent(telegram, agents_group)
+
+    async def scenario() -> None:
+        page = WebChat(stack.settings.rasa_url)
+        await page.connect(request={"session_id": None, "acks": True})
+        await page.say("转人工")
+        assert page.token is not None
+        escalation = escalation_of(stack, "web:" + page.token.split(".")[0])
+        post = await asyncio.to_thread(card, telegram, agents_group, escalation.id)
+        telegram.send_text(agents_group, "/claim", sender=as_agent, reply_to=post["message_id"])
+        telegram.send_text(agents_group, "/resolve", sender=as_agent, reply_to=post["message_id"])
+        told = await until(lambda: len(page.queued) >= 2 and page.queued, "the claim and the end on the page")
+        assert [(m["author"], m["text"]) for m in told] == [
+            ("bot", texts.AGENT_CLAIMED),
+            ("bot", texts.HANDOFF_RESOLVED),
+        ]
+        await until(lambda: escalation_of(stack, escalation.sender_id).resumed_at, "the bot resumed")
+        assert await page.client.call("handoff_state", {}) == {"active": False}
+        assert "免费" in texts_of(await page.say(FEES_QUESTION))[0]
+        await page.close()
+
+    asyncio.run(scenario())
