@@ -1,5 +1,8 @@
 """An applicant's turn: relay to the agents while a person handles the chat, otherwise ask Rasa and answer.
 
+「返回机器人」 (or /bot, or its button) during a handoff is not relayed: it goes to Rasa, whose
+channel ends the handoff, tells the agents and resumes the bot (bot/rasa_ext/handoff_turns.py).
+
 The answer and the "update processed" mark are written in one transaction, so an update replayed
 after a crash is answered once. A slow Rasa turn first gets a "please wait" line; a failed turn
 or an empty answer gets an apology: the applicant is never left in silence.
