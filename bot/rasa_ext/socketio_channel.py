@@ -27,7 +27,8 @@ What the chat page (bot/webchat/) adds, each optional for other clients such as 
         greet: a new session opens with the greeting (no turn, nothing sent to Rasa);
         acks:  this page acknowledges every bot message, so messages from outside a turn
                (`web_message`) and turn replies lost to a network drop reach it
-               (bot/webchat/courier.py)
+               (bot/webchat/courier.py); without it, messages from outside a turn (an agent's
+               reply) still come, as `bot_uttered`, while the socket is open
     user_uttered {"message": …, "session_id": token, "message_id": "<client id>"}
         a message sent again after a reconnect with a `message_id` already handled is ignored;
         the event's ack (when asked for) comes when the turn has ended
@@ -183,9 +184,8 @@ class SocketIOChannel(SocketIOInput):
             await sio.emit("session_confirm", token, room=sid, namespace=namespace)
             if new and options.get("greet") is True:
                 await self._tell(sid, response_text(self._agent(), GREET))
-            if confirms:
-                courier.attach(sid, conversation)
-                courier.redeliver_soon(conversation)
+            courier.attach(sid, conversation, confirms=confirms)
+            courier.redeliver_soon(conversation)
             return conversation
 
         @sio.on("session_request", namespace=self.namespace)

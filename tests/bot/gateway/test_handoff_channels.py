@@ -292,3 +292,28 @@ def test_an_agent_resolving_a_web_handoff_gives_the_page_back_to_the_bot(
         await page.close()
 
     asyncio.run(scenario())
+
+
+def test_a_widget_that_confirms_nothing_still_gets_the_agents_reply_while_open(
+    telegram: FakeTelegram, agents_group: int, gateway: GatewayProcess, stack: Stack
+) -> None:
+    """rasa-webchat and other socket.io widgets send no acks: an agent's reply comes as a bot message."""
+    as_agent = an_agent(telegram, agents_group)
+
+    async def scenario() -> None:
+        widget = WebChat(stack.settings.rasa_url)
+        token = await widget.connect()  # rasa-webchat's session_request: no "acks"
+        assert token is not None
+        await widget.say("转人工")
+        escalation = escalation_of(stack, "web:" + token.split(".")[0])
+        post = await asyncio.to_thread(card, telegram, agents_group, escalation.id)
+        before = len(widget.received)
+        telegram.send_text(
+            agents_group, "您好，请问有什么可以帮您？", sender=as_agent, reply_to=post["message_id"]
+        )
+        reply = await until(lambda: widget.received[before:], "the agent's reply as a bot message")
+        assert texts_of(reply) == ["您好，请问有什么可以帮您？"] and widget.queued == []
+        await until(lambda: not undelivered(stack, escalation.sender_id), "the reply counted as delivered")
+        await widget.close()
+
+    asyncio.run(scenario())
