@@ -133,11 +133,13 @@ class HardenedRestInput(RestInput):
     ) -> list[dict[str, Any]]:
         screened = screen(text)
         handoff = self.handoff or HandoffTurns(Settings.from_env().database_url)
-        waiting = await handoff.take_replies(conversation) if self.returns_waiting_replies else []
         if is_leave_request(screened.text):
-            return waiting + [domain_reply(agent, conversation, await handoff.leave(agent, conversation))]
+            left = domain_reply(agent, conversation, await handoff.leave(agent, conversation))
+            return await self._waiting(handoff, conversation) + [left]
         if not screened.text.strip():
-            return waiting or [domain_reply(agent, conversation, EMPTY_MESSAGE)]
+            return await self._waiting(handoff, conversation) or [
+                domain_reply(agent, conversation, EMPTY_MESSAGE)
+            ]
         collector = CollectingOutputChannel()
         message = UserMessage(screened.text, collector, conversation, input_channel=self.name())
         await run_turn(on_new_message, message, "REST")
@@ -151,7 +153,12 @@ class HardenedRestInput(RestInput):
             not_stored = domain_reply(agent, conversation, NOT_STORED)
             if all(reply.get("text") != not_stored["text"] for reply in replies):
                 replies.append(not_stored)
-        return waiting + [domain_reply(agent, conversation, name) for name in screened.notices] + replies
+        notices = [domain_reply(agent, conversation, name) for name in screened.notices]
+        return await self._waiting(handoff, conversation) + notices + replies
+
+    async def _waiting(self, handoff: HandoffTurns, conversation: str) -> list[dict[str, Any]]:
+        """Replies that waited for this caller (taken after the turn: a cancelled turn takes none)."""
+        return await handoff.take_replies(conversation) if self.returns_waiting_replies else []
 
 
 class GatewayInput(HardenedRestInput):
