@@ -109,15 +109,22 @@ def test_a_web_applicant_gets_the_agents_reply_live_and_on_return_and_goes_back_
         post = await asyncio.to_thread(card, telegram, agents_group, escalation.id)
         assert f"渠道：{texts.CHANNEL_WEB}" in post["text"] and "网页访客 web:" in post["text"]
 
+        sent_at = time.monotonic()
         assert texts_of(await page.say("营业执照照片一直上传失败")) == [response_text("utter_handed_over")]
         said = texts.APPLICANT_SAYS.format(id=escalation.id, text="营业执照照片一直上传失败")
         relayed = await asyncio.to_thread(group_message, telegram, agents_group, said)
+        to_agents_s = time.monotonic() - sent_at
         assert relayed["reply_parameters"]["message_id"] == post["message_id"]  # in the escalation's thread
 
         telegram.send_text(
             agents_group, "请把照片压缩到 5MB 以内再试", sender=as_agent, reply_to=post["message_id"]
         )
+        replied_at = time.monotonic()
         live = await until(lambda: page.queued, "the agent's reply on the open page")
+        print(
+            f"\n[web handoff] applicant → agents group {to_agents_s:.2f} s (turn included); "
+            f"agent → open page {time.monotonic() - replied_at:.2f} s"
+        )
         assert [(m["author"], m["text"]) for m in live] == [("agent", "请把照片压缩到 5MB 以内再试")]
         await until(lambda: not undelivered(stack, conversation), "the page's acknowledgement")
 
