@@ -10,6 +10,15 @@ Nothing a conversation asks for is dropped. `record_escalation` says which of th
     OVER_LIMIT    the conversation already opened `per_hour` escalations in the last hour: this one is
                   recorded and handed over all the same, but `quiet` (listed in the agents' summary,
                   never a card of its own), and the applicant is told how else to reach support
+
+While a person handles the conversation, the applicant's side works the same on every channel:
+
+    reach_of(id)          how an agent's reply reaches the applicant (Reach: a Telegram chat at once,
+                          a web page live or when it returns, a REST caller with its next response)
+    note_for_agents       a web or REST applicant's message, left for the gateway to relay
+                          (Telegram applicants' messages are relayed by the gateway itself)
+    is_leave_request      「返回机器人」 (the button's payload), /bot: the applicant wants the bot back
+    leave                 resolve the escalation and tell its agents; the channel then resumes Rasa
 """
 
 from __future__ import annotations
@@ -25,8 +34,11 @@ from sqlalchemy.orm import Session
 
 from bot.application_ids import find_application_id, is_valid_application_id
 from bot.db import escalation_queries
+from bot.db.escalation_models import AlertKind, Escalation
 from bot.db.types import utc_now
+from bot.identity import Channel, channel_of
 from bot.inbound import is_opening
+from bot.normalization import normalize
 from bot.privacy import mask
 
 ASKED = "asked"
@@ -155,3 +167,60 @@ def parse_transcript(stored: str) -> list[dict[str, str]]:
     except ValueError:
         return []
     return [line for line in lines if isinstance(line, dict)]
+
+
+# --- the applicant's side of a handoff, on every channel -----------------------------------------
+
+
+class Reach(enum.Enum):
+    """How a person's reply reaches the applicant of a conversation (by its channel)."""
+
+    CHAT = "chat"
+    """Telegram: a message in the applicant's chat, at once."""
+    PAGE = "page"
+    """The web page: pushed live while it is open; shown when the page returns (same browser tab)."""
+    NEXT_REQUEST = "next_request"
+    """REST: nothing can be pushed; the reply is returned with the sender's next request."""
+
+
+_REACH = {Channel.TELEGRAM: Reach.CHAT, Channel.WEB: Reach.PAGE, Channel.REST: Reach.NEXT_REQUEST}
+
+
+def reach_of(conversation_id: str) -> Reach:
+    """How an agent's reply reaches this conversation (an id of no known channel: with its next request)."""
+    channel = channel_of(conversation_id)
+    return _REACH[channel] if channel is not None else Reach.NEXT_REQUEST
+
+
+LEAVE_PHRASE = "返回机器人"
+"""What the 「返回机器人」 button sends, and what an applicant types, to end a handoff."""
+_LEAVE_REQUESTS = frozenset({LEAVE_PHRASE, "回到机器人", "返回智能助手", "/bot"})
+_TRAILING = " 。.!！~～"
+
+
+def is_leave_request(text: str | None) -> bool:
+    """Whether the applicant asks to return to the bot (「返回机器人」, traditional or full-width too, /bot)."""
+    return normalize(text or "").strip(_TRAILING).lower() in _LEAVE_REQUESTS
+
+
+def note_for_agents(session: Session, conversation_id: str, text: str) -> Escalation | None:
+    """Leave an applicant's message (masked) for the agents of the active escalation; None when there is none."""
+    escalation = escalation_queries.active_escalation(session, conversation_id)
+    if escalation is not None:
+        escalation_queries.add_alert(
+            session, AlertKind.APPLICANT_SAID, str(escalation.id), {"text": mask(text)}, utc_now()
+        )
+    return escalation
+
+
+def leave(session: Session, conversation_id: str) -> Escalation | None:
+    """The applicant returns to the bot: resolve the active escalation and tell its agents (None: none active).
+
+    The caller resumes the Rasa conversation, then marks the escalation resumed.
+    """
+    escalation = escalation_queries.active_escalation(session, conversation_id)
+    if escalation is None:
+        return None
+    escalation_queries.resolve_escalation(session, escalation.id)
+    escalation_queries.add_alert(session, AlertKind.APPLICANT_LEFT, str(escalation.id), {}, utc_now())
+    return escalation

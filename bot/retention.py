@@ -16,8 +16,9 @@ What goes, once older than the cutoff (now - RETENTION_DAYS, default 30):
       telegram_callbacks      button payloads (an old button is answered "expired")
       telegram_chats          applicants' display names, unless their escalation is still open
       unanswered_questions    questions an editor has handled (open ones are masked and anonymous: kept)
-      web_messages            messages for web pages (agents' replies…), delivered or not, unless the
-                              conversation's escalation is still open
+      web_messages            messages for web pages and REST callers (agents' replies…), delivered
+                              or not, unless the conversation's escalation is still open
+      gateway_state           the marks that an applicant was told nobody took their escalation yet
       status_subscriptions    every subscription that expired (SUBSCRIPTION_LIFETIME after it was made,
                               whatever the cutoff) or ended (退订, blocked bot, new credit code)
       status_notifications    records of what was queued for whom (their messages are already queued)
@@ -45,16 +46,19 @@ from bot.db.escalation_models import AgentAlert, Escalation, EscalationStatus
 from bot.db.gateway_models import (
     CallbackPayload,
     DeliveryStatus,
+    GatewayState,
     InboxUpdate,
     OutboxMessage,
     TelegramChat,
     ThreadMessage,
 )
+from bot.db.gateway_queries import WAIT_TOLD_PREFIX
 from bot.db.models import VerificationAttempt, VerifiedOwnership
 from bot.db.types import utc_now
 from bot.db.unanswered import UnansweredQuestion
 from bot.db.web_messages import WebMessage
 from bot.errors import StorageUnavailable
+from bot.identity import telegram_user_id
 from bot.settings import Settings
 
 TRACKER_EVENTS = table("events", column("sender_id", String), column("timestamp", Float))
@@ -163,7 +167,9 @@ def purge_application_data(
         session.execute(delete(CallbackPayload).where(CallbackPayload.created_at < cutoff)).rowcount,
     )
     keep_chats = {
-        int(sender) for sender in active_escalation_senders(session) if sender.lstrip("-").isdigit()
+        chat_id
+        for sender in active_escalation_senders(session)
+        if (chat_id := telegram_user_id(sender)) is not None  # an agent's reply still needs the chat
     }
     stale_chats = delete(TelegramChat).where(TelegramChat.updated_at < cutoff)
     if keep_chats:
@@ -175,10 +181,18 @@ def purge_application_data(
     )
     old_web_messages = delete(WebMessage).where(WebMessage.created_at < cutoff)
     if keep_web := sorted(
-        sender for sender in active_escalation_senders(session) if sender.startswith("web:")
+        sender for sender in active_escalation_senders(session) if sender.startswith(("web:", "rest:"))
     ):
         old_web_messages = old_web_messages.where(WebMessage.conversation_id.not_in(keep_web))
     purged.add("web_messages", session.execute(old_web_messages).rowcount)
+    purged.add(
+        "gateway_state",
+        session.execute(
+            delete(GatewayState)
+            .where(GatewayState.key.like(f"{WAIT_TOLD_PREFIX}%"), GatewayState.value < cutoff.isoformat())
+            .execution_options(synchronize_session=False)
+        ).rowcount,
+    )
 
 
 def purge_idle_conversations(engine: Engine, cutoff: datetime, keep: set[str], purged: Purged) -> None:

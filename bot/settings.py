@@ -104,6 +104,20 @@ def _origins(env: dict[str, str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(web_origin(part) for part in raw))
 
 
+def _agent_chat_id(env: dict[str, str]) -> int | None:
+    """TELEGRAM_AGENT_CHAT_ID: the agents group's id (a group's id is negative), or None when unset."""
+    raw = (env.get("TELEGRAM_AGENT_CHAT_ID") or "").strip()
+    if not raw:
+        return None
+    try:
+        chat_id = int(raw)
+    except ValueError:
+        raise SettingsError(f"TELEGRAM_AGENT_CHAT_ID must be a number, got {raw!r}") from None
+    if chat_id >= 0:
+        raise SettingsError("TELEGRAM_AGENT_CHAT_ID must be a group's id, which is negative")
+    return chat_id
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the processes need to know; build with `Settings.from_env()`."""
@@ -145,6 +159,9 @@ class Settings:
     escalations_per_hour: int = 3
     """Requests for a person one conversation makes per hour that reach the agents as their own card;
     later ones are still recorded and handed over, and listed in the agents' summary instead."""
+    agent_chat_id: int | None = None
+    """The support agents' Telegram group (TELEGRAM_AGENT_CHAT_ID); without one the bot hands nobody
+    over to a person: it says so, records the question and says how else to reach support."""
 
     def worker_ports(self) -> tuple[int, ...]:
         """The ports of the Rasa workers behind the router."""
@@ -174,6 +191,7 @@ class Settings:
             messages_per_minute=_int(env, "MESSAGES_PER_MINUTE", 30),
             web_session_secret=env.get("WEB_SESSION_SECRET") or None,
             web_chat_origins=_origins(env),
+            agent_chat_id=_agent_chat_id(env),
             **_limits(env),
             **_scale(env),
         )

@@ -54,6 +54,9 @@ TEST_NOW = "2026-11-29T10:00:00+08:00"
 
 TEST_MESSAGES_PER_MINUTE = 120
 """Some tests walk one conversation through dozens of turns in seconds; the limit is tested on its own."""
+TEST_AGENT_CHAT_ID = "-1009999999999"
+"""An agents group is configured for the servers (so the bot hands over to a person); the gateway tests
+give their gateway a group of their own (the servers only need to know that one exists)."""
 
 
 def stack_settings(var_dir: Path, **extra: str) -> Settings:
@@ -64,6 +67,7 @@ def stack_settings(var_dir: Path, **extra: str) -> Settings:
         "RASA_PORT": str(free_port()),
         "ACTION_PORT": str(free_port()),
         "MESSAGES_PER_MINUTE": str(TEST_MESSAGES_PER_MINUTE),
+        "TELEGRAM_AGENT_CHAT_ID": TEST_AGENT_CHAT_ID,
         **extra,
     }
     for inherited in ("DATABASE_URL", "TRACKER_STORE_URL", "RASA_URL"):

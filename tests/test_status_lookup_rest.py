@@ -53,15 +53,20 @@ def test_the_bot_asks_for_the_id_explains_a_malformed_one_and_answers_faqs_meanw
     assert "认证徽章" in rest.texts(sender, "6R9T4Q")
 
 
+HANDED_OVER_ON_REST = response_text("utter_handoff_started") + "\n" + response_text("utter_handoff_how_rest")
+"""What a REST caller hears when handed to a person: it happened, and the reply comes with the next request."""
+
+
 def test_wrong_codes_lock_the_lookup_and_hand_over_to_a_person(rest: RestClient, sender: str) -> None:
     rest.texts(sender, "查询 RZ202611210006 的进度")
     assert rest.texts(sender, "111111").startswith(response_text("utter_status_mismatch", remaining=2))
     assert rest.texts(sender, "222222").startswith(response_text("utter_status_mismatch", remaining=1))
-    locked, handed_over = rest.send(sender, "333333")
+    locked, handed_over, how = rest.send(sender, "333333")
     assert locked["text"] == response_text("utter_status_locked", minutes=30)
     assert handed_over["text"] == response_text("utter_handoff_locked_lookup")
+    assert how["text"] == response_text("utter_handoff_how_rest")  # REST cannot be pushed to: it says so
     # The bot is paused for the agent now: later messages are passed on, not answered by the bot.
-    assert rest.texts(sender, "RZ202611210006") == response_text("utter_handed_over")
+    assert rest.texts(sender, "RZ202611210006") == response_text("utter_handed_over_rest")
 
 
 def test_unknown_id_gets_the_wrong_code_reply(rest: RestClient, sender: str) -> None:
@@ -98,19 +103,20 @@ def test_an_id_guessed_from_many_conversations_is_capped_and_a_person_offered(
     [capped] = rest.send(sender, f"查询 {application_id} 的进度")  # a new conversation: refused at the ID
     assert capped["text"] == response_text("utter_status_capped", minutes=60)
     assert capped["buttons"] == [{"title": "转人工", "payload": "/request_human"}]
-    assert rest.texts(sender, capped["buttons"][0]["payload"]) == response_text("utter_handoff_started")
-    assert rest.texts(sender, "请帮我查一下") == response_text("utter_handed_over")
+    assert rest.texts(sender, capped["buttons"][0]["payload"]) == HANDED_OVER_ON_REST
+    assert rest.texts(sender, "请帮我查一下") == response_text("utter_handed_over_rest")
 
 
 def test_asking_for_a_person_past_the_hourly_limit_is_still_handed_over(
     rest: RestClient, sender: str, stack: Stack
 ) -> None:
     for _ in range(3):
-        assert rest.texts(sender, "转人工") == response_text("utter_handoff_started")
+        assert rest.texts(sender, "转人工") == HANDED_OVER_ON_REST
         resolve_and_resume(stack, sender)  # what an agent's /resolve does
 
-    assert rest.texts(sender, "转人工") == response_text("utter_handoff_over_limit")
-    assert rest.texts(sender, "还在吗") == response_text("utter_handed_over")  # recorded and handed over
+    over_limit = response_text("utter_handoff_over_limit") + "\n" + response_text("utter_handoff_how_rest")
+    assert rest.texts(sender, "转人工") == over_limit
+    assert rest.texts(sender, "还在吗") == response_text("utter_handed_over_rest")  # recorded and handed over
     with shared_session_factory(stack.settings.database_url)() as session:
         quiet = (
             select(Escalation.quiet).where(Escalation.sender_id == f"rest:{sender}").order_by(Escalation.id)

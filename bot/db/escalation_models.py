@@ -3,7 +3,8 @@
     escalations    one row per handoff to a person: why, the masked transcript, open → claimed →
                    resolved (then Rasa is resumed), and its thread in the agents group
     agent_alerts   something the bot's side wants the agents to hear about once (an application
-                   ID capped after too many wrong credit codes); the gateway posts it
+                   ID capped after too many wrong credit codes; what a web or REST applicant wrote
+                   during their handoff, or that they left it); the gateway posts it
 
 The bot's side writes both (bot/handoff.py, bot/status/lookup.py) without knowing the agents
 group; the gateway reads them (bot/gateway/). Timestamps are aware UTC datetimes
@@ -44,6 +45,15 @@ class AlertKind(str, enum.Enum):
 
     APPLICATION_CAPPED = "application_capped"
     """Too many wrong credit codes for one application ID (`subject`) from all senders together."""
+    APPLICANT_SAID = "applicant_said"
+    """A web or REST applicant wrote during their handoff (`subject`: the escalation id; `detail`:
+    {"text": masked}); the gateway relays it into the escalation's thread."""
+    APPLICANT_LEFT = "applicant_left"
+    """The applicant returned to the bot (「返回机器人」), which resolved the escalation (`subject`)."""
+
+
+APPLICANT_ALERTS = (AlertKind.APPLICANT_SAID, AlertKind.APPLICANT_LEFT)
+"""Alerts about one escalation's applicant: relayed one by one into its thread, not in the alerts digest."""
 
 
 class Escalation(Base):

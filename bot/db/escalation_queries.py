@@ -208,6 +208,23 @@ def mark_resumed(session: Session, escalation_id: int) -> None:
     session.execute(update(Escalation).where(Escalation.id == escalation_id).values(resumed_at=utc_now()))
 
 
+def unclaimed_since(
+    session: Session, created_before: dt.datetime, created_after: dt.datetime
+) -> list[Escalation]:
+    """Escalations still waiting for an agent that were opened between the two times, oldest first."""
+    return list(
+        session.scalars(
+            select(Escalation)
+            .where(
+                Escalation.status == EscalationStatus.OPEN,
+                Escalation.created_at <= created_before,
+                Escalation.created_at > created_after,
+            )
+            .order_by(Escalation.id)
+        )
+    )
+
+
 def active_escalations(session: Session) -> list[Escalation]:
     """Every open or claimed escalation, the longest waiting first."""
     return list(
@@ -247,9 +264,13 @@ def alerted_since(session: Session, kind: AlertKind, subject: str, since: dt.dat
     )
 
 
-def unannounced_alerts(session: Session, limit: int = 1000) -> list[AgentAlert]:
-    """Alerts not yet posted to the agents group, oldest first."""
+def unannounced_alerts(
+    session: Session, limit: int = 1000, kinds: Sequence[AlertKind] | None = None
+) -> list[AgentAlert]:
+    """Alerts (of `kinds`, default all) not yet posted to the agents group, oldest first."""
     statement = select(AgentAlert).where(AgentAlert.announced_at.is_(None)).order_by(AgentAlert.id)
+    if kinds is not None:
+        statement = statement.where(AgentAlert.kind.in_([kind.value for kind in kinds]))
     return list(session.scalars(statement.limit(limit).with_for_update()))
 
 

@@ -373,6 +373,10 @@ def mark_blocked(session: Session, chat_id: int) -> None:
 
 # --- state -------------------------------------------------------------------------------------
 
+WAIT_TOLD_PREFIX = "handoff_wait_told:"
+"""Key prefix of the marks that an escalation's applicant was told nobody took it yet
+(bot/gateway/waiting.py): `handoff_wait_told:<escalation id>` = when, ISO UTC; retention purges them."""
+
 
 def get_state(session: Session, key: str) -> str | None:
     """A remembered value."""

@@ -2,7 +2,8 @@
 
     web_messages    one message for one web conversation (`web:<id>`) that did not come from the
                     page's own turn (an agent's reply, a notification), or a turn reply the page
-                    never confirmed. `key` is the id the page sees and deduplicates on;
+                    never confirmed; also an agent's reply for a REST caller (`rest:<sender>`),
+                    which has no push and gets it with its next request (`take_undelivered`). `key` is the id the page sees and deduplicates on;
                     `delivered_at` is set when a page acknowledged it; until then a Rasa process
                     may hold it for LEASE while it offers it to its sockets (`lease`, `lease_until`).
 
@@ -171,6 +172,18 @@ def undelivered(session: Session, conversation_id: str) -> list[WebMessage]:
         .order_by(WebMessage.id)
     )
     return list(session.scalars(query))
+
+
+def take_undelivered(
+    session: Session, conversation_id: str, *, now: datetime | None = None
+) -> list[WebMessage]:
+    """The conversation's undelivered messages, oldest first, marked delivered (a REST caller's replies:
+    they go out with the response being built, in the caller's transaction)."""
+    messages = undelivered(session, conversation_id)
+    for message in messages:
+        message.delivered_at = now or utc_now()
+        message.lease = message.lease_until = None
+    return messages
 
 
 def by_key(session: Session, key: str) -> WebMessage | None:

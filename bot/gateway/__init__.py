@@ -13,7 +13,8 @@ Layered: a module imports only modules listed below it (tests/bot/gateway/test_l
     reminders.py       an escalation nobody claimed in AGENT_REMINDER_MINUTES is named again, once
     agent_commands.py  /claim /takeover /assign /resolve /mine /open /help: parsed and carried out
     announcer.py       escalations and alerts written by the actions → cards, or one summary per burst
-    relay.py           applicant ⇄ agent messages while a person handles the conversation
+    waiting.py         an escalation nobody took in HANDOFF_WAIT_MINUTES: its applicant is told, once
+    relay.py           applicant ⇄ agent messages while a person handles the conversation, on every channel
     threads.py         an escalation's thread in the agents group: a forum topic or a reply chain
     cards.py           what agents read about an escalation: who the applicant is, its card, its topic's name
     resume.py          the conversation goes back to Rasa once its escalation is resolved

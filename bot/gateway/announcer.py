@@ -55,6 +55,8 @@ CARD_WINDOW_S = 60.0
 SUMMARY_MAX_ITEMS = 1000
 ALERTS_MAX_ITEMS = 50
 SUMMARY_SENDER_CHARS = 40
+DIGEST_ALERTS = (AlertKind.APPLICATION_CAPPED,)
+"""Alerts posted together in one message (an applicant's alerts are relayed by bot/gateway/relay.py)."""
 SUMMARY_RESERVE = 600
 """Room kept in a summary for the line listing the rest as id ranges."""
 
@@ -222,7 +224,7 @@ class Announcer:
         return posted
 
     def _queue_alerts(self, session: Session) -> int:
-        waiting = escalation_queries.unannounced_alerts(session, limit=ALERTS_MAX_ITEMS)
+        waiting = escalation_queries.unannounced_alerts(session, limit=ALERTS_MAX_ITEMS, kinds=DIGEST_ALERTS)
         if not waiting:
             return 0
         text = "\n".join([texts.ALERTS_HEADER, *(alert_line(alert) for alert in waiting)])

@@ -1,11 +1,11 @@
 """What agents read about an escalation: who the applicant is, and the escalation's card.
 
-A card is the message that introduces an escalation in the agents group (who, why, application
-ID with its latest status and when it changed, masked last turns, how to reply); it starts the
-escalation's thread (bot/gateway/threads.py). Every name and id agents see has its personal data
-masked. A card ends with the escalation's status (waiting, who holds it, ended) and carries 接手 /
-结束 buttons; it is edited in place when that changes (`queue_card_update`), and in a forum the
-topic's name follows (`topic_name`).
+A card is the message that introduces an escalation in the agents group (who, on which channel and
+whether a reply reaches them there, why, application ID with its latest status and when it changed,
+masked last turns, how to reply); it starts the escalation's thread (bot/gateway/threads.py). Every
+name and id agents see has its personal data masked. A card ends with the escalation's status
+(waiting, who holds it, ended) and carries 接手 / 结束 buttons; it is edited in place when that
+changes (`queue_card_update`), and in a forum the topic's name follows (`topic_name`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from bot.db.escalation_models import Escalation, EscalationStatus
 from bot.db.types import BEIJING
 from bot.gateway import texts
 from bot.gateway.purposes import CARD, CARD_UPDATE, TOPIC_UPDATE
-from bot.handoff import parse_transcript
+from bot.handoff import Reach, parse_transcript, reach_of
 from bot.privacy import mask
 from bot.status.report import beijing_time
 
@@ -41,15 +41,35 @@ def display_name(user: User) -> str:
     return " ".join(part for part in parts if part)
 
 
+_OTHER_CHANNELS = {identity.Channel.WEB: texts.WEB_APPLICANT, identity.Channel.REST: texts.REST_APPLICANT}
+
+
 def applicant_label(session: Session, escalation: Escalation, *, short_sender: int | None = None) -> str:
     """Who asked, as agents see it; `short_sender` cuts a non-Telegram sender id for one-line lists."""
     chat_id = identity.telegram_user_id(escalation.sender_id)
     chat = gateway_queries.get_chat(session, chat_id) if chat_id is not None else None
     if chat is None:
+        channel = identity.channel_of(escalation.sender_id)
+        if channel in _OTHER_CHANNELS:
+            sender = mask(escalation.sender_id)
+            return _OTHER_CHANNELS[channel].format(sender=sender[:short_sender] if short_sender else sender)
+        if chat_id is not None:  # a Telegram applicant the gateway has not seen yet
+            return texts.UNKNOWN_APPLICANT.format(sender=mask(escalation.sender_id))
         if short_sender is not None:
             return texts.OTHER_CHANNEL_SHORT.format(sender=mask(escalation.sender_id)[:short_sender])
         return texts.NOT_TELEGRAM_USER.format(sender=mask(escalation.sender_id))
     return chat.display_name or texts.UNKNOWN_APPLICANT.format(sender=mask(escalation.sender_id))
+
+
+def channel_line(escalation: Escalation) -> str:
+    """The applicant's channel, and whether and when an agent's reply reaches them there."""
+    if identity.channel_of(escalation.sender_id) is None:
+        return texts.CHANNEL_UNKNOWN
+    return {
+        Reach.CHAT: texts.CHANNEL_TELEGRAM,
+        Reach.PAGE: texts.CHANNEL_WEB,
+        Reach.NEXT_REQUEST: texts.CHANNEL_REST,
+    }[reach_of(escalation.sender_id)]
 
 
 def reason_text(escalation: Escalation) -> str:
@@ -94,6 +114,7 @@ def escalation_post(session: Session, escalation: Escalation, *, forum: bool) ->
     return texts.ESCALATION_POST.format(
         id=escalation.id,
         who=applicant_label(session, escalation),
+        channel=channel_line(escalation),
         reason=reason_text(escalation),
         application_id=application_line(session, escalation),
         transcript="\n".join(lines) or texts.NO_TRANSCRIPT,

@@ -1,5 +1,8 @@
 """An applicant's turn: relay to the agents while a person handles the chat, otherwise ask Rasa and answer.
 
+「返回机器人」 (or /bot, or its button) during a handoff is not relayed: it goes to Rasa, whose
+channel ends the handoff, tells the agents and resumes the bot (bot/rasa_ext/handoff_turns.py).
+
 The answer and the "update processed" mark are written in one transaction, so an update replayed
 after a crash is answered once. A slow Rasa turn first gets a "please wait" line; a failed turn
 or an empty answer gets an apology: the applicant is never left in silence.
@@ -25,9 +28,10 @@ from bot.gateway import texts
 from bot.gateway.outbox import Outbox
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.relay import Relay
-from bot.gateway.replies import Reply, from_rasa
+from bot.gateway.replies import CALLBACK_PREFIX, Reply, from_rasa
 from bot.gateway.resume import Resumer
 from bot.gateway.store import Store
+from bot.handoff import is_leave_request
 from bot.rate_limit import MessageLimiter
 
 logger = logging.getLogger(__name__)
@@ -38,7 +42,6 @@ TYPING_REFRESH_S = 4.5
 """Telegram shows "typing…" for about 5 s per chat action."""
 TYPING_STOP_WAIT_S = 1.0
 """How long an answer waits for the typing indicator to stop; it never waits longer."""
-CALLBACK_PREFIX = "b"
 
 
 def save_replies(session: Session, update_id: int, chat_id: int, replies: list[Reply], purpose: str) -> None:
@@ -117,7 +120,7 @@ class Conversations:
             await self._slow_down(update_id, chat_id, error)
             return
         escalation = await self.active_escalation(chat_id, display_name)
-        if escalation is not None:
+        if escalation is not None and not is_leave_request(payload or text):  # 返回机器人: Rasa ends it
             await self._to_agents(update_id, chat_id, escalation, text)
             if text is not None:
                 await self._log_paused_turn(sender, payload or text)

@@ -1,28 +1,44 @@
 """Messages between an applicant and the agents while a person handles the conversation.
 
-Both ways go through the outbox: the applicant's messages (masked) into the escalation's thread,
-an agent's reply into the applicant's chat, prefixed so the applicant sees who writes. Only a
-Telegram applicant with a known chat can be written to; for others the agents are told so. The
-first reply to an open escalation claims it for the agent who wrote it.
+Both ways go through a queue. The applicant's messages (masked) go into the escalation's thread:
+a Telegram applicant's from the gateway's own turn (`to_agents`), a web or REST applicant's from
+the alerts the Rasa channels leave (`relay_applicant_alerts`, with "the applicant left"). What
+reaches the applicant depends on their channel (bot.handoff.Reach), and each gets it the only way
+it can:
+
+    tg:    the gateway's outbox, into their chat, prefixed so the applicant sees who writes
+    web:   `web_messages`: pushed to the open page, or shown when the page returns (author agent)
+    rest:  `web_messages` too, returned with the caller's next request (prefixed like Telegram)
+
+Only a conversation of another channel, or a Telegram applicant whose chat is unknown, cannot be
+written to; the agents are told so. The first reply to an open escalation claims it for the agent
+who wrote it. Long messages are split at Telegram's limit (UTF-16), each part with its prefix.
 """
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy.orm import Session
 
 from bot import identity
-from bot.db import escalation_queries, gateway_queries
-from bot.db.escalation_models import Escalation, EscalationStatus
+from bot.db import escalation_queries, gateway_queries, web_messages
+from bot.db.escalation_models import APPLICANT_ALERTS, AlertKind, Escalation, EscalationStatus
 from bot.db.gateway_models import OutboxMessage
+from bot.db.web_messages import Author
 from bot.gateway import texts
 from bot.gateway.agents_group import AgentsGroup
-from bot.message_length import split_after_prefix
+from bot.gateway.replies import CALLBACK_PREFIX
+from bot.handoff import LEAVE_PHRASE
+from bot.message_length import split_after_prefix, split_text
 from bot.privacy import mask
+from bot.webchat.outbox import MAX_TEXT_CHARS, enqueue_web_message
 
 TO_AGENTS = "relay_to_agents"
 AGENT_REPLY = "agent_reply"
 AGENT_NOTICE = "agent_notice"
 """The outbox purpose of the gateway's own notes in the agents group."""
+ALERTS_PER_PASS = 200
 
 
 class Relay:
@@ -46,23 +62,67 @@ class Relay:
                 session, self._agents.chat_id, body, purpose=TO_AGENTS, escalation_id=escalation.id
             )
 
-    def tell_applicant(self, session: Session, escalation: Escalation, text: str, purpose: str) -> bool:
-        """Queue `text` for the applicant; False when they cannot be written to here (not a known Telegram chat)."""
-        chat_id = identity.telegram_user_id(escalation.sender_id)
-        if chat_id is None or gateway_queries.get_chat(session, chat_id) is None:
-            return False
-        gateway_queries.enqueue_message(session, chat_id, text, purpose=purpose)
-        return True
+    def tell_applicant(
+        self,
+        session: Session,
+        escalation: Escalation,
+        text: str,
+        purpose: str,
+        *,
+        from_agent: bool = False,
+        leave_button: bool = False,
+    ) -> bool:
+        """Queue `text` (an agent's words when `from_agent`) for the applicant on their channel, with a
+        「返回机器人」 button when asked; False when they cannot be written to (see the module docstring)."""
+        conversation = escalation.sender_id
+        channel = identity.channel_of(conversation)
+        prefixed = texts.AGENT_REPLY.format(text=text) if from_agent else text
+        buttons = [{"title": texts.LEAVE_BUTTON, "payload": LEAVE_PHRASE}] if leave_button else []
+        if channel is identity.Channel.TELEGRAM:
+            chat_id = identity.telegram_user_id(conversation)
+            if chat_id is None or gateway_queries.get_chat(session, chat_id) is None:
+                return False
+            keyboard = [
+                [
+                    {
+                        "text": b["title"],
+                        "callback_data": f"{CALLBACK_PREFIX}{self._callback(session, chat_id, b)}",
+                    }
+                ]
+                for b in buttons
+            ]
+            prefix = texts.AGENT_REPLY.format(text="") if from_agent else ""
+            parts = split_after_prefix(prefix, text)
+            for number, part in enumerate(parts, start=1):
+                markup = keyboard if number == len(parts) else []
+                gateway_queries.enqueue_message(
+                    session, chat_id, part, purpose=purpose, buttons=markup or None
+                )
+            return True
+        author = Author.AGENT if from_agent else Author.BOT
+        parts = split_text(text if channel is identity.Channel.WEB else prefixed, MAX_TEXT_CHARS)
+        for number, part in enumerate(parts, start=1):
+            last = buttons if number == len(parts) else []
+            if channel is identity.Channel.WEB:
+                enqueue_web_message(session, conversation, part, author=author, buttons=last)
+            elif channel is identity.Channel.REST:
+                web_messages.enqueue(session, conversation, part, author=author, buttons=last)
+            else:
+                return False
+        return bool(parts)
+
+    @staticmethod
+    def _callback(session: Session, chat_id: int, button: dict[str, str]) -> int:
+        return gateway_queries.store_callback(session, chat_id, button["payload"], button["title"])
 
     def from_agent(
         self, session: Session, escalation_id: int, agent_id: int, agent_name: str, text: str
     ) -> None:
         """Queue an agent's reply (split at Telegram's limit) for the applicant; the agents hear why when it cannot go out."""
         escalation = escalation_queries.get_escalation(session, escalation_id)
-        parts = split_after_prefix(texts.AGENT_REPLY.format(text=""), text)
         if escalation is None or escalation.status == EscalationStatus.RESOLVED:
             notice: str | None = texts.NOT_RELAYED_RESOLVED.format(id=escalation_id)
-        elif not all(self.tell_applicant(session, escalation, part, AGENT_REPLY) for part in parts):
+        elif not self.tell_applicant(session, escalation, text, AGENT_REPLY, from_agent=True):
             notice = texts.NOT_TELEGRAM_USER.format(sender=mask(escalation.sender_id))
         else:
             notice = None
@@ -72,6 +132,30 @@ class Relay:
             gateway_queries.enqueue_message(
                 session, self._agents.chat_id, notice, purpose=AGENT_NOTICE, escalation_id=escalation_id
             )
+
+    def relay_applicant_alerts(self, session: Session) -> int:
+        """Post what web and REST applicants wrote during their handoff, and that they left, each in its
+        escalation's thread (an escalation only in a summary gets the notice in the group); return how many."""
+        alerts = escalation_queries.unannounced_alerts(session, limit=ALERTS_PER_PASS, kinds=APPLICANT_ALERTS)
+        for alert in alerts:
+            escalation_id = int(alert.subject) if alert.subject.isdigit() else None
+            if escalation_id is None:
+                continue
+            if alert.kind == AlertKind.APPLICANT_SAID.value:
+                said = str(json.loads(alert.detail or "{}").get("text", ""))
+                body, thread = texts.APPLICANT_SAYS.format(id=escalation_id, text=mask(said)), True
+            else:
+                body = texts.APPLICANT_LEFT.format(id=escalation_id)
+                thread = bool(gateway_queries.thread_purposes(session, escalation_id))
+            gateway_queries.enqueue_message(
+                session,
+                self._agents.chat_id,
+                body,
+                purpose=TO_AGENTS,
+                escalation_id=escalation_id if thread else None,
+            )
+        escalation_queries.mark_alerts_announced(session, [alert.id for alert in alerts])
+        return len(alerts)
 
     def applicant_blocked(self, session: Session, chat_id: int) -> None:
         """Tell the agents when an applicant with an active escalation blocked the bot."""

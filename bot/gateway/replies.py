@@ -9,6 +9,9 @@ from typing import Any
 from bot.gateway import texts
 from bot.message_length import split_text
 
+CALLBACK_PREFIX = "b"
+"""A button's callback_data is this prefix and the id of its stored payload (telegram_callbacks)."""
+
 
 @dataclass(frozen=True)
 class Button:

@@ -29,6 +29,7 @@ from bot.gateway.resume import Resumer
 from bot.gateway.settings import GatewaySettings
 from bot.gateway.store import Store
 from bot.gateway.threads import EscalationThreads
+from bot.gateway.waiting import WaitingApplicants
 from bot.rate_limit import MessageLimiter
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ class Services:
     reminders: Reminders
     conversations: Conversations
     progress: Progress
+    relay: Relay
+    waiting: WaitingApplicants
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -91,6 +94,9 @@ class Services:
             slow_notice_after=settings.slow_notice_after,
             limiter=MessageLimiter(settings.messages_per_minute),
         )
+        waiting = WaitingApplicants(
+            store, relay, outbox.wake, after=dt.timedelta(minutes=settings.handoff_wait_minutes)
+        )
         return cls(
             settings,
             store,
@@ -103,6 +109,8 @@ class Services:
             reminders,
             conversations,
             Progress(store),
+            relay,
+            waiting,
         )
 
     def start(self) -> None:
@@ -130,6 +138,9 @@ class Services:
             try:
                 await self.announcer.announce()
                 await self.reminders.remind()
+                if await self.store.run(self.relay.relay_applicant_alerts):
+                    self.outbox.wake()
+                await self.waiting.tell()
                 await self.resumer.resume_resolved()
                 await self.progress.report()
             except BotError as error:

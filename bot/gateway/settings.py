@@ -14,15 +14,15 @@ _SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 
 
-def _float(env: dict[str, str], name: str, default: float) -> float:
+def _float(env: dict[str, str], name: str, default: float, unit: str = "seconds") -> float:
     raw = env.get(name)
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
-    if value <= 0:
+        raise SettingsError(f"{name} must be a number of {unit}, got {raw!r}") from None
+    if not (0 < value < float("inf")):  # also refuses nan and inf
         raise SettingsError(f"{name} must be positive, got {raw!r}")
     return value
 
@@ -79,9 +79,11 @@ class GatewaySettings:
     summary_interval: float = 30.0
     messages_per_minute: int = 30
     """Messages one applicant's chat may send in any 60 s (MESSAGES_PER_MINUTE, as on REST and the web)."""
+    """At most one summary (and one alerts message) this often, in seconds."""
     reminder_minutes: float = 10.0
     """An escalation nobody claimed this long is named again in the agents group (0: never)."""
-    """At most one summary (and one alerts message) this often, in seconds."""
+    handoff_wait_minutes: float = 10.0
+    """An escalation no agent took in this many minutes tells its applicant so, once (HANDOFF_WAIT_MINUTES)."""
 
     @property
     def uses_webhook(self) -> bool:
@@ -139,4 +141,5 @@ class GatewaySettings:
             summary_interval=_float(env, "AGENT_SUMMARY_SECONDS", 30.0),
             messages_per_minute=base.messages_per_minute,
             reminder_minutes=_minutes(env, "AGENT_REMINDER_MINUTES", 10.0),
+            handoff_wait_minutes=_float(env, "HANDOFF_WAIT_MINUTES", 10.0, "minutes"),
         )

@@ -10,6 +10,9 @@
   answered with an apology. A turn that produced no message gets the apology too ("handed over"
   when the conversation is paused), and the applicant is told when the turn could not be stored.
 - `GET /webhooks/rest/` reports the conversation store's counters.
+- During a handoff (bot/rasa_ext/handoff_turns.py): 「返回机器人」 ends it, messages are left for
+  the agents, and an agent's replies come back before the replies of the sender's next request
+  (REST cannot push; an empty `message` only fetches them).
 
 `GatewayInput` (`/webhooks/gateway/webhook`) is the same channel for the Telegram gateway: it
 takes `tg:` conversation ids as they are, and only with the Rasa API token in `Authorization`.
@@ -29,14 +32,15 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.shared.core.events import ActionExecuted, ConversationResumed
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import identity
 from bot.errors import InvalidRequest, TooManyMessages
+from bot.handoff import is_leave_request
 from bot.inbound import screen
+from bot.rasa_ext.handoff_turns import HandoffTurns, resume_conversation
 from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
 from bot.rate_limit import MessageLimiter
 from bot.settings import Settings
@@ -84,13 +88,20 @@ async def run_turn(on_new_message: OnNewMessage, message: UserMessage, channel: 
 class HardenedRestInput(RestInput):
     """The `rest` channel (`/webhooks/rest/webhook`) with input checks and a reply for every message."""
 
+    handoff: HandoffTurns | None = None
+    """Set by `blueprint`: leaving a handoff, messages during one, an agent's replies waiting."""
+    returns_waiting_replies = True
+    """REST callers get an agent's waiting replies with their next request (the gateway pushes its own)."""
+
     @classmethod
     def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
-        limiter = MessageLimiter(Settings.from_env().messages_per_minute)
+        settings = Settings.from_env()
+        limiter = MessageLimiter(settings.messages_per_minute)
+        self.handoff = HandoffTurns(settings.database_url)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -121,22 +132,40 @@ class HardenedRestInput(RestInput):
         self, agent: Any, on_new_message: OnNewMessage, conversation: str, text: str
     ) -> list[dict[str, Any]]:
         screened = screen(text)
+        handoff = self.handoff or HandoffTurns(Settings.from_env().database_url)
+        if is_leave_request(screened.text):
+            left = domain_reply(agent, conversation, await handoff.leave(agent, conversation))
+            return await self._waiting(handoff, conversation) + [left]
         if not screened.text.strip():
-            return [domain_reply(agent, conversation, EMPTY_MESSAGE)]
+            return await self._waiting(handoff, conversation) or [
+                domain_reply(agent, conversation, EMPTY_MESSAGE)
+            ]
         collector = CollectingOutputChannel()
         message = UserMessage(screened.text, collector, conversation, input_channel=self.name())
         await run_turn(on_new_message, message, "REST")
-        replies = list(collector.messages) or [await silence_reply(agent, conversation, screened.text)]
+        replies = list(collector.messages) or [
+            await silence_reply(
+                agent, conversation, screened.text, handoff if self.returns_waiting_replies else None
+            )
+        ]
         store = _sql_store(agent)
         if store is not None and store.has_unsaved(conversation):
             not_stored = domain_reply(agent, conversation, NOT_STORED)
             if all(reply.get("text") != not_stored["text"] for reply in replies):
                 replies.append(not_stored)
-        return [domain_reply(agent, conversation, name) for name in screened.notices] + replies
+        notices = [domain_reply(agent, conversation, name) for name in screened.notices]
+        return await self._waiting(handoff, conversation) + notices + replies
+
+    async def _waiting(self, handoff: HandoffTurns, conversation: str) -> list[dict[str, Any]]:
+        """Replies that waited for this caller (taken after the turn: a cancelled turn takes none)."""
+        return await handoff.take_replies(conversation) if self.returns_waiting_replies else []
 
 
 class GatewayInput(HardenedRestInput):
     """The Telegram gateway's channel: `{"sender": "tg:<user id>", "message": …}` behind the API token."""
+
+    returns_waiting_replies = False
+    """The gateway relays a Telegram applicant's messages and pushes the agents' replies itself."""
 
     @classmethod
     def name(cls) -> str:
@@ -144,7 +173,9 @@ class GatewayInput(HardenedRestInput):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
-        token = Settings.from_env().rasa_auth_token
+        settings = Settings.from_env()
+        token = settings.rasa_auth_token
+        self.handoff = HandoffTurns(settings.database_url)
 
         def authorized(request: Request) -> bool:
             offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
@@ -180,15 +211,6 @@ class GatewayInput(HardenedRestInput):
         return webhook
 
 
-async def resume_conversation(agent: Any, conversation: str) -> None:
-    """Append `resume` and `action_listen` to the conversation (as Rasa's tracker-events API does)."""
-    async with agent.lock_store.lock(conversation):
-        tracker = await agent.processor.fetch_tracker_with_initial_session(conversation)
-        for event in (ConversationResumed(), ActionExecuted("action_listen")):
-            tracker.update(event, agent.domain)
-        await agent.tracker_store.save(tracker)
-
-
 def _json_or_none(request: Request) -> Any:
     try:
         return request.json
@@ -196,14 +218,19 @@ def _json_or_none(request: Request) -> Any:
         return None
 
 
-async def silence_reply(agent: Any, conversation: str, text: str) -> dict[str, Any]:
+async def silence_reply(
+    agent: Any, conversation: str, text: str, handoff: HandoffTurns | None = None
+) -> dict[str, Any]:
     """What to answer when a turn produced no message: the greeting after a reset command,
-    "handed over" when the conversation is paused, else an apology."""
+    "handed over" when the conversation is paused (the text left for the agents when `handoff`
+    is given), else an apology."""
     if CONTROL_COMMAND.match(text):
         return domain_reply(agent, conversation, GREET)
-    return domain_reply(
-        agent, conversation, HANDED_OVER if await _is_paused(agent, conversation) else NO_REPLY
-    )
+    if not await _is_paused(agent, conversation):
+        return domain_reply(agent, conversation, NO_REPLY)
+    if handoff is None:
+        return domain_reply(agent, conversation, HANDED_OVER)
+    return domain_reply(agent, conversation, await handoff.paused(conversation, text))
 
 
 def response_text(agent: Any, response_name: str, **values: Any) -> str:

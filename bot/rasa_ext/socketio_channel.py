@@ -27,10 +27,15 @@ What the chat page (bot/webchat/) adds, each optional for other clients such as 
         greet: a new session opens with the greeting (no turn, nothing sent to Rasa);
         acks:  this page acknowledges every bot message, so messages from outside a turn
                (`web_message`) and turn replies lost to a network drop reach it
-               (bot/webchat/courier.py)
+               (bot/webchat/courier.py); without it, messages from outside a turn (an agent's
+               reply) still come, as `bot_uttered`, while the socket is open
     user_uttered {"message": …, "session_id": token, "message_id": "<client id>"}
         a message sent again after a reconnect with a `message_id` already handled is ignored;
         the event's ack (when asked for) comes when the turn has ended
+    handoff_state {}
+        acked with {"active": true} while a person handles the conversation (the page then shows
+        its 「返回机器人」 bar); 「返回机器人」 itself is a message like any other
+        (bot/rasa_ext/handoff_turns.py), and so are messages meanwhile: left for the agents
 """
 
 from __future__ import annotations
@@ -48,8 +53,10 @@ from socketio import AsyncServer
 
 from bot.db.engine import shared_session_factory
 from bot.errors import InvalidRequest, TooManyMessages
+from bot.handoff import is_leave_request
 from bot.identity import WebSessions
 from bot.inbound import is_opening, screen, screen_metadata
+from bot.rasa_ext.handoff_turns import HandoffTurns
 from bot.rasa_ext.rest_channel import EMPTY_MESSAGE, GREET, response_text, run_turn, silence_reply
 from bot.rate_limit import MessageLimiter
 from bot.settings import Settings
@@ -132,6 +139,9 @@ def web_sessions(settings: Settings) -> WebSessions:
 class SocketIOChannel(SocketIOInput):
     """The `socketio` channel (same name, path and credentials as Rasa's) with the fixes above."""
 
+    handoff: HandoffTurns
+    """Set by `blueprint`: leaving a handoff, messages during one."""
+
     @classmethod
     def name(cls) -> str:
         return "socketio"
@@ -151,6 +161,7 @@ class SocketIOChannel(SocketIOInput):
         namespace = self.namespace or "/"
         courier = Courier(sio, lambda: shared_session_factory(settings.database_url), namespace=namespace)
         self.courier = courier
+        self.handoff = HandoffTurns(settings.database_url)
 
         @blueprint.listener("after_server_start")
         async def start_courier(_app: Any, _loop: Any) -> None:
@@ -173,15 +184,19 @@ class SocketIOChannel(SocketIOInput):
             await sio.emit("session_confirm", token, room=sid, namespace=namespace)
             if new and options.get("greet") is True:
                 await self._tell(sid, response_text(self._agent(), GREET))
-            if confirms:
-                courier.attach(sid, conversation)
-                courier.redeliver_soon(conversation)
+            courier.attach(sid, conversation, confirms=confirms)
+            courier.redeliver_soon(conversation)
             return conversation
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any = None) -> None:
             options = data if isinstance(data, dict) else {}
             await start_session(sid, options.get("session_id"), options)
+
+        @sio.on("handoff_state", namespace=self.namespace)
+        async def handoff_state(sid: str, _data: Any = None) -> dict[str, bool]:
+            conversation = (await sio.get_session(sid, namespace=namespace)).get(CONVERSATION)
+            return {"active": conversation is not None and await self.handoff.is_active(conversation)}
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str, *_reason: Any) -> None:
@@ -245,6 +260,10 @@ class SocketIOChannel(SocketIOInput):
             opening = GREET if screened.text.strip() or first else EMPTY_MESSAGE
             await output.send_text_message(conversation, response_text(agent, opening))
             return
+        if is_leave_request(screened.text):
+            left = await self.handoff.leave(agent, conversation)
+            await output.send_text_message(conversation, response_text(agent, left))
+            return
         for name in screened.notices:
             await output.send_text_message(conversation, response_text(agent, name))
         message = UserMessage(
@@ -252,7 +271,7 @@ class SocketIOChannel(SocketIOInput):
         )
         await run_turn(on_new_message, message, "socket.io")
         if output.sent == len(screened.notices):
-            reply = await silence_reply(agent, conversation, screened.text)
+            reply = await silence_reply(agent, conversation, screened.text, self.handoff)
             await output.send_text_message(conversation, reply["text"])
 
 

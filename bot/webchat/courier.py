@@ -13,6 +13,9 @@ The queue is the `web_messages` table (bot/db/web_messages.py); any process adds
   expires. The page drops a message whose id it has shown already, so a lost ack shows nothing twice.
 - **On reconnect.** When a page (re)opens its session, its undelivered messages are offered at
   once, taking back this process's own leases (they went to a socket that is gone).
+- **Pages that do not confirm** (rasa-webchat and other socket.io widgets) get a queued message
+  as an ordinary `bot_uttered` event, counted as delivered once emitted: best effort, but an
+  agent's reply reaches an open widget too, not only the chat page.
 - **Turn replies.** A reply of a turn started by such a page is emitted with an ack callback; if
   no page confirms it within ACK_SECONDS (the network dropped mid-turn), it is queued under the
   same id and shown on reconnect. Replies still waiting when the server stops are queued then.
@@ -45,6 +48,8 @@ from bot.db.web_messages import Author
 logger = logging.getLogger(__name__)
 
 WEB_MESSAGE_EVENT = "web_message"
+BOT_EVENT = "bot_uttered"
+"""What a page that does not confirm messages (rasa-webchat) shows: Rasa's own bot message event."""
 POLL_SECONDS = 1.0
 LEASE_SECONDS = 15.0
 """How long an offer waits for its ack before another offer may be made (an ack takes milliseconds)."""
@@ -53,6 +58,18 @@ ACK_SECONDS = 10.0
 LOG_EVERY_SECONDS = 60.0
 
 Sessions = Callable[[], "sessionmaker[Session]"]
+
+
+def as_bot_message(payload: dict[str, Any]) -> dict[str, Any]:
+    """A queued message as Rasa's socket.io bot message (text, quick replies), for widgets like rasa-webchat."""
+    message: dict[str, Any] = {"text": payload.get("text", "")}
+    buttons = payload.get("buttons") or []
+    if buttons:
+        message["quick_replies"] = [
+            {"content_type": "text", "title": button["title"], "payload": button["payload"]}
+            for button in buttons
+        ]
+    return message
 
 
 class Courier:
@@ -77,6 +94,8 @@ class Courier:
         self.process = f"{os.getpid()}-{secrets.token_hex(4)}"
         self._conversation_of: dict[str, str] = {}
         self._sockets: dict[str, set[str]] = {}
+        self._unconfirming: set[str] = set()
+        """Sockets whose page does not acknowledge messages (queued ones go to them as `bot_uttered`)."""
         self._unconfirmed: dict[str, tuple[str, dict[str, Any]]] = {}
         """Turn replies waiting for an ack: key → (conversation, message)."""
         self._background: set[asyncio.Task[Any]] = set()
@@ -85,15 +104,18 @@ class Courier:
 
     # --- the sockets of this process whose pages confirm messages ---
 
-    def attach(self, sid: str, conversation: str) -> None:
-        """`sid` shows `conversation` and acknowledges what it shows."""
+    def attach(self, sid: str, conversation: str, *, confirms: bool = True) -> None:
+        """`sid` shows `conversation` (and acknowledges what it shows, when it `confirms`)."""
         self.detach(sid)
         self._conversation_of[sid] = conversation
         self._sockets.setdefault(conversation, set()).add(sid)
+        if not confirms:
+            self._unconfirming.add(sid)
 
     def detach(self, sid: str) -> None:
         """`sid` disconnected (or now shows another conversation)."""
         conversation = self._conversation_of.pop(sid, None)
+        self._unconfirming.discard(sid)
         if conversation is not None:
             sockets = self._sockets.get(conversation, set())
             sockets.discard(sid)
@@ -102,7 +124,10 @@ class Courier:
 
     def sockets_of(self, conversation: str) -> list[str]:
         """The confirming sockets of `conversation` in this process."""
-        return sorted(self._sockets.get(conversation, ()))
+        return sorted(self._sockets.get(conversation, set()) - self._unconfirming)
+
+    def _unconfirming_sockets_of(self, conversation: str) -> list[str]:
+        return sorted(self._sockets.get(conversation, set()) & self._unconfirming)
 
     # --- queued messages ---
 
@@ -138,6 +163,11 @@ class Courier:
             await self._offer(
                 target, WEB_MESSAGE_EVENT, payload, lambda *_, key=payload["id"]: self._acked(key)
             )
+            plain = self._unconfirming_sockets_of(target)
+            for sid in plain:
+                await self._sio.emit(BOT_EVENT, as_bot_message(payload), to=sid, namespace=self._namespace)
+            if plain:
+                self._acked(payload["id"])  # no ack will come from such a page: emitted is delivered
         return len(claimed)
 
     def redeliver_soon(self, conversation: str) -> None:

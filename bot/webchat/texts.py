@@ -20,6 +20,8 @@ PAGE = {
     "new_session": "之前的会话已过期，已为您开始新的对话。",
     "log_label": "对话记录",
     "choices_label": "可选的问题",
+    "handoff": "人工客服服务中，客服会在这里回复您",
+    "leave": "返回机器人",
 }
 """The chat page (`/chat/`): handed to chat.js as JSON inside the page."""
 

@@ -17,6 +17,7 @@ from actions.faq import ActionAnswerFaq
 from actions.handoff import ActionRequestHuman
 from bot.db import escalation_queries
 from bot.db.escalation_models import Escalation
+from bot.db.unanswered import UnansweredQuestion
 from bot.settings import PROJECT_ROOT
 
 
@@ -65,7 +66,7 @@ async def test_request_human_writes_the_escalation_then_pauses(
     result = await ActionRequestHuman().run(dispatcher, tracker(events), {})
 
     assert [event["event"] for event in result] == ["pause"]
-    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_started"]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_started", "utter_handoff_how_rest"]
     [escalation] = escalations(sessions)
     assert (escalation.sender_id, escalation.reason, escalation.status) == ("555000111", "asked", "open")
     assert escalation.application_id == "RZ202611200001"
@@ -157,7 +158,9 @@ async def ask_for_a_person(sender: str = "555000111") -> tuple[list[str], list[s
     result = await ActionRequestHuman().run(
         dispatcher, tracker([user("转人工", "request_human")], sender), {}
     )
-    return [m["response"] for m in dispatcher.messages], [event["event"] for event in result]
+    *said, how = [m["response"] for m in dispatcher.messages]
+    assert how == "utter_handoff_how_rest"  # every handover says how the reply reaches this applicant
+    return said, [event["event"] for event in result]
 
 
 async def test_asking_again_while_one_is_open_joins_it(
@@ -210,3 +213,57 @@ def test_the_over_limit_reply_says_how_else_to_reach_support() -> None:
     text = domain["responses"]["utter_handoff_over_limit"][0]["text"]
     facts = yaml.safe_load((PROJECT_ROOT / "data" / "facts.yml").read_text(encoding="utf-8"))
     assert "已记录" in text and facts["support_phone"] in text and "钉钉客服" in text
+
+
+HOW = {
+    "tg:42": "utter_handoff_how_telegram",
+    "web:" + "Q" * 24: "utter_handoff_how_web",
+    "rest:app-7": "utter_handoff_how_rest",
+}
+
+
+@pytest.mark.parametrize("sender", sorted(HOW))
+async def test_each_channel_hears_how_a_persons_reply_will_reach_it(
+    use_database: str, sessions: sessionmaker[Session], sender: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionRequestHuman().run(dispatcher, tracker([user("转人工", "request_human")], sender), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_started", HOW[sender]]
+
+
+def test_no_channel_promises_what_it_cannot_do() -> None:
+    """The handover texts name no way of replying; each channel's own text says how and offers 返回机器人."""
+    responses = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+    for name in ("utter_handoff_started", "utter_handoff_after_fallbacks", "utter_handoff_locked_lookup",
+                 "utter_handoff_already_open", "utter_handoff_over_limit"):  # fmt: skip
+        assert "在这里" not in responses[name][0]["text"] and "直接回复" not in responses[name][0]["text"], (
+            name
+        )
+    rest = responses["utter_handoff_how_rest"][0]
+    assert "无法主动推送" in rest["text"] and "下一次发送消息时" in rest["text"]
+    assert "关闭这个浏览器标签页后就收不到" in responses["utter_handoff_how_web"][0]["text"]
+    for name in HOW.values():
+        assert responses[name][0]["buttons"] == [{"title": "返回机器人", "payload": "返回机器人"}]
+
+
+async def test_without_an_agents_group_nobody_is_promised_and_the_question_is_recorded(
+    use_database: str, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TELEGRAM_AGENT_CHAT_ID")
+    events = [
+        user("个体户的营业执照过期了还能认证吗", "faq", 0.4),
+        bot("抱歉，我没有完全理解", "utter_default"),
+        user("转人工", "request_human"),
+    ]
+    dispatcher = CollectingDispatcher()
+    result = await ActionRequestHuman().run(dispatcher, tracker(events), {})
+    assert result == []  # not paused: the bot goes on answering
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_unavailable"]
+    assert escalations(sessions) == []
+    with sessions() as session:
+        [question] = session.scalars(select(UnansweredQuestion))
+    assert "营业执照过期" in question.text and "handoff" in question.reasons
+    text = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"][
+        "utter_handoff_unavailable"
+    ][0]["text"]
+    assert "没有开通人工客服" in text and "400-066-6666" in text and "已经记录" in text

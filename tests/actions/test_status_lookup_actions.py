@@ -177,9 +177,10 @@ def database(seeded_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return seeded_url
 
 
-LOCKED = ["utter_status_locked", "utter_handoff_locked_lookup"]
-"""A locked lookup says so and hands the conversation to a person."""
-LOCKED_AGAIN = ["utter_status_locked", "utter_handoff_already_open"]
+LOCKED = ["utter_status_locked", "utter_handoff_locked_lookup", "utter_handoff_how_rest"]
+"""A locked lookup says so and hands the conversation to a person (these ids name no channel that can
+be pushed to, so the applicant hears the reply comes with their next message)."""
+LOCKED_AGAIN = ["utter_status_locked", "utter_handoff_already_open", "utter_handoff_how_rest"]
 """The same conversation locked again while its escalation is still open: the request joins it."""
 
 
@@ -273,7 +274,7 @@ async def test_three_wrong_codes_lock_the_lookup_and_hand_over_to_a_person(
     seen = await chat.lookup("查询 RZ202611200001 的进度", "111111", "222222", "333333")
 
     assert seen[1::2][:2] == ["utter_status_mismatch", "utter_status_mismatch"]
-    assert seen[-2:] == LOCKED
+    assert seen[-3:] == LOCKED
     assert chat.slots == {"application_id": None, "credit_code_suffix": None, "requested_slot": None}
     engine = make_engine(database)
     with Session(engine) as session:

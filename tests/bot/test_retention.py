@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import retention
 from bot.db import notification_queries
 from bot.db.escalation_models import AgentAlert, Escalation
-from bot.db.gateway_models import CallbackPayload, InboxUpdate, OutboxMessage, TelegramChat, ThreadMessage
+from bot.db.gateway_models import (
+    CallbackPayload,
+    GatewayState,
+    InboxUpdate,
+    OutboxMessage,
+    TelegramChat,
+    ThreadMessage,
+)
 from bot.db.models import Application, StatusChange, VerificationAttempt, VerifiedOwnership
 from bot.db.notification_models import EndReason, StatusSubscription
 from bot.db.unanswered import UnansweredQuestion
@@ -70,7 +77,7 @@ def _add_application_records(session: Session) -> None:
     recent_closed = Escalation(
         sender_id="recent-resolved", reason="asked", status="resolved", created_at=OLD, resolved_at=RECENT
     )
-    still_open = Escalation(sender_id="1001", reason="asked", status="open", created_at=OLD)
+    still_open = Escalation(sender_id="tg:1001", reason="asked", status="open", created_at=OLD)
     session.add_all([old_closed, recent_closed, still_open])
     session.flush()
     session.add(
@@ -99,6 +106,9 @@ def _add_application_records(session: Session) -> None:
     session.add(TelegramChat(chat_id=1000, display_name="张三", updated_at=OLD))
     session.add(TelegramChat(chat_id=1001, display_name="李四", updated_at=OLD))  # escalation still open
     session.add(TelegramChat(chat_id=1002, display_name="王五", updated_at=RECENT))
+    session.add(GatewayState(key="handoff_wait_told:1", value=OLD.isoformat()))  # told long ago
+    session.add(GatewayState(key="handoff_wait_told:2", value=RECENT.isoformat()))
+    session.add(GatewayState(key="agents_group_migrated_from:-100", value="-200"))  # never purged
     for subject, at, announced in (
         ("old", OLD, OLD),
         ("old, never posted", OLD, None),
@@ -115,7 +125,7 @@ async def test_purge_deletes_what_is_older_than_the_period(
     tmp_path: Path,
 ) -> None:
     store = UrlSQLTrackerStore(domain=Domain.empty(), host=seeded_url)
-    for sender, at in (("old", OLD), ("recent", RECENT), ("1001", OLD)):
+    for sender, at in (("old", OLD), ("recent", RECENT), ("tg:1001", OLD)):
         await _conversation(store, sender, at)
     store.engine.dispose()
     with sessions() as session, session.begin():
@@ -147,20 +157,21 @@ async def test_purge_deletes_what_is_older_than_the_period(
         "web_messages": 0,
         "status_subscriptions": 0,
         "status_notifications": 0,
+        "gateway_state": 1,
         "events": 4,
         "conversations": 1,
     }
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Application)) == applications_before
         assert session.scalar(select(func.count()).select_from(StatusChange)) == changes_before
-        assert set(session.scalars(select(Escalation.sender_id))) == {"recent-resolved", "1001"}
+        assert set(session.scalars(select(Escalation.sender_id))) == {"recent-resolved", "tg:1001"}
         assert set(session.scalars(select(OutboxMessage.text))) == {"still waiting", "sent lately"}
         assert set(session.scalars(select(TelegramChat.chat_id))) == {1001, 1002}
         assert set(session.scalars(select(ThreadMessage.message_id))) == {8}  # its escalation is open
         assert set(session.scalars(select(UnansweredQuestion.text_hash))) == {"open", f"h{RECENT.day}"}
         assert set(session.scalars(select(AgentAlert.subject))) == {"old, never posted", "recent"}
         remaining = set(session.scalars(text("SELECT DISTINCT sender_id FROM events")))
-    assert remaining == {"recent", "1001"}  # 1001 is idle, but its escalation is still open
+    assert remaining == {"recent", "tg:1001"}  # tg:1001 is idle, but its escalation is still open
     assert retention.purge(settings, now=NOW).total == 0  # repeating it changes nothing
 
 

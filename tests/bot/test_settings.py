@@ -49,3 +49,11 @@ def test_each_limit_is_read_from_its_variable(name: str) -> None:
 def test_a_limit_that_cannot_be_one_names_its_variable(value: str) -> None:
     with pytest.raises(SettingsError, match="STATUS_APPLICATION_CAP must"):
         Settings.from_env({"STATUS_APPLICATION_CAP": value})
+
+
+def test_the_agents_group_is_optional_and_checked_where_the_bot_runs() -> None:
+    assert Settings.from_env({}).agent_chat_id is None  # then nobody is handed to a person
+    assert Settings.from_env({"TELEGRAM_AGENT_CHAT_ID": " -1001234567890 "}).agent_chat_id == -1001234567890
+    for bad, named in (("客服群", "must be a number"), ("12345", "negative")):
+        with pytest.raises(SettingsError, match=f"TELEGRAM_AGENT_CHAT_ID .*{named}"):
+            Settings.from_env({"TELEGRAM_AGENT_CHAT_ID": bad})

@@ -233,7 +233,7 @@ def test_database_unreachable_then_back(private: tuple[PrivateStack, PrivatePost
 
     lost = applicant.lost()
     survived = (
-        human_after == response_text("utter_handoff_started")
+        human_after.startswith(response_text("utter_handoff_started"))
         and escalations == 1
         and done.returncode == 0
         and status.value == "已通过"
@@ -250,7 +250,7 @@ def test_database_unreachable_then_back(private: tuple[PrivateStack, PrivatePost
         failed_saves_noticed=health["tracker_store"]["failed_writes"],
     )
     applicant.close()
-    assert human_after == response_text("utter_handoff_started"), human_after
+    assert human_after.startswith(response_text("utter_handoff_started")), human_after
     assert escalations == 1  # written once the database was back, not half-written during the outage
     assert done.returncode == 0 and status.value == "已通过" and changes_after == changes_before + 1, (
         done.stderr

@@ -188,7 +188,7 @@ def test_a_locked_sender_cannot_go_on_with_another_id(rest: RestClient, sender: 
     assert not disclosed(after)
     assert after[0]["text"] in (  # still locked, or already handed to a person because of the lock
         response_text("utter_status_locked", minutes=30),
-        response_text("utter_handed_over"),
+        response_text("utter_handed_over_rest"),
     )
 
 

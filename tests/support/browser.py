@@ -104,10 +104,11 @@ def open_chat(driver: WebDriver, url: str) -> None:
 
 def say(driver: WebDriver, text: str) -> list[str]:
     """Type `text`, press Enter, and return the bot's messages that answered it."""
-    before = len(bubbles(driver)) + len(bubbles(driver, "agent"))
+    bot_before = len(bubbles(driver))
+    before = bot_before + len(bubbles(driver, "agent"))
     box = driver.find_element(By.ID, "chat-input")
     box.send_keys(text)
     box.send_keys(Keys.ENTER)
     wait(driver, lambda: len(bubbles(driver)) + len(bubbles(driver, "agent")) > before)
     wait(driver, lambda: not driver.find_element(By.ID, "chat-typing").is_displayed())
-    return bubbles(driver)[before:]
+    return bubbles(driver)[bot_before:]

@@ -23,12 +23,19 @@ class WebChat:
         self.url = url
         self.client = socketio.AsyncClient()
         self.received: list[dict[str, Any]] = []
+        self.queued: list[dict[str, Any]] = []
+        """`web_message` events (an agent's reply, a notice): acknowledged, as the chat page does."""
         self.errors: list[Any] = []
         self.token: str | None = None
         self._confirmed = asyncio.Event()
         self.client.on("bot_uttered", self.received.append)
         self.client.on("error", self.errors.append)
         self.client.on("session_confirm", self._on_confirm)
+        self.client.on("web_message", self._on_web_message)
+
+    async def _on_web_message(self, message: Any) -> bool:
+        self.queued.append(message)
+        return True  # the ack
 
     async def _on_confirm(self, token: Any) -> None:
         self.token = token

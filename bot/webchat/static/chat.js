@@ -6,6 +6,8 @@
  *   seen     ids of bot messages shown (a message offered twice is shown once)
  *   unsent   messages the server has not confirmed yet (sent again, same id, after a reconnect)
  * Every bot message is acknowledged once it is shown and stored; the server keeps what was not.
+ * While a person handles the conversation (asked of the server with `handoff_state` after every
+ * message), a bar offers 「返回机器人」, which is sent as a message like any other.
  */
 (function () {
   "use strict";
@@ -24,6 +26,7 @@
   const input = byId("chat-input");
   const typing = byId("chat-typing");
   const banner = byId("chat-banner");
+  const handoffBar = byId("chat-handoff");
   const itemOf = new WeakMap();
 
   // ---- what this tab keeps ----
@@ -238,6 +241,7 @@
         state.seen.push(id);
       }
       append({ from: from, text: message.text || "", buttons: buttonsOf(message) });
+      setTimeout(checkHandoff, 300);
       if (EMBEDDED && window.parent !== window) {
         window.parent.postMessage({ source: "dingtalk-cert-chat", type: "message" }, "*");
       }
@@ -249,6 +253,15 @@
 
   function conversationOf(token) {
     return token.split(".")[0];
+  }
+
+  function checkHandoff() {
+    if (!confirmed) {
+      return;
+    }
+    socket.emit("handoff_state", {}, (state) => {
+      handoffBar.hidden = !(state && state.active === true);
+    });
   }
 
   function startAfresh() {
@@ -279,6 +292,7 @@
     inFlight = new Set();
     redrawUnsent();
     flush();
+    checkHandoff();
   });
 
   socket.on("bot_uttered", (message, ack) => receive(message, "bot", ack));
@@ -310,6 +324,12 @@
   byId("chat-subtitle").textContent = TEXTS.subtitle;
   byId("chat-avatar").textContent = TEXTS.avatar;
   byId("chat-send").textContent = TEXTS.send;
+  byId("chat-handoff-text").textContent = TEXTS.handoff;
+  byId("chat-leave").textContent = TEXTS.leave;
+  byId("chat-leave").addEventListener("click", () => {
+    handoffBar.hidden = true;
+    send(TEXTS.leave);
+  });
   typing.querySelector("em").textContent = TEXTS.typing;
   input.placeholder = TEXTS.placeholder;
   logList.setAttribute("aria-label", TEXTS.log_label);

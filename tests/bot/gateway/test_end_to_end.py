@@ -91,7 +91,8 @@ def test_escalation_agent_reply_and_resolve(
     assert "后 6 位" in telegram.wait_for_texts(applicant, 2)[1]  # a privacy notice, then the lookup asks
 
     telegram.send_text(applicant, "/human", sender=as_applicant)
-    assert "人工客服" in telegram.wait_for_texts(applicant, 3)[2]
+    handed_over, how = telegram.wait_for_texts(applicant, 4)[2:4]
+    assert "人工客服" in handed_over and "在这个对话里直接回复您" in how
     post = telegram.wait_for(lambda: telegram.sent(agents_group), what="the escalation post")[0]
     assert f"张三 id {applicant}" in post["text"] and "RZ202611200001" in post["text"]
     assert "138****5678" in post["text"] and "13812345678" not in post["text"]
@@ -102,7 +103,7 @@ def test_escalation_agent_reply_and_resolve(
     assert relay["reply_parameters"]["message_id"] == post["message_id"]  # one reply chain per escalation
 
     telegram.send_text(agents_group, "/claim", sender=as_agent, reply_to=post["message_id"])
-    assert telegram.wait_for_texts(applicant, 4)[3] == texts.AGENT_CLAIMED
+    assert telegram.wait_for_texts(applicant, 5)[4] == texts.AGENT_CLAIMED
     # A colleague's /claim does not take it over: she is told who holds it; the applicant hears nothing.
     telegram.send_text(agents_group, "/claim", sender=as_colleague, reply_to=post["message_id"])
     escalation_id = int(post["text"].split("#", 1)[1].split()[0])
@@ -111,7 +112,7 @@ def test_escalation_agent_reply_and_resolve(
     answer = telegram.send_text(
         agents_group, "请把照片压缩到 5MB 以内再试", sender=as_agent, reply_to=relay["message_id"]
     )
-    assert telegram.wait_for_texts(applicant, 5)[4] == texts.AGENT_REPLY.format(
+    assert telegram.wait_for_texts(applicant, 6)[5] == texts.AGENT_REPLY.format(
         text="请把照片压缩到 5MB 以内再试"
     )
     # The colleague adds to 小王's message (not the bot's): it reaches the applicant too.
@@ -122,12 +123,12 @@ def test_escalation_agent_reply_and_resolve(
         reply_to=telegram.message_ids[answer],
         reply_to_sender=as_agent,
     )
-    assert telegram.wait_for_texts(applicant, 6)[5] == texts.AGENT_REPLY.format(text="格式用 JPG 或 PNG")
+    assert telegram.wait_for_texts(applicant, 7)[6] == texts.AGENT_REPLY.format(text="格式用 JPG 或 PNG")
     telegram.send_text(agents_group, "/resolve", sender=as_agent, reply_to=post["message_id"])
-    assert telegram.wait_for_texts(applicant, 7)[6] == texts.HANDOFF_RESOLVED
+    assert telegram.wait_for_texts(applicant, 8)[7] == texts.HANDOFF_RESOLVED
 
     telegram.send_text(applicant, FEES_QUESTION)  # the bot answers again
-    assert "免费" in telegram.wait_for_texts(applicant, 8)[7]
+    assert "免费" in telegram.wait_for_texts(applicant, 9)[8]
     with shared_session_factory(stack.settings.database_url)() as session:
         escalation = session.scalars(
             select(Escalation).where(Escalation.sender_id == f"tg:{applicant}")

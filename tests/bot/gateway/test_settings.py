@@ -23,6 +23,15 @@ def test_defaults() -> None:
     assert (settings.cards_per_minute, settings.summary_interval) == (5, 30.0)
 
 
+def test_the_wait_before_an_applicant_is_told_nobody_took_it_defaults_to_what_the_readme_says() -> None:
+    from tests.bot.test_settings import readme_defaults
+
+    assert GatewaySettings.from_env(VALID).handoff_wait_minutes == float(
+        readme_defaults()["HANDOFF_WAIT_MINUTES"]
+    )
+    assert GatewaySettings.from_env({**VALID, "HANDOFF_WAIT_MINUTES": "0.5"}).handoff_wait_minutes == 0.5
+
+
 def test_the_agents_group_pace_is_configurable() -> None:
     settings = GatewaySettings.from_env(
         {**VALID, "AGENT_CARDS_PER_MINUTE": "0", "AGENT_SUMMARY_SECONDS": "90"}
@@ -52,6 +61,8 @@ def test_unclaimed_reminders_come_after_ten_minutes_unless_set_otherwise() -> No
         ({"AGENT_SUMMARY_SECONDS": "0"}, "AGENT_SUMMARY_SECONDS must be positive"),
         ({"AGENT_REMINDER_MINUTES": "十"}, "AGENT_REMINDER_MINUTES must be a number of minutes"),
         ({"AGENT_REMINDER_MINUTES": "-5"}, "AGENT_REMINDER_MINUTES must be between 0 and"),
+        ({"HANDOFF_WAIT_MINUTES": "十分钟"}, "HANDOFF_WAIT_MINUTES must be a number of minutes"),
+        ({"HANDOFF_WAIT_MINUTES": "-5"}, "HANDOFF_WAIT_MINUTES must be positive"),
     ],
 )
 def test_bad_settings_name_the_variable(change: dict[str, str], named: str) -> None:

@@ -47,6 +47,7 @@ def stored(driver: WebDriver) -> dict[str, Any]:
 
 
 def conversation_of(driver: WebDriver) -> str:
+    """The conversation the page's token names (every reconnect renews the token: same conversation)."""
     return "web:" + stored(driver)["token"].split(".")[0]
 
 

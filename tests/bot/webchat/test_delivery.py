@@ -114,7 +114,8 @@ def test_a_message_no_page_confirmed_is_offered_again_when_the_page_comes_back(s
         closed_meanwhile = queue(stack, first.conversation, "请查看审核结果")
         again = Page(stack.settings.rasa_url)
         renewed = await again.open(token)
-        assert renewed.split(".")[0] == token.split(".")[0]  # the same conversation, its token renewed
+        assert renewed is not None and token is not None
+        assert renewed.split(".")[0] == token.split(".")[0]  # the same session (its token renewed)
         await again.wait_for(lambda: len(again.web_messages) == 2)
         assert [message["id"] for message in again.web_messages] == [key, closed_meanwhile]
         assert again.received == []  # a resumed session is not greeted again
@@ -189,4 +190,6 @@ def test_a_widgets_opening_payload_is_greeted_and_never_counts_as_not_understood
     sender = f"opening-{time.monotonic_ns()}"
     assert rest.texts(sender, "/start") == response_text("utter_default")  # Rasa itself does not know /start
     assert rest.texts(sender, unknown_topic) == response_text("utter_default")  # still the first fallback
-    assert rest.texts(sender, unknown_topic) == response_text("utter_handoff_after_fallbacks")  # the second
+    assert rest.texts(sender, unknown_topic).startswith(
+        response_text("utter_handoff_after_fallbacks")
+    )  # second
