@@ -67,7 +67,13 @@ def _training_files(root: Path) -> list[Path]:
     for name in TRAINING_INPUTS:
         path = root / name
         files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
-    return [file for file in files if file.relative_to(root) not in NOT_TRAINED_ON]
+    return [file for file in files if file.relative_to(root) not in NOT_TRAINED_ON and not _is_junk(file, root)]
+
+
+def _is_junk(path: Path, root: Path) -> bool:
+    """Dotfiles (an editor's or an interrupted import's temporary files) and `*.tmp` are never trained on."""
+    relative = path.relative_to(root)
+    return any(part.startswith(".") for part in relative.parts) or path.suffix == ".tmp"
 
 
 def fingerprint(root: Path = PROJECT_ROOT, *, ignore_phrasings: bool = False) -> str:

@@ -17,11 +17,32 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
+def check_export_target(path: Path, force: bool) -> None:
+    """Refuse (EditorError) a folder, a name not ending in .xlsx, or an existing file without --force."""
+    if path.is_dir():
+        raise EditorError(texts.EXPORT_IS_FOLDER.format(path=path))
+    if path.suffix.lower() != ".xlsx":
+        raise EditorError(texts.EXPORT_NOT_XLSX.format(path=path))
+    if path.exists() and not force:
+        raise EditorError(texts.EXPORT_EXISTS.format(path=path))
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """A failure to write the exported file becomes a Chinese message."""
+    try:
+        yield
+    except OSError as error:
+        raise EditorError(texts.EXPORT_FAILED.format(path=path, detail=error.strerror or error)) from error
+
+
 def export(args: argparse.Namespace) -> int:
     """Write every FAQ topic to a spreadsheet."""
     from bot.content.faq_sheet import export_sheet
 
-    count = export_sheet(args.file, ProjectPaths(args.root))
+    check_export_target(args.file, args.force)
+    with _writing(args.file):
+        count = export_sheet(args.file, ProjectPaths(args.root))
     print(texts.EXPORT_DONE.format(count=count, path=args.file))
     return 0
 
@@ -70,7 +91,8 @@ def unanswered_export(args: argparse.Namespace) -> int:
     """List the questions the bot could not answer in a spreadsheet, most frequent first."""
     from bot.content.unanswered_sheet import export_unanswered
 
-    with _database() as session:
+    check_export_target(args.file, args.force)
+    with _database() as session, _writing(args.file):
         count = export_unanswered(session, args.file, ProjectPaths(args.root))
     message = texts.UNANSWERED_EXPORT_DONE if count else texts.UNANSWERED_EXPORT_EMPTY
     print(message.format(count=count, path=args.file))
@@ -98,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         command = commands.add_parser(name, help=help_text, description=help_text)
         command.add_argument("file", type=Path, help=texts.CLI_FILE)
+        if handler in (export, unanswered_export):
+            command.add_argument("--force", action="store_true", help=texts.CLI_FORCE)
         command.set_defaults(handler=handler)
     commands.add_parser("check", help=texts.CLI_CHECK, description=texts.CLI_CHECK).set_defaults(
         handler=check
@@ -112,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         command = steps.add_parser(name, help=help_text, description=help_text)
         command.add_argument("file", type=Path, help=texts.CLI_FILE)
+        if handler in (export, unanswered_export):
+            command.add_argument("--force", action="store_true", help=texts.CLI_FORCE)
         command.set_defaults(handler=handler)
     return parser
 

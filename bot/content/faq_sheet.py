@@ -17,11 +17,10 @@ questions) only when one of its rows says 「删除」 in the 「操作」 colum
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.content import texts
-from bot.content.atomic import write_atomically
 from bot.content.corpus import Content
 from bot.content.errors import EditorError, SheetError
 from bot.content.gate import (
@@ -37,6 +36,8 @@ from bot.content.gate import (
 )
 from bot.content.heldout_file import questions_by_topic, replace_test_questions
 from bot.content.paths import ProjectPaths
+from bot.content.sheet_stamp import Stamp, add_stamp, base_of, current_fingerprints, read_stamp, remember
+from bot.content.staging import apply_all, import_lock, remove_stale_temporaries
 from bot.content.topic_files import Topic, TopicFileError, clean_answer, render_topic
 from bot.content.workbook import (
     Column,
@@ -60,6 +61,8 @@ COLUMNS = (
     Column(texts.COL_NOTES, 30),
     Column(texts.COL_ACTION, 10),
 )
+TEXT_COLUMNS = tuple(column.header for column in COLUMNS)
+"""Every FAQ column holds text: a number, date or formula there is refused, never guessed at."""
 DRAFT_COLUMNS = Columns(texts.COL_QUESTION, texts.COL_ANSWER, texts.COL_PHRASINGS, texts.COL_TESTS)
 
 
@@ -115,6 +118,7 @@ def export_sheet(target: Path, paths: ProjectPaths | None = None) -> int:
             text_height(topic.answer, widths[texts.COL_ANSWER]),
             text_height(topic.notes, widths[texts.COL_NOTES]),
         )
+    add_stamp(workbook, current_fingerprints(content.paths, tests))
     save_atomically(workbook, target)
     return len(topics)
 
@@ -215,8 +219,12 @@ def _group(rows: list[Row], plan: _Plan) -> dict[str, _TopicRows]:
             if earlier[1] != row.number and earlier[0] != value:
                 message = texts.MSG_GIVEN_TWICE.format(column=column, row=earlier[1])
                 plan.error(row, column, message, topic=key)
-        topic.phrasings += [(text, row.number) for text in _split_lines(row[texts.COL_PHRASINGS])]
-        topic.tests += [(text, row.number) for text in _split_lines(row[texts.COL_TESTS])]
+        for column, found in ((texts.COL_PHRASINGS, topic.phrasings), (texts.COL_TESTS, topic.tests)):
+            lines = _split_lines(row[column])
+            if len(lines) > 1:
+                plan.error(row, column, texts.MSG_LINE_BREAK, topic=key)
+            else:
+                found += [(text, row.number) for text in lines]
         action = row[texts.COL_ACTION].strip()
         if action == texts.DELETE_MARK:
             topic.delete = topic.delete or row.number
@@ -262,43 +270,122 @@ def _plan(rows: list[Row], paths: ProjectPaths, existing: dict[str, Topic]) -> _
     return plan
 
 
+def _keep_order(new: tuple[str, ...], rows: tuple[int, ...], old: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The file's order when the sheet holds the same phrasings (an editor sorted the sheet), else the sheet's."""
+    if sorted(new) != sorted(old):
+        return new, rows
+    row_of: dict[str, list[int]] = {}
+    for text, row in zip(new, rows):
+        row_of.setdefault(text, []).append(row)
+    return old, tuple(row_of[text].pop(0) for text in old)
+
+
+def _in_file_order(draft: Draft, before: Topic | None, tests: tuple[str, ...]) -> Draft:
+    """`draft` with its phrasings and test questions in their current order when only their order differs."""
+    rows = tuple(row for row in draft.phrasing_rows if row is not None)
+    examples, phrasing_rows = _keep_order(draft.topic.examples, rows, before.examples if before else ())
+    questions, test_rows = _keep_order(draft.tests or (), draft.test_rows, tests)
+    return replace(
+        draft,
+        topic=replace(draft.topic, examples=examples),
+        phrasing_rows=phrasing_rows,
+        tests=questions if draft.tests is not None else None,
+        test_rows=test_rows,
+    )
+
+
+def _stale_topics(
+    stamp: Stamp | None, paths: ProjectPaths, plan: _Plan, touched: set[str], now: dict[str, str]
+) -> list[Problem]:
+    """Topics changed since the sheet was exported that the sheet would change again (see sheet_stamp)."""
+    if stamp is None:
+        return []
+    base = base_of(stamp, paths)
+    problems = []
+    cells = {draft.topic.key: Cell(draft.row or 2, texts.COL_KEY) for draft in plan.drafts}
+    cells.update(plan.deletions)
+    for key in sorted(touched, key=lambda key: cells[key].row if key in cells else 0):
+        if key not in cells or base.get(key) == now.get(key):
+            continue
+        if key not in now:
+            message = texts.MSG_STALE_DELETED.format(key=key)
+        elif key not in base:
+            message = texts.MSG_STALE_CREATED.format(key=key)
+        else:
+            message = texts.MSG_STALE_CHANGED.format(key=key)
+        problems.append(cells[key].problem(message, topic=key))
+    return problems
+
+
+def _would_change(path: Path, text: str | None) -> bool:
+    if text is None:
+        return path.exists()
+    return not (path.exists() and path.read_text(encoding="utf-8") == text)
+
+
 def import_sheet(source: Path, paths: ProjectPaths | None = None) -> ImportResult:
-    """Check the whole sheet, then write the topic files; raises SheetError and writes nothing if bad."""
+    """Check the whole sheet, then write the topic files; raises SheetError and writes nothing if bad.
+
+    Imports run one at a time (a lock), and all files are written together (bot.content.staging).
+    """
     paths = paths or ProjectPaths()
+    rows = read_table(source, texts.FAQ_SHEET, COLUMNS, text_only=TEXT_COLUMNS)
+    stamp = read_stamp(source)
+    with import_lock(paths):
+        remove_stale_temporaries(paths)
+        return _import_rows(rows, stamp, paths)
+
+
+def _import_rows(rows: list[Row], stamp: Stamp | None, paths: ProjectPaths) -> ImportResult:
     content = Content(paths)
     existing = read_topics(content)
-    plan = _plan(read_table(source, texts.FAQ_SHEET, COLUMNS), paths, existing)
-    problems = plan.problems + gate(content, Changes(tuple(plan.drafts), plan.deletions))
-    errors = in_sheet_order((problem for problem in problems if not problem.warning), COLUMNS)
-    if errors:
-        messages = [problem.format(paths) for problem in errors]
-        raise SheetError(texts.ERR_SUMMARY.format(count=len(errors)), *messages)
-    rendered = [(draft.topic, render_topic(draft.topic)) for draft in plan.drafts]
     before_tests = questions_by_topic(content.heldout)
+    plan = _plan(rows, paths, existing)
+    plan.drafts = [
+        _in_file_order(draft, existing.get(draft.topic.key), before_tests.get(draft.topic.key, ()))
+        for draft in plan.drafts
+    ]
+    problems = plan.problems + gate(content, Changes(tuple(plan.drafts), plan.deletions))
+    errors = [problem for problem in problems if not problem.warning]
+    files: dict[Path, str | None] = {}
+    if not errors:
+        files = {draft.topic.path: render_topic(draft.topic) for draft in plan.drafts}
+        files.update({existing[key].path: None for key in plan.deletions})
+        files = {path: text for path, text in files.items() if _would_change(path, text)}
     test_changes: dict[str, tuple[str, ...] | None] = {
         draft.topic.key: draft.tests
         for draft in plan.drafts
         if draft.tests is not None and draft.tests != before_tests.get(draft.topic.key, ())
     }
     test_changes.update({key: None for key in plan.deletions if key in before_tests})
+    touched = {path.stem for path in files} | set(test_changes)
+    now = current_fingerprints(paths, before_tests)
+    errors += _stale_topics(stamp, paths, plan, touched, now)
+    errors = in_sheet_order(errors, COLUMNS)
+    if errors:
+        messages = [problem.format(paths) for problem in errors]
+        raise SheetError(texts.ERR_SUMMARY.format(count=len(errors)), *messages)
+    if test_changes:
+        heldout = paths.heldout.read_text(encoding="utf-8") if paths.heldout.exists() else ""
+        files[paths.heldout] = replace_test_questions(heldout, test_changes)
     warnings = in_sheet_order((problem for problem in problems if problem.warning), COLUMNS)
     result = ImportResult(warnings=[problem.format(paths) for problem in warnings])
-    for topic, text in rendered:
-        before = existing.get(topic.key)
-        if write_atomically(topic.path, text):
+    changed = apply_all(files)
+    for draft in plan.drafts:
+        topic, before = draft.topic, existing.get(draft.topic.key)
+        if topic.path in changed:
             (result.changed if before else result.created).append(topic.key)
         else:
             result.unchanged.append(topic.key)
         if before is None or before.examples != topic.examples:
             result.phrasings_changed = True
-    if test_changes:
-        heldout = paths.heldout.read_text(encoding="utf-8") if paths.heldout.exists() else ""
-        write_atomically(paths.heldout, replace_test_questions(heldout, test_changes))
-        result.tests_changed = sorted(test_changes)
     for key in plan.deletions:
-        existing[key].path.unlink()
         result.deleted.append(key)
         result.phrasings_changed = True
+    result.tests_changed = sorted(key for key, questions in test_changes.items() if questions is not None)
     in_sheet = {draft.topic.key for draft in plan.drafts} | set(plan.deletions)
     result.not_in_sheet = sorted(set(existing) - in_sheet)
+    if stamp is not None and changed:
+        after = current_fingerprints(paths, questions_by_topic(Content(paths).heldout))
+        remember(stamp, paths, {key: after.get(key) for key in in_sheet})
     return result

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -40,12 +41,15 @@ from bot.content.paths import ProjectPaths
 from bot.content.phrasings import phrasing_key
 from bot.content.topic_files import RETRIEVAL_INTENT, Topic, render_topic
 from bot.message_length import TELEGRAM_TEXT_LIMIT, utf16_length
-from bot.privacy import looks_masked
+from bot.normalization import INVISIBLE
+from bot.privacy import looks_masked, mask
 
 MIN_PHRASINGS = 30
 MIN_TEST_QUESTIONS = 4
 LONG_ANSWER_CHARS = 800
-KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")
+KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}\Z")
+"""A key names a file and an intent: short ASCII snake_case (a 300-character key cannot be a file name)."""
+MAX_PHRASING_CHARS = 200
 
 _TOPIC_REFERENCE = re.compile(rf"(?<![A-Za-z0-9_/])(?:utter_)?{RETRIEVAL_INTENT}/([A-Za-z0-9_]+)")
 _FAQ_KEY_REFERENCE = re.compile(r"""faq_key["']?\s*[:=]\s*["']?([A-Za-z0-9_]+)""")
@@ -54,7 +58,7 @@ _SHOWN_PLACES = 5
 
 
 def is_valid_key(key: str) -> bool:
-    """ASCII snake_case starting with a letter."""
+    """ASCII snake_case starting with a letter, at most 40 characters."""
     return KEY_PATTERN.match(key) is not None
 
 
@@ -467,23 +471,49 @@ def _sheet_phrasing_conflicts(view: _View) -> Iterator[Problem]:
             yield cell.problem(message, topic=key)
 
 
+_OTHER_MASKS = re.compile(r"[*＊]{3,}|[×xX╳✕✖]{4,}|[•●·・◦○]{3,}")
+
+
+def has_visible_text(text: str) -> bool:
+    """True when `text` has a letter, Chinese character or digit (not only emoji, spaces or invisibles)."""
+    return any(unicodedata.category(char)[0] in "LN" for char in INVISIBLE.sub("", text))
+
+
+def phrasing_text_problem(text: str) -> str:
+    """Why `text` cannot be a phrasing or test question (masked or real personal data, no text, too long)."""
+    if looks_masked(text) or _OTHER_MASKS.search(unicodedata.normalize("NFKC", text)):
+        return texts.MSG_MASKED.format(text=text)
+    if mask(text) != text:
+        return texts.MSG_PERSONAL.format(text=text)
+    if not has_visible_text(text):
+        return texts.MSG_NO_VISIBLE_TEXT.format(text=text)
+    if len(text) > MAX_PHRASING_CHARS:
+        return texts.MSG_TOO_LONG_PHRASING.format(length=len(text), limit=MAX_PHRASING_CHARS)
+    return ""
+
+
 def _masked(view: _View) -> Iterator[Problem]:
-    """Masked personal data (`138****5678`) never becomes a phrasing or a test question."""
+    """Personal data, masked (`138****5678`) or real, never becomes a phrasing or a test question.
+
+    An import also refuses phrasings without visible text and phrasings longer than MAX_PHRASING_CHARS.
+    """
     if not view.importing:
         for phrasing in (*view.content.training.phrasings(), *view.content.heldout.phrasings()):
-            if looks_masked(phrasing.text):
-                message = texts.MSG_MASKED.format(text=phrasing.text)
+            if looks_masked(phrasing.text) or mask(phrasing.text) != phrasing.text:
+                message = phrasing_text_problem(phrasing.text)
                 yield Problem(phrasing.path, phrasing.line, message, topic=_topic_key(phrasing.intent))
         return
     for entry in view.sheet_phrasings():
-        if looks_masked(entry.text):
+        message = phrasing_text_problem(entry.text)
+        if message:
             cell = entry.draft.cell(entry.draft.columns.phrasings, entry.row)
-            yield cell.problem(texts.MSG_MASKED.format(text=entry.text), topic=entry.draft.topic.key)
+            yield cell.problem(message, topic=entry.draft.topic.key)
     for questions in view.tests.values():
         for question in questions:
-            if question.draft is not None and looks_masked(question.text):
+            message = phrasing_text_problem(question.text) if question.draft is not None else ""
+            if message:
                 cell = question.draft.cell(question.draft.columns.tests, question.row)
-                yield cell.problem(texts.MSG_MASKED.format(text=question.text), topic=question.key)
+                yield cell.problem(message, topic=question.key)
 
 
 def _test_questions(view: _View) -> Iterator[Problem]:

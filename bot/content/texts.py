@@ -16,6 +16,7 @@ CLI_CHECK = "检查 FAQ 内容（重复说法、说法太少、答案缺失或�
 CLI_UNANSWERED = "机器人没能回答的问题：导出到表格、把归好类的问题导入为训练说法"
 CLI_UNANSWERED_EXPORT = "导出未处理的问题（问得最多的在前）"
 CLI_UNANSWERED_IMPORT = "导入填好「归入主题」的表格：把问题加入主题并标记为已处理"
+CLI_FORCE = "覆盖已经存在的文件"
 CLI_FILE = "Excel 文件路径（.xlsx）"
 CLI_ROOT = "项目根目录（默认为当前项目）"
 CLI_FAILED = "失败："
@@ -80,7 +81,27 @@ SHEET_ROW = "表格第 {row} 行"
 ERR_SUMMARY = "表格有 {count} 处错误，没有修改任何文件："
 
 MSG_REQUIRED = "不能为空"
-MSG_KEY_FORMAT = "「{key}」不是有效的主题键（只能用小写英文字母、数字和下划线，以字母开头）"
+MSG_KEY_FORMAT = "「{key}」不是有效的主题键（只能用小写英文字母、数字和下划线，以字母开头，最多 40 个字符）"
+MSG_STALE_CHANGED = (
+    "主题「{key}」在导出这张表格之后被修改过（另一次导入或 unanswered import），导入会把那些修改改回去："
+    "没有导入任何内容。请重新导出（python -m bot.content export）后在新表格里修改"
+)
+MSG_STALE_DELETED = (
+    "主题「{key}」在导出这张表格之后被删除了，导入会把它恢复：没有导入任何内容。"
+    "请重新导出（python -m bot.content export）后在新表格里修改"
+)
+MSG_STALE_CREATED = (
+    "主题「{key}」是在导出这张表格之后才建立的，导入会覆盖它：没有导入任何内容。"
+    "请重新导出（python -m bot.content export）后在新表格里修改"
+)
+MSG_FORMULA = "是公式（{formula}），请直接填写文字（公式的结果不会被导入）"
+MSG_NOT_TEXT = "是{kind}（{value}），请把单元格设为「文本」格式后重新填写文字"
+MSG_CELL_KINDS = {"n": "数字", "d": "日期", "b": "真/假值", "e": "错误值"}
+MSG_LINE_BREAK = "一个单元格里只能写一条（单元格里有换行）：请每条各占一行"
+MSG_NO_VISIBLE_TEXT = "「{text}」没有文字（只有表情、空白或看不见的字符）"
+MSG_TOO_LONG_PHRASING = "有 {length} 个字，超过 {limit} 字：用户说法和测试问法应当是一句问话"
+MSG_BAD_CHARACTER = "含有无法保存的字符（{detail}），请重新输入这一格"
+MSG_PERSONAL = "「{text}」含有真实的个人信息（手机号、身份证号等），不能用作用户说法或测试问法：请改写成不含个人信息的问法"
 MSG_GIVEN_TWICE = "这个主题的「{column}」已经在第 {row} 行填写了，只能在一行里填写"
 MSG_ONE_LINE = "只能写一行"
 MSG_ACTION_UNKNOWN = "只能留空或填写「{mark}」，不能填「{value}」"
@@ -111,6 +132,10 @@ IMPORT_NOT_IN_SHEET = "表格里没有这些主题，它们保持不变：{keys}
 IMPORT_TESTS_CHANGED = "这些主题的测试问法已写入保留测试集（tests/data/heldout_nlu.yml）：{keys}"
 IMPORT_RETRAIN = "用户说法有变化，请运行 make evaluate（会重新训练）看看效果。"
 IMPORT_ANSWERS_ONLY = "只修改了答案或备注：不需要重新训练，机器人会直接使用新答案。"
+EXPORT_NOT_XLSX = "导出的文件名要以 .xlsx 结尾：{path}"
+EXPORT_IS_FOLDER = "{path} 是一个文件夹：请写文件名，例如 {path}/faq.xlsx"
+EXPORT_EXISTS = "{path} 已经存在：换一个文件名，或加上 --force 覆盖它"
+EXPORT_FAILED = "无法写入 {path}：{detail}"
 EXPORT_DONE = "已导出 {count} 个主题到 {path}"
 
 # --- check ----------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from bot.content import texts
-from bot.content.atomic import write_atomically
 from bot.content.corpus import Content
 from bot.content.errors import SheetError
 from bot.content.faq_sheet import help_lines, read_topics
@@ -32,6 +31,7 @@ from bot.content.gate import (
     similar_keys,
 )
 from bot.content.paths import ProjectPaths
+from bot.content.staging import apply_all, import_lock, remove_stale_temporaries
 from bot.content.phrasings import phrasing_key
 from bot.content.topic_files import Topic, clean_answer, render_topic
 from bot.content.workbook import (
@@ -273,9 +273,15 @@ def import_unanswered(session: Session, source: Path, paths: ProjectPaths | None
     import finds those phrasings already present.
     """
     paths = paths or ProjectPaths()
+    rows = read_table(source, texts.UNANSWERED_SHEET, COLUMNS)
+    with import_lock(paths):
+        remove_stale_temporaries(paths)
+        return _import_rows(session, rows, paths)
+
+
+def _import_rows(session: Session, rows: list[Row], paths: ProjectPaths) -> UnansweredImport:
     content = Content(paths)
     result = UnansweredImport()
-    rows = read_table(source, texts.UNANSWERED_SHEET, COLUMNS)
     reader = _SheetReader(session, rows, read_topics(content), result)
     assignments = reader.assignments()
     drafts = _drafts(assignments, reader, paths, result)
@@ -286,9 +292,7 @@ def import_unanswered(session: Session, source: Path, paths: ProjectPaths | None
         raise SheetError(texts.ERR_SUMMARY.format(count=len(errors)), *messages)
     warnings = in_sheet_order((problem for problem in problems if problem.warning), COLUMNS)
     result.warnings = [problem.format(paths) for problem in warnings]
-    rendered = [(draft.topic.path, render_topic(draft.topic)) for draft in drafts]
-    for path, text in rendered:
-        write_atomically(path, text)
+    apply_all({draft.topic.path: render_topic(draft.topic) for draft in drafts})
     for assignment in assignments:
         mark_handled(session, assignment.question, assignment.topic)
     return result

@@ -129,22 +129,57 @@ def cell_text(value: Any) -> str:
     return str(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_table(path: Path, title: str, columns: Sequence[Column]) -> list[Row]:
-    """The non-empty rows of sheet `title`; raises SheetError when the file or its header is wrong."""
+def _cell_problem(cell: Any, text_only: bool) -> str:
+    """Why a cell cannot be imported as text ("" when it can)."""
+    value, kind = cell.value, getattr(cell, "data_type", "s")
+    if value is None:
+        return ""
+    if kind == "f":
+        return texts.MSG_FORMULA.format(formula=str(value)[:40])
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            return texts.MSG_BAD_CHARACTER.format(detail=error.reason)
+        return ""
+    if text_only:
+        return texts.MSG_NOT_TEXT.format(kind=texts.MSG_CELL_KINDS.get(kind, "数字"), value=cell_text(value))
+    return ""
+
+
+def read_table(path: Path, title: str, columns: Sequence[Column], text_only: Sequence[str] = ()) -> list[Row]:
+    """The non-empty rows of sheet `title`; raises SheetError when the file, its header or a cell is wrong.
+
+    A formula is always refused (its cached result would be imported unseen); a number, date or
+    true/false in a `text_only` column is refused too, never converted.
+    """
+    expected = [column.header for column in columns]
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(path, read_only=True, data_only=False)
     except Exception as error:
         raise SheetError(texts.ERR_CANNOT_OPEN.format(path=path, detail=error)) from error
+    bad: list[str] = []
     try:
         if title not in workbook.sheetnames:
             raise SheetError(texts.ERR_NO_SHEET.format(sheet=title))
-        values = [[cell_text(value) for value in row] for row in workbook[title].iter_rows(values_only=True)]
+        values = []
+        for number, cells in enumerate(workbook[title].iter_rows(), start=1):
+            values.append([cell_text(getattr(cell, "value", None)) for cell in cells])
+            for index, cell in enumerate(cells[: len(expected)]):
+                problem = "" if number == 1 else _cell_problem(cell, expected[index] in text_only)
+                if problem:
+                    bad.append(texts.ERR_ROW.format(row=number, topic="", column=expected[index], message=problem))
+    except SheetError:
+        raise
+    except Exception as error:
+        raise SheetError(texts.ERR_CANNOT_OPEN.format(path=path, detail=error)) from error
     finally:
         workbook.close()
-    expected = [column.header for column in columns]
     header = [value.strip() for value in (values[0] if values else [])][: len(expected)]
     if header != expected:
         raise SheetError(texts.ERR_HEADER.format(expected="｜".join(expected), actual="｜".join(header)))
+    if bad:
+        raise SheetError(texts.ERR_SUMMARY.format(count=len(bad)), *bad)
     rows = []
     for number, raw in enumerate(values[1:], start=2):
         cells = {name: (raw[index] if index < len(raw) else "") for index, name in enumerate(expected)}

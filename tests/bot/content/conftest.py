@@ -33,7 +33,12 @@ def project(tmp_path: Path) -> ProjectPaths:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under `root` with its bytes, to prove nothing changed."""
+    """Every content file under `root` with its bytes, to prove nothing changed.
+
+    Dotfiles are the editor tools' own bookkeeping (the import lock, the sheets' import record).
+    """
     return {
-        str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
     }

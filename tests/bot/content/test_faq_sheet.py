@@ -181,9 +181,10 @@ def test_a_bad_sheet_is_rejected_whole_with_row_and_column(project: ProjectPaths
             ("fees", texts.COL_ANSWER): "  ",
             ("total_time", texts.COL_ANSWER): "初审一般3-5个工作日。",
             ("contact_support", texts.COL_QUESTION): "第一行\n第二行",
-            ("resubmit", texts.COL_PHRASINGS): f"{total_time}\n{greeting}",
+            ("resubmit", texts.COL_PHRASINGS): total_time,
         },
         [
+            ["resubmit", "", "", greeting, "", "", ""],
             *topic_rows("Bad Key", "问题？", "答案。", phrasings, tests),
             ["fees", "重复？", "", "", "", "", "改名"],
         ],
