@@ -67,7 +67,9 @@ def _training_files(root: Path) -> list[Path]:
     for name in TRAINING_INPUTS:
         path = root / name
         files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
-    return [file for file in files if file.relative_to(root) not in NOT_TRAINED_ON and not _is_junk(file, root)]
+    return [
+        file for file in files if file.relative_to(root) not in NOT_TRAINED_ON and not _is_junk(file, root)
+    ]
 
 
 def _is_junk(path: Path, root: Path) -> bool:

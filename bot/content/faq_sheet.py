@@ -270,7 +270,9 @@ def _plan(rows: list[Row], paths: ProjectPaths, existing: dict[str, Topic]) -> _
     return plan
 
 
-def _keep_order(new: tuple[str, ...], rows: tuple[int, ...], old: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+def _keep_order(
+    new: tuple[str, ...], rows: tuple[int, ...], old: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The file's order when the sheet holds the same phrasings (an editor sorted the sheet), else the sheet's."""
     if sorted(new) != sorted(old):
         return new, rows

@@ -510,7 +510,9 @@ def _masked(view: _View) -> Iterator[Problem]:
             yield cell.problem(message, topic=entry.draft.topic.key)
     for questions in view.tests.values():
         for question in questions:
-            message = phrasing_text_problem(question.text) if question.draft is not None else ""
+            if question.draft is None:
+                continue
+            message = phrasing_text_problem(question.text)
             if message:
                 cell = question.draft.cell(question.draft.columns.tests, question.row)
                 yield cell.problem(message, topic=question.key)

@@ -75,16 +75,16 @@ def apply_all(files: Mapping[Path, str | None]) -> set[Path]:
             if path.exists():
                 changes[path] = None
             continue
-        data = text.encode("utf-8")
-        if not (path.exists() and path.read_bytes() == data):
-            changes[path] = data
+        encoded = text.encode("utf-8")
+        if not (path.exists() and path.read_bytes() == encoded):
+            changes[path] = encoded
     staged: list[tuple[Path, Path]] = []
     try:
-        for path, data in changes.items():
-            if data is not None:
+        for path, new in changes.items():
+            if new is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 temporary = _staged(path)
-                _write(temporary, data)
+                _write(temporary, new)
                 os.chmod(temporary, (path.stat().st_mode & 0o777) if path.exists() else 0o644)
                 staged.append((temporary, path))
     except BaseException:
@@ -93,7 +93,7 @@ def apply_all(files: Mapping[Path, str | None]) -> set[Path]:
         raise
     for temporary, path in staged:
         os.replace(temporary, path)
-    for path, data in changes.items():
-        if data is None:
+    for path, gone in changes.items():
+        if gone is None:
             path.unlink(missing_ok=True)
     return set(changes)

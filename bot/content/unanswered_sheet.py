@@ -31,8 +31,8 @@ from bot.content.gate import (
     similar_keys,
 )
 from bot.content.paths import ProjectPaths
-from bot.content.staging import apply_all, import_lock, remove_stale_temporaries
 from bot.content.phrasings import phrasing_key
+from bot.content.staging import apply_all, import_lock, remove_stale_temporaries
 from bot.content.topic_files import Topic, clean_answer, render_topic
 from bot.content.workbook import (
     Column,

@@ -168,7 +168,9 @@ def read_table(path: Path, title: str, columns: Sequence[Column], text_only: Seq
             for index, cell in enumerate(cells[: len(expected)]):
                 problem = "" if number == 1 else _cell_problem(cell, expected[index] in text_only)
                 if problem:
-                    bad.append(texts.ERR_ROW.format(row=number, topic="", column=expected[index], message=problem))
+                    bad.append(
+                        texts.ERR_ROW.format(row=number, topic="", column=expected[index], message=problem)
+                    )
     except SheetError:
         raise
     except Exception as error:
