@@ -43,3 +43,8 @@ def normalize(text: str) -> str:
     text = _SPACES.sub(" ", text).strip()
     text = text[:MAX_MESSAGE_CHARS]
     return _to_simplified()(text)
+
+
+def to_simplified(text: str) -> str:
+    """`text` with traditional characters written simplified (OpenCC t2s), nothing else changed."""
+    return str(_to_simplified()(text))

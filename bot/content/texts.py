@@ -174,6 +174,15 @@ FACT_DAYS_STATED = (
     "「{stage}」的时长写成了「{found}」{worth}，事实是 {expected} 个工作日（见 data/facts.yml）"
 )
 FACT_DAYS_WORTH = "（约 {days} 个工作日）"
+FACT_DAYS_NOT_WORKING = (
+    "「{stage}」的时长写成了「{found}」：审核时长只按工作日计算，请写成工作日"
+    "（事实是 {expected} 个工作日，见 data/facts.yml）；天数和小时数会因周末、节假日而不同"
+)
+FACT_DAYS_NO_STAGE = (
+    "「{found}」{worth}：看不出说的是哪个审核阶段，也不在任何阶段的时长之内（见 data/facts.yml）："
+    "请写明阶段（初审、复审、整个流程）并写对时长"
+)
+FACT_MASKED = "答案里有被隐藏的号码「{found}」，用户没法使用：请写完整的号码（客服电话是 {expected}）"
 FACT_DAYS_UNKNOWN = "{found} 个工作日：看不出说的是哪个审核阶段，也不是任何阶段的时长（见 data/facts.yml）"
 FACT_FILE_INVALID = "{path}：{detail}"
 
