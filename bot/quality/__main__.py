@@ -6,34 +6,29 @@ import argparse
 import asyncio
 import datetime as dt
 import sys
+import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.content.paths import ProjectPaths
 from bot.quality import texts
+from bot.quality.console import stderr_to
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 FRESH_REPORTS = "fresh"
 """docs/reports/fresh/: the report on the second held-out set (fresh phrasings)."""
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    """Train if needed, evaluate both held-out sets against the model the edit started from, write the reports."""
-    from bot.content.corpus import Content
-    from bot.content.gate import MIN_TEST_QUESTIONS
-    from bot.content.heldout_file import questions_by_topic
-    from bot.live import reload_running_bot
-    from bot.quality.evaluation import Example, evaluate_model, format_scores, load_examples
-    from bot.quality.reference import keep_figures, reference_for
-    from bot.quality.report import (
-        FIGURES_NAME,
-        MissingFontError,
-        cjk_font,
-        confusion_counts,
-        figures,
-        write_report,
-    )
+    """Train if needed, evaluate both held-out sets against the model the edit started from, write the reports.
+
+    Rasa's and TensorFlow's own output (warnings, training progress) goes to var/log/evaluate.log,
+    so the console shows the Chinese summary.
+    """
+    from bot.quality.report import MissingFontError, cjk_font
     from bot.settings import Settings
-    from bot.train import ensure_model
 
     paths = ProjectPaths(args.root)
     try:
@@ -42,6 +37,30 @@ def evaluate(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     settings = Settings.from_env()
+    log = paths.root / "var" / "log" / "evaluate.log"
+    print(texts.CONSOLE_LOG.format(log=paths.relative(log)), flush=True)
+    try:
+        with stderr_to(log):
+            return _evaluate(paths, settings)
+    except Exception as error:  # noqa: BLE001 - the details go to the log; the editor gets one sentence
+        with open(log, "a", encoding="utf-8") as stream:
+            traceback.print_exc(file=stream)
+        print(
+            texts.EVALUATE_FAILED.format(error=type(error).__name__, log=paths.relative(log)), file=sys.stderr
+        )
+        return 1
+
+
+def _evaluate(paths: ProjectPaths, settings: Settings) -> int:
+    from bot.content.corpus import Content
+    from bot.content.gate import MIN_TEST_QUESTIONS
+    from bot.content.heldout_file import questions_by_topic
+    from bot.live import reload_running_bot
+    from bot.quality.evaluation import Example, evaluate_model, format_scores, load_examples
+    from bot.quality.reference import keep_figures, reference_for
+    from bot.quality.report import FIGURES_NAME, confusion_counts, figures, write_report
+    from bot.train import ensure_model
+
     model = ensure_model(settings.models_dir, paths.root)
     print(reload_running_bot(settings, model), flush=True)
     when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")

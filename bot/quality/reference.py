@@ -5,7 +5,8 @@ Training records, beside each model, the model that was newest when it started (
 one, so a change in the report comes from the edit and not from new test questions — and its
 figures are kept beside it (`<model>.figures-<held-out hash>.json`), so it is scored once. With
 no such model (the first training, or it was pruned) the previous run's figures are used, and the
-report says they may not be comparable.
+report says they may not be comparable. The labels the earlier model could predict come with its
+figures, so a topic it did not know is reported as new, not as better.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from bot.content.atomic import write_atomically
 from bot.quality.evaluation import Example
+from bot.quality.model_labels import known_labels
 from bot.quality.report import Reference, read_figures
 from bot.train import started_from
 
@@ -55,6 +57,6 @@ def reference_for(
             announce(earlier.name)
             kept = score(earlier)
             keep_figures(earlier, examples, kept)
-        return Reference(kept, "started_from")
+        return Reference(kept, "started_from", known_labels(earlier))
     previous = read_figures(last_run)
     return Reference(previous, "last_run") if previous is not None else None

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,8 @@ class Reference:
 
     figures: dict[str, Any]
     kind: str
+    known: frozenset[str] | None = None
+    """The labels the compared model could predict (None: not known)."""
 
 
 @dataclass
@@ -121,12 +123,24 @@ class Diff:
     gone_labels: list[str] = field(default_factory=list)
 
 
-def compare(previous: dict[str, Any] | None, current: dict[str, Any], kind: str = "last_run") -> Diff:
-    """Which labels got better or worse (by F1, at least CHANGE_THRESHOLD), which appeared or went."""
+def compare(
+    previous: dict[str, Any] | None,
+    current: dict[str, Any],
+    kind: str = "last_run",
+    known_before: Collection[str] | None = None,
+) -> Diff:
+    """Which labels got better or worse (by F1, at least CHANGE_THRESHOLD), which appeared or went.
+
+    A label the earlier model did not know (`known_before`, the labels it could predict) is new —
+    a new topic — even when the earlier model was scored on its test questions: it cannot have
+    got better.
+    """
     diff = Diff(previous, kind if previous is not None else "")
     if previous is None:
         return diff
-    before, after = previous.get("per_label", {}), current["per_label"]
+    before, after = dict(previous.get("per_label", {})), current["per_label"]
+    if known_before is not None:
+        before = {label: value for label, value in before.items() if label in known_before}
     diff.new_labels = sorted(set(after) - set(before))
     diff.gone_labels = sorted(set(before) - set(after))
     for label in sorted(set(before) & set(after)):
@@ -161,11 +175,17 @@ def _change_line(change: Change, names: Mapping[str, str]) -> str:
         label=change.label,
         before=change.f1_before,
         after=change.f1_after,
-        delta=change.delta,
-        dp=change.precision_delta,
-        dr=change.recall_delta,
+        delta=signed(change.delta),
+        dp=signed(change.precision_delta),
+        dr=signed(change.recall_delta),
     )
     return line + (texts.REPORT_MAYBE_NOISE if change.maybe_noise else "")
+
+
+def signed(value: float) -> str:
+    """A change with two decimals and its sign; no change is "0.00" (never "-0.00")."""
+    rounded = round(value, 2)
+    return "0.00" if rounded == 0 else f"{rounded:+.2f}"
 
 
 def _percent(value: float) -> str:
@@ -285,7 +305,8 @@ def render_markdown(
     before_labels = (diff.previous or {}).get("per_label", {})
     changes = {c.label: c for c in (*diff.better, *diff.worse)}
     for s in scores.per_label:
-        change = f"{s.f1 - before_labels[s.label]['f1']:+.2f}" if s.label in before_labels else "—"
+        known = s.label in before_labels and s.label not in diff.new_labels
+        change = signed(s.f1 - before_labels[s.label]["f1"]) if known else "—"
         if s.label in changes and changes[s.label].maybe_noise:
             change += texts.REPORT_MAYBE_NOISE
         figures_shown = f"{s.precision:.2f} | {s.recall:.2f} | {s.f1:.2f}"
@@ -405,11 +426,14 @@ class Written:
                 (texts.REPORT_SUMMARY_WORSE, self.diff.worse),
             ):
                 shown = "、".join(
-                    f"{label_name(c.label, self.names)} {c.delta:+.2f}"
+                    f"{label_name(c.label, self.names)} {signed(c.delta)}"
                     + (texts.REPORT_MAYBE_NOISE if c.maybe_noise else "")
                     for c in changes
                 )
                 lines.append(template.format(labels=shown or texts.REPORT_NONE))
+            if self.diff.new_labels:
+                shown = "、".join(label_name(label, self.names) for label in self.diff.new_labels)
+                lines.append(texts.REPORT_SUMMARY_NEW.format(labels=shown))
         if self.untested:
             lines.append(texts.REPORT_SUMMARY_UNTESTED.format(keys="、".join(self.untested)))
         return "\n".join(lines)
@@ -447,7 +471,12 @@ def write_report(
     if reference is None:
         previous = read_figures(figures_path)
         reference = Reference(previous, "last_run") if previous is not None else None
-    diff = compare(reference.figures if reference else None, current, reference.kind if reference else "")
+    diff = compare(
+        reference.figures if reference else None,
+        current,
+        reference.kind if reference else "",
+        reference.known if reference else None,
+    )
     names = dict(names or {})
     image = folder / IMAGE_NAME
     draw_matrix(confusion, image, names)

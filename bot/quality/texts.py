@@ -67,12 +67,12 @@ INTENT_NAMES = {
 """Chinese names of the labels that are no FAQ topic (topics are named by their standard question)."""
 REPORT_BETTER = "变好的主题"
 REPORT_WORSE = "变差的主题"
-REPORT_NEW_LABELS = "新出现的标签"
+REPORT_NEW_LABELS = "新主题（这次修改开始时的模型还不认识它们：没有可比的数字，不算变好）"
 REPORT_GONE_LABELS = "不再出现的标签"
 REPORT_NOTHING_CHANGED = "各主题的 F1 都没有变化（变化小于 {threshold}）。"
 REPORT_NONE = "无"
 REPORT_CHANGE_LINE = (
-    "- {name}（`{label}`）：F1 {before:.2f} → {after:.2f}（{delta:+.2f}；精确率 {dp:+.2f}，召回率 {dr:+.2f}）"
+    "- {name}（`{label}`）：F1 {before:.2f} → {after:.2f}（{delta}；精确率 {dp}，召回率 {dr}）"
 )
 REPORT_PER_LABEL = "各主题的精确率、召回率和 F1"
 REPORT_COLUMNS = ("主题", "标签", "测试问法数", "精确率", "召回率", "F1", "F1 变化")
@@ -91,6 +91,9 @@ REPORT_HOW_TO_READ_LINES = (
 REPORT_SAVED = "报告已写入 {markdown}（混淆矩阵：{image}）"
 REPORT_SUMMARY_BETTER = "变好：{labels}"
 REPORT_SUMMARY_WORSE = "变差：{labels}"
+REPORT_SUMMARY_NEW = "新主题：{labels}（开始时的模型还不认识它们，不算变好）"
+CONSOLE_LOG = "Rasa 和 TensorFlow 的技术信息（警告、训练过程）写在 {log}，不显示在这里。"
+EVALUATE_FAILED = "评估没有完成：{error}。详细的技术信息在 {log}，请把它发给开发人员。"
 
 MATRIX_LABELS = ("混淆矩阵（保留测试集）", "模型认成的主题", "应为的主题", "占该行的比例")
 """Title, x axis, y axis and colour scale of the picture (drawn with the Noto Sans CJK font)."""

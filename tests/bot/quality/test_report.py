@@ -147,7 +147,7 @@ def test_a_change_of_one_test_question_is_marked_as_maybe_noise(tmp_path: Path) 
     markdown = (tmp_path / MARKDOWN_NAME).read_text(encoding="utf-8")
     assert "对比的是这次修改开始时的模型 `started.tar.gz`，它和本次模型用同一套保留测试集评估" in markdown
     assert (
-        "- 认证要收费吗？（`faq/fees`）：F1 0.75 → 0.86（+0.11；精确率 +0.00，召回率 +0.25）（可能是随机波动）"
+        "- 认证要收费吗？（`faq/fees`）：F1 0.75 → 0.86（+0.11；精确率 0.00，召回率 +0.25）（可能是随机波动）"
         in markdown
     )
     assert "### 变好的主题（1，其中 1 个可能是随机波动）" in markdown
@@ -173,3 +173,39 @@ def test_without_the_chinese_font_evaluate_stops_first_and_says_how_to_install_i
         cjk_font()
     assert quality_main(["evaluate"]) == 2  # before training or loading any model
     assert "fonts-noto-cjk（以 root 运行 make browser）" in capsys.readouterr().err
+
+
+def test_a_topic_the_earlier_model_did_not_know_is_new_not_better(tmp_path: Path) -> None:
+    before = figures(
+        scores(0.75, 0.0), model="old.tar.gz", when="2026-11-26 09:30"
+    )  # scored on its questions
+    known = frozenset({"faq/fees", "out_of_scope"})
+    written = write_report(
+        scores(0.75, 0.75),
+        CONFUSION,
+        tmp_path,
+        model="new.tar.gz",
+        reference=Reference(before, "started_from", known),
+        names=NAMES,
+    )
+    assert written.diff.better == [] and written.diff.new_labels == ["faq/resubmit"]
+    markdown = (tmp_path / MARKDOWN_NAME).read_text(encoding="utf-8")
+    assert "### 新主题" in markdown[markdown.index("### 新主题") :]
+    assert "| 被驳回后怎么重新提交？ | `faq/resubmit` | 4 | 0.75 | 0.75 | 0.75 | — |" in markdown
+    summary = written.summary(ProjectPaths(tmp_path))
+    assert "新主题：被驳回后怎么重新提交？" in summary and "变好：无" in summary
+
+
+def test_no_change_is_written_without_a_minus_sign(tmp_path: Path) -> None:
+    before = figures(scores(0.75, 0.5), model="old.tar.gz", when="2026-11-26 09:30")
+    before["per_label"]["faq/fees"]["f1"] = 0.7500004
+    write_report(
+        scores(0.75, 0.5),
+        CONFUSION,
+        tmp_path,
+        model="new.tar.gz",
+        reference=Reference(before, "started_from"),
+    )
+    markdown = (tmp_path / MARKDOWN_NAME).read_text(encoding="utf-8")
+    assert "| `faq/fees` | 4 | 0.75 | 0.75 | 0.75 | 0.00 |" in markdown
+    assert "-0.00" not in markdown
