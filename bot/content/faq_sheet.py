@@ -10,6 +10,11 @@ canonical layout (bot.content.topic_files) and the test questions into the held-
 (bot.content.heldout_file); a file whose content would not change is not touched, so
 export-then-import leaves every file byte-identical.
 
+An import runs under the content lock and writes all its files together (bot.content.staging); a
+topic changed since the sheet was exported that the sheet would change again is refused
+(bot.content.sheet_stamp). A topic whose phrasings (or test questions) are the same set as in its
+file keeps the file's order, so sorting the sheet changes no file.
+
 Topics that are not in the sheet are left alone; a topic is deleted (its file and its test
 questions) only when one of its rows says 「删除」 in the 「操作」 column (and nothing else refers to it).
 """

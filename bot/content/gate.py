@@ -10,8 +10,8 @@ and for both imports.
 
 Errors (the check exits non-zero, an import writes nothing), the same for the check and both imports:
 a phrasing under two intents or twice in one imported topic, a held-out test question used for
-training or under two topics, a phrasing or test question holding masked personal data (`****`,
-bot.privacy), a missing question or answer, a question on more than one line, an answer too long
+training or under two topics, a phrasing or test question holding personal data, real (bot.privacy finds it) or
+masked (`****`, `××××`, `••••`), or (imports) without visible text or over MAX_PHRASING_CHARS, a missing question or answer, a question on more than one line, an answer too long
 for Telegram or contradicting data/facts.yml, a topic with fewer than MIN_PHRASINGS phrasings or
 fewer than MIN_TEST_QUESTIONS test questions, a reference to a topic that has no file or is being
 deleted, a topic file that cannot be read or is named after another topic.
