@@ -16,9 +16,10 @@ the only stage the topic's standard question names. Numbers are digits, decimals
                 days (a week 5, half a month 10-11, a month 20-23)  must lie within the stage's range;
     calendar    "3天", "3日", "3到4天", "48小时": refused for a stage: review times are working days,
                 so a stage's duration must be stated in 工作日 (the message says so and gives the fact).
-A duration for no recognisable stage in working days (or weeks, months) must lie within some
-stage's range (the whole process included): "已经提交5个工作日了" passes, "超过10个工作日" does not.
-Calendar days and hours for no recognisable stage are not judged ("30天内有效").
+A duration right after a stage ("初审通过后3天内会收到通知") is not that stage's: it counts as for no
+stage. A number of working days for no recognisable stage must lie within some stage's range (the whole
+process included): "已经提交5个工作日了" passes, "超过10个工作日" does not. Calendar days, hours,
+weeks and months for no recognisable stage are not judged ("30天内有效", "3个月内的流水").
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ _CHINESE_DIGITS = {
 }
 _FINANCIAL = str.maketrans("壹贰貳叁參肆伍陆陸柒捌玖拾佰幺", "一二二三三四五六六七八九十百一")
 _SPOKEN_DIGITS = re.compile("[零〇一二三四五六七八九]{7,}")
+_AFTER_STAGE = ("后", "之后", "以后")
+"""Between a stage and a duration: the duration comes after the stage, it is not the stage's."""
 _SENTENCE_END = "。；;！？!?\n"
 _CLAUSE_END = _SENTENCE_END + "，,（()）：:"
 
@@ -255,20 +258,33 @@ class Facts:
                 found.append((match.start(), message))
         return found
 
-    def _stage_near(self, clause: str, at: int) -> Stage | None:
-        """The stage named closest before `at` in `clause`, else the first one named after it."""
-        before = [(clause.rfind(word, 0, at), stage) for stage in self.stages for word in stage.words]
-        before = [(position, stage) for position, stage in before if position != -1]
+    def _stage_near(self, clause: str, at: int) -> tuple[Stage, bool] | None:
+        """The stage named closest before `at` in `clause`, else the first one named after it.
+
+        The flag says whether the duration comes after the stage ("初审通过后3天内…"): then it is
+        not that stage's duration.
+        """
+        before = [
+            (position, word, stage)
+            for stage in self.stages
+            for word in stage.words
+            if (position := clause.rfind(word, 0, at)) != -1
+        ]
         if before:
-            return max(before, key=lambda item: item[0])[1]
+            position, word, stage = max(before, key=lambda item: item[0])
+            return stage, any(mark in clause[position + len(word) : at] for mark in _AFTER_STAGE)
         after = [(clause.find(word, at), stage) for stage in self.stages for word in stage.words]
-        after = [(position, stage) for position, stage in after if position != -1]
-        return min(after, key=lambda item: item[0])[1] if after else None
+        found = [(position, stage) for position, stage in after if position != -1]
+        return (min(found, key=lambda item: item[0])[1], False) if found else None
 
     def _stage_for(self, text: str, start: int, end: int, question_stage: Stage | None) -> Stage | None:
         """The stage a duration at text[start:end] is stated for (see the module docstring)."""
         left, right = _span(text, start, end, _CLAUSE_END)
-        return self._stage_near(text[left:right], start - left) or question_stage
+        near = self._stage_near(text[left:right], start - left)
+        if near is None:
+            return question_stage
+        stage, after_it = near
+        return None if after_it else stage
 
     def _working_days(self, text: str, question: str) -> list[tuple[int, str]]:
         named_in_question = [stage for stage in self.stages if any(word in question for word in stage.words)]
@@ -306,6 +322,8 @@ class Facts:
         exact_range = second is not None and unit not in _WORKING_DAYS_PER
         known = [known.days for known in self.stages]
         if stage is None:
+            if unit in _WORKING_DAYS_PER:
+                return ""  # "3个月内", "一周后" for no stage may be about anything
             if exact_range and (low, high) in known:
                 return ""
             if not exact_range and any(a <= low <= high <= b for a, b in known):

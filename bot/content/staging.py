@@ -46,7 +46,7 @@ def remove_stale_temporaries(paths: ProjectPaths) -> list[Path]:
     removed = []
     for folder in _content_folders(paths):
         if folder.is_dir():
-            for path in sorted(folder.glob(".*.tmp")):
+            for path in sorted(p for p in folder.glob(".*.tmp") if p.is_file()):
                 path.unlink(missing_ok=True)
                 removed.append(path)
     return removed

@@ -43,6 +43,9 @@ def test_no_current_answer_contradicts_a_fact(facts: Facts) -> None:
         "整个流程大约一周",  # a week: 5 working days
         "如果已经超过5个工作日还没有结果，请联系客服",  # no stage named: within some stage's range
         "链接30天内有效",  # calendar days for no stage: not judged
+        "初审通过后3天内会收到通知",  # after a stage, not the stage's duration
+        "复审通过后，30天内可以领取证书",
+        "请提供近3个月的银行流水，一周内补交",  # months and weeks for no stage: not judged
         "初审需要 2 个 工作\u200b日",  # spaces and invisible characters
         "初审需要1.5个工作日",  # a decimal read whole (never "5个工作日")
         "初審一般1-2個工作日，複審2-3個工作日",  # traditional characters
@@ -76,7 +79,7 @@ def test_statements_that_agree(facts: Facts, text: str) -> None:
         ),
         ("需要4个工作日", "复审要多久？", "「复审」的时长写成了「4个工作日」，事实是 2-3"),
         ("如果已经超过10个工作日还没有结果，请联系客服", "", "「10个工作日」：看不出说的是哪个审核阶段"),
-        ("初审通过后3天内会收到通知", "", "「初审」的时长写成了「3天」：审核时长只按工作日计算"),
+        ("初审需要3天", "", "「初审」的时长写成了「3天」：审核时长只按工作日计算"),
         ("初审3日", "", "「初审」的时长写成了「3日」"),
         ("复审需要3到4天", "", "「复审」的时长写成了「3到4天」"),
         ("初审48小时内完成", "", "「初审」的时长写成了「48小时」"),

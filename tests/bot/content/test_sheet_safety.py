@@ -13,7 +13,7 @@ from bot.content.__main__ import main
 from bot.content.errors import SheetError
 from bot.content.faq_sheet import ImportResult, export_sheet, import_sheet
 from bot.content.paths import ProjectPaths
-from bot.content.staging import import_lock
+from bot.content.staging import apply_all, import_lock
 from bot.content.topic_files import read_topic, write_topic
 from bot.train import fingerprint
 from tests.bot.content.conftest import snapshot
@@ -218,3 +218,25 @@ def test_a_broken_file_gets_a_chinese_message(project: ProjectPaths, tmp_path: P
     messages = refused(sheet, project)
     assert messages[0].startswith("无法打开表格")
     assert ImportResult().summary()  # nothing else needed
+
+
+def test_a_cell_with_a_broken_character_gets_a_chinese_message(project: ProjectPaths, tmp_path: Path) -> None:
+    sheet = tmp_path / "faq.xlsx"
+    export_sheet(sheet, project)
+    set_cell(sheet, "fees", texts.COL_PHRASINGS, "认证\ud800收费吗", nth=1)  # a lone surrogate
+    before = snapshot(project.root)
+    messages = refused(sheet, project)
+    assert messages[0].startswith("无法打开表格") or any("无法保存的字符" in m for m in messages)
+    assert snapshot(project.root) == before
+
+
+def test_a_failure_while_staging_changes_no_file(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yml", tmp_path / "b.yml"
+    first.write_text("old a", encoding="utf-8")
+    second.write_text("old b", encoding="utf-8")
+    (tmp_path / ".b.yml.staged.tmp").mkdir()  # b cannot be staged (as if the disk filled up)
+    with pytest.raises(OSError):
+        apply_all({first: "new a", second: "new b"})
+    assert first.read_text(encoding="utf-8") == "old a" and second.read_text(encoding="utf-8") == "old b"
+    assert not (tmp_path / ".a.yml.staged.tmp").exists()
+    assert apply_all({first: "old a"}) == set()  # nothing to change: not touched
