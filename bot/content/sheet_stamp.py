@@ -20,7 +20,9 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
+from bot.content import texts
 from bot.content.atomic import write_atomically
+from bot.content.errors import SheetError
 from bot.content.paths import ProjectPaths
 
 STAMP_SHEET = "_export_stamp"
@@ -65,13 +67,18 @@ def add_stamp(workbook: Workbook, topics: Mapping[str, str]) -> None:
 
 def read_stamp(path: Path) -> Stamp | None:
     """The stamp of an exported sheet (None when it has none); the file was already opened once."""
-    workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        if STAMP_SHEET not in workbook.sheetnames:
-            return None
-        rows = [tuple(row[:2]) for row in workbook[STAMP_SHEET].iter_rows(values_only=True) if row]
-    finally:
-        workbook.close()
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        try:
+            if STAMP_SHEET not in workbook.sheetnames:
+                return None
+            rows = [
+                (tuple(row) + (None, None))[:2] for row in workbook[STAMP_SHEET].iter_rows(values_only=True)
+            ]
+        finally:
+            workbook.close()
+    except Exception as error:
+        raise SheetError(texts.ERR_CANNOT_OPEN.format(path=path, detail=error)) from error
     values = {str(key): str(value) for key, value in rows if key and value}
     sheet_id = values.pop(_ID_ROW, "")
     return Stamp(sheet_id, values) if sheet_id else None
