@@ -20,6 +20,7 @@ PAGE = {
     "new_session": "之前的会话已过期，已为您开始新的对话。",
     "log_label": "对话记录",
     "choices_label": "可选的问题",
+    "too_long": "消息太长了：最多 {max} 字，现在 {count} 字。请删减后再发送，或分成几条发送。",
 }
 """The chat page (`/chat/`): handed to chat.js as JSON inside the page."""
 

@@ -6,6 +6,10 @@
  *   seen     ids of bot messages shown (a message offered twice is shown once)
  *   unsent   messages the server has not confirmed yet (sent again, same id, after a reconnect)
  * Every bot message is acknowledged once it is shown and stored; the server keeps what was not.
+ *
+ * Limits of socket.io's server (python-engineio) the page stays under: at most MAX_IN_FLIGHT messages
+ * wait for their turn at a time (a long-polling POST with more than 16 packets is refused whole), and
+ * a message longer than TEXTS.max_chars is not sent: a notice under the input says so and the text stays.
  */
 (function () {
   "use strict";
@@ -18,12 +22,16 @@
   const BANNER_DELAY_MS = 800;
   const LIST_ITEM = /^\s*(\d+[.、)）]|[（(]\d+[)）]|[•·\-–*])\s*/;
   const EMBEDDED = new URLSearchParams(location.search).has("embed");
+  const MAX_CHARS = TEXTS.max_chars;
+  const MAX_IN_FLIGHT = 8;
 
   const byId = (id) => document.getElementById(id);
   const logList = byId("chat-log");
   const input = byId("chat-input");
   const typing = byId("chat-typing");
   const banner = byId("chat-banner");
+  const limit = byId("chat-limit");
+  const sendButton = byId("chat-send");
   const itemOf = new WeakMap();
 
   // ---- what this tab keeps ----
@@ -141,6 +149,10 @@
   let typingSince = 0;
   let bannerTimer = null;
 
+  function conversationOf(token) {
+    return String(token).split(".")[0];
+  }
+
   function isUnsent(mid) {
     return state.unsent.some((message) => message.mid === mid);
   }
@@ -169,6 +181,9 @@
       return;
     }
     for (const message of state.unsent) {
+      if (inFlight.size >= MAX_IN_FLIGHT) {
+        break; // the rest go out as turns end
+      }
       if (inFlight.has(message.mid)) {
         continue;
       }
@@ -189,7 +204,7 @@
     if (entry) {
       redraw(entry);
     }
-    showStatus();
+    flush();
   }
 
   function redrawUnsent() {
@@ -264,7 +279,8 @@
     if (typeof token !== "string") {
       return;
     }
-    if (state.token && token !== state.token) {
+    // a reconnect renews the token (same conversation, later time); only another conversation starts afresh
+    if (state.token && conversationOf(token) !== conversationOf(state.token)) {
       startAfresh();
     }
     state.token = token;
@@ -303,7 +319,7 @@
   byId("chat-title").textContent = TEXTS.title;
   byId("chat-subtitle").textContent = TEXTS.subtitle;
   byId("chat-avatar").textContent = TEXTS.avatar;
-  byId("chat-send").textContent = TEXTS.send;
+  sendButton.textContent = TEXTS.send;
   typing.querySelector("em").textContent = TEXTS.typing;
   input.placeholder = TEXTS.placeholder;
   logList.setAttribute("aria-label", TEXTS.log_label);
@@ -320,17 +336,32 @@
     input.style.height = Math.min(input.scrollHeight + 2, 140) + "px";
   }
 
+  function tooLong() {
+    // counted as the server counts: characters (code points) of the trimmed text, a line break as one
+    const count = Array.from(input.value.trim().replace(/\r\n?/g, "\n")).length;
+    const over = count > MAX_CHARS;
+    limit.hidden = !over;
+    limit.textContent = over ? TEXTS.too_long.replace("{max}", MAX_CHARS).replace("{count}", count) : "";
+    sendButton.disabled = over;
+    input.setAttribute("aria-invalid", over ? "true" : "false");
+    return over;
+  }
+
   byId("chat-composer").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text) {
-      return;
+    if (!text || tooLong()) {
+      return; // a message too long stays in the box, with the notice
     }
     input.value = "";
     grow();
+    tooLong();
     send(text);
   });
-  input.addEventListener("input", grow);
+  input.addEventListener("input", () => {
+    grow();
+    tooLong();
+  });
   input.addEventListener("keydown", (event) => {
     // Enter sends; Shift+Enter starts a new line; Enter that confirms an IME (pinyin) choice does neither
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
