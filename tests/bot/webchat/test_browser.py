@@ -176,19 +176,19 @@ def test_a_reload_keeps_the_conversation_and_its_session(stack: Stack) -> None:
         open_chat(driver, stack.settings.rasa_url)
         say(driver, "查询 RZ202611200001")
         assert "初审中" in say(driver, "B2C344")[-1]
-        shown, token = bubbles(driver), stored(driver)["token"]
+        shown, conversation = bubbles(driver), conversation_of(driver)
 
         driver.refresh()
         wait(driver, lambda: bubbles(driver) == shown)
         time.sleep(1.5)  # a resumed session gets no second greeting
-        assert bubbles(driver) == shown and stored(driver)["token"] == token
+        assert bubbles(driver) == shown and conversation_of(driver) == conversation  # its token renewed
         assert "初审中" in say(driver, "RZ202611200001")[-1]  # ownership proven in this conversation
 
 
 def test_a_network_drop_loses_nothing_and_the_chat_reconnects(stack: Stack) -> None:
     with chromium(phone=True) as driver:
         open_chat(driver, stack.settings.rasa_url)
-        token = stored(driver)["token"]
+        conversation = conversation_of(driver)
         set_offline(driver, True)
         banner = driver.find_element(By.ID, "chat-banner")
         wait(driver, banner.is_displayed, timeout=10)
@@ -207,7 +207,7 @@ def test_a_network_drop_loses_nothing_and_the_chat_reconnects(stack: Stack) -> N
         assert bubbles(driver, "agent") == ["您好，网络恢复后您会看到这条客服消息。"]
         wait(driver, lambda: not banner.is_displayed(), timeout=10)
         assert not driver.find_elements(By.CSS_SELECTOR, ".msg.unsent")
-        assert stored(driver)["token"] == token and bubbles(driver, "user") == ["认证需要费用吗"]
+        assert conversation_of(driver) == conversation and bubbles(driver, "user") == ["认证需要费用吗"]
         wait(driver, lambda: not undelivered(stack, conversation_of(driver)), timeout=10)
 
 
