@@ -48,7 +48,7 @@ import datetime as dt
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -323,18 +323,27 @@ def _find(cleaned: str, numerals: frozenset[int] = frozenset()) -> list[_Hit]:
 
 def _protect(cleaned: str, numbers: list[tuple[int, int]], numerals: frozenset[int]) -> str:
     """The cleaned text with what the bot reads (application IDs, credit codes, dates, times, amounts,
-    counts) blanked out (same length), except where a mobile number or resident ID overlaps it."""
+    counts) blanked out (same length), except where a personal number that is not made of them
+    overlaps it (`_breaks`)."""
     kept = [code.span() for code in _CREDIT_CODE.finditer(cleaned) if _is_credit_code_only(code.group())]
     kept += [match.span() for pattern in _KEPT_PATTERNS for match in pattern.finditer(cleaned)]
     if not kept:
         return cleaned
-    personal = [
-        hit
-        for number_start, number_end in numbers
-        if any(number_start < end and number_end > start for start, end in kept)
-        for hit in _number_hits(cleaned, number_start, number_end, numerals)
-    ]
-    spans = [span for span in kept if not any(_breaks(cleaned, hit, span, kept) for hit in personal)]
+    covering: dict[int, list[int]] = {}  # position → the kept spans covering it
+    for index, (start, end) in enumerate(kept):
+        for position in range(start, end):
+            covering.setdefault(position, []).append(index)
+    broken: set[int] = set()
+    for number_start, number_end in numbers:
+        if not any(position in covering for position in range(number_start, number_end)):
+            continue
+        for hit in _number_hits(cleaned, number_start, number_end, numerals):
+            overlapped = {
+                index for position in range(hit.start, hit.end) for index in covering.get(position, ())
+            }
+            if overlapped and _breaks(cleaned, hit, overlapped, covering):
+                broken |= overlapped
+    spans = [span for index, span in enumerate(kept) if index not in broken]
     if not spans:
         return cleaned
     chars = list(cleaned)
@@ -343,26 +352,16 @@ def _protect(cleaned: str, numbers: list[tuple[int, int]], numerals: frozenset[i
     return "".join(chars)
 
 
-def _overlaps(hit: _Hit, span: tuple[int, int]) -> bool:
-    return hit.start < span[1] and hit.end > span[0]
-
-
 _STRAY_DIGITS = 2
 """Digits outside what the bot reads that a window made of such things may hold and still be forgiven
 (`2026-08-16 - 2026-08-23，6-15个工作日`)."""
 
 
-def _breaks(cleaned: str, hit: _Hit, span: tuple[int, int], kept: list[tuple[int, int]]) -> bool:
-    """Whether a personal number overlapping `span` counts: unless it is made of what the bot reads (all
-    its digits lie in kept spans, or it overlaps two or more and at most _STRAY_DIGITS lie outside)."""
-    if not _overlaps(hit, span):
-        return False
-    stray = [
-        position
-        for position in _digit_positions(cleaned, hit.start, hit.end)
-        if not any(start <= position < end for start, end in kept)
-    ]
-    return bool(stray) and (len(stray) > _STRAY_DIGITS or sum(_overlaps(hit, other) for other in kept) < 2)
+def _breaks(cleaned: str, hit: _Hit, overlapped: set[int], covering: dict[int, list[int]]) -> bool:
+    """Whether a personal number overlapping kept spans counts: unless it is made of what the bot reads
+    (all its digits lie in kept spans, or it overlaps two or more and at most _STRAY_DIGITS lie outside)."""
+    stray = sum(position not in covering for position in _digit_positions(cleaned, hit.start, hit.end))
+    return stray > 0 and (stray > _STRAY_DIGITS or len(overlapped) < 2)
 
 
 def _is_credit_code_only(candidate: str) -> bool:
@@ -379,21 +378,51 @@ def _number_hits(work: str, start: int, end: int, numerals: frozenset[int]) -> I
     digits = "".join(work[position] for position in positions)
     check_x = work[end - 1] in "Xx"
     count = len(digits)
+    luhn_ok = _luhn_windows(digits) if count >= _CARD_LENGTHS[0] else _no_window
     for first in range(count):
         if digits[first] == "1" and first + 11 <= count and digits[first + 1] in "3456789":
             yield _Hit(positions[first], positions[first + 10] + 1, PHONE)
-        if first + 18 <= count and is_resident_id(digits[first : first + 18]):
+        born = digits[first + 6 : first + 8]  # a resident ID's birth year starts 19 or 20: skip the rest
+        if first + 18 <= count and born in ("19", "20") and is_resident_id(digits[first : first + 18]):
             yield _Hit(positions[first], positions[first + 17] + 1, RESIDENT_ID)
-        if check_x and first + 17 == count and is_resident_id(digits[first:] + "X"):
+        if check_x and first + 17 == count and born in ("19", "20") and is_resident_id(digits[first:] + "X"):
             yield _Hit(positions[first], end, RESIDENT_ID)
         for length in _CARD_LENGTHS:
             if first + length > count:
                 break
-            window = digits[first : first + length]
-            if (window.startswith("62") or luhn.is_valid(window)) and not (
+            if (digits.startswith("62", first) or luhn_ok(first, first + length)) and not (
                 numerals and any(position in numerals for position in positions[first : first + length])
             ):
                 yield _Hit(positions[first], positions[first + length - 1] + 1, BANK_ACCOUNT)
+
+
+def _no_window(first: int, end: int) -> bool:
+    return False
+
+
+def _luhn_windows(digits: str) -> Callable[[int, int], bool]:
+    """A test of the Luhn check for any window digits[first:end], in constant time per window.
+
+    Luhn doubles every second digit counting from the window's last one, i.e. the digits whose
+    position has the parity of `end`; prefix sums of plain and doubled values per parity give the total.
+    """
+    plain = [[0] * (len(digits) + 1) for _ in range(2)]
+    doubled = [[0] * (len(digits) + 1) for _ in range(2)]
+    for index, char in enumerate(digits):
+        value = ord(char) - 48
+        for parity in (0, 1):
+            same = index % 2 == parity
+            plain[parity][index + 1] = plain[parity][index] + (value if same else 0)
+            doubled[parity][index + 1] = doubled[parity][index] + (
+                (value * 2 - 9 if value > 4 else value * 2) if same else 0
+            )
+
+    def valid(first: int, end: int) -> bool:
+        keep, double = 1 - end % 2, end % 2
+        total = plain[keep][end] - plain[keep][first] + doubled[double][end] - doubled[double][first]
+        return total % 10 == 0
+
+    return valid
 
 
 def _stretches(cleaned: _Cleaned, hits: list[_Hit]) -> Iterator[tuple[int, int, set[str]]]:
