@@ -13,8 +13,9 @@ How numbers are found
     a resident ID  18 characters with the GB 11643 check character and a birth date from 1900 to today
                    (stdnum.cn.ric; its area-code table is not consulted),
     a mobile       1[3-9] and 9 more digits (a country code before it, `+86 138…`, stays visible),
-    a bank card    16-19 digits passing Luhn (stdnum.luhn), or starting with UnionPay's 62 (not every
-                   UnionPay card passes Luhn); never read from windows holding a Chinese numeral,
+    a bank card    16-19 digits passing Luhn (checked per window from prefix sums), or starting with
+                   UnionPay's 62 (not every UnionPay card passes Luhn); never read from windows
+                   holding a Chinese numeral,
     an account     the whole number after 账号/账户/帐号/帐户/卡号/银行卡/account/acct/a/c (at most 10
                    characters between, none a digit or a sentence end) when it has 10 digits or more.
   Long digit strings are therefore often masked in part: only what the bot needs is kept whole.
@@ -29,9 +30,9 @@ What is kept
   digit groups by - / . or :. A window found on the text as typed that overlaps one of them breaks it
   (`RZ138123456789`, `1912-03-04 567`, a card typed `6222，2026-11-20，…`) unless the window is made of
   them: all its digits lie in them, or it overlaps two or more and at most two of its digits lie
-  outside them (`2026-11-13~2026-11-20` is a range, not a mobile;
-  `RZ202611200001 123456` no card). An 18-digit number that passes GB 11643 is a resident ID even if it
-  would pass as a credit code. A credit code's 6-character suffix alone is too short to be anything.
+  outside them (`2026-11-13~2026-11-20` is a range, not a mobile; `RZ202611200001 123456` no card).
+  An 18-digit number that passes GB 11643 is a resident ID even if it would pass as a credit code. A
+  credit code's 6-character suffix alone is too short to be anything.
 
 What the output looks like
   Each number found is replaced, in the original text, from its first to its last digit (separators
@@ -39,7 +40,9 @@ What the output looks like
   `*` per hidden digit: a mobile keeps its first 3 and last 4 digits (`+86 138****5678`: a country code
   before it stays), everything else its last 4 (`**************002X`, `***************1234`); digits
   typed as Chinese numerals are shown as 0-9. Everything around a number is left exactly as it was.
-  Masking is idempotent: the result is masked again until nothing is found, so `mask(mask(t)) == mask(t)`.
+  Masking is idempotent: the result is masked again until nothing is found, so `mask(mask(t)) == mask(t)`;
+  as `*` is a separator too, the digits two masked numbers keep can make a new window, so numbers
+  with only separators between them (`13812345678，13987654321`) may end up masked as one.
 """
 
 from __future__ import annotations
