@@ -82,7 +82,11 @@ def children_of(pid: int) -> dict[str, int]:
             continue
         if int(stat.rsplit(")", 1)[1].split()[1]) != pid:
             continue
-        for module, name in (("bot.rasa_server", "rasa"), ("bot.action_server", "action server")):
+        for module, name in (
+            ("bot.rasa_server", "rasa"),
+            ("bot.action_server", "action server"),
+            ("bot.gateway", "gateway"),
+        ):
             if module in command:
                 found[name] = int(entry.name)
     return found
