@@ -1,33 +1,48 @@
 """Masking of personal data in free text: 身份证号, mobile phone numbers, bank card and account numbers.
 
 How numbers are found
-  The text is read in its cleaned form: NFKC (full-width → ASCII), every decimal digit as 0-9 and
-  invisible characters removed (bot.normalization.INVISIBLE: zero-width, bidi marks, soft hyphen, word joiner,
-  BOM, controls), so `１３８…` and `138\u200b1234…` are plain digits. A *number* is a run of digits in
-  which up to three separators (whitespace, hyphens and dashes, dots, middle dots and bullets, slashes,
-  backslashes, underscores, brackets) may stand between two digits; anything else (a letter, Chinese,
-  `*`) ends it, so a number glued to text is found like any other. Separators cut a number into digit
-  groups, and every stretch of whole groups is a candidate — never part of a group: digits glued to
-  more digits make another, longer number. A candidate is
+  The text is read in its cleaned form: NFKC (full-width → ASCII), every decimal digit as 0-9, Chinese
+  numerals (〇零一幺二两三…九, 壹贰叁…玖) as digits, and invisible characters removed
+  (bot.normalization.INVISIBLE: zero-width, bidi marks, soft hyphen, word joiner, BOM, controls), so
+  `１３８…`, `138\u200b1234…` and `一三八…` are plain digits. A *number* is a run of digits in which any
+  number of separators may stand between two digits: every character that is neither a letter nor a
+  digit (spaces, dashes, dots, commas ，、, | ~ : ; + * # quotes, brackets, combining marks, emoji…),
+  plus `_`, 丨, ー and ㅡ, which look like separators. A letter (Latin or Chinese) ends a number, so a
+  number glued to text is found like any other. Inside a number every window of digits is read, also
+  across separators and whatever digits come before or after it (`9138123456780` holds a mobile):
     a resident ID  18 characters with the GB 11643 check character and a birth date from 1900 to today
                    (stdnum.cn.ric; its area-code table is not consulted),
-    a mobile       1[3-9] and 9 more digits, optionally after 86 or 0086 (`+86 138…`, `0086-138…`),
-    a bank card    16-19 digits passing Luhn (stdnum.luhn), or starting with UnionPay's 62 (not every
-                   UnionPay card passes Luhn),
+    a mobile       1[3-9] and 9 more digits (a country code before it, `+86 138…`, stays visible),
+    a bank card    16-19 digits passing Luhn (checked per window from prefix sums), or starting with
+                   UnionPay's 62 (not every UnionPay card passes Luhn); never read from windows
+                   holding a Chinese numeral,
     an account     the whole number after 账号/账户/帐号/帐户/卡号/银行卡/account/acct/a/c (at most 10
                    characters between, none a digit or a sentence end) when it has 10 digits or more.
-  Application IDs (RZ + 12 digits) and unified social credit codes (18 characters with a letter, the
-  GB 32100 check character and the GB 11714 one of the organisation code inside) are not personal
-  data: their digits are never read, unless a mobile number or resident ID stands inside them. An
-  18-digit number that passes GB 11643 is a resident ID even if it would pass as a credit code.
+  Long digit strings are therefore often masked in part: only what the bot needs is kept whole.
+
+What is kept
+  What the bot reads is blanked out before windows are read, so no window counts its digits:
+  application IDs as issued (RZ20 + 10 digits, with a 6-character credit-code suffix typed after it),
+  unified social credit codes (18 characters with a letter, the GB 32100 check character and the
+  GB 11714 one of the organisation code inside), dates with a month and day that exist (2026-11-20,
+  2026/11/20, 2026.11.20, 20261120), times (13:45), amounts and decimals (0.01, 0.01元, ¥0.01), counts
+  with their unit (2026年, 3个工作日) and 400/800 hotlines — each standing alone, not chained to more
+  digit groups by - / . or :. A window found on the text as typed that overlaps one of them breaks it
+  (`RZ138123456789`, `1912-03-04 567`, a card typed `6222，2026-11-20，…`) unless the window is made of
+  them: all its digits lie in them, or it overlaps two or more and at most two of its digits lie
+  outside them (`2026-11-13~2026-11-20` is a range, not a mobile; `RZ202611200001 123456` no card).
+  An 18-digit number that passes GB 11643 is a resident ID even if it would pass as a credit code. A
+  credit code's 6-character suffix alone is too short to be anything.
 
 What the output looks like
   Each number found is replaced, in the original text, from its first to its last digit (separators
   and invisible characters inside it go too) by its digits with all but the ends turned into `*`, one
   `*` per hidden digit: a mobile keeps its first 3 and last 4 digits (`+86 138****5678`: a country code
-  before it stays), everything else its last 4 (`**************002X`, `***************1234`).
-  Everything around a number is left exactly as it was. Masking is idempotent: the result is masked
-  again until nothing is found, so `mask(mask(t)) == mask(t)`.
+  before it stays), everything else its last 4 (`**************002X`, `***************1234`); digits
+  typed as Chinese numerals are shown as 0-9. Everything around a number is left exactly as it was.
+  Masking is idempotent: the result is masked again until nothing is found, so `mask(mask(t)) == mask(t)`;
+  as `*` is a separator too, the digits two masked numbers keep can make a new window, so numbers
+  with only separators between them (`13812345678，13987654321`) may end up masked as one.
 """
 
 from __future__ import annotations
@@ -36,7 +51,7 @@ import datetime as dt
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -55,17 +70,48 @@ HIDDEN = "*"
 PHONE_HEAD, KEPT_TAIL = 3, 4
 MIN_ACCOUNT_DIGITS = 10
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
-_LONGEST_CANDIDATE = 19
-"""Digits in the longest shape (a 19-digit card); longer stretches of groups are not read."""
 _MAX_PASSES = 16
 """Masking repeats until nothing is found; each repeat hides digits, so it ends long before this."""
+_CARD_LENGTHS = range(16, 20)
 
-_SEPARATOR = r"[\s\-\u2010-\u2015\u2212\u2500\u30fc.\u00b7\u2022\u30fb/\\_()\[\]]"
-_NUMBER = re.compile(rf"[0-9](?:{_SEPARATOR}{{0,3}}[0-9])*(?:{_SEPARATOR}{{0,3}}[Xx])?")
-_GROUP = re.compile(r"[0-9]+")
-_MOBILE = re.compile(r"(?:0086|86)?1[3-9][0-9]{9}")
-_APPLICATION_ID = re.compile(r"[Rr][\s\-_]{0,3}[Zz](?:[\s\-_]{0,3}[0-9]){12}(?![0-9])")
+CHINESE_DIGITS = str.maketrans(
+    "〇零一幺二两三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖", "0011223456789122334566789"
+)
+"""Chinese numerals as people spell out a number (幺 for 1, 两 for 2; the financial forms)."""
+_CHINESE_DIGIT = re.compile("[〇零一幺二两三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖]")
+_SEPARATOR = r"(?:[^\w\x00]|[_\u4e28\u30fc\u3161])"
+"""Anything but a letter or a digit (and not the protection mark), plus `_` and letters that look like a dash."""
+_NUMBER = re.compile(rf"[0-9](?:{_SEPARATOR}*[0-9])*(?:{_SEPARATOR}*[Xx])?")
+_DIGIT = re.compile(r"[0-9]")
+_LONE = r"(?<![0-9])(?<![0-9][-/.:])(?:{})(?![-/.:]?[0-9])"
+"""A kept pattern stands alone: no digit, and no digit group chained by - / . or :, on either side."""
+_APPLICATION_ID = re.compile(
+    r"[Rr][\s\-_]{0,3}[Zz][\s\-_]{0,3}2[\s\-_]{0,3}0(?:[\s\-_]{0,3}[0-9]){10}(?![0-9])"
+    r"(?:[^0-9A-Za-z\n]{1,3}[0-9A-Za-z]{6}(?![0-9A-Za-z]))?"
+)
+"""An application ID as issued (RZ, the year 20.., 10 more digits), with the credit-code suffix typed
+after it."""
 _CREDIT_CODE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{18}(?![0-9A-Za-z])")
+_MONTH, _DAY = r"(?:0?[1-9]|1[0-2])", r"(?:0?[1-9]|[12][0-9]|3[01])"
+_MOMENT = re.compile(
+    _LONE.format(
+        rf"(?:19|20)[0-9]{{2}}(?P<sep>[-/.]){_MONTH}(?P=sep){_DAY}"
+        r"|(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+        r"|(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?"
+    )
+)
+"""A date with a month and day that exist (2026-11-20, 2026/11/20, 2026.11.20, 20261120) or a time (13:45)."""
+_AMOUNT = re.compile(
+    r"[¥$][ ]?[0-9]{1,9}(?:\.[0-9]{1,2})?(?![0-9])|" + _LONE.format(r"[0-9]{1,9}\.[0-9]{1,2}")
+)
+"""An amount or a decimal: 0.01, 0.01元, ¥0.01 (NFKC has made ￥ into ¥)."""
+_QUANTITY = re.compile(
+    r"(?<![0-9])[0-9]{1,4}(?=[ ]?(?:年|月|日|号|个|天|周|小时|分钟|秒|次|步|页|张|份|万|岁))"
+)
+"""A count with its unit: 2026年, 11月, 3个工作日, 7天."""
+_HOTLINE = re.compile(_LONE.format(r"[48]00[\s\-]?[0-9]{3}[\s\-]?[0-9]{4}"))
+"""A service hotline: 400-066-6666."""
+_KEPT_PATTERNS = (_APPLICATION_ID, _MOMENT, _AMOUNT, _QUANTITY, _HOTLINE)
 _PROTECTED = "\x00"
 """Stands in for protected characters while numbers are read (cleaned text has no controls)."""
 _ACCOUNT_WORD = re.compile(
@@ -195,10 +241,13 @@ class _Cleaned(NamedTuple):
 
 
 def _mask_once(text: str, escapes: bool) -> Masked:
-    if not escapes and not re.search(r"\d", unicodedata.normalize("NFKC", text)):
+    if not escapes and not _has_digits(text):
         return Masked(text, frozenset())
     cleaned = _clean(text, escapes)
-    hits = _find(cleaned.text)
+    numerals = frozenset(match.start() for match in _CHINESE_DIGIT.finditer(cleaned.text))
+    if numerals:
+        cleaned = cleaned._replace(text=cleaned.text.translate(CHINESE_DIGITS))
+    hits = _find(cleaned.text, numerals)
     if not hits:
         return Masked(text, frozenset())
     pieces: list[str] = []
@@ -209,6 +258,10 @@ def _mask_once(text: str, escapes: bool) -> Masked:
         done = end
     pieces.append(text[done:])
     return Masked("".join(pieces), frozenset(hit.kind for hit in hits))
+
+
+def _has_digits(text: str) -> bool:
+    return bool(re.search(r"\d", unicodedata.normalize("NFKC", text)) or _CHINESE_DIGIT.search(text))
 
 
 @lru_cache(maxsize=8192)
@@ -259,10 +312,11 @@ def _is_character(code: int) -> bool:
     return code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
 
 
-def _find(cleaned: str) -> list[_Hit]:
-    """Every personal number in the cleaned text (spans may overlap)."""
+def _find(cleaned: str, numerals: frozenset[int] = frozenset()) -> list[_Hit]:
+    """Every personal number in the cleaned text (spans may overlap); `numerals` are the positions of
+    digits that were Chinese numerals."""
     numbers = [number.span() for number in _NUMBER.finditer(cleaned)]
-    work = _protect(cleaned, numbers)
+    work = _protect(cleaned, numbers, numerals)
     if work is not cleaned:
         numbers = [number.span() for number in _NUMBER.finditer(work)]
     hits: list[_Hit] = []
@@ -270,7 +324,7 @@ def _find(cleaned: str) -> list[_Hit]:
     for start, end in numbers:
         if end - start >= MIN_ACCOUNT_DIGITS:  # shorter ones cannot hold enough digits
             long_numbers[start] = end
-            hits.extend(_number_hits(work, start, end))
+            hits.extend(_number_hits(work, start, end, numerals))
     for word in _ACCOUNT_WORD.finditer(work):
         number_end = long_numbers.get(word.end())
         digits = _digit_positions(work, word.end(), number_end) if number_end else []
@@ -279,11 +333,29 @@ def _find(cleaned: str) -> list[_Hit]:
     return hits
 
 
-def _protect(cleaned: str, numbers: list[tuple[int, int]]) -> str:
-    """The cleaned text with application IDs and credit codes blanked out (same length)."""
-    codes = [code.span() for code in _APPLICATION_ID.finditer(cleaned)]
-    codes += [code.span() for code in _CREDIT_CODE.finditer(cleaned) if _is_credit_code_only(code.group())]
-    spans = [(start, end) for start, end in codes if not _personal_inside(cleaned, numbers, start, end)]
+def _protect(cleaned: str, numbers: list[tuple[int, int]], numerals: frozenset[int]) -> str:
+    """The cleaned text with what the bot reads (application IDs, credit codes, dates, times, amounts,
+    counts) blanked out (same length), except where a personal number that is not made of them
+    overlaps it (`_breaks`)."""
+    kept = [code.span() for code in _CREDIT_CODE.finditer(cleaned) if _is_credit_code_only(code.group())]
+    kept += [match.span() for pattern in _KEPT_PATTERNS for match in pattern.finditer(cleaned)]
+    if not kept:
+        return cleaned
+    covering: dict[int, list[int]] = {}  # position → the kept spans covering it
+    for index, (start, end) in enumerate(kept):
+        for position in range(start, end):
+            covering.setdefault(position, []).append(index)
+    broken: set[int] = set()
+    for number_start, number_end in numbers:
+        if not any(position in covering for position in range(number_start, number_end)):
+            continue
+        for hit in _number_hits(cleaned, number_start, number_end, numerals):
+            overlapped = {
+                index for position in range(hit.start, hit.end) for index in covering.get(position, ())
+            }
+            if overlapped and _breaks(cleaned, hit, overlapped, covering):
+                broken |= overlapped
+    spans = [span for index, span in enumerate(kept) if index not in broken]
     if not spans:
         return cleaned
     chars = list(cleaned)
@@ -292,50 +364,77 @@ def _protect(cleaned: str, numbers: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+_STRAY_DIGITS = 2
+"""Digits outside what the bot reads that a window made of such things may hold and still be forgiven
+(`2026-08-16 - 2026-08-23，6-15个工作日`)."""
+
+
+def _breaks(cleaned: str, hit: _Hit, overlapped: set[int], covering: dict[int, list[int]]) -> bool:
+    """Whether a personal number overlapping kept spans counts: unless it is made of what the bot reads
+    (all its digits lie in kept spans, or it overlaps two or more and at most _STRAY_DIGITS lie outside)."""
+    stray = sum(position not in covering for position in _digit_positions(cleaned, hit.start, hit.end))
+    return stray > 0 and (stray > _STRAY_DIGITS or len(overlapped) < 2)
+
+
 def _is_credit_code_only(candidate: str) -> bool:
     return is_credit_code(candidate) and not is_resident_id(candidate)
 
 
-def _personal_inside(cleaned: str, numbers: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether a mobile number or resident ID read from the numbers there overlaps cleaned[start:end]."""
-    return any(
-        hit.kind != BANK_ACCOUNT and hit.start < end and hit.end > start
-        for number_start, number_end in numbers
-        if number_start < end and number_end > start
-        for hit in _number_hits(cleaned, number_start, number_end)
-    )
-
-
 def _digit_positions(work: str, start: int, end: int) -> list[int]:
-    return [index for index in range(start, end) if "0" <= work[index] <= "9"]
+    return [match.start() for match in _DIGIT.finditer(work, start, end)]
 
 
-def _number_hits(work: str, start: int, end: int) -> Iterator[_Hit]:
-    """The candidates among the stretches of whole digit groups of the number work[start:end]."""
-    groups = [group.span() for group in _GROUP.finditer(work, start, end)]
+def _number_hits(work: str, start: int, end: int, numerals: frozenset[int]) -> Iterator[_Hit]:
+    """Every window of the digits of the number work[start:end] that is a personal number."""
+    positions = _digit_positions(work, start, end)
+    digits = "".join(work[position] for position in positions)
     check_x = work[end - 1] in "Xx"
-    for first in range(len(groups)):
-        digits = ""
-        positions: list[int] = []
-        for last in range(first, len(groups)):
-            group_start, group_end = groups[last]
-            digits += work[group_start:group_end]
-            positions.extend(range(group_start, group_end))
-            if len(digits) > _LONGEST_CANDIDATE:
+    count = len(digits)
+    luhn_ok = _luhn_windows(digits) if count >= _CARD_LENGTHS[0] else _no_window
+    for first in range(count):
+        if digits[first] == "1" and first + 11 <= count and digits[first + 1] in "3456789":
+            yield _Hit(positions[first], positions[first + 10] + 1, PHONE)
+        born = digits[first + 6 : first + 8]  # a resident ID's birth year starts 19 or 20: skip the rest
+        if first + 18 <= count and born in ("19", "20") and is_resident_id(digits[first : first + 18]):
+            yield _Hit(positions[first], positions[first + 17] + 1, RESIDENT_ID)
+        if check_x and first + 17 == count and born in ("19", "20") and is_resident_id(digits[first:] + "X"):
+            yield _Hit(positions[first], end, RESIDENT_ID)
+        for length in _CARD_LENGTHS:
+            if first + length > count:
                 break
-            yield from _shapes(digits, positions)
-            if check_x and last == len(groups) - 1 and is_resident_id(digits + "X"):
-                yield _Hit(positions[0], end, RESIDENT_ID)
+            if (digits.startswith("62", first) or luhn_ok(first, first + length)) and not (
+                numerals and any(position in numerals for position in positions[first : first + length])
+            ):
+                yield _Hit(positions[first], positions[first + length - 1] + 1, BANK_ACCOUNT)
 
 
-def _shapes(digits: str, positions: list[int]) -> Iterator[_Hit]:
-    """The kinds of personal number `digits` (at `positions` of the cleaned text) is."""
-    if len(digits) == 18 and is_resident_id(digits):
-        yield _Hit(positions[0], positions[-1] + 1, RESIDENT_ID)
-    if 16 <= len(digits) <= 19 and (digits.startswith("62") or passes_luhn(digits)):
-        yield _Hit(positions[0], positions[-1] + 1, BANK_ACCOUNT)
-    if _MOBILE.fullmatch(digits):
-        yield _Hit(positions[len(digits) - 11], positions[-1] + 1, PHONE)
+def _no_window(first: int, end: int) -> bool:
+    return False
+
+
+def _luhn_windows(digits: str) -> Callable[[int, int], bool]:
+    """A test of the Luhn check for any window digits[first:end], in constant time per window.
+
+    Luhn doubles every second digit counting from the window's last one, i.e. the digits whose
+    position has the parity of `end`; prefix sums of plain and doubled values per parity give the total.
+    """
+    plain = [[0] * (len(digits) + 1) for _ in range(2)]
+    doubled = [[0] * (len(digits) + 1) for _ in range(2)]
+    for index, char in enumerate(digits):
+        value = ord(char) - 48
+        for parity in (0, 1):
+            same = index % 2 == parity
+            plain[parity][index + 1] = plain[parity][index] + (value if same else 0)
+            doubled[parity][index + 1] = doubled[parity][index] + (
+                (value * 2 - 9 if value > 4 else value * 2) if same else 0
+            )
+
+    def valid(first: int, end: int) -> bool:
+        keep, double = 1 - end % 2, end % 2
+        total = plain[keep][end] - plain[keep][first] + doubled[double][end] - doubled[double][first]
+        return total % 10 == 0
+
+    return valid
 
 
 def _stretches(cleaned: _Cleaned, hits: list[_Hit]) -> Iterator[tuple[int, int, set[str]]]:

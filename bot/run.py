@@ -1,19 +1,20 @@
 """Start the action server and the Rasa server (and the Telegram gateway when configured) as one unit.
 
-`python -m bot.run` stays in the foreground and stops every child on Ctrl-C or SIGTERM;
+`python -m bot.run` stays in the foreground, starts again a child that exits or hangs
+(bot.supervisor: back-off, a clear stop on a crash loop) and stops every child on Ctrl-C or SIGTERM;
 `python -m bot.run --shell` chats in the terminal instead of serving HTTP.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import secrets
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from bot.commands import action_server_command, rasa_server_command
 from bot.live import RunningBot, forget_running, record_running
 from bot.scale import scaled_children
 from bot.settings import PROJECT_ROOT, RASA_PROCESS_ENV, Settings
+from bot.supervisor import CrashLoop, Policy, Supervisor, answers
 from bot.train import model_path
 
 READY_TIMEOUT_S = 120.0
@@ -85,11 +87,17 @@ def child_environment(
 
 
 def _get(url: str, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # loopback only
-            return 200 <= response.status < 300
-    except OSError:
-        return False
+    return answers(url, timeout)
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    """How a child was started, to start it again the same way."""
+
+    command: list[str]
+    env: dict[str, str]
+    log: IO[bytes] | None
+    health_url: str | None
 
 
 @dataclass
@@ -100,9 +108,18 @@ class Stack:
     auth_token: str
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     action_secret: str = ""
+    specs: dict[str, ChildSpec] = field(default_factory=dict)
 
-    def start(self, name: str, command: list[str], env: dict[str, str], log: IO[bytes] | None) -> None:
-        """Start one child in its own process group."""
+    def start(
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str],
+        log: IO[bytes] | None,
+        health_url: str | None = None,
+    ) -> None:
+        """Start one child in its own process group (`health_url`: what the supervisor asks)."""
+        self.specs[name] = ChildSpec(command, env, log, health_url)
         self.processes[name] = subprocess.Popen(
             command,
             cwd=PROJECT_ROOT,
@@ -111,6 +128,16 @@ class Stack:
             stderr=subprocess.STDOUT if log else None,
             start_new_session=True,
         )
+
+    def restart(self, name: str) -> None:
+        """Start a child again as it was started (after it exited or was killed)."""
+        spec = self.specs[name]
+        self.start(name, spec.command, spec.env, spec.log, spec.health_url)
+
+    def supervisor(self, policy: Policy | None = None) -> Supervisor:
+        """A supervisor of the running children (call its `tick()` regularly)."""
+        health = {name: spec.health_url for name, spec in self.specs.items() if spec.health_url}
+        return Supervisor(self.processes, self.restart, health, policy)
 
     def check_alive(self) -> None:
         """Raise StackError when a child has exited."""
@@ -170,12 +197,18 @@ def running_stack(
         if settings.rasa_workers > 1:  # the production profile: N Rasa workers behind bot.router
             children = scaled_children(settings, model, auth_token, env)
             for child in children:
-                stack.start(child.name, child.command, child.env, log_for(child.name.replace(" ", "_")))
+                log = log_for(child.name.replace(" ", "_"))
+                stack.start(child.name, child.command, child.env, log, child.ready_url)
             stack.wait_ready(checks={child.name: child.ready_url for child in children})
             rasa_urls = tuple(f"http://127.0.0.1:{port}" for port in settings.worker_ports())
         else:
-            stack.start("action server", action_server_command(settings), env, log_for("actions"))
-            stack.start("rasa", rasa_server_command(settings, model), env, log_for("rasa"))
+            action_health = f"http://127.0.0.1:{settings.action_port}/health"
+            stack.start(
+                "action server", action_server_command(settings), env, log_for("actions"), action_health
+            )
+            stack.start(
+                "rasa", rasa_server_command(settings, model), env, log_for("rasa"), f"{settings.rasa_url}/"
+            )
             stack.wait_ready()
             rasa_urls = (f"http://127.0.0.1:{settings.rasa_port}",)
         record_running(settings, RunningBot(os.getpid(), rasa_urls, auth_token, model.name))
@@ -199,7 +232,10 @@ def _serve(settings: Settings, model: Path) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     with running_stack(settings, model, gateway=gateway) as stack:
+        supervisor = stack.supervisor(Policy.from_env())
         print(
             f"\n机器人已启动 / bot is up: REST {settings.rasa_url}/webhooks/rest/webhook , "
             f"socket.io {settings.rasa_url}/socket.io"
@@ -208,7 +244,7 @@ def _serve(settings: Settings, model: Path) -> int:
             flush=True,
         )
         while not stopping:
-            stack.check_alive()
+            supervisor.tick()
             time.sleep(0.5)
     print("已停止 / stopped.", flush=True)
     return 0
@@ -252,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return _shell(settings, model) if args.shell else _serve(settings, model)
+    except CrashLoop as error:
+        print(f"已停止：一个服务反复崩溃，不再重启 / stopped, crash loop: {error}", file=sys.stderr)
+        return 1
     except StackError as error:
         print(f"启动失败 / failed: {error}", file=sys.stderr)
         return 1

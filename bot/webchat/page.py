@@ -28,6 +28,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.inbound import MAX_INPUT_CHARS
 from bot.settings import Settings
 from bot.webchat import texts
 from bot.webchat.origins import OriginPolicy
@@ -76,7 +77,7 @@ def render(name: str, template: str) -> str:
         return (
             template.replace("{{title}}", texts.PAGE["title"])
             .replace("{{noscript}}", texts.PAGE["noscript"])
-            .replace("{{texts}}", _json_for_html(texts.PAGE))
+            .replace("{{texts}}", _json_for_html({**texts.PAGE, "max_chars": MAX_INPUT_CHARS}))
         )
     if name == EMBED:
         return template.replace("/*{{texts}}*/ {}", json.dumps(texts.EMBED, ensure_ascii=False))

@@ -22,6 +22,7 @@ PAGE = {
     "choices_label": "可选的问题",
     "handoff": "人工客服服务中，客服会在这里回复您",
     "leave": "返回机器人",
+    "too_long": "消息太长了：最多 {max} 字，现在 {count} 字。请删减后再发送，或分成几条发送。",
 }
 """The chat page (`/chat/`): handed to chat.js as JSON inside the page."""
 

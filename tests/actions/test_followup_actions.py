@@ -101,7 +101,11 @@ async def test_an_appeal_goes_to_a_person_with_the_application(
         ActionFollowUp(), turn("我不服这个结果", "appeal", reported="RZ202611120005")
     )
 
-    assert [m["response"] for m in messages] == ["utter_appeal_application", "utter_handoff_started"]
+    assert [m["response"] for m in messages] == [
+        "utter_appeal_application",
+        "utter_handoff_started",
+        "utter_handoff_how_rest",  # a REST caller is told how an agent's reply reaches them
+    ]
     assert [e["event"] for e in events] == ["pause"]
     with sessions() as session:
         [escalation] = session.scalars(select(Escalation))

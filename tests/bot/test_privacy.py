@@ -24,24 +24,27 @@ from bot.privacy import (
 )
 from bot.settings import PROJECT_ROOT
 from tests.support.personal_data import (
+    ATTACKER_RAW,
+    ATTACKER_SHAPES,
+    CHINESE_NUMERALS,
     CONTEXT,
     COUNTRY_CODES,
+    DECORATIONS,
     DIGIT_ZEROS,
     EARLIEST_BIRTH,
     INNOCENT,
     INVISIBLES,
+    NOT_RESIDENT_IDS,
     SEPARATORS,
     USCC_ALPHABET,
     bank_card,
     credit_code,
-    id_check,
     mobile,
     reads_as_identifier,
     resident_id,
     survives,
     typed,
 )
-from tests.support.personal_data import passes_luhn as independent_luhn
 
 VALID_ID = "11010519491231002X"  # the GB 11643 example number
 KIND_OF = {"resident_id": RESIDENT_ID, "bank_card": BANK_ACCOUNT, "mobile": PHONE}
@@ -96,9 +99,45 @@ def test_innocent_numbers_stay_visible(innocent: str) -> None:
     assert mask(text) == text
 
 
-def test_numbers_glued_to_more_digits_are_another_number() -> None:
-    assert mask("订单号 1234567890123456") == "订单号 1234567890123456"  # 16 digits, fails Luhn
-    assert mask("编号 913812345678") == "编号 913812345678"  # 12 digits: not a mobile number
+@pytest.mark.parametrize("innocent", NOT_RESIDENT_IDS)
+def test_an_18_digit_number_failing_gb_11643_is_no_resident_id(innocent: str) -> None:
+    assert RESIDENT_ID not in mask_personal_data(f"您好，{innocent}，谢谢").kinds
+
+
+def test_a_number_without_any_shape_stays_visible() -> None:
+    assert mask("订单号 1234567890123456") == "订单号 1234567890123456"  # 16 digits, no window is anything
+
+
+# --- what the attacker of issue 10 typed (second round) -----------------------------------------------
+
+
+@pytest.mark.parametrize(("typed_text", "shown"), ATTACKER_SHAPES)
+def test_attacker_shapes_are_masked(typed_text: str, shown: str) -> None:
+    masked = mask_personal_data(typed_text)
+    assert masked.text == shown
+    assert not any(survives(raw, masked.text) for raw in ATTACKER_RAW)
+    assert mask(shown) == shown
+
+
+@pytest.mark.parametrize(
+    "needed",
+    [
+        "申请编号 RZ202611200001，统一社会信用代码后六位 B2C344",
+        "RZ202611200001 123456",
+        "RZ202611200001，91110108MA01B2C344",
+        "验证码 123456",
+        "我收到两笔打款：0.12、0.34，是 2026-11-20 13:45 到的",
+        "打款金额 0.01 元，1-3个工作日到账，复审 3～5 个工作日",
+        "2026-11-13~2026-11-20，2026-11-21、2026-11-30",
+        "2026/11/13 14:30 - 2026/11/20 15:00，6-15个工作日",
+        "13:45，2026-11-21",
+        "20261120、20261130",
+        "第一步：三个工作日内；两次",
+        "认证费用 300 元/年，审核 7 个工作日",
+    ],
+)
+def test_what_the_bot_reads_is_never_masked(needed: str) -> None:
+    assert mask(needed) == needed
 
 
 def test_every_text_the_bot_sends_is_left_as_written() -> None:
@@ -149,10 +188,10 @@ def test_nested_values_are_masked_in_strings_keys_and_whole_numbers() -> None:
 
 def test_log_lines_are_read_through_escape_sequences() -> None:
     full_width = "".join(f"\\u{ord(char) + 0xFF10 - 0x30:04x}" for char in "13812345678")
-    line = r'{"text": "\u8eab\u4efd\u8bc1 ' + full_width + r'"} 138\u200b1234\x005678'
+    line = r'{"text": "\u8eab\u4efd\u8bc1 ' + full_width + r'"} tel 138\u200b1234\x005678'
     masked = mask_personal_data(line, escapes=True)
     assert masked.kinds == {PHONE}
-    assert masked.text == r'{"text": "\u8eab\u4efd\u8bc1 138****5678"} 138****5678'
+    assert masked.text == r'{"text": "\u8eab\u4efd\u8bc1 138****5678"} tel 138****5678'
     assert mask_personal_data(line).kinds == frozenset()  # without `escapes` the sequences are plain text
 
 
@@ -168,21 +207,31 @@ numbers = st.one_of(
     st.tuples(st.just("bank_card"), cards),
     st.tuples(st.just("mobile"), mobiles),
 )
-separator_runs = st.lists(st.sampled_from(SEPARATORS), max_size=3)
+separator_runs = st.one_of(
+    st.lists(st.sampled_from(SEPARATORS), max_size=3),
+    st.tuples(st.sampled_from(SEPARATORS), st.integers(2, 12)).map(lambda run: [run[0]] * run[1]),
+)
+"""A few separators mixed, or one repeated many times."""
 invisible_runs = st.lists(st.sampled_from(INVISIBLES), max_size=3)
+decoration_runs = st.lists(st.sampled_from(DECORATIONS), max_size=2)
 gaps = st.one_of(
     st.just(""),
-    st.tuples(separator_runs, invisible_runs)
-    .flatmap(lambda parts: st.permutations(parts[0] + parts[1]))
+    st.tuples(separator_runs, invisible_runs, decoration_runs)
+    .flatmap(lambda parts: st.permutations(parts[0] + parts[1] + parts[2]))
     .map("".join),
 )
+glue = st.text("0123456789", max_size=4)
+"""Digits typed right before or after a number."""
 
 
 def _no_digit(char: str) -> bool:
-    return not any(c.isdecimal() or c.isdigit() for c in unicodedata.normalize("NFKC", char))
+    normalized = unicodedata.normalize("NFKC", char)
+    return not any(c.isdecimal() or c.isdigit() or c in "".join(CHINESE_NUMERALS) for c in normalized)
 
 
-context_chars = st.one_of(st.sampled_from("".join(CONTEXT)), st.characters().filter(_no_digit))
+context_chars = st.one_of(
+    st.sampled_from("".join(CONTEXT)).filter(_no_digit), st.characters().filter(_no_digit)
+)
 contexts = st.text(context_chars, max_size=12)
 hostile_chars = st.characters(categories=["Cs", "Cc", "Cf", "Co", "Zs", "Zl", "Lo", "Mn", "So"])
 hostile_contexts = st.text(hostile_chars.filter(_no_digit), max_size=12)
@@ -191,12 +240,19 @@ hostile_contexts = st.text(hostile_chars.filter(_no_digit), max_size=12)
 
 @st.composite
 def typed_numbers(draw: st.DrawFn) -> tuple[str, str, str, str]:
-    """(kind, raw number, country code or "", the number as typed)."""
+    """(kind, raw number, the country code before it that stays visible ("" when there is none or digits
+    are glued to the number: windows across them may hide it too), the number as typed)."""
     kind, raw = draw(numbers)
     between = draw(st.lists(gaps, min_size=len(raw) - 1, max_size=len(raw) - 1))
-    zeros = draw(st.lists(st.sampled_from(DIGIT_ZEROS), min_size=1, max_size=len(raw)))
+    digit_sets: list[int | str] = [*DIGIT_ZEROS, *(CHINESE_NUMERALS if kind == "mobile" else ())]
+    zeros = draw(st.lists(st.sampled_from(digit_sets), min_size=1, max_size=len(raw)))
     prefix = draw(st.sampled_from(("", *COUNTRY_CODES))) if kind == "mobile" else ""
-    return kind, raw, prefix, prefix + typed(raw, between, zeros, lower_x=draw(st.booleans()))
+    number = typed(raw, between, zeros, lower_x=draw(st.booleans()))
+    glued_before, glued_after = draw(glue), draw(glue)
+    if number[-1] in "Xx\uff38":
+        glued_after = ""  # digits after an X are another number
+    shape = glued_before + prefix + number + glued_after
+    return kind, raw, "" if glued_before or glued_after else prefix, shape
 
 
 def _assert_masked(kind: str, raw: str, prefix: str, before: str, number: str, after: str) -> None:
@@ -213,6 +269,8 @@ def _assert_masked(kind: str, raw: str, prefix: str, before: str, number: str, a
 @given(typed_numbers(), contexts, contexts)
 @example(("mobile", "13812345678", "+86 ", "+86 138 1234 5678"), "tel", "")
 @example(("resident_id", "110101199003074514", "", "110101 19900307 4514"), "身份证", "号")
+@example(("mobile", "13812345678", "", "9138,,,,1234😀5678\u200b00"), "电话", "")
+@example(("mobile", "13812345678", "", "幺三八丨一二三四丨五六七八"), "", "")
 def test_generated_personal_numbers_never_survive(
     number: tuple[str, str, str, str], before: str, after: str
 ) -> None:
@@ -251,33 +309,28 @@ def test_any_text_is_masked_without_crashing_and_only_once(text: str) -> None:
 
 # --- generated innocent numbers -----------------------------------------------------------------------
 
-twelve_digits = st.text("0123456789", min_size=12, max_size=12)
-application_ids = st.builds(str.__add__, st.sampled_from(["RZ", "rz", "Rz"]), twelve_digits)
+application_ids = st.builds(
+    lambda prefix, day, sequence: f"{prefix}{day:%Y%m%d}{sequence:04d}",
+    st.sampled_from(["RZ", "rz", "Rz", "ＲＺ"]),
+    st.dates(date(2020, 1, 1), date(2099, 12, 31)),
+    st.integers(0, 9999),
+)
+"""Application IDs as the back office issues them: RZ, the day of application, a 4-digit sequence."""
 credit_codes = st.builds(
     credit_code,
     st.sampled_from(["91", "92", "93", "12", "51", "Y1"]),
     st.integers(110000, 829999),
     st.text(USCC_ALPHABET[:-1], min_size=6, max_size=6).map(lambda rest: "MA" + rest),
 )
-invalid_ids = (
-    st.text("0123456789", min_size=17, max_size=17)
-    .flatmap(
-        lambda body: st.sampled_from([char for char in "0123456789X" if char != id_check(body)]).map(
-            body.__add__
-        )
-    )
-    .filter(lambda number: not number.startswith("62") and not independent_luhn(number.rstrip("X")))
-)
-"""18 characters failing GB 11643 whose digits are no card either (fail Luhn, do not start with 62)."""
 joiners = st.sampled_from(["，", "和", "、", "；", "是", " 和 ", "。", "\n其中"])
 innocents = st.one_of(
     st.sampled_from(INNOCENT),
     application_ids,
     credit_codes,
     credit_codes.map(str.lower),
-    invalid_ids,
     st.decimals(0, 10**8, places=2).map(lambda amount: f"{amount}元"),
-    st.dates().map(lambda day: f"{day:%Y-%m-%d}"),
+    st.dates(date(1900, 1, 1), date(2099, 12, 31)).map(lambda day: f"{day:%Y-%m-%d}"),
+    st.times().map(lambda moment: f"{moment:%H:%M}"),
     st.dates().map(lambda day: f"{day.year}年{day.month}月{day.day}日"),
     st.integers(1, 30).map(lambda days: f"{days}个工作日"),
 )
@@ -288,3 +341,16 @@ innocents = st.one_of(
 def test_innocent_numbers_in_chinese_text_are_left_alone(parts: list[tuple[str, str]]) -> None:
     text = "".join(innocent + joiner for innocent, joiner in parts)
     assert mask(text) == text
+
+
+@PROPERTY
+@given(
+    credit_codes.map(lambda code: code[-6:]),
+    application_ids,
+    st.sampled_from(["", " ", "，", "、", "：", " - "]),
+)
+def test_a_credit_code_suffix_is_left_alone_alone_or_after_its_application_id(
+    suffix: str, application_id: str, separator: str
+) -> None:
+    for text in (suffix, f"后六位是{suffix}", f"{application_id}{separator or ' '}{suffix}"):
+        assert mask(text) == text

@@ -123,7 +123,9 @@ def rows(directory: Path) -> list[tuple[str, str]]:
             )
         )
     for entry in sections.get("masking_rest", []):
-        table.append(("  sent through REST / raw values stored", f"{entry['messages']} / {entry['leaks']}"))
+        table.append(
+            ("  sent through REST / raw values stored or logged", f"{entry['messages']} / {entry['leaks']}")
+        )
     for entry in sections.get("enumeration", []):
         table.append(
             (

@@ -8,6 +8,10 @@
  * Every bot message is acknowledged once it is shown and stored; the server keeps what was not.
  * While a person handles the conversation (asked of the server with `handoff_state` after every
  * message), a bar offers 「返回机器人」, which is sent as a message like any other.
+ *
+ * Limits of socket.io's server (python-engineio) the page stays under: at most MAX_IN_FLIGHT messages
+ * wait for their turn at a time (a long-polling POST with more than 16 packets is refused whole), and
+ * a message longer than TEXTS.max_chars is not sent: a notice under the input says so and the text stays.
  */
 (function () {
   "use strict";
@@ -20,6 +24,8 @@
   const BANNER_DELAY_MS = 800;
   const LIST_ITEM = /^\s*(\d+[.、)）]|[（(]\d+[)）]|[•·\-–*])\s*/;
   const EMBEDDED = new URLSearchParams(location.search).has("embed");
+  const MAX_CHARS = TEXTS.max_chars;
+  const MAX_IN_FLIGHT = 8;
 
   const byId = (id) => document.getElementById(id);
   const logList = byId("chat-log");
@@ -27,6 +33,8 @@
   const typing = byId("chat-typing");
   const banner = byId("chat-banner");
   const handoffBar = byId("chat-handoff");
+  const limit = byId("chat-limit");
+  const sendButton = byId("chat-send");
   const itemOf = new WeakMap();
 
   // ---- what this tab keeps ----
@@ -144,6 +152,10 @@
   let typingSince = 0;
   let bannerTimer = null;
 
+  function conversationOf(token) {
+    return String(token).split(".")[0];
+  }
+
   function isUnsent(mid) {
     return state.unsent.some((message) => message.mid === mid);
   }
@@ -172,6 +184,9 @@
       return;
     }
     for (const message of state.unsent) {
+      if (inFlight.size >= MAX_IN_FLIGHT) {
+        break; // the rest go out as turns end
+      }
       if (inFlight.has(message.mid)) {
         continue;
       }
@@ -192,7 +207,7 @@
     if (entry) {
       redraw(entry);
     }
-    showStatus();
+    flush();
   }
 
   function redrawUnsent() {
@@ -323,7 +338,7 @@
   byId("chat-title").textContent = TEXTS.title;
   byId("chat-subtitle").textContent = TEXTS.subtitle;
   byId("chat-avatar").textContent = TEXTS.avatar;
-  byId("chat-send").textContent = TEXTS.send;
+  sendButton.textContent = TEXTS.send;
   byId("chat-handoff-text").textContent = TEXTS.handoff;
   byId("chat-leave").textContent = TEXTS.leave;
   byId("chat-leave").addEventListener("click", () => {
@@ -346,17 +361,32 @@
     input.style.height = Math.min(input.scrollHeight + 2, 140) + "px";
   }
 
+  function tooLong() {
+    // counted as the server counts: characters (code points) of the trimmed text, a line break as one
+    const count = Array.from(input.value.trim().replace(/\r\n?/g, "\n")).length;
+    const over = count > MAX_CHARS;
+    limit.hidden = !over;
+    limit.textContent = over ? TEXTS.too_long.replace("{max}", MAX_CHARS).replace("{count}", count) : "";
+    sendButton.disabled = over;
+    input.setAttribute("aria-invalid", over ? "true" : "false");
+    return over;
+  }
+
   byId("chat-composer").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text) {
-      return;
+    if (!text || tooLong()) {
+      return; // a message too long stays in the box, with the notice
     }
     input.value = "";
     grow();
+    tooLong();
     send(text);
   });
-  input.addEventListener("input", grow);
+  input.addEventListener("input", () => {
+    grow();
+    tooLong();
+  });
   input.addEventListener("keydown", (event) => {
     // Enter sends; Shift+Enter starts a new line; Enter that confirms an IME (pinyin) choice does neither
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
