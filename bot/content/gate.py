@@ -471,7 +471,8 @@ def _sheet_phrasing_conflicts(view: _View) -> Iterator[Problem]:
             yield cell.problem(message, topic=key)
 
 
-_OTHER_MASKS = re.compile(r"[*＊]{3,}|[×xX╳✕✖]{4,}|[•●·・◦○]{3,}")
+_OTHER_MASKS = re.compile(r"[*＊]{3,}|[×xX╳✕✖]{4,}|[•●◦]{3,}")
+"""Other ways numbers are hidden (not 「···」, which people write for an ellipsis)."""
 
 
 def has_visible_text(text: str) -> bool:

@@ -12,6 +12,7 @@ from bot.content import texts
 from bot.content.__main__ import main
 from bot.content.errors import SheetError
 from bot.content.faq_sheet import ImportResult, export_sheet, import_sheet
+from bot.content.gate import phrasing_text_problem
 from bot.content.paths import ProjectPaths
 from bot.content.staging import apply_all, import_lock
 from bot.content.topic_files import read_topic, write_topic
@@ -240,3 +241,8 @@ def test_a_failure_while_staging_changes_no_file(tmp_path: Path) -> None:
     assert first.read_text(encoding="utf-8") == "old a" and second.read_text(encoding="utf-8") == "old b"
     assert not (tmp_path / ".a.yml.staged.tmp").exists()
     assert apply_all({first: "old a"}) == set()  # nothing to change: not touched
+
+
+@pytest.mark.parametrize("text", ["认证···怎么弄", "XX公司要认证吗", "认证 *急* 多久"])
+def test_ordinary_phrasings_are_not_taken_for_personal_data(text: str) -> None:
+    assert phrasing_text_problem(text) == ""
