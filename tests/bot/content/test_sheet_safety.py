@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -246,3 +250,24 @@ def test_a_failure_while_staging_changes_no_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text", ["认证···怎么弄", "XX公司要认证吗", "认证 *急* 多久"])
 def test_ordinary_phrasings_are_not_taken_for_personal_data(text: str) -> None:
     assert phrasing_text_problem(text) == ""
+
+
+def test_an_import_killed_at_any_moment_leaves_whole_files_and_the_next_one_finishes(
+    project: ProjectPaths, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "faq.xlsx"
+    export_sheet(sheet, project)
+    keys = ("fees", "contact_support", "total_time")
+    old = {key: project.topic_file(key).read_bytes() for key in keys}
+    edit(sheet, {(key, texts.COL_NOTES): f"{key} 的新备注" for key in keys})
+    command = [sys.executable, "-m", "bot.content", "--root", str(project.root), "import", str(sheet)]
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # somewhere inside the import (when it is already done, the checks below hold too)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    for key in keys:
+        now = project.topic_file(key).read_bytes()
+        assert now == old[key] or read_topic(project.topic_file(key)).notes == f"{key} 的新备注"
+    import_sheet(sheet, project)
+    assert all(read_topic(project.topic_file(key)).notes == f"{key} 的新备注" for key in keys)
+    assert not [path for path in project.root.rglob("*.tmp")]
