@@ -42,7 +42,7 @@ _CN = "零〇一二两三四五六七八九十百"
 _NUM = rf"(?:\d+(?:\.\d+)?|[{_CN}]+(?:来|几|多)?)"
 """A number as written: digits (decimals read whole), Chinese numerals, approximations (两三, 十来)."""
 _NOT_AFTER = rf"(?<![\d.{_CN}几第每上下本这])"
-_SIZE_MB = re.compile(rf"{_NOT_AFTER}({_NUM})(?:MB|M|兆)(?![A-Za-z])", re.IGNORECASE)
+_SIZE_MB = re.compile(rf"{_NOT_AFTER}({_NUM}) ?(?:MB|M|兆)(?![A-Za-z])", re.IGNORECASE)
 _FORMAT = re.compile(
     r"(?<![A-Za-z])(JPEG|JPG|PNG|PDF|BMP|GIF|TIFF?|HEIC|WEBP|DOCX?|WORD|OFD|ZIP|RAR)(?![A-Za-z])",
     re.IGNORECASE,
@@ -52,8 +52,10 @@ _NEGATION = re.compile(r"不支持|不能|不可以|无法|不接受|不行")
 _AMOUNT = re.compile(rf"[￥¥]({_NUM})|{_NOT_AFTER}({_NUM})(?:元|块钱|块|人民币)")
 _PAYMENT_WORDS = re.compile(r"打款|款项|金额")
 _MASKED_NUMBER = re.compile(r"\d*[*×]{3,}\d+|\d+[*×]{3,}")
+_SPACES = re.compile(r"(?<![A-Za-z0-9])[ \t]+|[ \t]+(?![A-Za-z])")
+"""Spaces, except before a Latin word ("PDF or BMP", "5 MB" stay readable)."""
 _TO = r"(?:-|~|—|–|至|到)"
-_UNIT = r"(个?工作日|(?:working|business)days?|个?小时|个?钟头|天|(?<!工作)日|个?星期|个?礼拜|周|个?月)"
+_UNIT = r" ?(个?工作日|(?:working|business) ?days?|个?小时|个?钟头|天|(?<!工作)日|个?星期|个?礼拜|周|个?月)"
 _DURATION = re.compile(rf"{_NOT_AFTER}(半|{_NUM})(?:{_TO}({_NUM}))?{_UNIT}", re.IGNORECASE)
 _WORKING_DAYS_PER = {"周": (5, 5), "星期": (5, 5), "礼拜": (5, 5), "月": (20, 23)}
 _CHINESE_DIGITS = {
@@ -81,11 +83,13 @@ _CLAUSE_END = _SENTENCE_END + "，,（()）：:"
 def checkable(text: str) -> str:
     """`text` as the fact check reads it: NFKC, simplified, no invisible characters or spaces, plain numerals.
 
+    A space before a Latin word stays ("PDF or BMP", "2 working days").
+
     Newlines stay, so a finding's line is the line in the answer. Runs of seven or more spoken
     digits (「四零零零六六…」) become ASCII digits, so phone numbers in words are checked too.
     """
     text = unicodedata.normalize("NFKC", text or "").translate(_FINANCIAL)
-    text = re.sub(r"[ \t]+", "", INVISIBLE.sub("", text))
+    text = _SPACES.sub("", INVISIBLE.sub("", text))
     text = to_simplified(text)
     return _SPOKEN_DIGITS.sub(lambda m: "".join(str(_CHINESE_DIGITS[c]) for c in m.group(0)), text)
 
