@@ -25,8 +25,11 @@ MAX_METADATA_DEPTH = 5
 TOO_LONG = "utter_message_too_long"
 PERSONAL_DATA = "utter_personal_data_hidden"
 
-_UNSAFE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
-"""Lone surrogates, C0/C1 controls other than tab and line breaks, and noncharacters."""
+_UNSAFE = re.compile(
+    "[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
+"""Lone surrogates, C0/C1 controls other than tab and line breaks, noncharacters, and the bidi embedding,
+override and isolate controls (they make a line, e.g. on an agent's card, read otherwise than it was typed)."""
 
 
 OPENING_PAYLOADS = frozenset({"/start", "/get_started"})
@@ -44,7 +47,7 @@ def is_opening(text: object) -> bool:
 
 
 def clean_text(text: str) -> str:
-    """`text` without characters no store can keep; line breaks become `\\n`."""
+    """`text` without characters no store can keep or that disguise it; line breaks become `\\n`."""
     return _UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 

@@ -136,3 +136,11 @@ def resolve_and_resume(stack: Stack, sender: str) -> None:
         headers={"Authorization": f"Bearer {stack.auth_token}"},
         timeout=30,
     ).raise_for_status()
+
+
+def test_an_empty_message_during_a_handoff_says_no_reply_has_come_yet(rest: RestClient, sender: str) -> None:
+    """Found by the attack on issue 11: it was told it had sent an empty message, as if nobody were there."""
+    assert rest.send(sender, "转人工")[0]["text"] == response_text("utter_handoff_started")
+
+    assert rest.texts(sender, "") == response_text("utter_handoff_no_reply_yet")
+    assert rest.texts(f"{sender}-alone", "") == response_text("utter_empty_message")  # no handoff: as before

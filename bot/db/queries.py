@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, select, text
+from sqlalchemy import delete, exists, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from bot.db.models import (
@@ -92,6 +92,16 @@ def credit_code_of(session: Session, application_id: str) -> str | None:
 def add_verified_ownership(session: Session, *, sender_id: str, application_id: str, at: datetime) -> None:
     """Remember that the sender proved they own the application."""
     session.add(VerifiedOwnership(sender_id=sender_id, application_id=application_id, verified_at=at))
+
+
+def forget_ownerships(session: Session, application_ids: list[str]) -> int:
+    """Forget every conversation's proof of owning these applications (their credit code changed); return how many."""
+    if not application_ids:
+        return 0
+    result = session.execute(
+        delete(VerifiedOwnership).where(VerifiedOwnership.application_id.in_(application_ids))
+    )
+    return int(result.rowcount or 0)
 
 
 def _verified_since(sender_id: str, application_id: str, since: datetime):  # type: ignore[no-untyped-def]

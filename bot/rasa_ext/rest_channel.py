@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 # Replies of this channel are domain responses, so every fixed text stays in domain.yml.
 EMPTY_MESSAGE = "utter_empty_message"
+NO_REPLY_YET = "utter_handoff_no_reply_yet"
+"""An empty message during a handoff fetches an agent's replies; this says none has come yet."""
 NO_REPLY = "utter_action_failed"
 HANDED_OVER = "utter_handed_over"
 NOT_STORED = "utter_storage_unavailable"
@@ -137,9 +139,11 @@ class HardenedRestInput(RestInput):
             left = domain_reply(agent, conversation, await handoff.leave(agent, conversation))
             return await self._waiting(handoff, conversation) + [left]
         if not screened.text.strip():
-            return await self._waiting(handoff, conversation) or [
-                domain_reply(agent, conversation, EMPTY_MESSAGE)
-            ]
+            waiting = await self._waiting(handoff, conversation)
+            if waiting:
+                return waiting
+            nothing_yet = self.returns_waiting_replies and await handoff.is_active(conversation)
+            return [domain_reply(agent, conversation, NO_REPLY_YET if nothing_yet else EMPTY_MESSAGE)]
         collector = CollectingOutputChannel()
         message = UserMessage(screened.text, collector, conversation, input_channel=self.name())
         await run_turn(on_new_message, message, "REST")

@@ -365,7 +365,8 @@ def import_records(session: Session, records: Sequence[ApplicationRecord], now: 
             summary.status_changes += 1
         elif not _same_reasons(application, record.reasons):
             application.rejection_reasons = _reason_rows(record.reasons)
-    if new_owners:
+    if new_owners:  # a new credit code: whoever proved the old one must prove the new one
+        queries.forget_ownerships(session, new_owners)
         summary.subscriptions_ended = notification_queries.end_subscriptions_of_applications(
             session, new_owners, EndReason.OWNER_CHANGED, now=now
         )

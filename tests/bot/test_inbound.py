@@ -24,6 +24,14 @@ def test_unstorable_characters_are_removed_and_line_breaks_kept() -> None:
     assert clean_text("认证\ud800费用\x00吗\x1b?\r\n第二行\t") == "认证费用吗?\n第二行\t"
 
 
+def test_direction_controls_that_disguise_a_line_are_removed_and_emoji_kept() -> None:
+    """Found by the attack on issue 11: a right-to-left override reached an agent's card unchanged."""
+    assert (
+        clean_text("\u202e反转RTL文字abc\u202c 审核\u2066要\u2069多久 👩\u200d💼")
+        == "反转RTL文字abc 审核要多久 👩\u200d💼"
+    )
+
+
 @settings(max_examples=500, database=None)
 @given(st.text(alphabet=ANY_CHARACTER, max_size=100))
 def test_cleaned_text_can_be_encoded_as_utf8_and_stored(text: str) -> None:

@@ -186,6 +186,14 @@ def test_an_import_notifies_changed_applications_and_a_new_credit_code_ends_subs
     [message] = telegram_texts(sessions, 4949)
     assert "当前状态：复审中" in message
     assert telegram_texts(sessions, 5050) == []
+    # Found by the attack on issue 13: the old owner's proof no longer opens the report or a subscription.
+    with sessions() as session:
+        assert not queries.has_verified_ownership(session, "tg:5050", PAYMENT, NOW - timedelta(days=1))
+        assert queries.has_verified_ownership(session, "tg:4949", IN_REVIEW, NOW - timedelta(days=1))
+    with pytest.raises(OwnershipNotProven):
+        Subscriptions(sessions, clock=lambda: NOW).subscribe(
+            "tg:5050", PAYMENT, verified_since=NOW - timedelta(minutes=5)
+        )
 
 
 def test_a_subscription_no_channel_can_reach_never_stops_the_change(
