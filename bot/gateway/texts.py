@@ -84,6 +84,10 @@ CHANNEL_REST = "API 接入：无法推送，在此回复后，申请人下一次
 CHANNEL_UNKNOWN = "未知渠道：回复无法送达申请人"
 APPLICANT_LEFT = "#{id} 申请人点了「返回机器人」，已离开人工服务：本次转人工已结束，对话已交还机器人。"
 
+APPLICANT_LEFT_NO_CARD = (
+    "#{id} 申请人点了「返回机器人」，在客服接手前已离开人工服务（申请人：{who}；转人工原因：{reason}）。"
+    "本次转人工已结束，对话已交还机器人。"
+)
 APPLICANT_SAYS = "#{id} 申请人：{text}"
 APPLICANT_SENT_MEDIA = "#{id} 申请人发送了图片/文件等非文字消息（未转发）。"
 CLAIMED_BY = "#{id} 已由 {agent} 接手。"
@@ -160,6 +164,9 @@ NOT_RELAYED_RESOLVED = "⚠️ 这条消息没有转给申请人：#{id} 已结�
 ANONYMOUS_ADMIN = "群管理员（匿名）"
 REPLY_NOT_DELIVERED = "⚠️ #{id} 的一条回复没有送达申请人（Telegram 拒绝了这条消息）。"
 UNCLAIMED_REMINDER = "⏰ #{id} 已等待 {waited}，还没有人接手。/claim {id} 接手"
+UNCLAIMED_REMINDER_HEADER = "⏰ 以下 {count} 个转人工还没有人接手："
+UNCLAIMED_REMINDER_LINE = "#{id} 已等待 {waited}"
+UNCLAIMED_REMINDER_HOW_TO = "发送 /claim 编号 接手，例如 /claim {example}"
 PREVIOUS_CASE = "该申请人上一次转人工：#{id}（{when}，{status}）"
 TOPIC_TITLE = "#{id} {status} · {who} · {reason}"
 TOPIC_OPEN = "⏳待接手"
