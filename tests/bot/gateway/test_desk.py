@@ -140,6 +140,9 @@ def test_assign_to_a_member_and_bad_arguments_get_a_chinese_answer(
         ("/open x", texts.BAD_PAGE.format(argument="x")),
         ("/claim 99999999", texts.NOT_ACTIVE.format(id=99999999)),
         (f"/assign {case} @nobody_here", texts.ASSIGN_WHO),
+        ("/assign @nobody_here", texts.WHICH_ESCALATION.format(example="/assign 12 @用户名")),
+        ("/resolve 5-2", texts.BAD_CASE_NUMBER.format(argument="5-2", command="resolve", most=200)),
+        ("/claim " + "9" * 23, texts.BAD_CASE_NUMBER.format(argument="9" * 23, command="claim", most=200)),
     ]:
         telegram.send_text(agents_group, typed, sender=as_li)
         group_text(telegram, agents_group, "^" + re.escape(expected) + "$")
@@ -496,3 +499,30 @@ def test_many_unclaimed_cases_are_reminded_in_one_message(
     assert all(f"#{case} 已等待 " in reminder for case in cases)
     time.sleep(3)
     assert [t for t in telegram.texts(agents_group) if t.startswith("⏰")] == [reminder]
+
+
+def test_a_button_of_an_ended_case_answers_with_a_popup_only(
+    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
+) -> None:
+    agent = new_user_id()
+    telegram.chats[agents_group].members[agent] = "member"
+    case = escalate(offline_env, new_user_id())
+    card = card_of(telegram, agents_group, case)
+    in_database(offline_env, lambda s: escalation_queries.resolve_escalation(s, case))
+    posted = len(telegram.texts(agents_group))
+    for action in ("claim", "resolve"):
+        telegram.press_button(
+            agents_group, card["message_id"], f"desk:{action}:{case}", sender=user(agent, "小王")
+        )
+    answers = telegram.wait_for(
+        lambda: at_least(2, [c.params.get("text") for c in telegram.calls_to("answerCallbackQuery")]),
+        what="the popups",
+    )
+    assert answers == [texts.NOT_ACTIVE.format(id=case)] * 2
+    time.sleep(2)
+    assert telegram.texts(agents_group)[posted:] == []
+
+
+def at_least(count: int, items: list[Any]) -> list[Any]:
+    """`items` once there are `count` of them (for wait_for), else an empty list."""
+    return items if len(items) >= count else []
