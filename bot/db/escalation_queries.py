@@ -10,10 +10,17 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, cast, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.escalation_models import ACTIVE_STATUSES, AgentAlert, AlertKind, Escalation, EscalationStatus
+from bot.db.escalation_models import (
+    ACTIVE_STATUSES,
+    APPLICANT_ALERTS,
+    AgentAlert,
+    AlertKind,
+    Escalation,
+    EscalationStatus,
+)
 from bot.db.types import utc_now
 
 # --- escalations -------------------------------------------------------------------------------
@@ -277,3 +284,40 @@ def unannounced_alerts(
 def mark_alerts_announced(session: Session, alert_ids: Sequence[int]) -> None:
     """Record that the alerts' message is in the outbox."""
     session.execute(update(AgentAlert).where(AgentAlert.id.in_(alert_ids)).values(announced_at=utc_now()))
+
+
+def relayable_applicant_alerts(session: Session, limit: int) -> list[AgentAlert]:
+    """Applicants' alerts (said, left) not relayed yet whose escalation is announced, oldest first.
+
+    Those of an escalation not announced yet wait: its card (or summary line) goes out first.
+    """
+    statement = (
+        select(AgentAlert)
+        .join(Escalation, AgentAlert.subject == cast(Escalation.id, String))
+        .where(
+            AgentAlert.announced_at.is_(None),
+            AgentAlert.kind.in_([kind.value for kind in APPLICANT_ALERTS]),
+            Escalation.announced_at.is_not(None),
+        )
+        .order_by(AgentAlert.id)
+        .limit(limit)
+    )
+    return list(session.scalars(statement.with_for_update(of=AgentAlert)))
+
+
+def has_held_applicant_alerts(
+    session: Session, escalation_id: int, kinds: Sequence[AlertKind] = APPLICANT_ALERTS
+) -> bool:
+    """Whether some of the escalation's applicant alerts (of `kinds`) still wait to be relayed."""
+    return (
+        session.scalar(
+            select(AgentAlert.id)
+            .where(
+                AgentAlert.subject == str(escalation_id),
+                AgentAlert.announced_at.is_(None),
+                AgentAlert.kind.in_([kind.value for kind in kinds]),
+            )
+            .limit(1)
+        )
+        is not None
+    )

@@ -52,6 +52,9 @@ OPEN_PAGE_SIZE = 15
 LAST_MESSAGE_CHARS = 40
 WHO_CHARS = 24
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@([A-Za-z0-9_]+))?(?:\s+(.*))?$", re.DOTALL)
+_MALFORMED_NUMBER = re.compile(r"^[\s#0-9,-]*[0-9][\s#0-9,-]*$", re.ASCII)
+"""An argument made of ASCII digits (and #, -, commas) the command still cannot use: too long, a
+backwards range, …: it is not a valid case number (rather than not written in Arabic digits)."""
 _ID = re.compile(r"#?([0-9]{1,12})", re.ASCII)
 _ID_OR_RANGE = re.compile(r"#?([0-9]{1,12})(?:-#?([0-9]{1,12}))?", re.ASCII)
 _ASSIGN = re.compile(r"(?:#?([0-9]{1,12}))?\s*(?:@([A-Za-z0-9_]{3,32}))?", re.ASCII)
@@ -100,7 +103,12 @@ class AgentCommand:
         """What an agent is told about a bad argument."""
         if self.name == "open":
             return texts.BAD_PAGE.format(argument=self.argument[:40])
-        return texts.BAD_ARGUMENT.format(argument=self.argument[:40], command=self.name)
+        template = texts.BAD_CASE_NUMBER if _MALFORMED_NUMBER.search(self.argument) else texts.BAD_ARGUMENT
+        return template.format(argument=self.argument[:40], command=self.name, most=MAX_BATCH)
+
+    def usage_example(self) -> str:
+        """How this command names an escalation (「例如 …」 when it names none)."""
+        return "/assign 12 @用户名" if self.name == "assign" else f"/{self.name} 12"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ is announced exactly once, by this rule:
               escalations arriving meanwhile wait for the next summary. A summary lists at most
               SUMMARY_MAX_ITEMS (the rest wait for the next one). Quiet escalations (over their
               conversation's hourly limit, bot/handoff.py) always go into a summary, never a card.
-              An escalation resolved before it was announced is not announced at all.
+              An escalation resolved before it was announced is not announced at all, unless
+              the applicant wrote something meanwhile: then it is announced (its card shows it
+              ended, without buttons) so their words come after it (bot/gateway/relay.py).
 
 A summarized escalation stays addressable: `/claim 12` posts its card first, which starts its
 thread, so agents reply to it as to any card; `/resolve 12` and `/open` work as for every escalation.
@@ -195,9 +197,12 @@ class Announcer:
 
     def _queue(self, session: Session, budget: int, summary_due: bool, forum: bool) -> tuple[int, int]:
         waiting = escalation_queries.unannounced_escalations(session, limit=SUMMARY_MAX_ITEMS)
-        settled_already = [
-            e for e in waiting if e.status == EscalationStatus.RESOLVED
-        ]  # resolved before its card
+        settled_already = [  # resolved before its card, with nothing the applicant said waiting for it
+            e
+            for e in waiting
+            if e.status == EscalationStatus.RESOLVED
+            and not escalation_queries.has_held_applicant_alerts(session, e.id, (AlertKind.APPLICANT_SAID,))
+        ]
         escalation_queries.mark_announced(session, [escalation.id for escalation in settled_already])
         waiting = [escalation for escalation in waiting if escalation not in settled_already]
         cards, summarized = choose(waiting, budget, summary_due)

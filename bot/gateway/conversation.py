@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 
 from sqlalchemy.orm import Session
@@ -55,6 +56,19 @@ def save_replies(session: Session, update_id: int, chat_id: int, replies: list[R
             session, chat_id, reply.text, purpose=purpose, buttons=buttons or None
         )
     gateway_queries.finish_update(session, update_id)
+
+
+_ADDRESSED_COMMAND = re.compile(r"^(\s*/[A-Za-z0-9_]+)@([A-Za-z0-9_]+)(?=\s|$)", re.ASCII)
+
+
+def without_bot_mention(text: str | None, bot_username: str | None) -> str | None:
+    """`/bot@ThisBot …` → `/bot …`: a leading command addressed to this bot reads as the plain command."""
+    if text is None or not bot_username:
+        return text
+    match = _ADDRESSED_COMMAND.match(text)
+    if match is None or match.group(2).lower() != bot_username.lower():
+        return text
+    return match.group(1) + text[match.end() :]
 
 
 def callback_id(data: str | None) -> int | None:
@@ -114,6 +128,7 @@ class Conversations:
     ) -> None:
         """One applicant message (`text` None for photos and the like; `payload` for a pressed button)."""
         sender = identity.telegram(chat_id)
+        text = without_bot_mention(text, self._bot.username)
         try:
             self._limiter.check(sender)
         except TooManyMessages as error:

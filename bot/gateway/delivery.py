@@ -11,6 +11,7 @@
 An agents-group message that belongs to an escalation is placed in the escalation's thread
 (`Threads`, bot/gateway/threads.py). A `card_update` row is not a new message: it edits the
 escalation's card in place (its owner, its buttons); "message is not modified" counts as done.
+A card whose escalation ended while it waited in the outbox is posted as ended, without buttons.
 A `topic_update` row renames the escalation's forum topic (closed once the escalation ended);
 a message for a closed topic reopens it, or goes outside it when its escalation has ended.
 """
@@ -27,10 +28,12 @@ from sqlalchemy.orm import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.db import gateway_queries
+from bot.db import escalation_queries, gateway_queries
+from bot.db.escalation_models import EscalationStatus
 from bot.db.gateway_models import DeliveryStatus, OutboxMessage
 from bot.db.types import utc_now
 from bot.gateway.agents_group import AgentsGroup
+from bot.gateway.cards import card_text
 from bot.gateway.limits import SendLimits
 from bot.gateway.purposes import CARD, CARD_UPDATE, TOPIC_UPDATE
 from bot.gateway.store import Store
@@ -122,8 +125,11 @@ class TelegramDelivery:
                         return True
                 else:
                     extra = await self._threads.placement(row) if is_agents and row.escalation_id else {}
+                    text, buttons = row.text, row.buttons
+                    if is_agents and row.purpose == CARD and row.escalation_id:
+                        text, buttons = await self._store.run(self._card_now, row)
                     message = await self._bot.send_message(
-                        chat_id=row.chat_id, text=row.text, reply_markup=keyboard(row.buttons), **extra
+                        chat_id=row.chat_id, text=text, reply_markup=keyboard(buttons), **extra
                     )
                     message_id = message.message_id
             finally:
@@ -174,6 +180,13 @@ class TelegramDelivery:
         if is_agents and row.escalation_id and not is_edit:
             await self._threads.sent(row, message)
         return True
+
+    def _card_now(self, session: Session, row: OutboxMessage) -> tuple[str, Any]:
+        """A card whose escalation ended while it was queued is posted as ended, without buttons."""
+        escalation = escalation_queries.get_escalation(session, row.escalation_id)
+        if escalation is None or escalation.status != EscalationStatus.RESOLVED:
+            return row.text, row.buttons
+        return card_text(session, escalation, forum=bool(self._agents.is_forum)), None
 
     async def _edit_card(self, row: OutboxMessage) -> int | None:
         """Edit the escalation's card to `row`'s text; None (row given up) when the card was never sent."""

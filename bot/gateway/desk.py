@@ -146,7 +146,7 @@ class AgentDesk:
         elif escalation is None and command.escalation_id is not None:
             await self._post(update_id, texts.NOT_ACTIVE.format(id=command.escalation_id))
         elif escalation is None:
-            await self._post(update_id, texts.WHICH_ESCALATION)
+            await self._post(update_id, texts.WHICH_ESCALATION.format(example=command.usage_example()))
         elif command.name == "claim":
             await self._finishing(update_id, self._commands.claim, escalation.id, agent)
         elif command.name == "takeover":
@@ -168,6 +168,10 @@ class AgentDesk:
             return
         await self._remember(query.from_user)
         action, escalation_id = match.group(1), int(match.group(2))
+        if not await self._store.run(_is_active, escalation_id):  # an ended case's card: the popup says so
+            await self._finishing(update_id, _is_active, escalation_id)
+            await self._answer(query, texts.NOT_ACTIVE.format(id=escalation_id))
+            return
         if action == "claim":
             note = await self._finishing(update_id, self._commands.claim, escalation_id, agent)
         elif action == "takeover":
@@ -276,6 +280,12 @@ class AgentDesk:
             return result
 
         return await self._store.run(run)
+
+
+def _is_active(session: Session, escalation_id: int) -> bool:
+    """Whether the escalation exists and has not ended."""
+    escalation = escalation_queries.get_escalation(session, escalation_id)
+    return escalation is not None and escalation.status != EscalationStatus.RESOLVED
 
 
 def _replies_to_bot(message: Message, bot_username: str | None) -> bool:

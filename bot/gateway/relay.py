@@ -23,11 +23,13 @@ from sqlalchemy.orm import Session
 
 from bot import identity
 from bot.db import escalation_queries, gateway_queries, web_messages
-from bot.db.escalation_models import APPLICANT_ALERTS, AlertKind, Escalation, EscalationStatus
+from bot.db.escalation_models import AlertKind, Escalation, EscalationStatus
 from bot.db.gateway_models import OutboxMessage
+from bot.db.types import utc_now
 from bot.db.web_messages import Author
 from bot.gateway import texts
 from bot.gateway.agents_group import AgentsGroup
+from bot.gateway.cards import applicant_label, has_card, queue_card_update, reason_text
 from bot.gateway.replies import CALLBACK_PREFIX
 from bot.handoff import LEAVE_PHRASE
 from bot.message_length import split_after_prefix, split_text
@@ -50,16 +52,28 @@ class Relay:
     def to_agents(self, session: Session, escalation: Escalation, text: str | None) -> None:
         """Queue an applicant's message (masked, split at Telegram's limit) for the escalation's thread.
 
-        None means non-text.
+        None means non-text. While the escalation is not announced yet (or earlier messages still
+        wait), the message is kept as an alert and relayed after its card (`relay_applicant_alerts`).
         """
+        if escalation.announced_at is None or escalation_queries.has_held_applicant_alerts(
+            session, escalation.id
+        ):
+            detail = {"text": mask(text)} if text is not None else {"media": True}
+            escalation_queries.add_alert(
+                session, AlertKind.APPLICANT_SAID, str(escalation.id), detail, utc_now()
+            )
+            return
+        self._enqueue_said(session, escalation.id, mask(text) if text is not None else None)
+
+    def _enqueue_said(self, session: Session, escalation_id: int, masked: str | None) -> None:
         parts = (
-            split_after_prefix(texts.APPLICANT_SAYS.format(id=escalation.id, text=""), mask(text))
-            if text is not None
-            else [texts.APPLICANT_SENT_MEDIA.format(id=escalation.id)]
+            split_after_prefix(texts.APPLICANT_SAYS.format(id=escalation_id, text=""), masked)
+            if masked is not None
+            else [texts.APPLICANT_SENT_MEDIA.format(id=escalation_id)]
         )
         for body in parts:
             gateway_queries.enqueue_message(
-                session, self._agents.chat_id, body, purpose=TO_AGENTS, escalation_id=escalation.id
+                session, self._agents.chat_id, body, purpose=TO_AGENTS, escalation_id=escalation_id
             )
 
     def tell_applicant(
@@ -134,28 +148,43 @@ class Relay:
             )
 
     def relay_applicant_alerts(self, session: Session) -> int:
-        """Post what web and REST applicants wrote during their handoff, and that they left, each in its
-        escalation's thread (an escalation only in a summary gets the notice in the group); return how many."""
-        alerts = escalation_queries.unannounced_alerts(session, limit=ALERTS_PER_PASS, kinds=APPLICANT_ALERTS)
+        """Post what applicants wrote during their handoff, and that they left, each in its escalation's
+        thread, once the escalation is announced (its card or summary line goes first); return how many.
+
+        Leaving ends the case: its card is edited to ended. An escalation without a card gets the
+        notice in the group, naming who asked and why, so it does not stand alone.
+        """
+        alerts = escalation_queries.relayable_applicant_alerts(session, limit=ALERTS_PER_PASS)
         for alert in alerts:
-            escalation_id = int(alert.subject) if alert.subject.isdigit() else None
-            if escalation_id is None:
+            escalation = escalation_queries.get_escalation(session, int(alert.subject))
+            if escalation is None:
                 continue
             if alert.kind == AlertKind.APPLICANT_SAID.value:
-                said = str(json.loads(alert.detail or "{}").get("text", ""))
-                body, thread = texts.APPLICANT_SAYS.format(id=escalation_id, text=mask(said)), True
+                detail = json.loads(alert.detail or "{}")
+                said = None if detail.get("media") else mask(str(detail.get("text", "")))
+                self._enqueue_said(session, escalation.id, said)
             else:
-                body = texts.APPLICANT_LEFT.format(id=escalation_id)
-                thread = bool(gateway_queries.thread_purposes(session, escalation_id))
+                self._applicant_left(session, escalation)
+        escalation_queries.mark_alerts_announced(session, [alert.id for alert in alerts])
+        return len(alerts)
+
+    def _applicant_left(self, session: Session, escalation: Escalation) -> None:
+        if has_card(session, escalation.id):
             gateway_queries.enqueue_message(
                 session,
                 self._agents.chat_id,
-                body,
+                texts.APPLICANT_LEFT.format(id=escalation.id),
                 purpose=TO_AGENTS,
-                escalation_id=escalation_id if thread else None,
+                escalation_id=escalation.id,
             )
-        escalation_queries.mark_alerts_announced(session, [alert.id for alert in alerts])
-        return len(alerts)
+            queue_card_update(session, self._agents.chat_id, escalation, forum=bool(self._agents.is_forum))
+            return
+        body = texts.APPLICANT_LEFT_NO_CARD.format(
+            id=escalation.id,
+            who=applicant_label(session, escalation),
+            reason=reason_text(escalation),
+        )
+        gateway_queries.enqueue_message(session, self._agents.chat_id, body, purpose=TO_AGENTS)
 
     def applicant_blocked(self, session: Session, chat_id: int) -> None:
         """Tell the agents when an applicant with an active escalation blocked the bot."""

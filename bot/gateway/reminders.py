@@ -1,7 +1,9 @@
 """Reminders in the agents group: an escalation nobody claimed within AGENT_REMINDER_MINUTES is named again.
 
 Each escalation is reminded of once: in its thread when it has a card (a forum topic shows it as
-new), else in one message listing every such escalation (those only in a summary). The newest
+new), else in one message listing every such escalation (those only in a summary). When more than
+BATCH_OVER are due in one pass, they are all listed in one message (ids and waiting times), so a
+burst of unclaimed cases does not flood the group. The newest
 escalation id looked at is remembered in the database (`gateway_state`), so a restart neither
 repeats nor forgets a reminder. An escalation not announced yet is left for a later pass.
 """
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from bot.db import escalation_queries, gateway_queries
-from bot.db.escalation_models import EscalationStatus
+from bot.db.escalation_models import Escalation, EscalationStatus
 from bot.db.types import utc_now
 from bot.gateway import texts
 from bot.gateway.agent_commands import waited
@@ -29,6 +31,8 @@ logger = logging.getLogger(__name__)
 REMINDER = "unclaimed_reminder"
 """The outbox purpose of a reminder."""
 WATERMARK_KEY = "reminded_through_escalation"
+BATCH_OVER = 3
+"""More reminders than this due in one pass are listed in one message instead of a line each."""
 
 
 class Reminders:
@@ -61,15 +65,24 @@ class Reminders:
 
     def _queue(self, session: Session, created_before: dt.datetime) -> int:
         through = int(gateway_queries.get_state(session, WATERMARK_KEY) or 0)
-        unthreaded: list[str] = []
-        named = 0
+        due: list[Escalation] = []
         for escalation in escalation_queries.escalations_created_before(session, through, created_before):
             if escalation.status == EscalationStatus.OPEN and escalation.announced_at is None:
                 break  # announced soon; reminded in a later pass
             through = escalation.id
-            if escalation.status != EscalationStatus.OPEN:
-                continue
-            named += 1
+            if escalation.status == EscalationStatus.OPEN:
+                due.append(escalation)
+        if len(due) > BATCH_OVER:
+            self._queue_batch(session, due)
+        else:
+            self._queue_each(session, due)
+        gateway_queries.set_state(session, WATERMARK_KEY, str(through))
+        return len(due)
+
+    def _queue_each(self, session: Session, due: list[Escalation]) -> None:
+        """A few: each in its thread when it has a card; those only in a summary together."""
+        unthreaded: list[str] = []
+        for escalation in due:
             text = texts.UNCLAIMED_REMINDER.format(id=escalation.id, waited=waited(escalation))
             if has_card(session, escalation.id):
                 gateway_queries.enqueue_message(
@@ -79,5 +92,11 @@ class Reminders:
                 unthreaded.append(text)
         for part in split_text("\n".join(unthreaded)):
             gateway_queries.enqueue_message(session, self._agents.chat_id, part, purpose=REMINDER)
-        gateway_queries.set_state(session, WATERMARK_KEY, str(through))
-        return named
+
+    def _queue_batch(self, session: Session, due: list[Escalation]) -> None:
+        """Many at once: one message lists them all (split only past Telegram's limit)."""
+        lines = [texts.UNCLAIMED_REMINDER_HEADER.format(count=len(due))]
+        lines += [texts.UNCLAIMED_REMINDER_LINE.format(id=e.id, waited=waited(e)) for e in due]
+        lines.append(texts.UNCLAIMED_REMINDER_HOW_TO.format(example=due[0].id))
+        for part in split_text("\n".join(lines)):
+            gateway_queries.enqueue_message(session, self._agents.chat_id, part, purpose=REMINDER)

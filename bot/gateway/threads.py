@@ -22,6 +22,7 @@ from bot.db.escalation_models import Escalation, EscalationStatus
 from bot.db.gateway_models import OutboxMessage
 from bot.gateway.agents_group import AgentsGroup
 from bot.gateway.cards import topic_name
+from bot.gateway.purposes import CARD
 from bot.gateway.store import Store
 
 NOT_MODIFIED = "TOPIC_NOT_MODIFIED"
@@ -59,13 +60,17 @@ class EscalationThreads:
         }
 
     async def sent(self, row: OutboxMessage, message: Message) -> None:
-        """The first message of a reply-chain thread becomes its root."""
+        """The first message of a reply-chain thread becomes its root, once the card is out: a card posted
+        later (an escalation only in a summary) must not hang under an applicant's line or a notice."""
         if self._agents.is_forum:
             return
 
         def set_root(session: Session) -> None:
             escalation = escalation_queries.get_escalation(session, row.escalation_id)
-            if escalation is not None and escalation.root_message_id is None:
+            if escalation is None or escalation.root_message_id is not None:
+                return
+            card_out = gateway_queries.sent_message_id(session, row.chat_id, escalation.id, CARD) is not None
+            if row.purpose == CARD or card_out:
                 escalation.root_message_id = message.message_id
 
         await self._store.run(set_root)

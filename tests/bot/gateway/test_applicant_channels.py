@@ -19,6 +19,7 @@ from bot.db.web_messages import Author
 from bot.gateway import texts
 from bot.gateway.agents_group import AgentsGroup
 from bot.gateway.cards import escalation_post
+from bot.gateway.purposes import CARD_UPDATE
 from bot.gateway.relay import Relay
 from bot.gateway.waiting import WaitingApplicants, waiting_text
 from bot.handoff import leave, note_for_agents
@@ -106,13 +107,20 @@ def test_web_and_rest_applicants_words_and_leaving_reach_the_thread(sessions: se
         note_for_agents(session, WEB, "营业执照照片一直上传失败，电话13812345678")
         leave(session, REST)
     with sessions() as session, session.begin():
+        assert relay().relay_applicant_alerts(session) == 0  # not announced yet: their cards go first
+        escalation_queries.mark_announced(session, [web.id, rest.id])
+    with sessions() as session, session.begin():
         assert relay().relay_applicant_alerts(session) == 2
         assert relay().relay_applicant_alerts(session) == 0  # each once
-        rows = [(row.text, row.escalation_id) for row in agents_rows(session) if row.purpose != "escalation"]
-    assert rows == [
+        rows = [(row.text, row.escalation_id, row.purpose) for row in agents_rows(session)]
+    assert [
+        (text, escalation_id) for text, escalation_id, purpose in rows if purpose == "relay_to_agents"
+    ] == [
         (texts.APPLICANT_SAYS.format(id=web.id, text="营业执照照片一直上传失败，电话138****5678"), web.id),
         (texts.APPLICANT_LEFT.format(id=rest.id), rest.id),
     ]
+    [(card_update, _, _)] = [row for row in rows if row[2] == CARD_UPDATE]  # leaving ended it
+    assert card_update.endswith(texts.CARD_STATUS_RESOLVED)
 
 
 def test_an_escalation_nobody_took_tells_its_applicant_once_with_a_way_back(

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from bot.db import escalation_queries
 from bot.db.escalation_models import Escalation
 from bot.gateway import texts
+from bot.handoff import leave, note_for_agents
 from bot.message_length import TELEGRAM_TEXT_LIMIT, utf16_length
 from tests.bot.gateway.conftest import GatewayProcess, new_user_id
 from tests.bot.gateway.fake_rasa import FakeRasa
-from tests.bot.gateway.fake_telegram import FakeTelegram, user
+from tests.bot.gateway.fake_telegram import BOT_USERNAME, FakeTelegram, user
 from tests.bot.gateway.test_delivery import escalate, in_database
 
 AGENT_REPLY_PREFIX = texts.AGENT_REPLY.format(text="")
@@ -139,6 +140,9 @@ def test_assign_to_a_member_and_bad_arguments_get_a_chinese_answer(
         ("/open x", texts.BAD_PAGE.format(argument="x")),
         ("/claim 99999999", texts.NOT_ACTIVE.format(id=99999999)),
         (f"/assign {case} @nobody_here", texts.ASSIGN_WHO),
+        ("/assign @nobody_here", texts.WHICH_ESCALATION.format(example="/assign 12 @用户名")),
+        ("/resolve 5-2", texts.BAD_CASE_NUMBER.format(argument="5-2", command="resolve", most=200)),
+        ("/claim " + "9" * 23, texts.BAD_CASE_NUMBER.format(argument="9" * 23, command="claim", most=200)),
     ]:
         telegram.send_text(agents_group, typed, sender=as_li)
         group_text(telegram, agents_group, "^" + re.escape(expected) + "$")
@@ -368,3 +372,157 @@ def test_a_reply_telegram_refuses_is_reported_to_the_agents(
     notice = group_text(telegram, agents_group, re.escape(texts.REPLY_NOT_DELIVERED.format(id=case)))
     [posted] = [m for m in telegram.sent(agents_group) if m["text"] == notice]
     assert posted["reply_parameters"]["message_id"] == card["message_id"]  # in the case's thread
+
+
+# --- a case's order, its end, and the group's calm (testers' findings) ---------------------------
+
+
+def message_with(telegram: FakeTelegram, group: int, text: str) -> dict[str, Any]:
+    """The group message with exactly this text (waited for)."""
+    return telegram.wait_for(
+        lambda: next((m for m in telegram.sent(group) if m["text"] == text), None), what=text
+    )
+
+
+def web_escalation(env: dict[str, str], conversation: str) -> int:
+    """What the web channel writes: an escalation of a page's conversation."""
+
+    def write(session: Session) -> int:
+        return escalation_queries.open_escalation(
+            session, sender_id=conversation, reason="asked", application_id=None, transcript=[]
+        ).id
+
+    return int(in_database(env, write))  # type: ignore[arg-type]
+
+
+def test_an_applicants_first_words_reach_the_group_after_the_card_in_its_thread(
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+    fake_rasa: FakeRasa,
+) -> None:
+    make_offline_gateway().start()
+    applicant = new_user_id()
+    case = escalate(offline_env, applicant)  # the announcer lets it settle for 2 s first
+    telegram.send_text(applicant, "你好，在吗")
+    said = message_with(telegram, agents_group, texts.APPLICANT_SAYS.format(id=case, text="你好，在吗"))
+    card = card_of(telegram, agents_group, case)
+    assert card["message_id"] < said["message_id"]
+    assert said["reply_parameters"]["message_id"] == card["message_id"]  # the card starts the thread
+    assert "reply_parameters" not in card
+
+
+def test_a_web_applicant_who_wrote_and_left_before_the_card_gets_an_ended_card_first(
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+) -> None:
+    conversation = f"web:{new_user_id()}"
+    case = web_escalation(offline_env, conversation)
+    in_database(offline_env, lambda s: note_for_agents(s, conversation, "你好"))
+    in_database(offline_env, lambda s: leave(s, conversation))  # 「返回机器人」 before any card
+    make_offline_gateway().start()
+    left = message_with(telegram, agents_group, texts.APPLICANT_LEFT.format(id=case))
+    card = card_of(telegram, agents_group, case)
+    said = message_with(telegram, agents_group, texts.APPLICANT_SAYS.format(id=case, text="你好"))
+    assert card["message_id"] < said["message_id"] < left["message_id"]
+    assert card["text"].endswith(texts.CARD_STATUS_RESOLVED) and not buttons(card.get("reply_markup"))
+
+
+def test_an_applicant_who_left_without_a_word_before_the_card_is_named_with_the_reason(
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+) -> None:
+    conversation = f"web:{new_user_id()}"
+    case = web_escalation(offline_env, conversation)
+    in_database(offline_env, lambda s: leave(s, conversation))
+    make_offline_gateway().start()
+    notice = group_text(telegram, agents_group, f"^#{case} 申请人点了「返回机器人」，在客服接手前")
+    assert texts.REASONS["asked"] in notice and "网页" in notice
+    time.sleep(3)
+    assert not any(t.startswith(f"🆘 转人工 #{case}\n") for t in telegram.texts(agents_group))
+
+
+def test_a_card_shows_the_case_ended_when_the_applicant_returns_to_the_bot(
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+) -> None:
+    applicant = new_user_id()
+    case = escalate(offline_env, applicant)
+    make_offline_gateway().start()
+    card = card_of(telegram, agents_group, case)
+    assert buttons(card["reply_markup"]) == [texts.BUTTON_CLAIM, texts.BUTTON_RESOLVE]
+    in_database(offline_env, lambda s: leave(s, f"tg:{applicant}"))  # what the Rasa channel does
+    edit = telegram.wait_for(
+        lambda: next((e for e in telegram.edits if e["message_id"] == card["message_id"]), None),
+        what="the card's edit",
+    )
+    assert edit["text"].endswith(texts.CARD_STATUS_RESOLVED) and not buttons(edit.get("reply_markup"))
+    message_with(telegram, agents_group, texts.APPLICANT_LEFT.format(id=case))
+
+
+def test_bot_addressed_to_this_bot_returns_to_the_bot_instead_of_being_relayed(
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+    fake_rasa: FakeRasa,
+) -> None:
+    applicant = new_user_id()
+    case = escalate(offline_env, applicant)
+    make_offline_gateway().start()
+    card_of(telegram, agents_group, case)
+    telegram.send_text(applicant, f"/bot@{BOT_USERNAME.upper()}")
+    telegram.wait_for(
+        lambda: any(r["message"] == "/bot" for r in fake_rasa.received), what="/bot to reach Rasa"
+    )
+    time.sleep(2)
+    assert not any(t.startswith(f"#{case} 申请人：") for t in telegram.texts(agents_group))
+
+
+def test_many_unclaimed_cases_are_reminded_in_one_message(
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+) -> None:
+    cases = [escalate(offline_env, new_user_id()) for _ in range(6)]
+    make_offline_gateway(AGENT_REMINDER_MINUTES="0.02", AGENT_CARDS_PER_MINUTE="20").start()
+    reminder = group_text(telegram, agents_group, "^⏰")
+    assert reminder.startswith(texts.UNCLAIMED_REMINDER_HEADER.format(count=6))
+    assert all(f"#{case} 已等待 " in reminder for case in cases)
+    time.sleep(3)
+    assert [t for t in telegram.texts(agents_group) if t.startswith("⏰")] == [reminder]
+
+
+def test_a_button_of_an_ended_case_answers_with_a_popup_only(
+    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
+) -> None:
+    agent = new_user_id()
+    telegram.chats[agents_group].members[agent] = "member"
+    case = escalate(offline_env, new_user_id())
+    card = card_of(telegram, agents_group, case)
+    in_database(offline_env, lambda s: escalation_queries.resolve_escalation(s, case))
+    posted = len(telegram.texts(agents_group))
+    for action in ("claim", "resolve"):
+        telegram.press_button(
+            agents_group, card["message_id"], f"desk:{action}:{case}", sender=user(agent, "小王")
+        )
+    answers = telegram.wait_for(
+        lambda: at_least(2, [c.params.get("text") for c in telegram.calls_to("answerCallbackQuery")]),
+        what="the popups",
+    )
+    assert answers == [texts.NOT_ACTIVE.format(id=case)] * 2
+    time.sleep(2)
+    assert telegram.texts(agents_group)[posted:] == []
+
+
+def at_least(count: int, items: list[Any]) -> list[Any]:
+    """`items` once there are `count` of them (for wait_for), else an empty list."""
+    return items if len(items) >= count else []
