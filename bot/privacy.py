@@ -106,9 +106,9 @@ _AMOUNT = re.compile(
 )
 """An amount or a decimal: 0.01, 0.01元, ¥0.01 (NFKC has made ￥ into ¥)."""
 _QUANTITY = re.compile(
-    r"(?<![0-9])[0-9]{1,4}(?=[ ]?(?:年|月|日|号|个|天|周|小时|分钟|秒|次|步|页|张|份|万|岁))"
+    r"(?<![0-9])[0-9]{1,4}(?=[ ]?(?:%|年|月|日|号|个|天|周|小时|分钟|秒|次|步|页|张|份|万|岁))"
 )
-"""A count with its unit: 2026年, 11月, 3个工作日, 7天."""
+"""A count with its unit: 2026年, 11月, 3个工作日, 7天, 100%."""
 _HOTLINE = re.compile(_LONE.format(r"[48]00[\s\-]?[0-9]{3}[\s\-]?[0-9]{4}"))
 """A service hotline: 400-066-6666."""
 _KEPT_PATTERNS = (_APPLICATION_ID, _MOMENT, _AMOUNT, _QUANTITY, _HOTLINE)

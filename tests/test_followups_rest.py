@@ -43,6 +43,7 @@ def test_after_a_rejection_report_follow_ups_are_about_that_application(
     assert [message["text"] for message in appeal] == [
         response_text("utter_appeal_application", application_id="RZ202611120005"),
         response_text("utter_handoff_started"),
+        response_text("utter_handoff_how_rest"),  # how an agent's reply reaches a REST caller
     ]
 
 
