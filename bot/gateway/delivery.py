@@ -29,11 +29,10 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.db import escalation_queries, gateway_queries
-from bot.db.escalation_models import EscalationStatus
+from bot.db.escalation_models import Escalation, EscalationStatus
 from bot.db.gateway_models import DeliveryStatus, OutboxMessage
 from bot.db.types import utc_now
 from bot.gateway.agents_group import AgentsGroup
-from bot.gateway.cards import card_text
 from bot.gateway.limits import SendLimits
 from bot.gateway.purposes import CARD, CARD_UPDATE, TOPIC_UPDATE
 from bot.gateway.store import Store
@@ -93,9 +92,12 @@ class TelegramDelivery:
         limits: SendLimits | None = None,
         on_blocked: Callable[[Session, int], None] | None = None,
         on_failed: Callable[[Session, OutboxMessage], None] | None = None,
+        ended_card: Callable[[Session, Escalation, bool], str] | None = None,
     ) -> None:
         """`on_blocked(session, chat_id)` runs in the transaction that marks a chat blocked, and
-        `on_failed(session, row)` in the one that gives a row up after Telegram refused it."""
+        `on_failed(session, row)` in the one that gives a row up after Telegram refused it;
+        `ended_card(session, escalation, forum)` writes the card of an escalation that ended while its
+        card was queued (cards.py sits above this module, so services hands it in)."""
         self._bot = bot
         self._store = store
         self._agents = agents
@@ -103,6 +105,7 @@ class TelegramDelivery:
         self._limits = limits or SendLimits()
         self._on_blocked = on_blocked
         self._on_failed = on_failed
+        self._ended_card = ended_card
 
     async def deliver(self, row: OutboxMessage) -> bool:
         """Send one row when Telegram's limits allow; return whether the chat's next row may follow now."""
@@ -184,9 +187,9 @@ class TelegramDelivery:
     def _card_now(self, session: Session, row: OutboxMessage) -> tuple[str, Any]:
         """A card whose escalation ended while it was queued is posted as ended, without buttons."""
         escalation = escalation_queries.get_escalation(session, row.escalation_id)
-        if escalation is None or escalation.status != EscalationStatus.RESOLVED:
+        if escalation is None or escalation.status != EscalationStatus.RESOLVED or self._ended_card is None:
             return row.text, row.buttons
-        return card_text(session, escalation, forum=bool(self._agents.is_forum)), None
+        return self._ended_card(session, escalation, bool(self._agents.is_forum)), None
 
     async def _edit_card(self, row: OutboxMessage) -> int | None:
         """Edit the escalation's card to `row`'s text; None (row given up) when the card was never sent."""

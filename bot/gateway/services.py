@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from bot.errors import BotError
 from bot.gateway.agents_group import AgentsGroup
 from bot.gateway.announcer import Announcer, Pace
+from bot.gateway.cards import card_text
 from bot.gateway.conversation import Conversations
 from bot.gateway.delivery import TelegramDelivery
 from bot.gateway.desk import AgentDesk
@@ -73,7 +74,13 @@ class Services:
             end_blocked_subscriptions(session, chat_id)
 
         delivery = TelegramDelivery(
-            bot, store, agents, threads, on_blocked=applicant_blocked, on_failed=relay.reply_failed
+            bot,
+            store,
+            agents,
+            threads,
+            on_blocked=applicant_blocked,
+            on_failed=relay.reply_failed,
+            ended_card=lambda session, escalation, forum: card_text(session, escalation, forum=forum),
         )
         outbox = Outbox(store, delivery, urgent=URGENT_IN_GROUP)
         resumer = Resumer(store, rasa)

@@ -185,7 +185,9 @@ def test_a_rest_caller_is_told_the_truth_and_gets_the_agents_reply_with_its_next
         assert texts_of(client.send(sender, "")) == [
             texts.AGENT_REPLY.format(text="您好，请问申请编号是多少？")
         ]
-        assert texts_of(client.send(sender, "")) == [response_text("utter_empty_message")]  # returned once
+        assert texts_of(client.send(sender, "")) == [  # returned once; now nothing new is waiting
+            response_text("utter_handoff_no_reply_yet")
+        ]
 
         assert texts_of(client.send(sender, "RZ202611200001")) == [response_text("utter_handed_over_rest")]
         group_message(
