@@ -11,14 +11,36 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 from tests.conftest import prepare_database, stack_settings
 
 pytestmark = pytest.mark.servers
+
+
+def run_environment(var_dir: Path, settings: Settings, model_path: Path, **extra: str) -> dict[str, str]:
+    """The environment `python -m bot.run` gets in these tests: its own var/ and ports, the trained model,
+    no Telegram unless `extra` brings it."""
+    env = {
+        **os.environ,
+        "BOT_VAR_DIR": str(var_dir),
+        "RASA_PORT": str(settings.rasa_port),
+        "ACTION_PORT": str(settings.action_port),
+        "BOT_MODELS_DIR": str(model_path.parent),
+    }
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    return {**env, **extra}
+
+
+def start_run(env: dict[str, str], stdout: IO[bytes] | int) -> subprocess.Popen[bytes]:
+    """`python -m bot.run` from the project root, its output (stderr too) to `stdout`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.run"], cwd=PROJECT_ROOT, env=env, stdout=stdout, stderr=subprocess.STDOUT
+    )
 
 
 def port_open(port: int) -> bool:
@@ -29,21 +51,7 @@ def port_open(port: int) -> bool:
 def test_run_serves_then_stops_all_children_on_sigterm(model_path: Path, tmp_path: Path) -> None:
     settings = stack_settings(tmp_path)
     prepare_database(settings)
-    env = {
-        **os.environ,
-        "BOT_VAR_DIR": str(tmp_path),
-        "RASA_PORT": str(settings.rasa_port),
-        "ACTION_PORT": str(settings.action_port),
-        "BOT_MODELS_DIR": str(model_path.parent),
-    }
-    env.pop("TELEGRAM_BOT_TOKEN", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.run"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    process = start_run(run_environment(tmp_path, settings, model_path), subprocess.PIPE)
     try:
         deadline = time.monotonic() + 180
         while not port_open(settings.rasa_port) or not port_open(settings.action_port):
@@ -116,24 +124,10 @@ def test_run_starts_a_killed_or_hung_child_again_and_keeps_answering(
 ) -> None:
     settings = stack_settings(tmp_path)
     prepare_database(settings)
-    env = {
-        **os.environ,
-        "BOT_VAR_DIR": str(tmp_path),
-        "RASA_PORT": str(settings.rasa_port),
-        "ACTION_PORT": str(settings.action_port),
-        "BOT_MODELS_DIR": str(model_path.parent),
-        "SUPERVISE_HANG_SECONDS": "10",
-    }
-    env.pop("TELEGRAM_BOT_TOKEN", None)
+    env = run_environment(tmp_path, settings, model_path, SUPERVISE_HANG_SECONDS="10")
     output = tmp_path / "run.out"
     with output.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.run"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
+        process = start_run(env, sink)
     try:
         assert "免费" in answered(settings.rasa_url, "run-restart-1", seconds=240)
         children = children_of(process.pid)

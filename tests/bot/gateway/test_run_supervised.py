@@ -6,16 +6,14 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from bot.settings import PROJECT_ROOT
 from tests.bot.gateway.conftest import new_user_id, telegram_env
 from tests.bot.gateway.fake_telegram import TOKEN, FakeTelegram
-from tests.bot.test_run import answered, children_of
+from tests.bot.test_run import answered, children_of, run_environment, start_run
 from tests.conftest import prepare_database, stack_settings
 
 pytestmark = pytest.mark.servers
@@ -35,23 +33,10 @@ def test_run_restarts_a_killed_gateway_and_telegram_is_answered_after_rasa_was_k
 ) -> None:
     settings = stack_settings(tmp_path)
     prepare_database(settings)
-    env = {
-        **os.environ,
-        "BOT_VAR_DIR": str(tmp_path),
-        "RASA_PORT": str(settings.rasa_port),
-        "ACTION_PORT": str(settings.action_port),
-        "BOT_MODELS_DIR": str(model_path.parent),
-        **telegram_env(telegram, agents_group),
-    }
+    env = run_environment(tmp_path, settings, model_path, **telegram_env(telegram, agents_group))
     output = tmp_path / "run.out"
     with output.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.run"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
+        process = start_run(env, sink)
     applicant = new_user_id()
     try:
         answered(settings.rasa_url, "supervised-1", seconds=240)
