@@ -69,25 +69,31 @@ def test_models_match_the_migrated_schema(database_url: str) -> None:
     assert differences == []
 
 
+def model_differences(database_url: str, tables: set[str]) -> list[object]:
+    """What differs between the migrated database and the models, for `tables` only (empty: in step)."""
+
+    def touched(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        return table is None or table.name in tables
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": touched}
+            )
+            return list(compare_metadata(context, Base.metadata))
+    finally:
+        engine.dispose()
+
+
 GUESS_CAP_TABLES = {"verification_attempts", "escalations", "agent_alerts"}
 """The tables revision 0004_guess_cap changes or creates."""
 
 
 def test_guess_cap_revision_matches_the_models_and_steps_back(database_url: str) -> None:
-    def touched(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-        table = obj if type_ == "table" else getattr(obj, "table", None)
-        return table is None or table.name in GUESS_CAP_TABLES
-
     def differences() -> list[object]:
-        engine = make_engine(database_url)
-        try:
-            with engine.connect() as connection:
-                context = MigrationContext.configure(
-                    connection, opts={"compare_type": True, "include_object": touched}
-                )
-                return list(compare_metadata(context, Base.metadata))
-        finally:
-            engine.dispose()
+        return model_differences(database_url, GUESS_CAP_TABLES)
 
     assert len(current_revisions(database_url)) == 1  # one head: both branches joined
     assert differences() == []
@@ -136,20 +142,8 @@ def test_conversation_ids_get_their_channel_and_fit_one_length(database_url: str
 
 
 def test_thread_messages_revision_matches_the_model_and_steps_back(database_url: str) -> None:
-    def touched(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-        table = obj if type_ == "table" else getattr(obj, "table", None)
-        return table is None or table.name == "telegram_thread_messages"
-
     def differences() -> list[object]:
-        engine = make_engine(database_url)
-        try:
-            with engine.connect() as connection:
-                context = MigrationContext.configure(
-                    connection, opts={"compare_type": True, "include_object": touched}
-                )
-                return list(compare_metadata(context, Base.metadata))
-        finally:
-            engine.dispose()
+        return model_differences(database_url, {"telegram_thread_messages"})
 
     assert differences() == []
     downgrade(database_url, "0006_web_messages")
@@ -162,20 +156,8 @@ NOTIFICATION_TABLE_NAMES = {table.name for table in NOTIFICATION_TABLES}
 
 
 def test_status_notification_revision_matches_the_models_and_steps_back(database_url: str) -> None:
-    def touched(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-        table = obj if type_ == "table" else getattr(obj, "table", None)
-        return table is None or table.name in NOTIFICATION_TABLE_NAMES
-
     def differences() -> list[object]:
-        engine = make_engine(database_url)
-        try:
-            with engine.connect() as connection:
-                context = MigrationContext.configure(
-                    connection, opts={"compare_type": True, "include_object": touched}
-                )
-                return list(compare_metadata(context, Base.metadata))
-        finally:
-            engine.dispose()
+        return model_differences(database_url, NOTIFICATION_TABLE_NAMES)
 
     assert NOTIFICATION_TABLE_NAMES <= table_names(database_url)
     assert differences() == []

@@ -5,17 +5,15 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import web_messages
-from bot.db.base import Base
 from bot.db.engine import make_engine
 from bot.db.migrate import downgrade, upgrade
 from bot.db.types import utc_now
 from bot.db.web_messages import WEB_TABLES, Author
+from tests.bot.db.test_migrations import model_differences
 
 PAGE = "web:AAAAAAAAAAAAAAAAAAAAAAAA"
 OTHER_PAGE = "web:BBBBBBBBBBBBBBBBBBBBBBBB"
@@ -85,19 +83,7 @@ def test_the_table_matches_its_migration_and_steps_back(database_url: str) -> No
     names = {table.name for table in WEB_TABLES}
 
     def differences() -> list[object]:
-        def ours(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-            table = obj if type_ == "table" else getattr(obj, "table", None)
-            return table is None or table.name in names
-
-        engine = make_engine(database_url)
-        try:
-            with engine.connect() as connection:
-                context = MigrationContext.configure(
-                    connection, opts={"compare_type": True, "include_object": ours}
-                )
-                return list(compare_metadata(context, Base.metadata))
-        finally:
-            engine.dispose()
+        return model_differences(database_url, names)
 
     assert differences() == []
     downgrade(database_url, "0005_conversation_ids")
