@@ -29,8 +29,10 @@ What is kept
   with their unit (2026年, 3个工作日) and 400/800 hotlines — each standing alone, not chained to more
   digit groups by - / . or :. A window found on the text as typed that overlaps one of them breaks it
   (`RZ138123456789`, `1912-03-04 567`, a card typed `6222，2026-11-20，…`) unless the window is made of
-  them: all its digits lie in them, or it overlaps two or more and at most two of its digits lie
-  outside them (`2026-11-13~2026-11-20` is a range, not a mobile; `RZ202611200001 123456` no card).
+  them and overlaps an ID, credit code, date, time or hotline (amounts and counts alone excuse nothing:
+  `1||3698406.0;;;85号` is a mobile): all its digits lie in them, or it overlaps two or more of those
+  and at most two of its digits lie outside them (`2026-11-13~2026-11-20` is a range, not a mobile;
+  `RZ202611200001 123456` no card).
   An 18-digit number that passes GB 11643 is a resident ID even if it would pass as a credit code. A
   credit code's 6-character suffix alone is too short to be anything.
 
@@ -111,7 +113,9 @@ _QUANTITY = re.compile(
 """A count with its unit: 2026年, 11月, 3个工作日, 7天, 100%."""
 _HOTLINE = re.compile(_LONE.format(r"[48]00[\s\-]?[0-9]{3}[\s\-]?[0-9]{4}"))
 """A service hotline: 400-066-6666."""
-_KEPT_PATTERNS = (_APPLICATION_ID, _MOMENT, _AMOUNT, _QUANTITY, _HOTLINE)
+_STRUCTURED_PATTERNS = (_APPLICATION_ID, _MOMENT, _HOTLINE)
+_LOOSE_PATTERNS = (_AMOUNT, _QUANTITY)
+"""Kept, but too loose to excuse a personal number made of them (`1||3698406.0;;;85号` is a mobile)."""
 _PROTECTED = "\x00"
 """Stands in for protected characters while numbers are read (cleaned text has no controls)."""
 _ACCOUNT_WORD = re.compile(
@@ -338,9 +342,12 @@ def _protect(cleaned: str, numbers: list[tuple[int, int]], numerals: frozenset[i
     counts) blanked out (same length), except where a personal number that is not made of them
     overlaps it (`_breaks`)."""
     kept = [code.span() for code in _CREDIT_CODE.finditer(cleaned) if _is_credit_code_only(code.group())]
-    kept += [match.span() for pattern in _KEPT_PATTERNS for match in pattern.finditer(cleaned)]
+    kept += [match.span() for pattern in _STRUCTURED_PATTERNS for match in pattern.finditer(cleaned)]
+    first_loose = len(kept)
+    kept += [match.span() for pattern in _LOOSE_PATTERNS for match in pattern.finditer(cleaned)]
     if not kept:
         return cleaned
+    loose = set(range(first_loose, len(kept)))
     covering: dict[int, list[int]] = {}  # position → the kept spans covering it
     for index, (start, end) in enumerate(kept):
         for position in range(start, end):
@@ -353,7 +360,7 @@ def _protect(cleaned: str, numbers: list[tuple[int, int]], numerals: frozenset[i
             overlapped = {
                 index for position in range(hit.start, hit.end) for index in covering.get(position, ())
             }
-            if overlapped and _breaks(cleaned, hit, overlapped, covering):
+            if overlapped and _breaks(cleaned, hit, overlapped - loose, covering):
                 broken |= overlapped
     spans = [span for index, span in enumerate(kept) if index not in broken]
     if not spans:
@@ -369,11 +376,15 @@ _STRAY_DIGITS = 2
 (`2026-08-16 - 2026-08-23，6-15个工作日`)."""
 
 
-def _breaks(cleaned: str, hit: _Hit, overlapped: set[int], covering: dict[int, list[int]]) -> bool:
+def _breaks(cleaned: str, hit: _Hit, structured: set[int], covering: dict[int, list[int]]) -> bool:
     """Whether a personal number overlapping kept spans counts: unless it is made of what the bot reads
-    (all its digits lie in kept spans, or it overlaps two or more and at most _STRAY_DIGITS lie outside)."""
+    and overlaps at least one structured span (an ID, credit code, date, time or hotline; amounts and
+    counts alone make no excuse): all its digits lie in kept spans, or it overlaps two or more structured
+    spans and at most _STRAY_DIGITS lie outside them."""
+    if not structured:
+        return True
     stray = sum(position not in covering for position in _digit_positions(cleaned, hit.start, hit.end))
-    return stray > 0 and (stray > _STRAY_DIGITS or len(overlapped) < 2)
+    return stray > 0 and (stray > _STRAY_DIGITS or len(structured) < 2)
 
 
 def _is_credit_code_only(candidate: str) -> bool:
