@@ -20,8 +20,9 @@ run: train db ## set everything up and start the bot (REST + socket.io on 127.0.
 shell: train db ## chat with the bot in this terminal
 	$(PY) -m bot.run --shell
 
+TEST_WORKERS ?= 3
 test: train browser ## run every test (data validation, NLU gate, conversations, actions, gateway, web chat in Chromium)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 unit: deps ## the tests that need no trained model and no Rasa (everything not marked `rasa`)
 	$(PY) -m pytest -m "not rasa"

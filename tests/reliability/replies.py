@@ -19,8 +19,8 @@ DEMO_APPLICATIONS = {
     "RZ202611210006": ("天津（滨海）智造有限公司", "91120116MA07F5W298"),
 }
 DISCLOSURES = (
-    "企业名称",
-    "当前状态",
+    "企业名称：",  # the report's labels; FAQ answers name 企业名称 too, never with the colon
+    "当前状态：",
     *(company for company, _ in DEMO_APPLICATIONS.values()),
     *(code for _, code in DEMO_APPLICATIONS.values()),
 )

@@ -306,7 +306,10 @@ def test_a_flood_of_requests_for_a_person_over_rest_reaches_the_agents_as_a_summ
     )
     assert sorted(found for found in listed_so_far() if found in ids) == ids  # each listed exactly once
     assert not any(CARD_HEADER.match(text) for text in messages)  # no card of their own
-    assert len(messages) <= 2  # one summary; a second only if the burst outlasted MAX_WAIT_S
+    ours_listed = [text for text in messages if set(listed_ids(text)) & set(ids)]
+    # one summary; a second only if the burst outlasted MAX_WAIT_S (earlier tests' cases sharing the
+    # session's database may still get their own messages into the group meanwhile)
+    assert len(ours_listed) <= 2
 
 
 def test_a_huge_burst_is_one_message_that_still_lists_every_escalation() -> None:
