@@ -12,6 +12,7 @@ response, any other intent is acted on.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -66,31 +67,30 @@ def ensure_stock_model(root: Path, folder: Path) -> StockModel:
     folder.mkdir(parents=True, exist_ok=True)
     name = stock_fingerprint(root)
     model = folder / f"{name}.tar.gz"
-    if not model.exists():
-        started = time.monotonic()
-        command = [sys.executable, "-m", "bot.rasa_server", "train", "nlu", "--config", str(STOCK_CONFIG)]
-        command += [
-            "--domain",
-            "domain.yml",
-            "--nlu",
-            "data",
-            "--out",
-            str(folder),
-            "--fixed-model-name",
-            name,
-        ]
-        subprocess.run(command, cwd=root, check=True, env={**os.environ, **RASA_PROCESS_ENV})
-        seconds = round(time.monotonic() - started, 1)
-        _times_path(model).write_text(json.dumps({"seconds": seconds}), encoding="utf-8")
-        for stale in folder.glob("*.tar.gz"):
-            if stale != model:
-                stale.unlink(missing_ok=True)
-                _times_path(stale).unlink(missing_ok=True)
+    with open(folder / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one trainer at a time; a second run then finds the model
+        if not model.exists():
+            _train(root, folder, model)
     try:
         seconds = float(json.loads(_times_path(model).read_text(encoding="utf-8"))["seconds"])
     except (OSError, ValueError, KeyError, TypeError):
         return StockModel(model, None)
     return StockModel(model, seconds)
+
+
+def _train(root: Path, folder: Path, model: Path) -> None:
+    """Train the stock NLU into `model`, record how long it took, and drop older stock models."""
+    name = model.name.removesuffix(".tar.gz")
+    command = [sys.executable, "-m", "bot.rasa_server", "train", "nlu", "--config", str(STOCK_CONFIG)]
+    command += ["--domain", "domain.yml", "--nlu", "data", "--out", str(folder), "--fixed-model-name", name]
+    started = time.monotonic()
+    subprocess.run(command, cwd=root, check=True, env={**os.environ, **RASA_PROCESS_ENV})
+    seconds = round(time.monotonic() - started, 1)
+    _times_path(model).write_text(json.dumps({"seconds": seconds}), encoding="utf-8")
+    for stale in folder.glob("*.tar.gz"):
+        if stale != model:
+            stale.unlink(missing_ok=True)
+            _times_path(stale).unlink(missing_ok=True)
 
 
 def interpret_stock(parse_data: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
