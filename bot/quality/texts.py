@@ -131,5 +131,5 @@ COMPARISON_NOTES = (
 )
 COMPARISON_SKIPPED = "按 EVALUATE_SKIP_STOCK 的要求，这次没有评估原装 Rasa。"
 COMPARISON_SAVED = "对比已写入 {markdown}"
-TRAINING_STOCK = "正在训练原装 Rasa 3.6 作对比（只在数据改变后训练一次，约 10–20 分钟）…"
+TRAINING_STOCK = "准备原装 Rasa 3.6 作对比（数据或配置改变后才重新训练，很慢：这台机器上要半小时以上）…"
 EVALUATING_STOCK = "正在评估原装 Rasa 3.6 {model}（{count} 条测试问法）…"
