@@ -62,7 +62,8 @@ def _without_intent_examples(text: str) -> str:
     return yaml.safe_dump(items, allow_unicode=True, sort_keys=True)
 
 
-def _training_files(root: Path) -> list[Path]:
+def training_files(root: Path) -> list[Path]:
+    """Every file under TRAINING_INPUTS that training reads (sorted; junk and action-only files left out)."""
     files: list[Path] = []
     for name in TRAINING_INPUTS:
         path = root / name
@@ -81,7 +82,7 @@ def _is_junk(path: Path, root: Path) -> bool:
 def fingerprint(root: Path = PROJECT_ROOT, *, ignore_phrasings: bool = False) -> str:
     """A short hash of everything the trained model depends on (optionally all but the phrasings)."""
     digest = hashlib.sha256()
-    for path in _training_files(root):
+    for path in training_files(root):
         relative = path.relative_to(root)
         content = path.read_text(encoding="utf-8")
         if relative.parent == FAQ_FOLDER and relative.suffix == ".yml":
@@ -191,11 +192,16 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, *, force: bool = F
         if base is None:
             print(f"Training {target.name} (config.yml, domain.yml or data/ changed) ...", flush=True)
             _rasa_train(root, models_dir, target, finetune=None)
-        recorded = {"structure": structure, "finetunes": finetunes}
+        seconds = time.monotonic() - started
+        recorded: dict[str, Any] = {
+            "structure": structure,
+            "finetunes": finetunes,
+            "seconds": round(seconds, 1),
+        }
         if previous is not None:
             recorded["started_from"] = previous.name
         _lineage_path(target).write_text(json.dumps(recorded), encoding="utf-8")
-        print(f"Trained in {time.monotonic() - started:.0f} s: {target.name}", flush=True)
+        print(f"Trained in {seconds:.0f} s: {target.name}", flush=True)
         _prune(models_dir, keep=target)
         return target
 

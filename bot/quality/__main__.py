@@ -15,6 +15,8 @@ from bot.quality import texts
 from bot.quality.console import stderr_to
 
 if TYPE_CHECKING:
+    from bot.quality.evaluation import Example
+    from bot.quality.side_by_side import Row
     from bot.settings import Settings
 
 FRESH_REPORTS = "fresh"
@@ -56,10 +58,11 @@ def _evaluate(paths: ProjectPaths, settings: Settings) -> int:
     from bot.content.gate import MIN_TEST_QUESTIONS
     from bot.content.heldout_file import questions_by_topic
     from bot.live import reload_running_bot
-    from bot.quality.evaluation import Example, evaluate_model, format_scores, load_examples
+    from bot.quality.evaluation import evaluate_model, format_scores, load_examples
     from bot.quality.reference import keep_figures, reference_for
     from bot.quality.report import FIGURES_NAME, confusion_counts, figures, write_report
-    from bot.train import ensure_model
+    from bot.quality.side_by_side import Row
+    from bot.train import ensure_model, lineage
 
     model = ensure_model(settings.models_dir, paths.root)
     print(reload_running_bot(settings, model), flush=True)
@@ -72,10 +75,13 @@ def _evaluate(paths: ProjectPaths, settings: Settings) -> int:
         (paths.heldout, paths.reports_dir, {key: len(tests.get(key, ())) for key in topics}),
         (paths.heldout_fresh, paths.reports_dir / FRESH_REPORTS, None),  # a fixed probe, not fed by editors
     )
+    rows: list[Row] = []
+    evaluated: list[tuple[str, list[Example]]] = []
     for heldout, folder, test_counts in sets:
         if not heldout.exists():
             continue
         examples = load_examples(heldout)
+        evaluated.append((heldout.name, examples))
 
         def score(earlier: Path, examples: list[Example] = examples) -> dict[str, Any]:
             scored, _ = asyncio.run(evaluate_model(earlier, examples))
@@ -92,6 +98,7 @@ def _evaluate(paths: ProjectPaths, settings: Settings) -> int:
         print(texts.EVALUATING.format(model=model.name, count=len(examples)), flush=True)
         scores, predictions = asyncio.run(evaluate_model(model, examples))
         print(format_scores(scores))
+        rows.append(Row(heldout.name, "ours", scores, lineage(model).get("seconds")))
         written = write_report(
             scores,
             confusion_counts(predictions),
@@ -106,7 +113,33 @@ def _evaluate(paths: ProjectPaths, settings: Settings) -> int:
         print()
         print(written.summary(paths))
         print()
+    _compare_with_stock(paths, settings.var_dir / "stock", rows, evaluated, when)
     return 0
+
+
+def _compare_with_stock(
+    paths: ProjectPaths, folder: Path, rows: list[Row], evaluated: list[tuple[str, list[Example]]], when: str
+) -> None:
+    """Train (once per content) and score stock Rasa on the same held-out sets; write and print the table."""
+    import os
+
+    from bot.quality.evaluation import evaluate_model
+    from bot.quality.side_by_side import Row, render_comparison, write_comparison
+    from bot.quality.stock import ensure_stock_model, interpret_stock, skipped
+
+    if skipped(os.environ):
+        print(texts.COMPARISON_SKIPPED, flush=True)
+    else:
+        print(texts.TRAINING_STOCK, flush=True)
+        stock = ensure_stock_model(paths.root, folder)
+        for name, examples in evaluated:
+            print(texts.EVALUATING_STOCK.format(model=stock.path.name, count=len(examples)), flush=True)
+            scores, _ = asyncio.run(evaluate_model(stock.path, examples, interpret_stock))
+            rows.append(Row(name, "stock", scores, stock.seconds))
+    written = write_comparison(rows, paths.reports_dir, when=when)
+    print()
+    print(render_comparison(rows, when=when))
+    print(texts.COMPARISON_SAVED.format(markdown=paths.relative(written)), flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:

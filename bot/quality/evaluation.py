@@ -21,6 +21,8 @@ UNCERTAIN = "uncertain"
 FALLBACK_LABELS = frozenset({UNCERTAIN, "nlu_fallback"})
 
 Parser = Callable[[str], Awaitable[dict[str, Any]]]
+Interpreter = Callable[[dict[str, Any]], tuple[str, str, tuple[str, ...]]]
+"""Turns one parse result into (top1, acted, offered): what a bot would do with it."""
 
 
 @dataclass(frozen=True)
@@ -92,11 +94,13 @@ def interpret(parse_data: dict[str, Any]) -> tuple[str, str, tuple[str, ...]]:
     return top1, UNCERTAIN, decision.offered
 
 
-async def predict(parse: Parser, examples: Iterable[Example]) -> list[Prediction]:
-    """Run every example through `parse` (e.g. `Agent.parse_message`)."""
+async def predict(
+    parse: Parser, examples: Iterable[Example], interpreter: Interpreter = interpret
+) -> list[Prediction]:
+    """Run every example through `parse` (e.g. `Agent.parse_message`), acting on it as `interpreter` says."""
     predictions = []
     for example in examples:
-        top1, acted, offered = interpret(await parse(example.text))
+        top1, acted, offered = interpreter(await parse(example.text))
         predictions.append(Prediction(example, top1, acted, offered))
     return predictions
 
@@ -157,13 +161,13 @@ def score(predictions: list[Prediction], *, most_confused: int = 10) -> Scores:
 
 
 async def evaluate_model(
-    model: Path, examples: list[Example] | None = None
+    model: Path, examples: list[Example] | None = None, interpreter: Interpreter = interpret
 ) -> tuple[Scores, list[Prediction]]:
     """Load `model` in this process and score it on `examples` (default: the held-out set)."""
     from rasa.core.agent import Agent  # heavy: imported only when a model is evaluated
 
     agent = Agent.load(str(model))
-    predictions = await predict(agent.parse_message, examples or load_examples())
+    predictions = await predict(agent.parse_message, examples or load_examples(), interpreter)
     return score(predictions), predictions
 
 

@@ -101,3 +101,35 @@ MATRIX_LABELS = ("混淆矩阵（保留测试集）", "模型认成的主题", "
 EVALUATING = "正在评估 {model}（{count} 条测试问法）…"
 EVALUATING_REFERENCE = "正在评估这次修改开始时的模型 {model}，用同一套测试问法作对比…"
 HELDOUT_SET = "===== 保留测试集 {name} ====="
+
+# --- side by side with stock Rasa (bot/quality/side_by_side.py) -----------------------------------
+
+COMPARISON_TITLE = "本项目与原装 Rasa 3.6 对比"
+COMPARISON_GENERATED = "生成时间：{when}　两条流水线用同一份 data/ 训练，都没有用保留测试集训练。"
+COMPARISON_COLUMNS = (
+    "保留测试集",
+    "流水线",
+    "FAQ 问法",
+    "直接答对",
+    "答错",
+    "改为给出选项或兜底",
+    "范围外问题被正确拒答",
+    "训练秒数",
+)
+PIPELINE_NAMES = {"ours": "本项目", "stock": "原装 Rasa 3.6"}
+COMPARISON_NOTES = (
+    (
+        "- **原装 Rasa 3.6**：`rasa init` 的流水线换成 JiebaTokenizer（bot/quality/stock_config.yml）："
+        "LexicalSyntacticFeaturizer、词和 char_wb 1–4 计数特征、DIETClassifier 与 ResponseSelector 各 100 轮、"
+        "FallbackClassifier 0.3/0.1。它按 Rasa 自己的方式作答：意图是 faq 就回答 ResponseSelector 的第一名。"
+    ),
+    (
+        "- **训练秒数**：本项目是 `make train` 的整次训练（记录在模型旁）；原装 Rasa 只训练 NLU"
+        "（`rasa train nlu`，对话策略不影响这些数字）。— 表示没有记录。机器上同时有别的任务时会变慢。"
+    ),
+    "- 设置环境变量 EVALUATE_SKIP_STOCK=1 可以跳过原装 Rasa（只用于快速修改；默认包含）。",
+)
+COMPARISON_SKIPPED = "按 EVALUATE_SKIP_STOCK 的要求，这次没有评估原装 Rasa。"
+COMPARISON_SAVED = "对比已写入 {markdown}"
+TRAINING_STOCK = "准备原装 Rasa 3.6 作对比（数据或配置改变后才重新训练，很慢：这台机器上要半小时以上）…"
+EVALUATING_STOCK = "正在评估原装 Rasa 3.6 {model}（{count} 条测试问法）…"

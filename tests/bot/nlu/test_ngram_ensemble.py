@@ -11,6 +11,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.char_ngrams import segmented
 from bot.nlu.ngram_ensemble import CharNgramEnsemble, blend_intents, blend_topics
 
 TRAINING = {
@@ -27,7 +28,7 @@ def test_faq_probabilities_count_for_the_faq_intent() -> None:
     ranking = blend_intents(diet, ngram)
 
     assert [item["name"] for item in ranking] == ["faq", "greet"]
-    assert ranking[0]["confidence"] == pytest.approx((0.45 + 0.8) / 2)
+    assert ranking[0]["confidence"] == pytest.approx(0.3 * 0.45 + 0.7 * 0.8)  # NGRAM_WEIGHT 0.7
 
 
 def test_topics_are_averaged_with_faq_only_probabilities() -> None:
@@ -39,7 +40,10 @@ def test_topics_are_averaged_with_faq_only_probabilities() -> None:
 
     ranking = blend_topics(selector, ngram, "faq")
 
-    assert ranking[0] == {"intent_response_key": "faq/fees", "confidence": pytest.approx((0.4 + 0.75) / 2)}
+    assert ranking[0] == {
+        "intent_response_key": "faq/fees",
+        "confidence": pytest.approx(0.3 * 0.4 + 0.7 * 0.75),
+    }
     assert ranking[1]["intent_response_key"] == "faq/file_rules"
 
 
@@ -110,3 +114,31 @@ def test_the_ngram_classifier_overrules_an_unsure_neural_ranking(trained: CharNg
     best = message.get("response_selector")["faq"]["ranking"][0]
     assert best["intent_response_key"] == "faq/fees" and best["confidence"] > 0.5
     assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/fees"
+
+
+def test_word_ngrams_are_learnt_kept_and_used_after_loading(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("char_ngram_ensemble_words")
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = {"word_ngrams": True}
+    examples = [
+        Message.build(
+            text=text, intent=label.split("/")[0], intent_response_key=label if "/" in label else None
+        )
+        for label, texts in TRAINING.items()
+        for text in texts
+    ]
+    CharNgramEnsemble.create(config, storage, resource, context).train(TrainingData(examples))
+    loaded = CharNgramEnsemble.load(config, storage, resource, context)
+    message = Message.build(text="请问认证要交多少钱")
+    message.set("intent_ranking", [{"name": "faq", "confidence": 0.9}])
+
+    loaded.process([message])
+
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/fees"
+    features = loaded._classifier.steps[0][1]  # a FeatureUnion: characters, and characters inside words
+    assert len(features.transformer_list) == 2
+
+
+def test_words_are_segmented_with_the_project_dictionary() -> None:
+    assert segmented("钉钉管理后台怎么上传營業執照") == "钉钉管理后台 怎么 上传 营业执照"
