@@ -101,3 +101,14 @@ MATRIX_LABELS = ("混淆矩阵（保留测试集）", "模型认成的主题", "
 EVALUATING = "正在评估 {model}（{count} 条测试问法）…"
 EVALUATING_REFERENCE = "正在评估这次修改开始时的模型 {model}，用同一套测试问法作对比…"
 HELDOUT_SET = "===== 保留测试集 {name} ====="
+
+# Applicants' feedback on answers (bot/quality/feedback.py)
+REPORT_FEEDBACK = "用户对回答的评价（👍 率）"
+REPORT_FEEDBACK_NOTE = (
+    "来自运行中的机器人（数据库 {database}）：每个主题被回答的次数、👍 和 👎 的次数，👍 率 = 👍 ÷（👍 + 👎）。"
+    "👎 包括回答后马上说「没解决」「不对」和马上换个说法又问（见 bot/answers/rephrasing.py）；这些问题在未解答问题表里标为「答错了」。"
+)
+REPORT_FEEDBACK_COLUMNS = ("主题", "标签", "回答次数", "👍", "👎", "👍 率")
+REPORT_FEEDBACK_NONE = "还没有用户评价过回答。"
+REPORT_FEEDBACK_UNAVAILABLE = "读不到用户评价（{detail}）；先运行 make db。"
+REPORT_SUMMARY_FEEDBACK = "用户评价：{voted} 次评价，👍 率 {rate}（各主题见报告）"
