@@ -1,4 +1,4 @@
-"""👍/👎 under a FAQ answer, and 「没解决」「没用」「不对」 typed right after one (bot/answers/feedback.py)."""
+"""👍/👎 under a FAQ answer, and 「有用」 or 「没解决」「没用」「不对」 typed right after one (bot/answers/feedback.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,21 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.safe_action import SafeAction
-from bot.answers.feedback import ANSWER_REF, FEEDBACK_INTENT, VOTE, parse_ref, take_vote
+from bot.answers.feedback import ANSWER_REF, FEEDBACK_INTENT, VOTE, Outcome, parse_ref, take_vote
 from bot.db.feedback_models import Vote, VoteSource
 from bot.dialogue_context import FAQ_ANSWER, fresh_value
 
-NOTHING_TO_RATE = "utter_feedback_nothing_to_rate"
-"""「没解决」 with no FAQ answer just before it: sorry, rephrase or ask for a person."""
+REPLIES = {
+    Outcome.THANKS: "utter_feedback_thanks",
+    Outcome.SORRY: "utter_feedback_sorry",
+    Outcome.ALREADY: "utter_feedback_already",
+    Outcome.UNKNOWN: "utter_feedback_unknown",
+}
+NOTHING_TO_RATE = {
+    Vote.UP: "utter_feedback_thanks",
+    Vote.DOWN: "utter_feedback_nothing_to_rate",
+}
+"""Typed with no FAQ answer just before it: thanks, or sorry with a rephrasing or a person offered."""
 
 
 class ActionAnswerFeedback(SafeAction):
@@ -27,20 +36,22 @@ class ActionAnswerFeedback(SafeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == FEEDBACK_INTENT:
-            answer_id = parse_ref(next(tracker.get_latest_entity_values(ANSWER_REF), None))
+        pressed = next(tracker.get_latest_entity_values(ANSWER_REF), None)
+        if intent == FEEDBACK_INTENT and pressed is not None:
+            answer_id = parse_ref(pressed)
             value = next(tracker.get_latest_entity_values(VOTE), None)
             vote = Vote(value) if value in {member.value for member in Vote} else None
-            source = VoteSource.BUTTON
-        else:  # typed: a 👎 on the answer given just before
+            if answer_id is None or vote is None:
+                dispatcher.utter_message(response=REPLIES[Outcome.UNKNOWN])
+                return []
+            outcome = await take_vote(tracker.sender_id, answer_id, vote, VoteSource.BUTTON)
+        else:  # typed: about the answer given just before, if there was one
+            vote = Vote.UP if intent == FEEDBACK_INTENT else Vote.DOWN
             slots = tracker.slots if isinstance(tracker.slots, dict) else {}
             answer_id = parse_ref(fresh_value(tracker.events, slots, FAQ_ANSWER, turns=1))
-            vote, source = Vote.DOWN, VoteSource.TYPED
-        if answer_id is None or vote is None:
-            dispatcher.utter_message(
-                response=NOTHING_TO_RATE if intent != FEEDBACK_INTENT else "utter_feedback_unknown"
-            )
-            return []
-        outcome = await take_vote(tracker.sender_id, answer_id, vote, source)
-        dispatcher.utter_message(response=outcome.value)
+            if answer_id is None:
+                dispatcher.utter_message(response=NOTHING_TO_RATE[vote])
+                return []
+            outcome = await take_vote(tracker.sender_id, answer_id, vote, VoteSource.TYPED)
+        dispatcher.utter_message(response=REPLIES[outcome])
         return []

@@ -31,7 +31,7 @@ from bot.settings import Settings
 logger = logging.getLogger(__name__)
 
 FEEDBACK_INTENT = "answer_feedback"
-"""The intent the buttons send: `/answer_feedback{"answer_ref": "12", "vote": "up"}`."""
+"""The intent the buttons send: `/answer_feedback{"answer_ref": "12", "vote": "up"}`; typed 「有用」 is a 👍."""
 UNHELPFUL_INTENT = "answer_unhelpful"
 """「没解决」「没用」「不对」 typed: a 👎 on the answer just given."""
 ANSWER_REF = "answer_ref"
@@ -41,15 +41,15 @@ QUESTION_LENGTH = 2000
 
 
 class Outcome(enum.Enum):
-    """What became of a vote; each has its reply in domain.yml."""
+    """What became of a vote (actions/feedback.py names each one's reply)."""
 
-    THANKS = "utter_feedback_thanks"
+    THANKS = "thanks"
     """👍 taken."""
-    SORRY = "utter_feedback_sorry"
+    SORRY = "sorry"
     """👎 taken: the question goes to the editors; a person or a rephrasing is offered."""
-    ALREADY = "utter_feedback_already"
+    ALREADY = "already"
     """This answer already has a vote: the first one stands."""
-    UNKNOWN = "utter_feedback_unknown"
+    UNKNOWN = "unknown"
     """No such answer in this conversation (a made-up or foreign payload)."""
 
 
