@@ -10,9 +10,7 @@ right after an answer may show that the answer was wrong (bot/answers/rephrasing
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 from functools import lru_cache
 from typing import Any
 
@@ -26,25 +24,14 @@ from actions.handoff import FALLBACKS, hand_over, is_second_fallback
 from actions.safe_action import SafeAction
 from bot.answers.catalog import Catalog
 from bot.answers.elliptical import followups
-from bot.answers.feedback import (
-    feedback_buttons,
-    parse_ref,
-    previous_answer_now,
-    record_answer,
-    take_vote,
-)
+from bot.answers.feedback import feedback_buttons, note_rephrasing, parse_ref, record_answer
 from bot.answers.recorder import note_unanswered
-from bot.answers.rephrasing import RUNNER_UPS, is_rephrasing
+from bot.answers.rephrasing import RUNNER_UPS
 from bot.answers.selection import candidates, decide
 from bot.clock import beijing_now
-from bot.db.feedback_models import Vote, VoteSource
-from bot.db.types import utc_now
 from bot.db.unanswered import Reason
 from bot.dialogue_context import FAQ_ANSWER, FAQ_TOPIC, REPORTED_APPLICATION, fresh_value
-from bot.errors import BotError
 from bot.status.followups import TOPIC_KINDS, answer_for_topic
-
-logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -128,23 +115,8 @@ async def _check_rephrasing(tracker: Tracker, outcome_topic: str | None) -> None
     """A 👎 on the answer just given when this question rephrases it (bot/answers/rephrasing.py)."""
     slots = tracker.slots if isinstance(tracker.slots, dict) else {}
     answer_id = parse_ref(fresh_value(tracker.events, slots, FAQ_ANSWER, turns=1))
-    if answer_id is None:
-        return
-    previous = await asyncio.to_thread(previous_answer_now, tracker.sender_id, answer_id)
-    if previous is None:
-        return
-    topic, alternatives, answered_at = previous
-    if is_rephrasing(
-        answered_topic=topic,
-        alternatives=alternatives,
-        answered_at=answered_at,
-        outcome_topic=outcome_topic,
-        now=utc_now(),
-    ):
-        try:
-            await take_vote(tracker.sender_id, answer_id, Vote.DOWN, VoteSource.REPHRASED)
-        except BotError as error:  # the new question's reply matters more than the old answer's vote
-            logger.warning("could not record a rephrasing: %s", type(error).__name__)
+    if answer_id is not None:
+        await note_rephrasing(tracker.sender_id, answer_id, outcome_topic)
 
 
 def _elliptical(tracker: Tracker, question: str) -> tuple[str | None, str] | None:

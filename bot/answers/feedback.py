@@ -18,6 +18,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from bot.answers.rephrasing import is_rephrasing
 from bot.db import feedback_queries
 from bot.db.engine import shared_session_factory
 from bot.db.errors import storage_errors
@@ -142,17 +143,41 @@ async def take_vote(conversation_id: str, answer_id: int, vote: Vote, source: Vo
     return await asyncio.to_thread(take_vote_now, conversation_id, answer_id, vote, source)
 
 
-def previous_answer_now(
-    conversation_id: str, answer_id: int, *, database_url: str | None = None
-) -> tuple[str, list[str], datetime] | None:
-    """(topic, runner-ups, when) of an unvoted answer this conversation got, or None."""
+def note_rephrasing_now(
+    conversation_id: str,
+    answer_id: int,
+    outcome_topic: str | None,
+    *,
+    database_url: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """A 👎 (`rephrased`) on the unrated answer `answer_id` when the question right after it, which
+    ended in `outcome_topic` (None: no answer), rephrased it (bot/answers/rephrasing.py); best effort."""
+    now = now or utc_now()
     try:
         factory = shared_session_factory(_database_url(database_url))
         with factory() as session, session.begin():
             answer = feedback_queries.answer_of(session, answer_id, conversation_id)
             if answer is None or answer.vote is not None:
-                return None
-            return answer.topic, answer.alternative_topics(), answer.answered_at
-    except Exception as error:  # noqa: BLE001 - best effort: the reply matters more
-        logger.warning("could not read a FAQ answer: %s", type(error).__name__)
-        return None
+                return False
+            if not is_rephrasing(
+                answered_topic=answer.topic,
+                alternatives=answer.alternative_topics(),
+                answered_at=answer.answered_at,
+                outcome_topic=outcome_topic,
+                now=now,
+            ):
+                return False
+            feedback_queries.set_vote(session, answer, Vote.DOWN, VoteSource.REPHRASED, now=now)
+            record_unanswered(
+                session, answer.question, Reason.WRONG_ANSWER, now=now, answer_topic=answer.topic
+            )
+            return True
+    except Exception as error:  # noqa: BLE001 - best effort: the new question's reply matters more
+        logger.warning("could not check a rephrasing: %s", type(error).__name__)
+        return False
+
+
+async def note_rephrasing(conversation_id: str, answer_id: int, outcome_topic: str | None) -> bool:
+    """`note_rephrasing_now` off the event loop (actions call this)."""
+    return await asyncio.to_thread(note_rephrasing_now, conversation_id, answer_id, outcome_topic)
