@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
@@ -32,7 +33,8 @@ def feedback_lines(
     """The report's section body: a note and one table row per answered topic."""
     if isinstance(votes, str):
         return [texts.REPORT_FEEDBACK_UNAVAILABLE.format(detail=votes)]
-    shown = make_url(database_url).render_as_string(hide_password=True)
+    url = make_url(database_url)
+    shown = f"{url.get_backend_name()} {Path(url.database or '').name}".strip()  # no password, no full path
     lines = [texts.REPORT_FEEDBACK_NOTE.format(database=shown), ""]
     if not any(v.voted for v in votes):
         return [*lines, texts.REPORT_FEEDBACK_NONE]
