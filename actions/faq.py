@@ -3,6 +3,9 @@
 Read against what was just said: a short follow-up after a FAQ answer (「个体工商户也一样吗？」) is
 answered for that topic (bot/answers/elliptical.py), and a question about fixes or timing right
 after a status report is answered for that application (bot/status/followups.py).
+
+Every FAQ answer is recorded and carries 👍/👎 buttons (bot/answers/feedback.py); a new question
+right after an answer may show that the answer was wrong (bot/answers/rephrasing.py).
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ from actions.handoff import FALLBACKS, hand_over, is_second_fallback
 from actions.safe_action import SafeAction
 from bot.answers.catalog import Catalog
 from bot.answers.elliptical import followups
+from bot.answers.feedback import feedback_buttons, note_rephrasing, parse_ref, record_answer
 from bot.answers.recorder import note_unanswered
-from bot.answers.selection import decide
+from bot.answers.rephrasing import RUNNER_UPS
+from bot.answers.selection import candidates, decide
 from bot.clock import beijing_now
 from bot.db.unanswered import Reason
-from bot.dialogue_context import FAQ_TOPIC, REPORTED_APPLICATION, fresh_value
+from bot.dialogue_context import FAQ_ANSWER, FAQ_TOPIC, REPORTED_APPLICATION, fresh_value
 from bot.status.followups import TOPIC_KINDS, answer_for_topic
 
 
@@ -52,23 +57,23 @@ class ActionAnswerFaq(SafeAction):
         topics = catalog().topics()
         chosen = next(tracker.get_latest_entity_values("faq_key"), None)
         if chosen in topics:
-            dispatcher.utter_message(text=topics[chosen].answer)
-            return [SlotSet(FAQ_TOPIC, chosen)]
+            return await _answer(dispatcher, tracker, chosen, topics[chosen].answer, asked_before(tracker))
         question = tracker.latest_message.get("text") or ""
         follow_up = _elliptical(tracker, question)
         if follow_up is not None and follow_up[1] in topics:
             text, topic = follow_up
-            dispatcher.utter_message(text=text or topics[topic].answer)
-            return [SlotSet(FAQ_TOPIC, topic)]
+            return await _answer(dispatcher, tracker, topic, text or topics[topic].answer, question)
         decision = decide(tracker.latest_message)
         likeliest = decision.answer or next(iter(decision.offered), None)
         own = await _about_reported_application(tracker, likeliest)
         if own:
             dispatcher.utter_message(text=own)
             return [SlotSet(REPORTED_APPLICATION, reported_application(tracker))]  # keep it fresh
+        await _check_rephrasing(tracker, decision.answer if decision.answer in topics else None)
         if decision.answer in topics:
-            dispatcher.utter_message(text=topics[decision.answer].answer)
-            return [SlotSet(FAQ_TOPIC, decision.answer)]
+            return await _answer(
+                dispatcher, tracker, decision.answer, topics[decision.answer].answer, question
+            )
         offered = [topics[key] for key in decision.offered if key in topics]
         if offered:
             await note_unanswered(question, Reason.UNCERTAIN)
@@ -82,6 +87,36 @@ class ActionAnswerFaq(SafeAction):
             await note_unanswered(question, Reason.FALLBACK)
             dispatcher.utter_message(response="utter_default")
         return []
+
+
+async def _answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, topic: str, text: str, question: str
+) -> list[dict[str, Any]]:
+    """Send topic `topic`'s answer `text` with 👍/👎 buttons (without them when it cannot be recorded)."""
+    others = [c.key for c in candidates(tracker.latest_message) if c.key != topic][:RUNNER_UPS]
+    answer_id = await record_answer(tracker.sender_id, topic, question, others)
+    if answer_id is None:
+        dispatcher.utter_message(text=text)
+        return [SlotSet(FAQ_TOPIC, topic), SlotSet(FAQ_ANSWER, None)]
+    dispatcher.utter_message(text=text, buttons=feedback_buttons(answer_id))
+    return [SlotSet(FAQ_TOPIC, topic), SlotSet(FAQ_ANSWER, str(answer_id))]
+
+
+def asked_before(tracker: Tracker) -> str:
+    """The applicant's own words behind a pressed topic button: the last message that was not a payload."""
+    for event in reversed(tracker.events):
+        text = event.get("text") if event.get("event") == "user" else None
+        if isinstance(text, str) and text.strip() and not text.strip().startswith("/"):
+            return text
+    return ""
+
+
+async def _check_rephrasing(tracker: Tracker, outcome_topic: str | None) -> None:
+    """A 👎 on the answer just given when this question rephrases it (bot/answers/rephrasing.py)."""
+    slots = tracker.slots if isinstance(tracker.slots, dict) else {}
+    answer_id = parse_ref(fresh_value(tracker.events, slots, FAQ_ANSWER, turns=1))
+    if answer_id is not None:
+        await note_rephrasing(tracker.sender_id, answer_id, outcome_topic)
 
 
 def _elliptical(tracker: Tracker, question: str) -> tuple[str | None, str] | None:

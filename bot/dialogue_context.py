@@ -15,6 +15,8 @@ REPORTED_APPLICATION = "reported_application"
 """Slot: the application the last status report in this conversation was about."""
 FAQ_TOPIC = "faq_topic"
 """Slot: the FAQ topic answered last."""
+FAQ_ANSWER = "faq_answer"
+"""Slot: the id of the FAQ answer given last (bot/db/feedback_models.py), for 「没解决」 and rephrasings."""
 
 FRESH_TURNS = 3
 """A follow-up may come this many messages after the answer it refers to (the follow-up itself counts)."""

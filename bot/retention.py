@@ -16,6 +16,7 @@ What goes, once older than the cutoff (now - RETENTION_DAYS, default 30):
       telegram_callbacks      button payloads (an old button is answered "expired")
       telegram_chats          applicants' display names, unless their escalation is still open
       unanswered_questions    questions an editor has handled (open ones are masked and anonymous: kept)
+      faq_answers             answers given and their 👍/👎 (so `make evaluate`'s 👍 rate covers the period)
       web_messages            messages for web pages and REST callers (agents' replies…), delivered
                               or not, unless the conversation's escalation is still open
       gateway_state           the marks that an applicant was told nobody took their escalation yet
@@ -43,6 +44,7 @@ from bot.db import notification_queries, texts
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.errors import storage_errors
 from bot.db.escalation_models import AgentAlert, Escalation, EscalationStatus
+from bot.db.feedback_models import FaqAnswer
 from bot.db.gateway_models import (
     CallbackPayload,
     DeliveryStatus,
@@ -178,6 +180,10 @@ def purge_application_data(
     purged.add(
         "unanswered_questions",
         session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.handled_at < cutoff)).rowcount,
+    )
+    purged.add(
+        "faq_answers",
+        session.execute(delete(FaqAnswer).where(FaqAnswer.answered_at < cutoff)).rowcount,
     )
     old_web_messages = delete(WebMessage).where(WebMessage.created_at < cutoff)
     if keep_web := sorted(

@@ -54,6 +54,7 @@ COLUMNS = (
     Column(texts.UCOL_REASONS, 22),
     Column(texts.UCOL_FIRST, 18),
     Column(texts.UCOL_LAST, 18),
+    Column(texts.UCOL_ANSWERED, 30),
     Column(texts.UCOL_TOPIC, 26),
     Column(texts.UCOL_NEW_QUESTION, 30),
     Column(texts.UCOL_NEW_ANSWER, 50),
@@ -70,17 +71,37 @@ def _reasons(question: UnansweredQuestion) -> str:
     return "、".join(texts.REASONS.get(reason.value, reason.value) for reason in question.reason_list())
 
 
+def _answered(question: UnansweredQuestion, topics: dict[str, Topic]) -> str:
+    """The answer a wrongly answered question got: 「key：standard question」 (the key alone if gone)."""
+    key = question.answer_topic
+    if not key:
+        return ""
+    topic = topics.get(key)
+    return f"{key}：{topic.question}" if topic is not None else key
+
+
 def export_unanswered(session: Session, target: Path, paths: ProjectPaths | None = None) -> int:
     """Write the open questions to `target` (most frequent first) with the topic list; return how many."""
     questions = open_questions(session)
+    topics = read_topics(Content(paths))
     rows = [
-        (q.id, q.text, q.count, _reasons(q), _local(q.first_seen), _local(q.last_seen), "", "", "")
+        (
+            q.id,
+            q.text,
+            q.count,
+            _reasons(q),
+            _local(q.first_seen),
+            _local(q.last_seen),
+            _answered(q, topics),
+            "",
+            "",
+            "",
+        )
         for q in questions
     ]
     workbook = new_workbook()
     add_notes(workbook, texts.HELP_SHEET, help_lines(texts.UNANSWERED_HELP))
     add_table(workbook, texts.UNANSWERED_SHEET, COLUMNS, rows)
-    topics = read_topics(Content(paths))
     add_table(workbook, texts.TOPICS_SHEET, TOPIC_COLUMNS, [(t.key, t.question) for t in topics.values()])
     save_atomically(workbook, target)
     return len(rows)

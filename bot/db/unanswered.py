@@ -5,7 +5,7 @@
                            whether an editor has handled it (added it to a topic, or ignored it)
 
 Texts are masked (bot.privacy) before they reach the database. The schema is created by the
-Alembic revision `0003_unanswered`; keep both in step.
+Alembic revisions `0003_unanswered` and `0009_answer_feedback`; keep them in step.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ class Reason(str, enum.Enum):
     """The bot was unsure and offered topics as buttons."""
     HANDOFF = "handoff"
     """It ended with the applicant handed over to a person."""
+    WRONG_ANSWER = "wrong_answer"
+    """It was answered, and the applicant said the answer was wrong (👎, 「没解决」, or asked again at once)."""
 
 
 class UnansweredQuestion(Base):
@@ -59,6 +61,8 @@ class UnansweredQuestion(Base):
     handled_at: Mapped[datetime | None] = Column(UtcDateTime, index=True)
     topic: Mapped[str | None] = Column(String(100))
     """The topic key an editor added it to; NULL with `handled_at` set means ignored."""
+    answer_topic: Mapped[str | None] = Column(String(100))
+    """For a wrong answer: the topic the bot answered with (the latest one)."""
 
     def reason_list(self) -> list[Reason]:
         """The reasons as enum members."""
@@ -86,9 +90,16 @@ def prepare(text: str) -> tuple[str, str] | None:
 
 
 def record_unanswered(
-    session: Session, text: str, reason: Reason | str, *, now: datetime | None = None
+    session: Session,
+    text: str,
+    reason: Reason | str,
+    *,
+    now: datetime | None = None,
+    answer_topic: str | None = None,
 ) -> UnansweredQuestion | None:
     """Count one unanswered `text` (masked first); returns its row, or None when not worth recording.
+
+    `answer_topic` is the topic the bot answered with, for a wrong answer (Reason.WRONG_ANSWER).
 
     Safe to call from several processes: a concurrent first insert of the same question is
     retried as an update.
@@ -106,9 +117,16 @@ def record_unanswered(
             row.count += 1
             row.last_seen = max(row.last_seen, now)
             row.reasons = _merge_reasons(row.reasons, reason)
+            row.answer_topic = answer_topic or row.answer_topic
             return row
         row = UnansweredQuestion(
-            text_hash=text_hash, text=shown, reasons=reason.value, count=1, first_seen=now, last_seen=now
+            text_hash=text_hash,
+            text=shown,
+            reasons=reason.value,
+            count=1,
+            first_seen=now,
+            last_seen=now,
+            answer_topic=answer_topic,
         )
         try:
             with session.begin_nested():

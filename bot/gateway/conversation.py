@@ -29,7 +29,7 @@ from bot.gateway import texts
 from bot.gateway.outbox import Outbox
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.relay import Relay
-from bot.gateway.replies import CALLBACK_PREFIX, Reply, from_rasa
+from bot.gateway.replies import CALLBACK_PREFIX, Reply, from_rasa, keyboard_rows
 from bot.gateway.resume import Resumer
 from bot.gateway.store import Store
 from bot.handoff import is_leave_request
@@ -49,9 +49,11 @@ def save_replies(session: Session, update_id: int, chat_id: int, replies: list[R
     """Queue the replies (buttons' payloads stored, callback_data = their id) and finish the update."""
     for reply in replies:
         buttons = []
-        for button in reply.buttons:
-            stored = gateway_queries.store_callback(session, chat_id, button.payload, button.title)
-            buttons.append([{"text": button.title, "callback_data": f"{CALLBACK_PREFIX}{stored}"}])
+        for row in keyboard_rows(reply.buttons):
+            stored = [gateway_queries.store_callback(session, chat_id, b.payload, b.title) for b in row]
+            buttons.append(
+                [{"text": b.title, "callback_data": f"{CALLBACK_PREFIX}{key}"} for b, key in zip(row, stored)]
+            )
         gateway_queries.enqueue_message(
             session, chat_id, reply.text, purpose=purpose, buttons=buttons or None
         )

@@ -11,6 +11,8 @@ from bot.message_length import split_text
 
 CALLBACK_PREFIX = "b"
 """A button's callback_data is this prefix and the id of its stored payload (telegram_callbacks)."""
+SHORT_TITLE = 2
+"""Buttons with titles this short (👍 👎) share a row; every other button has a row of its own."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,18 @@ class Reply:
 
     text: str
     buttons: tuple[Button, ...] = ()
+
+
+def keyboard_rows(buttons: Iterable[Button]) -> list[list[Button]]:
+    """The buttons as keyboard rows: one per row, except that neighbouring short ones share a row."""
+    rows: list[list[Button]] = []
+    for button in buttons:
+        short = len(button.title) <= SHORT_TITLE
+        if short and rows and all(len(other.title) <= SHORT_TITLE for other in rows[-1]):
+            rows[-1].append(button)
+        else:
+            rows.append([button])
+    return rows
 
 
 def _buttons(message: dict[str, Any]) -> tuple[Button, ...]:

@@ -58,7 +58,8 @@ def _evaluate(paths: ProjectPaths, settings: Settings) -> int:
     from bot.content.gate import MIN_TEST_QUESTIONS
     from bot.content.heldout_file import questions_by_topic
     from bot.live import reload_running_bot
-    from bot.quality.evaluation import evaluate_model, format_scores, load_examples
+    from bot.quality.evaluation import Example, evaluate_model, format_scores, load_examples
+    from bot.quality.feedback import feedback_lines, feedback_summary, read_votes
     from bot.quality.reference import keep_figures, reference_for
     from bot.quality.report import FIGURES_NAME, confusion_counts, figures, write_report
     from bot.quality.side_by_side import Row
@@ -71,6 +72,7 @@ def _evaluate(paths: ProjectPaths, settings: Settings) -> int:
     topics = content.topics.by_key
     names = {f"faq/{key}": topic.question for key, topic in topics.items()}
     tests = questions_by_topic(content.heldout)
+    votes = read_votes(settings.database_url)
     sets = (
         (paths.heldout, paths.reports_dir, {key: len(tests.get(key, ())) for key in topics}),
         (paths.heldout_fresh, paths.reports_dir / FRESH_REPORTS, None),  # a fixed probe, not fed by editors
@@ -108,10 +110,15 @@ def _evaluate(paths: ProjectPaths, settings: Settings) -> int:
             names=names,
             test_counts=test_counts,
             min_tests=MIN_TEST_QUESTIONS,
+            feedback=feedback_lines(votes, names, database_url=settings.database_url)
+            if test_counts is not None
+            else None,
         )
         keep_figures(model, examples, figures(scores, model=model.name, when=when))
         print()
         print(written.summary(paths))
+        if test_counts is not None and (line := feedback_summary(votes)) is not None:
+            print(line)
         print()
     _compare_with_stock(paths, settings.var_dir / "stock", rows, evaluated, when)
     return 0

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import warnings
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -275,6 +275,7 @@ def render_markdown(
     names: Mapping[str, str] | None = None,
     test_counts: Mapping[str, int] | None = None,
     min_tests: int = 4,
+    feedback: Sequence[str] | None = None,
 ) -> str:
     """The report as Markdown (Chinese: editors read it); topics are named by their standard question."""
     names = names or {}
@@ -295,6 +296,8 @@ def render_markdown(
     ]
     if test_counts is not None:
         lines += ["", f"## {texts.REPORT_UNTESTED}", "", *_untested(test_counts, names, min_tests)]
+    if feedback is not None:
+        lines += ["", f"## {texts.REPORT_FEEDBACK}", "", *feedback]
     lines += [
         "",
         f"## {texts.REPORT_PER_LABEL}",
@@ -459,6 +462,7 @@ def write_report(
     names: Mapping[str, str] | None = None,
     test_counts: Mapping[str, int] | None = None,
     min_tests: int = 4,
+    feedback: Sequence[str] | None = None,
 ) -> Written:
     """Write evaluation.md, confusion_matrix.png and last_run.json to `folder`, compared with `reference`.
 
@@ -482,7 +486,7 @@ def write_report(
     draw_matrix(confusion, image, names)
     markdown = folder / MARKDOWN_NAME
     rendered = render_markdown(
-        scores, current, diff, names=names, test_counts=test_counts, min_tests=min_tests
+        scores, current, diff, names=names, test_counts=test_counts, min_tests=min_tests, feedback=feedback
     )
     write_atomically(markdown, rendered)
     write_atomically(figures_path, json.dumps(current, ensure_ascii=False, indent=2, sort_keys=True) + "\n")

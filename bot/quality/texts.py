@@ -133,3 +133,14 @@ COMPARISON_SKIPPED = "按 EVALUATE_SKIP_STOCK 的要求，这次没有评估原�
 COMPARISON_SAVED = "对比已写入 {markdown}"
 TRAINING_STOCK = "准备原装 Rasa 3.6 作对比（数据或配置改变后才重新训练，很慢：这台机器上要半小时以上）…"
 EVALUATING_STOCK = "正在评估原装 Rasa 3.6 {model}（{count} 条测试问法）…"
+
+# Applicants' feedback on answers (bot/quality/feedback.py)
+REPORT_FEEDBACK = "用户对回答的评价（👍 率）"
+REPORT_FEEDBACK_NOTE = (
+    "来自运行中的机器人（数据库 {database}）：每个主题被回答的次数、👍 和 👎 的次数，👍 率 = 👍 ÷（👍 + 👎）。"
+    "👎 包括回答后马上说「没解决」「不对」和马上换个说法又问（见 bot/answers/rephrasing.py）；这些问题在未解答问题表里标为「答错了」。"
+)
+REPORT_FEEDBACK_COLUMNS = ("主题", "标签", "回答次数", "👍", "👎", "👍 率")
+REPORT_FEEDBACK_NONE = "还没有用户评价过回答。"
+REPORT_FEEDBACK_UNAVAILABLE = "读不到用户评价（{detail}）；先运行 make db。"
+REPORT_SUMMARY_FEEDBACK = "用户评价：{voted} 次评价，👍 率 {rate}（各主题见报告）"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import retention
 from bot.db import notification_queries
 from bot.db.escalation_models import AgentAlert, Escalation
+from bot.db.feedback_models import FaqAnswer
 from bot.db.gateway_models import (
     CallbackPayload,
     GatewayState,
@@ -66,6 +67,8 @@ def _add_application_records(session: Session) -> None:
                 handled_at=at,
             )
         )
+    for conversation, at in (("tg:1000", OLD), ("tg:1002", RECENT)):
+        session.add(FaqAnswer(conversation_id=conversation, topic="fees", question="?", answered_at=at))
     session.add(
         UnansweredQuestion(
             text_hash="open", text="?", reasons="fallback", count=1, first_seen=OLD, last_seen=OLD
@@ -153,6 +156,7 @@ async def test_purge_deletes_what_is_older_than_the_period(
         "telegram_callbacks": 1,
         "telegram_chats": 1,
         "unanswered_questions": 1,
+        "faq_answers": 1,
         "agent_alerts": 1,
         "web_messages": 0,
         "status_subscriptions": 0,
@@ -170,6 +174,7 @@ async def test_purge_deletes_what_is_older_than_the_period(
         assert set(session.scalars(select(ThreadMessage.message_id))) == {8}  # its escalation is open
         assert set(session.scalars(select(UnansweredQuestion.text_hash))) == {"open", f"h{RECENT.day}"}
         assert set(session.scalars(select(AgentAlert.subject))) == {"old, never posted", "recent"}
+        assert set(session.scalars(select(FaqAnswer.conversation_id))) == {"tg:1002"}
         remaining = set(session.scalars(text("SELECT DISTINCT sender_id FROM events")))
     assert remaining == {"recent", "tg:1001"}  # tg:1001 is idle, but its escalation is still open
     assert retention.purge(settings, now=NOW).total == 0  # repeating it changes nothing

@@ -6,9 +6,11 @@ from alembic import context
 
 # Importing the model modules registers their tables on Base.metadata (autogenerate compares them).
 import bot.db.escalation_models
+import bot.db.feedback_models
 import bot.db.gateway_models
 import bot.db.models
 import bot.db.notification_models
+import bot.db.unanswered
 import bot.db.web_messages  # noqa: F401
 from bot.db.base import Base
 from bot.db.engine import make_engine

@@ -9,9 +9,11 @@ from sqlalchemy import inspect
 
 from bot.db.base import Base
 from bot.db.engine import make_engine
+from bot.db.feedback_models import FEEDBACK_TABLES
 from bot.db.migrate import alembic_config, current_revisions, downgrade, upgrade
 from bot.db.models import STATUS_TABLES
 from bot.db.notification_models import NOTIFICATION_TABLES
+from bot.db.unanswered import UnansweredQuestion
 
 OUR_TABLES = {table.name for table in STATUS_TABLES}
 
@@ -163,5 +165,19 @@ def test_status_notification_revision_matches_the_models_and_steps_back(database
     assert differences() == []
     downgrade(database_url, "0007_thread_messages")
     assert not NOTIFICATION_TABLE_NAMES & table_names(database_url)
+    upgrade(database_url)
+    assert differences() == []
+
+
+FEEDBACK_TABLE_NAMES = {table.name for table in FEEDBACK_TABLES} | {UnansweredQuestion.__tablename__}
+
+
+def test_answer_feedback_revision_matches_the_models_and_steps_back(database_url: str) -> None:
+    def differences() -> list[object]:
+        return model_differences(database_url, FEEDBACK_TABLE_NAMES)
+
+    assert differences() == []
+    downgrade(database_url, "0008_status_notifications")
+    assert "faq_answers" not in table_names(database_url)
     upgrade(database_url)
     assert differences() == []

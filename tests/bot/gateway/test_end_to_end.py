@@ -13,10 +13,12 @@ from bot.answers.catalog import Catalog
 from bot.db.engine import shared_session_factory
 from bot.db.escalation_models import Escalation, EscalationStatus
 from bot.db.gateway_models import DeliveryStatus, OutboxMessage
+from bot.db.unanswered import Reason, UnansweredQuestion
 from bot.gateway import texts
 from bot.run import Stack
 from tests.bot.gateway.conftest import GatewayProcess, new_user_id
 from tests.bot.gateway.fake_telegram import FakeTelegram, user
+from tests.reliability.replies import response_text
 
 pytestmark = pytest.mark.servers
 
@@ -44,13 +46,16 @@ def faq_answer(question: str) -> str:
 
 
 def offer_with_buttons(telegram: FakeTelegram, applicant: int) -> dict[str, Any]:
-    """Ask vague questions until the bot answers one with topic buttons; return that message."""
+    """Ask vague questions until the bot answers one with topic buttons; return that message (answers
+    carry 👍/👎 buttons too)."""
     for question in VAGUE:
         count = len(telegram.texts(applicant))
         telegram.send_text(applicant, question)
         telegram.wait_for_texts(applicant, count + 1)
         time.sleep(0.3)  # a reply may come in more than one message
-        offers = [m for m in telegram.sent(applicant)[count:] if m.get("reply_markup")]
+        offers = [
+            m for m in telegram.sent(applicant)[count:] if m["text"] == response_text("utter_faq_uncertain")
+        ]
         if offers:
             return offers[0]
     raise AssertionError(f"none of {VAGUE} was answered with buttons")
@@ -75,6 +80,32 @@ def test_a_pressed_button_sends_its_payload(telegram: FakeTelegram, gateway: Gat
     telegram.press_button(applicant, offer["message_id"], "b999999999")  # not ours / expired
     telegram.wait_for(lambda: len(telegram.calls_to("answerCallbackQuery")) == 2, what="the second ack")
     assert telegram.calls_to("answerCallbackQuery")[1].params["text"] == texts.BUTTON_EXPIRED
+
+
+def test_a_faq_answer_takes_one_vote_and_a_thumbs_down_reaches_the_editors(
+    telegram: FakeTelegram, gateway: GatewayProcess, stack: Stack
+) -> None:
+    applicant = new_user_id()
+    telegram.send_text(applicant, FEES_QUESTION)
+    telegram.wait_for_texts(applicant, 1)
+    [answer] = telegram.sent(applicant)
+    [row] = answer["reply_markup"]["inline_keyboard"]  # 👍 and 👎 side by side
+    assert [button["text"] for button in row] == ["👍", "👎"]
+    up, down = (button["callback_data"] for button in row)
+
+    telegram.press_button(applicant, answer["message_id"], down)
+    sorry = telegram.wait_for_texts(applicant, 2)[1]
+    assert sorry == response_text("utter_feedback_sorry")
+    assert telegram.sent(applicant)[1]["reply_markup"]["inline_keyboard"][0][0]["text"] == "转人工客服"
+    assert telegram.calls_to("editMessageReplyMarkup")[-1].params["message_id"] == answer["message_id"]
+    telegram.press_button(applicant, answer["message_id"], up)  # a second press: the first vote stands
+    assert telegram.wait_for_texts(applicant, 3)[2] == response_text("utter_feedback_already")
+
+    with shared_session_factory(stack.settings.database_url)() as session:
+        [wrong] = session.scalars(
+            select(UnansweredQuestion).where(UnansweredQuestion.text == FEES_QUESTION)
+        ).all()
+    assert (wrong.reason_list(), wrong.answer_topic) == ([Reason.WRONG_ANSWER], "fees")
 
 
 def test_escalation_agent_reply_and_resolve(

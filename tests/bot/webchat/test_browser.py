@@ -21,6 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from bot.answers.catalog import Catalog
 from bot.db import web_messages
 from bot.db.engine import shared_session_factory
 from bot.run import Stack
@@ -157,7 +158,8 @@ def test_an_applicant_asks_picks_a_topic_and_looks_up_a_status(stack: Stack) -> 
         choices[0].click()
         wait(driver, lambda: len(bubbles(driver)) > before)
         assert bubbles(driver, "user")[-1] == titles[0]  # the choice's words, not its payload
-        assert all(not choice.is_enabled() for choice in driver.find_elements(By.CSS_SELECTOR, ".choice"))
+        offer_choices = "//li[.//button[text()='都不是，转人工']]//button[contains(@class, 'choice')]"
+        assert all(not choice.is_enabled() for choice in driver.find_elements(By.XPATH, offer_choices))
         answer = driver.find_elements(By.CSS_SELECTOR, ".msg.from-bot")[-1]
         assert len(answer.find_elements(By.CSS_SELECTOR, ".line")) >= 3  # the answer's line breaks are kept
 
@@ -170,6 +172,27 @@ def test_an_applicant_asks_picks_a_topic_and_looks_up_a_status(stack: Stack) -> 
             By.CSS_SELECTOR, ".line"
         )
         assert len(report_lines) >= 2
+        assert console_errors(driver) == []
+
+
+def test_an_answer_is_rated_with_a_button_or_a_typed_complaint_and_always_acknowledged(stack: Stack) -> None:
+    with chromium() as driver:
+        open_chat(driver, stack.settings.rasa_url)
+        topics = Catalog().topics()
+        assert say(driver, topics["legal_rep_change"].question)[-1] == topics["legal_rep_change"].answer
+        choices = driver.find_elements(By.CSS_SELECTOR, ".msg:last-child .choice")
+        assert [choice.text for choice in choices] == ["👍", "👎"]
+        before = len(bubbles(driver))
+        choices[0].click()
+        wait(driver, lambda: len(bubbles(driver)) > before)
+        assert bubbles(driver)[-1] == response_text("utter_feedback_thanks")
+        rated = "//li[.//button[text()='👍']]//button[contains(@class, 'choice')]"
+        assert [choice.is_enabled() for choice in driver.find_elements(By.XPATH, rated)] == [False, False]
+
+        assert say(driver, topics["sole_proprietor"].question)[-1] == topics["sole_proprietor"].answer
+        assert say(driver, "没解决")[-1] == response_text("utter_feedback_sorry")  # typed: a 👎
+        offered = driver.find_elements(By.CSS_SELECTOR, ".msg:last-child .choice")
+        assert [choice.text for choice in offered] == ["转人工客服"]
         assert console_errors(driver) == []
 
 

@@ -1,0 +1,57 @@
+"""👍/👎 under a FAQ answer, and 「有用」 or 「没解决」「没用」「不对」 typed right after one (bot/answers/feedback.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.safe_action import SafeAction
+from bot.answers.feedback import ANSWER_REF, FEEDBACK_INTENT, VOTE, Outcome, parse_ref, take_vote
+from bot.db.feedback_models import Vote, VoteSource
+from bot.dialogue_context import FAQ_ANSWER, fresh_value
+
+REPLIES = {
+    Outcome.THANKS: "utter_feedback_thanks",
+    Outcome.SORRY: "utter_feedback_sorry",
+    Outcome.ALREADY: "utter_feedback_already",
+    Outcome.UNKNOWN: "utter_feedback_unknown",
+}
+NOTHING_TO_RATE = {
+    Vote.UP: "utter_feedback_thanks",
+    Vote.DOWN: "utter_feedback_nothing_to_rate",
+}
+"""Typed with no FAQ answer just before it: thanks, or sorry with a rephrasing or a person offered."""
+
+
+class ActionAnswerFeedback(SafeAction):
+    """Takes a vote on an answer this conversation got and acknowledges it; never silent."""
+
+    def name(self) -> str:
+        return "action_answer_feedback"
+
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        pressed = next(tracker.get_latest_entity_values(ANSWER_REF), None)
+        if intent == FEEDBACK_INTENT and pressed is not None:
+            answer_id = parse_ref(pressed)
+            value = next(tracker.get_latest_entity_values(VOTE), None)
+            vote = Vote(value) if value in {member.value for member in Vote} else None
+            if answer_id is None or vote is None:
+                dispatcher.utter_message(response=REPLIES[Outcome.UNKNOWN])
+                return []
+            outcome = await take_vote(tracker.sender_id, answer_id, vote, VoteSource.BUTTON)
+        else:  # typed: about the answer given just before, if there was one
+            vote = Vote.UP if intent == FEEDBACK_INTENT else Vote.DOWN
+            slots = tracker.slots if isinstance(tracker.slots, dict) else {}
+            answer_id = parse_ref(fresh_value(tracker.events, slots, FAQ_ANSWER, turns=1))
+            if answer_id is None:
+                dispatcher.utter_message(response=NOTHING_TO_RATE[vote])
+                return []
+            outcome = await take_vote(tracker.sender_id, answer_id, vote, VoteSource.TYPED)
+        dispatcher.utter_message(response=REPLIES[outcome])
+        return []

@@ -1,0 +1,76 @@
+"""An answer asked again at once in other words, or followed by 「没解决」, reaches the editors as 答错了."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.faq import ActionAnswerFaq
+from actions.feedback import ActionAnswerFeedback
+from bot.answers.catalog import Catalog
+from bot.db.unanswered import UnansweredQuestion
+
+SENDER = "tg:4242"
+
+
+def parsed(text: str, intent: str, ranking: list[tuple[str, float]] = ()) -> dict[str, Any]:
+    """Rasa's parse of `text`: `intent` and the FAQ topics ranked."""
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "intent_ranking": [{"name": intent, "confidence": 0.9}],
+        "entities": [],
+        "response_selector": {
+            "faq": {"ranking": [{"intent_response_key": f"faq/{k}", "confidence": c} for k, c in ranking]}
+        },
+    }
+
+
+async def turn(
+    action: ActionAnswerFaq | ActionAnswerFeedback, history: list[dict[str, Any]], message: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Run `action` on `message` after `history`; append the turn's events; return the bot's messages."""
+    history.append({"event": "user", "text": message["text"], "parse_data": message})
+    slots = {e["name"]: e["value"] for e in history if e["event"] == "slot"}
+    dispatcher = CollectingDispatcher()
+    events = await action.run(
+        dispatcher, Tracker(SENDER, slots, message, list(history), False, None, {}, ""), {}
+    )
+    history.extend(events)
+    return dispatcher.messages
+
+
+@pytest.fixture
+def use_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return database_url
+
+
+async def test_a_rephrasing_and_a_typed_complaint_mark_the_answers_wrong(
+    use_database: str, sessions: sessionmaker[Session]
+) -> None:
+    topics, history = Catalog().topics(), []
+    [first] = await turn(
+        ActionAnswerFaq(), history, parsed("认证要交啥", "faq", [("materials_list", 0.6), ("fees", 0.3)])
+    )
+    assert first["text"] == topics["materials_list"].answer
+    assert [b["title"] for b in first["buttons"]] == ["👍", "👎"]
+
+    [second] = await turn(ActionAnswerFaq(), history, parsed("我是问要不要交钱", "faq", [("fees", 0.9)]))
+    assert second["text"] == topics["fees"].answer  # fees was the first question's runner-up: a rephrasing
+    [sorry] = await turn(ActionAnswerFeedback(), history, parsed("没解决", "answer_unhelpful"))
+    assert sorry["response"] == "utter_feedback_sorry"
+    [nothing] = await turn(ActionAnswerFeedback(), history, parsed("不对", "answer_unhelpful"))
+    assert nothing["response"] == "utter_feedback_nothing_to_rate"  # no answer just before it
+
+    with sessions() as session:
+        wrong = {(q.text, q.reasons, q.answer_topic) for q in session.scalars(select(UnansweredQuestion))}
+    assert wrong == {
+        ("认证要交啥", "wrong_answer", "materials_list"),
+        ("我是问要不要交钱", "wrong_answer", "fees"),
+    }
