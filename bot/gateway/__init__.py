@@ -11,7 +11,7 @@ Layered: a module imports only modules listed below it (tests/bot/gateway/test_l
     conversation.py    an applicant's turn: Rasa, typing, apologies, relays during a handoff
     desk.py            the agents group's messages and card buttons: a command, a reply to relay, or chatter
     reminders.py       an escalation nobody claimed in AGENT_REMINDER_MINUTES is named again, once
-    agent_commands.py  /claim /takeover /assign /resolve /mine /open /help: parsed and carried out
+    agent_commands.py  /claim /takeover /assign /resolve /mine /open /reply /help: parsed and carried out
     announcer.py       escalations and alerts written by the actions → cards, or one summary per burst
     waiting.py         an escalation nobody took in HANDOFF_WAIT_MINUTES: its applicant is told, once
     relay.py           applicant ⇄ agent messages while a person handles the conversation, on every channel
@@ -29,6 +29,7 @@ Layered: a module imports only modules listed below it (tests/bot/gateway/test_l
     settings.py        GatewaySettings from the environment
     store.py           database access from async code
     texts.py           every Chinese text the gateway sends
+    saved_replies.py   the agents' saved replies (/reply 文件格式), data the editors keep in data/saved_replies.yml
     purposes.py        the outbox purposes several parts act on (cards, card edits, topic renames)
     logs.py            logging with secrets redacted
 """

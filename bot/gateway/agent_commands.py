@@ -10,6 +10,9 @@
                               lists them all; the caller then resumes their Rasa conversations
     /mine                     the escalations the agent holds
     /open [2]                 every escalation not resolved yet, the longest waiting first, a page each
+    /reply [12] 文件格式        send a saved reply (data/saved_replies.yml) to the applicant; the thread
+                              shows what was sent. `/reply` alone lists the names; an unknown name
+                              is answered with the names close to it
     /help                     what the commands do
 
 Without an id a command means the escalation whose thread it was typed in (bot/gateway/desk.py
@@ -40,11 +43,12 @@ from bot.gateway.cards import (
     queue_topic_update,
 )
 from bot.gateway.relay import AGENT_NOTICE, TO_AGENTS, Relay
+from bot.gateway.saved_replies import SavedReplies
 from bot.handoff import parse_transcript
 from bot.message_length import split_text
 
-AGENT_COMMANDS = ("claim", "takeover", "assign", "resolve", "mine", "open", "help")
-ID_COMMANDS = ("claim", "takeover", "assign", "resolve")
+AGENT_COMMANDS = ("claim", "takeover", "assign", "resolve", "mine", "open", "reply", "help")
+ID_COMMANDS = ("claim", "takeover", "assign", "resolve", "reply")
 """Commands about one escalation (resolve: or several)."""
 MAX_BATCH = 200
 """At most this many escalations in one `/resolve 12 13 20-25`."""
@@ -58,6 +62,7 @@ backwards range, …: it is not a valid case number (rather than not written in 
 _ID = re.compile(r"#?([0-9]{1,12})", re.ASCII)
 _ID_OR_RANGE = re.compile(r"#?([0-9]{1,12})(?:-#?([0-9]{1,12}))?", re.ASCII)
 _ASSIGN = re.compile(r"(?:#?([0-9]{1,12}))?\s*(?:@([A-Za-z0-9_]{3,32}))?", re.ASCII)
+_REPLY = re.compile(r"(?:#?([0-9]{1,12})(?:\s+|$))?(.*)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,9 @@ class AgentCommand:
         if self.name == "assign":
             match = _ASSIGN.fullmatch(self.argument)
             return int(match.group(1)) if match is not None and match.group(1) else None
+        if self.name == "reply":
+            reply = _REPLY.fullmatch(self.argument)
+            return int(reply.group(1)) if reply is not None and reply.group(1) else None
         match = _ID.fullmatch(self.argument)
         return int(match.group(1)) if match is not None else None
 
@@ -83,6 +91,12 @@ class AgentCommand:
         """`/assign 12 @username` → "username"."""
         match = _ASSIGN.fullmatch(self.argument)
         return match.group(2) if match is not None and match.group(2) else None
+
+    @property
+    def reply_name(self) -> str:
+        """`/reply 12 文件格式` → "文件格式"; "" when no name is given."""
+        match = _REPLY.fullmatch(self.argument)
+        return " ".join(match.group(2).split()) if match is not None else ""
 
     @property
     def bad_argument(self) -> bool:
@@ -108,6 +122,8 @@ class AgentCommand:
 
     def usage_example(self) -> str:
         """How this command names an escalation (「例如 …」 when it names none)."""
+        if self.name == "reply":
+            return "/reply 12 文件格式"
         return "/assign 12 @用户名" if self.name == "assign" else f"/{self.name} 12"
 
 
@@ -179,9 +195,10 @@ def _short(text: str, limit: int) -> str:
 class AgentCommands:
     """Carries out the agents' commands inside the caller's transaction."""
 
-    def __init__(self, agents: AgentsGroup, relay: Relay) -> None:
+    def __init__(self, agents: AgentsGroup, relay: Relay, saved: SavedReplies | None = None) -> None:
         self._agents = agents
         self._relay = relay
+        self.saved = saved or SavedReplies()
 
     def post(self, session: Session, text: str, escalation_id: int | None = None) -> None:
         """Queue a notice for the agents (split at Telegram's limit: /open may list many)."""
@@ -196,13 +213,14 @@ class AgentCommands:
         An escalation announced only in a summary has no thread; a notice must not start one.
         """
         in_thread = bool(gateway_queries.thread_purposes(session, escalation_id))
-        gateway_queries.enqueue_message(
-            session,
-            self._agents.chat_id,
-            text,
-            purpose=AGENT_NOTICE,
-            escalation_id=escalation_id if in_thread else None,
-        )
+        for part in split_text(text):
+            gateway_queries.enqueue_message(
+                session,
+                self._agents.chat_id,
+                part,
+                purpose=AGENT_NOTICE,
+                escalation_id=escalation_id if in_thread else None,
+            )
         return text
 
     def _show(self, session: Session, escalation: Escalation) -> None:
@@ -299,6 +317,41 @@ class AgentCommands:
                 if has_card(session, escalation.id):
                     queue_topic_update(session, self._agents.chat_id, escalation)
         return resolved
+
+    def saved_reply_help(self, name: str) -> str | None:
+        """What `/reply <name>` is answered with when it sends nothing (the list, or close names); None to send."""
+        names = self.saved.names()
+        if not names:
+            return texts.SAVED_REPLIES_NONE
+        if not name:
+            return texts.SAVED_REPLIES_LIST.format(names="、".join(names))
+        if self.saved.text(name) is not None:
+            return None
+        close = self.saved.close_to(name)
+        if close:
+            return texts.SAVED_REPLY_UNKNOWN_CLOSE.format(name=_short(name, 20), close="、".join(close))
+        return texts.SAVED_REPLY_UNKNOWN.format(name=_short(name, 20), names="、".join(names))
+
+    def send_saved_reply(self, session: Session, escalation_id: int, agent: Agent, name: str) -> bool:
+        """/reply 文件格式: the saved text goes to the applicant as the agent's reply; the thread shows it."""
+        text = self.saved.text(name)
+        escalation = escalation_queries.get_escalation(session, escalation_id)
+        if text is None or escalation is None:
+            return False
+        was_open = escalation.status == EscalationStatus.OPEN
+        if not self._relay.from_agent(session, escalation_id, agent.id, agent.name, text):
+            return False  # the relay told the agents why
+        self._notice(
+            session,
+            escalation_id,
+            texts.SAVED_REPLY_SENT.format(
+                id=escalation_id, agent=agent.name, name=name, text=texts.AGENT_REPLY.format(text=text)
+            ),
+        )
+        session.refresh(escalation)
+        if was_open and escalation.status == EscalationStatus.CLAIMED:  # the first reply claimed it
+            self._show(session, escalation)
+        return True
 
     @staticmethod
     def _lines(session: Session, escalations: list[Escalation]) -> list[str]:

@@ -41,6 +41,7 @@ from bot.gateway.agents_group import AgentsGroup
 from bot.gateway.cards import BUTTON_PREFIX, queue_card_update
 from bot.gateway.relay import Relay
 from bot.gateway.resume import Resumer
+from bot.gateway.saved_replies import SavedReplies
 from bot.gateway.store import Store
 from bot.gateway.threads import EscalationThreads
 
@@ -74,6 +75,7 @@ class AgentDesk:
         relay: Relay,
         resumer: Resumer,
         wake: Callable[[], None],
+        saved_replies: SavedReplies | None = None,
     ) -> None:
         self._store = store
         self._agents = agents
@@ -81,7 +83,7 @@ class AgentDesk:
         self._relay = relay
         self._resumer = resumer
         self._wake = wake
-        self._commands = AgentCommands(agents, relay)
+        self._commands = AgentCommands(agents, relay, saved_replies)
         self._known: dict[str, str] = {}
 
     async def handle(self, update_id: int, message: Message, bot_username: str | None) -> None:
@@ -141,6 +143,8 @@ class AgentDesk:
             await self._post(update_id, await self._store.run(self._commands.open_list, page), **thread_hint)
         elif command.name == "mine":
             await self._post(update_id, await self._store.run(self._commands.mine, agent), **thread_hint)
+        elif command.name == "reply" and (answer := self._commands.saved_reply_help(command.reply_name)):
+            await self._post(update_id, answer, **thread_hint)  # the list, or no such name
         elif len(batch) > 1:  # /resolve 12 13 20-25
             await self._resolve(update_id, batch, agent.name)
         elif escalation is None and command.escalation_id is not None:
@@ -155,6 +159,10 @@ class AgentDesk:
             await self._assign(update_id, message, command, escalation, agent)
         elif command.name == "resolve":
             await self._resolve(update_id, [escalation.id], agent.name)
+        elif command.name == "reply":
+            await self._finishing(
+                update_id, self._commands.send_saved_reply, escalation.id, agent, command.reply_name
+            )
 
     async def button(self, update_id: int, query: CallbackQuery) -> None:
         """A card's button (接手 / 改由我接手 / 结束): the same as the command, answered with a short note."""

@@ -131,8 +131,9 @@ class Relay:
 
     def from_agent(
         self, session: Session, escalation_id: int, agent_id: int, agent_name: str, text: str
-    ) -> None:
-        """Queue an agent's reply (split at Telegram's limit) for the applicant; the agents hear why when it cannot go out."""
+    ) -> bool:
+        """Queue an agent's reply (split at Telegram's limit) for the applicant; the agents hear why when it
+        cannot go out (then False)."""
         escalation = escalation_queries.get_escalation(session, escalation_id)
         if escalation is None or escalation.status == EscalationStatus.RESOLVED:
             notice: str | None = texts.NOT_RELAYED_RESOLVED.format(id=escalation_id)
@@ -146,6 +147,7 @@ class Relay:
             gateway_queries.enqueue_message(
                 session, self._agents.chat_id, notice, purpose=AGENT_NOTICE, escalation_id=escalation_id
             )
+        return notice is None
 
     def relay_applicant_alerts(self, session: Session) -> int:
         """Post what applicants wrote during their handoff, and that they left, each in its escalation's

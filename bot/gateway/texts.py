@@ -107,6 +107,7 @@ AGENT_HELP = """客服命令（在转人工话题内或回复其消息使用，�
 /resolve 结束并交还机器人（可一次写多个编号，如 /resolve 12 13 20-25）· 卡片上的「结束」按钮同样有效
 /mine 我处理中的转人工
 /open 未结束列表（等待最久的在前，/open 2 看下一页）
+/reply 文件格式 把常用回复发给申请人（/reply 列出全部名称）
 在话题中发言或回复该转人工的任一条消息（包括同事的消息）即转给申请人；没能转出的消息会立即提示原因。
 以 // 开头的消息是内部备注，不会转给申请人。"""
 APPLICANT_BLOCKED = "#{id} 申请人已屏蔽机器人，消息无法送达。"
@@ -175,3 +176,11 @@ TOPIC_TITLE = "#{id} {status} · {who} · {reason}"
 TOPIC_OPEN = "⏳待接手"
 TOPIC_CLAIMED = "👩‍💼{agent}"
 TOPIC_RESOLVED = "✅已结束"
+
+# --- saved replies (bot/gateway/saved_replies.py, agent_commands.py) ---------------------------
+
+SAVED_REPLIES_LIST = "常用回复（在转人工话题中发送 /reply 名称，即发给申请人）：{names}"
+SAVED_REPLIES_NONE = "目前没有常用回复（内容编辑可在 data/saved_replies.yml 中添加）。"
+SAVED_REPLY_UNKNOWN_CLOSE = "没有名为「{name}」的常用回复。您是不是想用：{close}？"
+SAVED_REPLY_UNKNOWN = "没有名为「{name}」的常用回复。可用的有：{names}"
+SAVED_REPLY_SENT = "✅ {agent} 把常用回复「{name}」发给了 #{id} 的申请人：\n{text}"

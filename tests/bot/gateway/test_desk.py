@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.db import escalation_queries
 from bot.db.escalation_models import Escalation
 from bot.gateway import texts
+from bot.gateway.saved_replies import SavedReplies
 from bot.handoff import leave, note_for_agents
 from bot.message_length import TELEGRAM_TEXT_LIMIT, utf16_length
 from tests.bot.gateway.conftest import GatewayProcess, new_user_id
@@ -56,6 +57,17 @@ def escalation(env: dict[str, str], escalation_id: int) -> Escalation:
         return found
 
     return in_database(env, read)  # type: ignore[return-value]
+
+
+def staffed_case(
+    telegram: FakeTelegram, group: int, env: dict[str, str], agent_name: str = "小王"
+) -> tuple[dict[str, Any], int, int, dict[str, Any]]:
+    """A member of the agents group and a Telegram applicant's case with its card: (agent, applicant, case, card)."""
+    agent_id = new_user_id()
+    telegram.chats[group].members[agent_id] = "member"
+    applicant = new_user_id()
+    case = escalate(env, applicant)
+    return user(agent_id, agent_name), applicant, case, card_of(telegram, group, case)
 
 
 def test_two_agents_race_for_a_case_then_one_takes_it_over(
@@ -526,3 +538,38 @@ def test_a_button_of_an_ended_case_answers_with_a_popup_only(
 def at_least(count: int, items: list[Any]) -> list[Any]:
     """`items` once there are `count` of them (for wait_for), else an empty list."""
     return items if len(items) >= count else []
+
+
+def test_a_saved_reply_reaches_the_applicant_and_the_thread_shows_what_was_sent(
+    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
+) -> None:
+    agent, applicant, case, card = staffed_case(telegram, agents_group, offline_env)
+    names = SavedReplies().names()
+    telegram.send_text(agents_group, "/reply", sender=agent, reply_to=card["message_id"])
+    listing = group_text(telegram, agents_group, "^常用回复")
+    assert all(name in listing for name in names) and "文件格式" in names
+    telegram.send_text(agents_group, "/reply 格式", sender=agent, reply_to=card["message_id"])
+    group_text(
+        telegram,
+        agents_group,
+        re.escape(texts.SAVED_REPLY_UNKNOWN_CLOSE.format(name="格式", close="文件格式")),
+    )
+
+    telegram.send_text(agents_group, "/reply 文件格式", sender=agent, reply_to=card["message_id"])
+    template = SavedReplies().text("文件格式")
+    assert template and "JPG、PNG、PDF" in template
+    assert telegram.wait_for_texts(applicant, 1) == [AGENT_REPLY_PREFIX + template]
+    shown = message_with(
+        telegram,
+        agents_group,
+        texts.SAVED_REPLY_SENT.format(
+            id=case, agent="小王", name="文件格式", text=AGENT_REPLY_PREFIX + template
+        ),
+    )
+    assert shown["reply_parameters"]["message_id"] == card["message_id"]  # in the case's thread
+    assert escalation(offline_env, case).claimed_by_name == "小王"  # a saved reply counts as the first reply
+    telegram.send_text(agents_group, f"/reply {case} 打款验证", sender=agent)  # by number, outside the thread
+    assert telegram.wait_for_texts(applicant, 2)[-1] == AGENT_REPLY_PREFIX + (
+        SavedReplies().text("打款验证") or ""
+    )
+    assert "Traceback" not in offline_gateway.log()
