@@ -13,6 +13,7 @@
     /reply [12] 文件格式        send a saved reply (data/saved_replies.yml) to the applicant; the thread
                               shows what was sent. `/reply` alone lists the names; an unknown name
                               is answered with the names close to it
+    /report [4]               each agent's weeks: cases ended, satisfaction, median first response
     /help                     what the commands do
 
 Without an id a command means the escalation whose thread it was typed in (bot/gateway/desk.py
@@ -35,19 +36,15 @@ from bot.db.escalation_models import Escalation, EscalationStatus
 from bot.db.types import utc_now
 from bot.gateway import texts
 from bot.gateway.agents_group import AgentsGroup
-from bot.gateway.cards import (
-    applicant_label,
-    ensure_card,
-    has_card,
-    queue_card_update,
-    queue_topic_update,
-)
+from bot.gateway.cards import applicant_label, ensure_card, has_card, queue_card_update
+from bot.gateway.endings import close_topics, end_case
 from bot.gateway.relay import AGENT_NOTICE, TO_AGENTS, Relay
+from bot.gateway.report import DEFAULT_WEEKS, MAX_WEEKS, weekly_report
 from bot.gateway.saved_replies import SavedReplies
 from bot.handoff import parse_transcript
 from bot.message_length import split_text
 
-AGENT_COMMANDS = ("claim", "takeover", "assign", "resolve", "mine", "open", "reply", "help")
+AGENT_COMMANDS = ("claim", "takeover", "assign", "resolve", "mine", "open", "reply", "report", "help")
 ID_COMMANDS = ("claim", "takeover", "assign", "resolve", "reply")
 """Commands about one escalation (resolve: or several)."""
 MAX_BATCH = 200
@@ -107,6 +104,10 @@ class AgentCommand:
             return not escalation_ids(self.argument)
         if self.name == "assign":
             return _ASSIGN.fullmatch(self.argument) is None
+        if self.name == "report":
+            return not (
+                self.argument.isascii() and self.argument.isdigit() and 1 <= int(self.argument) <= MAX_WEEKS
+            )
         if self.name == "open":
             return not (self.argument.isascii() and self.argument.isdigit() and len(self.argument) < 6)
         if self.name in ("claim", "takeover"):
@@ -117,6 +118,8 @@ class AgentCommand:
         """What an agent is told about a bad argument."""
         if self.name == "open":
             return texts.BAD_PAGE.format(argument=self.argument[:40])
+        if self.name == "report":
+            return texts.BAD_WEEKS.format(argument=self.argument[:40])
         template = texts.BAD_CASE_NUMBER if _MALFORMED_NUMBER.search(self.argument) else texts.BAD_ARGUMENT
         return template.format(argument=self.argument[:40], command=self.name, most=MAX_BATCH)
 
@@ -289,33 +292,34 @@ class AgentCommands:
             notice = texts.TAKEN_OVER.format(id=escalation_id, agent=agent.name, previous=previous)
         return self._notice(session, escalation_id, notice)
 
-    def resolve(self, session: Session, escalation_ids: list[int], agent_name: str) -> list[Escalation]:
+    def resolve(self, session: Session, escalation_ids: list[int], agent: Agent) -> list[Escalation]:
         """/resolve: end the escalations (one notice for them all); return those that were active."""
         resolved: list[Escalation] = []
         for escalation_id in escalation_ids:
-            escalation = escalation_queries.resolve_escalation(session, escalation_id)
+            escalation = end_case(
+                session,
+                self._relay,
+                self._agents,
+                escalation_id,
+                by_id=agent.id,
+                by_name=agent.name,
+                applicant_text=texts.HANDOFF_RESOLVED,
+            )
             if escalation is not None:
-                self._relay.tell_applicant(session, escalation, texts.HANDOFF_RESOLVED, "handoff_resolved")
-                queue_card_update(
-                    session, self._agents.chat_id, escalation, forum=bool(self._agents.is_forum)
-                )
                 resolved.append(escalation)
         if len(escalation_ids) == 1:
             [escalation_id] = escalation_ids
             template = texts.RESOLVED_BY if resolved else texts.NOT_ACTIVE
-            self._notice(session, escalation_id, template.format(id=escalation_id, agent=agent_name))
+            self._notice(session, escalation_id, template.format(id=escalation_id, agent=agent.name))
         else:
             done = {escalation.id for escalation in resolved}
             ended = _id_list(i for i in escalation_ids if i in done)
-            notice = texts.RESOLVED_MANY.format(count=len(done), ids=ended, agent=agent_name)
+            notice = texts.RESOLVED_MANY.format(count=len(done), ids=ended, agent=agent.name)
             if len(done) < len(escalation_ids):
                 others = _id_list(i for i in escalation_ids if i not in done)
                 notice += "\n" + texts.NOT_ACTIVE_MANY.format(ids=others)
             self.post(session, notice)
-        if self._agents.is_forum:  # renamed and closed after the notices above went into the topics
-            for escalation in resolved:
-                if has_card(session, escalation.id):
-                    queue_topic_update(session, self._agents.chat_id, escalation)
+        close_topics(session, self._agents, resolved)  # after the notices above went into the topics
         return resolved
 
     def saved_reply_help(self, name: str) -> str | None:
@@ -400,6 +404,11 @@ class AgentCommands:
         if page < pages:
             lines.append(texts.OPEN_NEXT_PAGE.format(page=page + 1))
         return "\n".join(lines)
+
+    @staticmethod
+    def report(session: Session, weeks: int = DEFAULT_WEEKS) -> str:
+        """/report [weeks]: per agent and week, cases ended, satisfaction, median first response."""
+        return weekly_report(session, utc_now(), weeks)
 
     def mine(self, session: Session, agent: Agent) -> str:
         """/mine: the escalations the agent holds."""

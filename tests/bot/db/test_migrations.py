@@ -165,3 +165,14 @@ def test_status_notification_revision_matches_the_models_and_steps_back(database
     assert not NOTIFICATION_TABLE_NAMES & table_names(database_url)
     upgrade(database_url)
     assert differences() == []
+
+
+def test_desk_activity_revision_matches_the_models_and_steps_back(database_url: str) -> None:
+    def differences() -> list[object]:
+        return model_differences(database_url, {"escalations", "case_ratings", "handoff_messages"})
+
+    assert differences() == []
+    downgrade(database_url, "0008_status_notifications")
+    assert "case_ratings" not in table_names(database_url)
+    upgrade(database_url)
+    assert differences() == []
