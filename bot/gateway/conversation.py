@@ -21,7 +21,7 @@ from telegram import Bot, CallbackQuery, Message
 from telegram.constants import ChatAction
 from telegram.error import Forbidden, TelegramError
 
-from bot import identity
+from bot import identity, ratings
 from bot.db import escalation_queries, gateway_queries
 from bot.db.escalation_models import Escalation
 from bot.errors import TooManyMessages, UpstreamUnavailable
@@ -32,7 +32,7 @@ from bot.gateway.rasa_client import RasaClient
 from bot.gateway.relay import Relay
 from bot.gateway.replies import CALLBACK_PREFIX, Reply, from_rasa
 from bot.gateway.resume import Resumer
-from bot.gateway.satisfaction import Rating, record
+from bot.gateway.satisfaction import record
 from bot.gateway.store import Store
 from bot.handoff import is_leave_request
 from bot.rate_limit import MessageLimiter
@@ -175,7 +175,7 @@ class Conversations:
         await self._store.run(relay)
         self._outbox.wake()
 
-    async def rate(self, update_id: int, chat_id: int, query: CallbackQuery, rating: Rating) -> None:
+    async def rate(self, update_id: int, chat_id: int, query: CallbackQuery, rating: ratings.Rating) -> None:
         """A satisfaction button: keep the answer (bot/gateway/satisfaction.py), thank, remove the buttons."""
 
         def keep(session: Session) -> str:

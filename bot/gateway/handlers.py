@@ -7,8 +7,9 @@ import logging
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
+from bot import ratings
 from bot.db import gateway_queries
-from bot.gateway import satisfaction, texts
+from bot.gateway import texts
 from bot.gateway.agent_commands import AGENT_COMMANDS, parse_command
 from bot.gateway.cards import display_name
 from bot.gateway.conversation import callback_id
@@ -103,7 +104,7 @@ async def button_pressed(update: Update, context: Context) -> None:
     if chat is not None and chat.id == gateway.agents.chat_id:
         await gateway.desk.button(update.update_id, query)  # a card's 接手 / 结束
         return
-    rating = satisfaction.parse(query.data)
+    rating = ratings.parse(query.data)
     if rating is not None and chat is not None and chat.type == chat.PRIVATE:
         await gateway.conversations.rate(update.update_id, chat.id, query, rating)  # never goes to Rasa
         return

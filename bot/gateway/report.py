@@ -1,6 +1,7 @@
 """/report [weeks]: each agent's week (Beijing time, weeks from Monday) — cases ended, satisfaction, first response.
 
-Per week and per agent credited with a case (its owner when it ended): how many cases ended (of
+Per week and per agent credited with a case (its owner when it ended, also when the applicant
+left it with 「返回机器人」): how many cases ended (of
 them ended for the applicant's silence), the satisfaction answers' average and the share of 4 or
 5, and the median time from the case being opened to an agent's first reply. Cases that ended
 with no agent (the applicant left first, or went silent before anyone took it) are counted on
@@ -72,10 +73,12 @@ def weekly_report(session: Session, now: dt.datetime, weeks: int = DEFAULT_WEEKS
     for escalation, rating in escalation_queries.resolved_between(session, start, end):
         assert escalation.resolved_at is not None
         week = _week_start(escalation.resolved_at)
-        if escalation.resolved_by is None:
+        agent_id = escalation.resolved_by if escalation.resolved_by is not None else escalation.claimed_by
+        agent_name = escalation.resolved_by_name or escalation.claimed_by_name or ""
+        if agent_id is None:  # nobody took it: the applicant left or went silent first
             unhandled[week] += 1
             continue
-        tally = agents[week].setdefault(escalation.resolved_by, _Tally(escalation.resolved_by_name or ""))
+        tally = agents[week].setdefault(agent_id, _Tally(agent_name))
         tally.resolved += 1
         tally.automatic += int(escalation.auto_resolved)
         if rating is not None:

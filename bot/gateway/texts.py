@@ -30,7 +30,7 @@ ALREADY_WITH_AGENT = (
 AGENT_CLAIMED = "客服人员已接入，正在为您处理。"
 AGENT_REPLY = "👩‍💼 客服：{text}"
 HANDOFF_RESOLVED = "本次人工服务已结束，感谢您的耐心！之后的问题将由智能助手继续为您解答。"
-AGENT_ONLY_TEXT = "抱歉，人工服务期间目前只能转发文字消息，请用文字描述。"
+AGENT_ONLY_TEXT = "抱歉，人工服务期间只能转发文字、图片和文件（JPG、PNG、PDF，不超过 5MB），语音、表情等暂时无法转给客服，请用文字描述。"
 LEAVE_BUTTON = "返回机器人"
 WAITING_TELEGRAM = """抱歉，您的转人工请求已经等了 {minutes} 分钟，还没有客服人员接手（客服可能正忙，或现在不在工作时间）。您可以：
 • 继续在这里留言：留言都会转给客服，客服接手后会在这里回复您；
@@ -89,7 +89,7 @@ APPLICANT_LEFT_NO_CARD = (
     "本次转人工已结束，对话已交还机器人。"
 )
 APPLICANT_SAYS = "#{id} 申请人：{text}"
-APPLICANT_SENT_MEDIA = "#{id} 申请人发送了图片/文件等非文字消息（未转发）。"
+APPLICANT_SENT_MEDIA = "#{id} 申请人发送了语音、表情等无法转发的消息（未转发）。"
 CLAIMED_BY = "#{id} 已由 {agent} 接手。"
 RESOLVED_BY = "#{id} 已由 {agent} 结束，对话已交还机器人。"
 NOT_ACTIVE = "#{id} 已结束或不存在。"
@@ -109,10 +109,10 @@ AGENT_HELP = """客服命令（在转人工话题内或回复其消息使用，�
 /open 未结束列表（等待最久的在前，/open 2 看下一页）
 /reply 文件格式 把常用回复发给申请人（/reply 列出全部名称）
 /report 每位客服每周的结束数、满意度和首次回复时间（/report 8 看最近 8 周）
-在话题中发言或回复该转人工的任一条消息（包括同事的消息）即转给申请人；没能转出的消息会立即提示原因。
+在话题中发言或回复该转人工的任一条消息（包括同事的消息）即转给申请人，图片和文件连同说明一起转发；没能转出的消息会立即提示原因。
 以 // 开头的消息是内部备注，不会转给申请人。"""
 APPLICANT_BLOCKED = "#{id} 申请人已屏蔽机器人，消息无法送达。"
-AGENT_TEXT_ONLY = "目前只能把文字消息转给申请人。"
+AGENT_TEXT_ONLY = "这条消息没有转给申请人：只能转发文字、图片和文件（语音、表情等不会转发）。"
 
 # --- announcements in bursts (bot/gateway/announcer.py) ----------------------------------------
 

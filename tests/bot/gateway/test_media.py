@@ -13,7 +13,12 @@ def test_the_file_rules_are_the_facts_of_the_guide() -> None:
     assert media.MAX_FILE_MB == facts.max_file_size_mb
     assert sorted(set(media.ALLOWED_TYPES.values())) == sorted(facts.file_formats)
     # (the size the applicant sent is left out: it is meant to differ from the limit)
-    for refusal in (texts.FILE_WRONG_FORMAT, texts.FILE_TOO_LARGE.format(size="", most=media.MAX_FILE_MB)):
+    told = (
+        texts.FILE_WRONG_FORMAT,
+        texts.FILE_TOO_LARGE.format(size="", most=media.MAX_FILE_MB),
+        texts.AGENT_ONLY_TEXT,
+    )
+    for refusal in told:
         assert facts.contradictions(refusal) == []
 
 
