@@ -325,10 +325,11 @@ def test_an_agent_resolving_a_web_handoff_gives_the_page_back_to_the_bot(
         post = await asyncio.to_thread(card, telegram, agents_group, escalation.id)
         telegram.send_text(agents_group, "/claim", sender=as_agent, reply_to=post["message_id"])
         telegram.send_text(agents_group, "/resolve", sender=as_agent, reply_to=post["message_id"])
-        told = await until(lambda: len(page.queued) >= 2 and page.queued, "the claim and the end on the page")
+        told = await until(lambda: len(page.queued) >= 3 and page.queued, "the claim and the end on the page")
         assert [(m["author"], m["text"]) for m in told] == [
             ("bot", texts.AGENT_CLAIMED),
             ("bot", texts.HANDOFF_RESOLVED),
+            ("bot", texts.RATING_QUESTION.format(id=escalation.id)),  # an agent held it: how was it?
         ]
         await until(lambda: escalation_of(stack, escalation.sender_id).resumed_at, "the bot resumed")
         assert await page.client.call("handoff_state", {}) == {"active": False}
