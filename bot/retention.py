@@ -9,7 +9,8 @@ What goes, once older than the cutoff (now - RETENTION_DAYS, default 30):
       verification_attempts   credit-code checks (the throttle looks back one hour only)
       verified_ownerships     proofs of ownership (they count within one conversation only)
       escalations             resolved ones, with their sent Telegram messages and the record of
-                              the agents' messages in their thread (telegram_thread_messages)
+                              the agents' messages in their thread (telegram_thread_messages) and
+                              their satisfaction answers and handoff messages (case_ratings, handoff_messages)
       agent_alerts            alerts already posted to the agents group
       telegram_outbox         messages already sent / given up (never pending ones)
       telegram_inbox          processed updates (their payload is already erased)
@@ -43,7 +44,7 @@ from bot.cli import EXIT_OK, EXIT_USAGE, storage_failed
 from bot.db import notification_queries, texts
 from bot.db.engine import make_engine, make_session_factory
 from bot.db.errors import storage_errors
-from bot.db.escalation_models import AgentAlert, Escalation, EscalationStatus
+from bot.db.escalation_models import AgentAlert, CaseRating, Escalation, EscalationStatus, HandoffMessage
 from bot.db.feedback_models import FaqAnswer
 from bot.db.gateway_models import (
     CallbackPayload,
@@ -140,6 +141,16 @@ def purge_application_data(
             session.execute(
                 delete(ThreadMessage).where(ThreadMessage.escalation_id.in_(closed_ids))
             ).rowcount,
+        )
+        purged.add(
+            "handoff_messages",
+            session.execute(
+                delete(HandoffMessage).where(HandoffMessage.escalation_id.in_(closed_ids))
+            ).rowcount,
+        )
+        purged.add(
+            "case_ratings",
+            session.execute(delete(CaseRating).where(CaseRating.escalation_id.in_(closed_ids))).rowcount,
         )
         purged.add(
             "escalations", session.execute(delete(Escalation).where(Escalation.id.in_(closed_ids))).rowcount

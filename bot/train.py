@@ -33,7 +33,9 @@ import yaml
 from bot.settings import PROJECT_ROOT, RASA_PROCESS_ENV, Settings
 
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
-NOT_TRAINED_ON = frozenset({Path("data") / "followups.yml", Path("data") / "facts.yml"})
+NOT_TRAINED_ON = frozenset(
+    {Path("data") / "followups.yml", Path("data") / "facts.yml", Path("data") / "saved_replies.yml"}
+)
 """Files under data/ that only the actions or the content check read: changing them never needs a new model."""
 FAQ_FOLDER = Path("data") / "nlu" / "faq"
 NLU_FOLDER = Path("data") / "nlu"

@@ -5,11 +5,14 @@
     agent_alerts   something the bot's side wants the agents to hear about once (an application
                    ID capped after too many wrong credit codes; what a web or REST applicant wrote
                    during their handoff, or that they left it); the gateway posts it
+    case_ratings   the applicant's satisfaction answer for an ended escalation, and its agent
+    handoff_messages  what the applicant and the agents said during the handoff (masked), for transcripts
 
 The bot's side writes both (bot/handoff.py, bot/status/lookup.py) without knowing the agents
 group; the gateway reads them (bot/gateway/). Timestamps are aware UTC datetimes
 (`bot.db.types.UtcDateTime`). The schema is created by the Alembic revisions `0002_handoff` and
-`0004_guess_cap`; keep them in step (a test compares them).
+`0004_guess_cap`, then `0010_desk_activity` (activity times, who resolved, `case_ratings`); keep
+them in step (a test compares them).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, String, Text, false, text
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped
 
 from bot.db.base import Base
@@ -90,6 +93,42 @@ class Escalation(Base):
     root_message_id: Mapped[int | None] = Column(BigInteger)
     quiet: Mapped[bool] = Column(Boolean, default=False, server_default=false(), nullable=False)
     """Over its conversation's hourly limit: announced in a summary line, never as its own card."""
+    applicant_said_at: Mapped[dt.datetime | None] = Column(UtcDateTime)
+    """When the applicant last wrote during the handoff (revision 0010_desk_activity, as the four below)."""
+    first_reply_at: Mapped[dt.datetime | None] = Column(UtcDateTime)
+    """When an agent's first reply went to the applicant (first response time = this − created_at)."""
+    agent_said_at: Mapped[dt.datetime | None] = Column(UtcDateTime)
+    """When an agent's latest reply went to the applicant."""
+    resolved_by: Mapped[int | None] = Column(BigInteger)
+    resolved_by_name: Mapped[str | None] = Column(String(200))
+    """The agent credited with the resolved case: its owner when it ended (else whoever ended it)."""
+    auto_resolved: Mapped[bool] = Column(Boolean, default=False, server_default=false(), nullable=False)
+    """Ended by the gateway after the applicant's silence (AUTO_RESOLVE_MINUTES)."""
+
+
+class CaseRating(Base):
+    """The applicant's answer to the satisfaction question asked when their case ended (1–5; 👍 = 5, 👎 = 1)."""
+
+    __tablename__ = "case_ratings"
+
+    escalation_id: Mapped[int] = Column(BigId, ForeignKey(Escalation.id), primary_key=True)
+    agent_id: Mapped[int | None] = Column(BigInteger)
+    agent_name: Mapped[str | None] = Column(String(200))
+    score: Mapped[int] = Column(Integer, nullable=False)
+    rated_at: Mapped[dt.datetime] = Column(UtcDateTime, default=utc_now, nullable=False)
+
+
+class HandoffMessage(Base):
+    """One message of a handoff, either way: `author` is "applicant" or "agent" (then `agent_name`)."""
+
+    __tablename__ = "handoff_messages"
+
+    id: Mapped[int] = Column(BigId, primary_key=True)
+    escalation_id: Mapped[int] = Column(BigId, ForeignKey(Escalation.id), index=True, nullable=False)
+    author: Mapped[str] = Column(String(16), nullable=False)
+    agent_name: Mapped[str | None] = Column(String(200))
+    text: Mapped[str] = Column(Text, nullable=False)
+    created_at: Mapped[dt.datetime] = Column(UtcDateTime, default=utc_now, nullable=False)
 
 
 class AgentAlert(Base):

@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import String, cast, func, select, update
+from sqlalchemy import String, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.escalation_models import (
@@ -18,8 +18,10 @@ from bot.db.escalation_models import (
     APPLICANT_ALERTS,
     AgentAlert,
     AlertKind,
+    CaseRating,
     Escalation,
     EscalationStatus,
+    HandoffMessage,
 )
 from bot.db.types import utc_now
 
@@ -187,6 +189,108 @@ def resolve_escalation(session: Session, escalation_id: int) -> Escalation | Non
     escalation.status = EscalationStatus.RESOLVED
     escalation.resolved_at = utc_now()
     return escalation
+
+
+def note_applicant_said(session: Session, escalation_id: int, at: dt.datetime) -> None:
+    """The applicant wrote at `at` (kept only if later than what is known)."""
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is not None and (escalation.applicant_said_at is None or escalation.applicant_said_at < at):
+        escalation.applicant_said_at = at
+
+
+def note_agent_reply(session: Session, escalation_id: int, at: dt.datetime) -> None:
+    """An agent's reply went to the applicant at `at` (the first one is kept for response times)."""
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is not None:
+        escalation.first_reply_at = escalation.first_reply_at or at
+        escalation.agent_said_at = at
+
+
+def credit_resolution(
+    session: Session, escalation: Escalation, agent_id: int | None, agent_name: str, *, auto: bool = False
+) -> None:
+    """Record who is credited with a resolved escalation: its owner, else `agent_id` (who ended it)."""
+    if escalation.claimed_by is not None:
+        escalation.resolved_by, escalation.resolved_by_name = (
+            escalation.claimed_by,
+            escalation.claimed_by_name,
+        )
+    else:
+        escalation.resolved_by, escalation.resolved_by_name = agent_id, agent_name[:200] or None
+    escalation.auto_resolved = auto
+
+
+def silent_escalations(session: Session, quiet_since: dt.datetime) -> list[Escalation]:
+    """Announced active escalations where nobody wrote — applicant or agent — since `quiet_since`.
+
+    The applicant has had the whole time to answer the latest agent reply (or to write at all).
+    """
+    latest = [Escalation.created_at, Escalation.applicant_said_at, Escalation.agent_said_at]
+    statement = select(Escalation).where(
+        Escalation.status.in_(ACTIVE_STATUSES), Escalation.announced_at.is_not(None)
+    )
+    for column in latest:
+        statement = statement.where(or_(column.is_(None), column < quiet_since))
+    return list(session.scalars(statement.order_by(Escalation.id).limit(200)))
+
+
+def save_rating(session: Session, escalation: Escalation, score: int, at: dt.datetime) -> bool:
+    """Keep the applicant's first answer to the satisfaction question; False when one is kept already."""
+    if session.get(CaseRating, escalation.id) is not None:
+        return False
+    session.add(
+        CaseRating(
+            escalation_id=escalation.id,
+            agent_id=escalation.resolved_by,
+            agent_name=escalation.resolved_by_name,
+            score=score,
+            rated_at=at,
+        )
+    )
+    return True
+
+
+def resolved_between(
+    session: Session, start: dt.datetime, end: dt.datetime
+) -> list[tuple[Escalation, CaseRating | None]]:
+    """Escalations resolved in [start, end) with their rating (if any), in the order they ended."""
+    rows = session.execute(
+        select(Escalation, CaseRating)
+        .outerjoin(CaseRating, CaseRating.escalation_id == Escalation.id)
+        .where(
+            Escalation.status == EscalationStatus.RESOLVED,
+            Escalation.resolved_at >= start,
+            Escalation.resolved_at < end,
+        )
+        .order_by(Escalation.resolved_at, Escalation.id)
+    )
+    return [(escalation, rating) for escalation, rating in rows]
+
+
+def add_handoff_message(
+    session: Session, escalation_id: int, text: str, at: dt.datetime, *, agent_name: str | None = None
+) -> None:
+    """Keep one (masked) message of the handoff for transcripts: the applicant's, or an agent's when named."""
+    session.add(
+        HandoffMessage(
+            escalation_id=escalation_id,
+            author="agent" if agent_name is not None else "applicant",
+            agent_name=agent_name[:200] if agent_name is not None else None,
+            text=text,
+            created_at=at,
+        )
+    )
+
+
+def handoff_messages(session: Session, escalation_id: int, last: int) -> list[HandoffMessage]:
+    """The escalation's last `last` handoff messages, oldest first."""
+    newest = session.scalars(
+        select(HandoffMessage)
+        .where(HandoffMessage.escalation_id == escalation_id)
+        .order_by(HandoffMessage.id.desc())
+        .limit(last)
+    )
+    return list(reversed(list(newest)))
 
 
 def unresumed_escalations(session: Session, resolved_before: dt.datetime | None = None) -> list[Escalation]:

@@ -10,6 +10,10 @@
                               lists them all; the caller then resumes their Rasa conversations
     /mine                     the escalations the agent holds
     /open [2]                 every escalation not resolved yet, the longest waiting first, a page each
+    /reply [12] 文件格式        send a saved reply (data/saved_replies.yml) to the applicant; the thread
+                              shows what was sent. `/reply` alone lists the names; an unknown name
+                              is answered with the names close to it
+    /report [4]               each agent's weeks: cases ended, satisfaction, median first response
     /help                     what the commands do
 
 Without an id a command means the escalation whose thread it was typed in (bot/gateway/desk.py
@@ -32,19 +36,16 @@ from bot.db.escalation_models import Escalation, EscalationStatus
 from bot.db.types import utc_now
 from bot.gateway import texts
 from bot.gateway.agents_group import AgentsGroup
-from bot.gateway.cards import (
-    applicant_label,
-    ensure_card,
-    has_card,
-    queue_card_update,
-    queue_topic_update,
-)
+from bot.gateway.cards import applicant_label, ensure_card, has_card, queue_card_update
+from bot.gateway.endings import close_topics, end_case
 from bot.gateway.relay import AGENT_NOTICE, TO_AGENTS, Relay
+from bot.gateway.report import DEFAULT_WEEKS, MAX_WEEKS, weekly_report
+from bot.gateway.saved_replies import SavedReplies
 from bot.handoff import parse_transcript
 from bot.message_length import split_text
 
-AGENT_COMMANDS = ("claim", "takeover", "assign", "resolve", "mine", "open", "help")
-ID_COMMANDS = ("claim", "takeover", "assign", "resolve")
+AGENT_COMMANDS = ("claim", "takeover", "assign", "resolve", "mine", "open", "reply", "report", "help")
+ID_COMMANDS = ("claim", "takeover", "assign", "resolve", "reply")
 """Commands about one escalation (resolve: or several)."""
 MAX_BATCH = 200
 """At most this many escalations in one `/resolve 12 13 20-25`."""
@@ -58,6 +59,7 @@ backwards range, …: it is not a valid case number (rather than not written in 
 _ID = re.compile(r"#?([0-9]{1,12})", re.ASCII)
 _ID_OR_RANGE = re.compile(r"#?([0-9]{1,12})(?:-#?([0-9]{1,12}))?", re.ASCII)
 _ASSIGN = re.compile(r"(?:#?([0-9]{1,12}))?\s*(?:@([A-Za-z0-9_]{3,32}))?", re.ASCII)
+_REPLY = re.compile(r"(?:#?([0-9]{1,12})(?:\s+|$))?(.*)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ class AgentCommand:
         if self.name == "assign":
             match = _ASSIGN.fullmatch(self.argument)
             return int(match.group(1)) if match is not None and match.group(1) else None
+        if self.name == "reply":
+            reply = _REPLY.fullmatch(self.argument)
+            return int(reply.group(1)) if reply is not None and reply.group(1) else None
         match = _ID.fullmatch(self.argument)
         return int(match.group(1)) if match is not None else None
 
@@ -85,6 +90,12 @@ class AgentCommand:
         return match.group(2) if match is not None and match.group(2) else None
 
     @property
+    def reply_name(self) -> str:
+        """`/reply 12 文件格式` → "文件格式"; "" when no name is given."""
+        match = _REPLY.fullmatch(self.argument)
+        return " ".join(match.group(2).split()) if match is not None else ""
+
+    @property
     def bad_argument(self) -> bool:
         """Whether the argument is something the command cannot use (it is then not carried out)."""
         if not self.argument:
@@ -93,6 +104,10 @@ class AgentCommand:
             return not escalation_ids(self.argument)
         if self.name == "assign":
             return _ASSIGN.fullmatch(self.argument) is None
+        if self.name == "report":
+            return not (
+                self.argument.isascii() and self.argument.isdigit() and 1 <= int(self.argument) <= MAX_WEEKS
+            )
         if self.name == "open":
             return not (self.argument.isascii() and self.argument.isdigit() and len(self.argument) < 6)
         if self.name in ("claim", "takeover"):
@@ -103,11 +118,15 @@ class AgentCommand:
         """What an agent is told about a bad argument."""
         if self.name == "open":
             return texts.BAD_PAGE.format(argument=self.argument[:40])
+        if self.name == "report":
+            return texts.BAD_WEEKS.format(argument=self.argument[:40])
         template = texts.BAD_CASE_NUMBER if _MALFORMED_NUMBER.search(self.argument) else texts.BAD_ARGUMENT
         return template.format(argument=self.argument[:40], command=self.name, most=MAX_BATCH)
 
     def usage_example(self) -> str:
         """How this command names an escalation (「例如 …」 when it names none)."""
+        if self.name == "reply":
+            return "/reply 12 文件格式"
         return "/assign 12 @用户名" if self.name == "assign" else f"/{self.name} 12"
 
 
@@ -179,9 +198,10 @@ def _short(text: str, limit: int) -> str:
 class AgentCommands:
     """Carries out the agents' commands inside the caller's transaction."""
 
-    def __init__(self, agents: AgentsGroup, relay: Relay) -> None:
+    def __init__(self, agents: AgentsGroup, relay: Relay, saved: SavedReplies | None = None) -> None:
         self._agents = agents
         self._relay = relay
+        self.saved = saved or SavedReplies()
 
     def post(self, session: Session, text: str, escalation_id: int | None = None) -> None:
         """Queue a notice for the agents (split at Telegram's limit: /open may list many)."""
@@ -196,13 +216,14 @@ class AgentCommands:
         An escalation announced only in a summary has no thread; a notice must not start one.
         """
         in_thread = bool(gateway_queries.thread_purposes(session, escalation_id))
-        gateway_queries.enqueue_message(
-            session,
-            self._agents.chat_id,
-            text,
-            purpose=AGENT_NOTICE,
-            escalation_id=escalation_id if in_thread else None,
-        )
+        for part in split_text(text):
+            gateway_queries.enqueue_message(
+                session,
+                self._agents.chat_id,
+                part,
+                purpose=AGENT_NOTICE,
+                escalation_id=escalation_id if in_thread else None,
+            )
         return text
 
     def _show(self, session: Session, escalation: Escalation) -> None:
@@ -271,34 +292,70 @@ class AgentCommands:
             notice = texts.TAKEN_OVER.format(id=escalation_id, agent=agent.name, previous=previous)
         return self._notice(session, escalation_id, notice)
 
-    def resolve(self, session: Session, escalation_ids: list[int], agent_name: str) -> list[Escalation]:
+    def resolve(self, session: Session, escalation_ids: list[int], agent: Agent) -> list[Escalation]:
         """/resolve: end the escalations (one notice for them all); return those that were active."""
         resolved: list[Escalation] = []
         for escalation_id in escalation_ids:
-            escalation = escalation_queries.resolve_escalation(session, escalation_id)
+            escalation = end_case(
+                session,
+                self._relay,
+                self._agents,
+                escalation_id,
+                by_id=agent.id,
+                by_name=agent.name,
+                applicant_text=texts.HANDOFF_RESOLVED,
+            )
             if escalation is not None:
-                self._relay.tell_applicant(session, escalation, texts.HANDOFF_RESOLVED, "handoff_resolved")
-                queue_card_update(
-                    session, self._agents.chat_id, escalation, forum=bool(self._agents.is_forum)
-                )
                 resolved.append(escalation)
         if len(escalation_ids) == 1:
             [escalation_id] = escalation_ids
             template = texts.RESOLVED_BY if resolved else texts.NOT_ACTIVE
-            self._notice(session, escalation_id, template.format(id=escalation_id, agent=agent_name))
+            self._notice(session, escalation_id, template.format(id=escalation_id, agent=agent.name))
         else:
             done = {escalation.id for escalation in resolved}
             ended = _id_list(i for i in escalation_ids if i in done)
-            notice = texts.RESOLVED_MANY.format(count=len(done), ids=ended, agent=agent_name)
+            notice = texts.RESOLVED_MANY.format(count=len(done), ids=ended, agent=agent.name)
             if len(done) < len(escalation_ids):
                 others = _id_list(i for i in escalation_ids if i not in done)
                 notice += "\n" + texts.NOT_ACTIVE_MANY.format(ids=others)
             self.post(session, notice)
-        if self._agents.is_forum:  # renamed and closed after the notices above went into the topics
-            for escalation in resolved:
-                if has_card(session, escalation.id):
-                    queue_topic_update(session, self._agents.chat_id, escalation)
+        close_topics(session, self._agents, resolved)  # after the notices above went into the topics
         return resolved
+
+    def saved_reply_help(self, name: str) -> str | None:
+        """What `/reply <name>` is answered with when it sends nothing (the list, or close names); None to send."""
+        names = self.saved.names()
+        if not names:
+            return texts.SAVED_REPLIES_NONE
+        if not name:
+            return texts.SAVED_REPLIES_LIST.format(names="、".join(names))
+        if self.saved.text(name) is not None:
+            return None
+        close = self.saved.close_to(name)
+        if close:
+            return texts.SAVED_REPLY_UNKNOWN_CLOSE.format(name=_short(name, 20), close="、".join(close))
+        return texts.SAVED_REPLY_UNKNOWN.format(name=_short(name, 20), names="、".join(names))
+
+    def send_saved_reply(self, session: Session, escalation_id: int, agent: Agent, name: str) -> bool:
+        """/reply 文件格式: the saved text goes to the applicant as the agent's reply; the thread shows it."""
+        text = self.saved.text(name)
+        escalation = escalation_queries.get_escalation(session, escalation_id)
+        if text is None or escalation is None:
+            return False
+        was_open = escalation.status == EscalationStatus.OPEN
+        if not self._relay.from_agent(session, escalation_id, agent.id, agent.name, text):
+            return False  # the relay told the agents why
+        self._notice(
+            session,
+            escalation_id,
+            texts.SAVED_REPLY_SENT.format(
+                id=escalation_id, agent=agent.name, name=name, text=texts.AGENT_REPLY.format(text=text)
+            ),
+        )
+        session.refresh(escalation)
+        if was_open and escalation.status == EscalationStatus.CLAIMED:  # the first reply claimed it
+            self._show(session, escalation)
+        return True
 
     @staticmethod
     def _lines(session: Session, escalations: list[Escalation]) -> list[str]:
@@ -347,6 +404,11 @@ class AgentCommands:
         if page < pages:
             lines.append(texts.OPEN_NEXT_PAGE.format(page=page + 1))
         return "\n".join(lines)
+
+    @staticmethod
+    def report(session: Session, weeks: int = DEFAULT_WEEKS) -> str:
+        """/report [weeks]: per agent and week, cases ended, satisfaction, median first response."""
+        return weekly_report(session, utc_now(), weeks)
 
     def mine(self, session: Session, agent: Agent) -> str:
         """/mine: the escalations the agent holds."""

@@ -29,6 +29,9 @@ TOPIC_NAME_LIMIT = 128
 BUTTON_PREFIX = "desk:"
 """callback_data of the card's buttons: `desk:claim:12`, `desk:takeover:12`, `desk:resolve:12`."""
 VERIFIED_WITHIN = timedelta(hours=1)
+PREVIOUS_TRANSCRIPT_LINES = 6
+"""How many of the previous handoff's last messages a new card of the same applicant shows."""
+TRANSCRIPT_CHARS = 200
 """An application counts as verified on a card when its conversation proved ownership this recently."""
 
 
@@ -157,16 +160,35 @@ def card_status(escalation: Escalation) -> str:
     return texts.CARD_STATUS_OPEN
 
 
+def handoff_lines(session: Session, escalation_id: int, last: int = PREVIOUS_TRANSCRIPT_LINES) -> list[str]:
+    """The last messages of an escalation's handoff, both ways: the applicant's quoted, agents' named."""
+    lines = []
+    for message in escalation_queries.handoff_messages(session, escalation_id, last):
+        text = (
+            message.text
+            if len(message.text) <= TRANSCRIPT_CHARS
+            else message.text[: TRANSCRIPT_CHARS - 1] + "…"
+        )
+        if message.agent_name is None:
+            lines.append(transcript_line("user", text))
+        else:
+            flat = " ⏎ ".join(part.strip() for part in text.splitlines() if part.strip())
+            lines.append(texts.TRANSCRIPT_AGENT.format(agent=message.agent_name, text=flat))
+    return lines
+
+
 def previous_case_line(session: Session, escalation: Escalation) -> str | None:
-    """A link to the applicant's previous escalation, if there was one."""
+    """A link to the applicant's previous escalation, if there was one, with the end of its handoff."""
     previous = escalation_queries.previous_escalation(session, escalation)
     if previous is None:
         return None
-    return texts.PREVIOUS_CASE.format(
+    link = texts.PREVIOUS_CASE.format(
         id=previous.id,
         when=previous.created_at.astimezone(BEIJING).strftime("%m-%d %H:%M"),
         status=card_status(previous).removeprefix("状态："),
     )
+    said = handoff_lines(session, previous.id)
+    return "\n".join([link, texts.PREVIOUS_TRANSCRIPT_HEADER, *said]) if said else link
 
 
 def card_text(session: Session, escalation: Escalation, *, forum: bool) -> str:

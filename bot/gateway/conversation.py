@@ -17,20 +17,22 @@ import re
 import time
 
 from sqlalchemy.orm import Session
-from telegram import Bot
+from telegram import Bot, CallbackQuery, Message
 from telegram.constants import ChatAction
 from telegram.error import Forbidden, TelegramError
 
-from bot import identity
+from bot import identity, ratings
 from bot.db import escalation_queries, gateway_queries
 from bot.db.escalation_models import Escalation
 from bot.errors import TooManyMessages, UpstreamUnavailable
 from bot.gateway import texts
+from bot.gateway.media import attachment_of, problem
 from bot.gateway.outbox import Outbox
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.relay import Relay
 from bot.gateway.replies import CALLBACK_PREFIX, Reply, from_rasa, keyboard_rows
 from bot.gateway.resume import Resumer
+from bot.gateway.satisfaction import record
 from bot.gateway.store import Store
 from bot.handoff import is_leave_request
 from bot.rate_limit import MessageLimiter
@@ -148,6 +150,47 @@ class Conversations:
         replies = await self._ask_rasa(update_id, chat_id, sender, payload or text)
         await self._store.run(save_replies, update_id, chat_id, replies, "reply")
         self._outbox.wake(chat_id)
+
+    async def media(self, update_id: int, chat_id: int, display_name: str, message: Message) -> None:
+        """A photo, file, voice, sticker…: during a handoff a photo or document that keeps to the guide's
+        file rules is copied to the agents, one that does not is refused at once (the agents never see
+        it); anything else, and any of them outside a handoff, gets the usual "text only" answer."""
+        attachment = attachment_of(message)
+        escalation = await self.active_escalation(chat_id, display_name) if attachment else None
+        if attachment is None or escalation is None:
+            await self.message(update_id, chat_id, display_name, None)
+            return
+        try:
+            self._limiter.check(identity.telegram(chat_id))
+        except TooManyMessages as error:
+            await self._slow_down(update_id, chat_id, error)
+            return
+        refusal = problem(attachment)
+        if refusal is not None:
+            await self.reply(update_id, chat_id, refusal, purpose="file_refused")
+            return
+
+        def relay(session: Session) -> None:
+            self._relay.media_to_agents(session, escalation, chat_id, message.message_id, attachment.caption)
+            gateway_queries.finish_update(session, update_id)
+
+        await self._store.run(relay)
+        self._outbox.wake()
+
+    async def rate(self, update_id: int, chat_id: int, query: CallbackQuery, rating: ratings.Rating) -> None:
+        """A satisfaction button: keep the answer (bot/gateway/satisfaction.py), thank, remove the buttons."""
+
+        def keep(session: Session) -> str:
+            answer = record(session, chat_id, rating)
+            gateway_queries.finish_update(session, update_id)
+            return answer
+
+        answer = await self._store.run(keep)
+        for call in (query.answer(text=answer), query.edit_message_reply_markup(reply_markup=None)):
+            try:
+                await call
+            except TelegramError as error:
+                logger.info("could not acknowledge a rating (%s)", type(error).__name__)
 
     async def _slow_down(self, update_id: int, chat_id: int, error: TooManyMessages) -> None:
         """Over the per-minute limit: say so once a minute; further messages meanwhile are not processed."""

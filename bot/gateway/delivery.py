@@ -12,6 +12,7 @@ An agents-group message that belongs to an escalation is placed in the escalatio
 (`Threads`, bot/gateway/threads.py). A `card_update` row is not a new message: it edits the
 escalation's card in place (its owner, its buttons); "message is not modified" counts as done.
 A card whose escalation ended while it waited in the outbox is posted as ended, without buttons.
+A photo or document (bot/gateway/media.py) is copied from the message it came in (copyMessage).
 A `topic_update` row renames the escalation's forum topic (closed once the escalation ended);
 a message for a closed topic reopens it, or goes outside it when its escalation has ended.
 """
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageId
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.db import escalation_queries, gateway_queries
@@ -34,6 +35,7 @@ from bot.db.gateway_models import DeliveryStatus, OutboxMessage
 from bot.db.types import utc_now
 from bot.gateway.agents_group import AgentsGroup
 from bot.gateway.limits import SendLimits
+from bot.gateway.media import COPY_PURPOSES, read_copy_payload
 from bot.gateway.purposes import CARD, CARD_UPDATE, TOPIC_UPDATE
 from bot.gateway.store import Store
 
@@ -51,7 +53,7 @@ class Threads(Protocol):
     async def placement(self, row: OutboxMessage) -> dict[str, Any]:
         """Extra send_message arguments for `row`."""
 
-    async def sent(self, row: OutboxMessage, message: Message) -> None:
+    async def sent(self, row: OutboxMessage, message: Message | MessageId) -> None:
         """Called after `row` was delivered as `message`."""
 
     async def lost(self, row: OutboxMessage) -> None:
@@ -131,9 +133,15 @@ class TelegramDelivery:
                     text, buttons = row.text, row.buttons
                     if is_agents and row.purpose == CARD and row.escalation_id:
                         text, buttons = await self._store.run(self._card_now, row)
-                    message = await self._bot.send_message(
-                        chat_id=row.chat_id, text=text, reply_markup=keyboard(buttons), **extra
-                    )
+                    message: Message | MessageId
+                    if row.purpose in COPY_PURPOSES:  # a photo or document, copied with our caption
+                        message = await self._bot.copy_message(
+                            chat_id=row.chat_id, **read_copy_payload(text), **extra
+                        )
+                    else:
+                        message = await self._bot.send_message(
+                            chat_id=row.chat_id, text=text, reply_markup=keyboard(buttons), **extra
+                        )
                     message_id = message.message_id
             finally:
                 self._limits.release()

@@ -4,7 +4,8 @@ A command (bot/gateway/agent_commands.py), a card's button, or a reply needs a s
 member of the group (bot/gateway/agents_group.py); an anonymous admin writes as the group itself
 and counts as one. A reply is a message inside an escalation's thread — its topic, or a reply to a
 message of it: one the bot posted, or an agent's message relayed from it (bot/gateway/threads.py)
-— and is relayed to the applicant (bot/gateway/relay.py). Every message that looks meant for an
+— and is relayed to the applicant (bot/gateway/relay.py); a photo or document is copied to a
+Telegram applicant with its caption. Every message that looks meant for an
 applicant and is not relayed gets a notice saying why (a reply to the /open list, to a summary,
 in an ended escalation's thread). A message starting with `//` is an internal note and stays in
 the group. Anything else is agents talking among themselves and is left alone; so are other
@@ -40,7 +41,9 @@ from bot.gateway.agent_commands import (
 from bot.gateway.agents_group import AgentsGroup
 from bot.gateway.cards import BUTTON_PREFIX, queue_card_update
 from bot.gateway.relay import Relay
+from bot.gateway.report import DEFAULT_WEEKS
 from bot.gateway.resume import Resumer
+from bot.gateway.saved_replies import SavedReplies
 from bot.gateway.store import Store
 from bot.gateway.threads import EscalationThreads
 
@@ -74,6 +77,7 @@ class AgentDesk:
         relay: Relay,
         resumer: Resumer,
         wake: Callable[[], None],
+        saved_replies: SavedReplies | None = None,
     ) -> None:
         self._store = store
         self._agents = agents
@@ -81,7 +85,7 @@ class AgentDesk:
         self._relay = relay
         self._resumer = resumer
         self._wake = wake
-        self._commands = AgentCommands(agents, relay)
+        self._commands = AgentCommands(agents, relay, saved_replies)
         self._known: dict[str, str] = {}
 
     async def handle(self, update_id: int, message: Message, bot_username: str | None) -> None:
@@ -96,7 +100,7 @@ class AgentDesk:
             and (command is None or command.name not in AGENT_COMMANDS)
         ):
             return  # another bot's command, or one we do not have: never relayed to an applicant
-        if command is None and (message.text or "").lstrip().startswith(INTERNAL_NOTE):
+        if command is None and (message.text or message.caption or "").lstrip().startswith(INTERNAL_NOTE):
             return  # agents talking about a case inside its thread, on purpose
         escalation = await self._escalation_of(message, command)
         if command is None and escalation is None:
@@ -116,6 +120,15 @@ class AgentDesk:
         elif escalation is not None and message.text:
             await self._finishing(
                 update_id, self._reply, escalation.id, agent, message.message_id, message.text
+            )
+        elif escalation is not None and (message.photo or message.document):
+            await self._finishing(
+                update_id,
+                self._relay_media,
+                escalation.id,
+                agent,
+                message.message_id,
+                message.caption or "",
             )
         elif escalation is not None:
             await self._post(update_id, texts.AGENT_TEXT_ONLY, escalation_id=escalation.id)
@@ -139,10 +152,15 @@ class AgentDesk:
         elif command.name == "open":
             page = int(command.argument) if command.argument else 1
             await self._post(update_id, await self._store.run(self._commands.open_list, page), **thread_hint)
+        elif command.name == "report":
+            weeks = int(command.argument) if command.argument else DEFAULT_WEEKS
+            await self._post(update_id, await self._store.run(self._commands.report, weeks), **thread_hint)
         elif command.name == "mine":
             await self._post(update_id, await self._store.run(self._commands.mine, agent), **thread_hint)
+        elif command.name == "reply" and (answer := self._commands.saved_reply_help(command.reply_name)):
+            await self._post(update_id, answer, **thread_hint)  # the list, or no such name
         elif len(batch) > 1:  # /resolve 12 13 20-25
-            await self._resolve(update_id, batch, agent.name)
+            await self._resolve(update_id, batch, agent)
         elif escalation is None and command.escalation_id is not None:
             await self._post(update_id, texts.NOT_ACTIVE.format(id=command.escalation_id))
         elif escalation is None:
@@ -154,7 +172,11 @@ class AgentDesk:
         elif command.name == "assign":
             await self._assign(update_id, message, command, escalation, agent)
         elif command.name == "resolve":
-            await self._resolve(update_id, [escalation.id], agent.name)
+            await self._resolve(update_id, [escalation.id], agent)
+        elif command.name == "reply":
+            await self._finishing(
+                update_id, self._commands.send_saved_reply, escalation.id, agent, command.reply_name
+            )
 
     async def button(self, update_id: int, query: CallbackQuery) -> None:
         """A card's button (接手 / 改由我接手 / 结束): the same as the command, answered with a short note."""
@@ -177,7 +199,7 @@ class AgentDesk:
         elif action == "takeover":
             note = await self._finishing(update_id, self._commands.takeover, escalation_id, agent)
         else:
-            resolved = await self._finishing(update_id, self._commands.resolve, [escalation_id], agent.name)
+            resolved = await self._finishing(update_id, self._commands.resolve, [escalation_id], agent)
             template = texts.RESOLVED_BY if resolved else texts.NOT_ACTIVE
             await self._answer(query, template.format(id=escalation_id, agent=agent.name))
             for escalation in resolved:  # after the answer (Rasa may be slow), before the applicant is told
@@ -198,6 +220,17 @@ class AgentDesk:
         escalation = escalation_queries.get_escalation(session, escalation_id)
         was_open = escalation is not None and escalation.status == EscalationStatus.OPEN
         self._relay.from_agent(session, escalation_id, agent.id, agent.name, text)
+        gateway_queries.remember_thread_message(session, self._agents.chat_id, message_id, escalation_id)
+        if escalation is not None and was_open and escalation.status == EscalationStatus.CLAIMED:
+            queue_card_update(session, self._agents.chat_id, escalation, forum=bool(self._agents.is_forum))
+
+    def _relay_media(
+        self, session: Session, escalation_id: int, agent: Agent, message_id: int, caption: str
+    ) -> None:
+        """Copy an agent's photo or document to the applicant; remember it (a colleague may reply to it)."""
+        escalation = escalation_queries.get_escalation(session, escalation_id)
+        was_open = escalation is not None and escalation.status == EscalationStatus.OPEN
+        self._relay.media_from_agent(session, escalation_id, agent.id, agent.name, message_id, caption)
         gateway_queries.remember_thread_message(session, self._agents.chat_id, message_id, escalation_id)
         if escalation is not None and was_open and escalation.status == EscalationStatus.CLAIMED:
             queue_card_update(session, self._agents.chat_id, escalation, forum=bool(self._agents.is_forum))
@@ -260,9 +293,9 @@ class AgentDesk:
             return await self._store.run(escalation_queries.get_escalation, command.escalation_id)
         return await self._threads.escalation_of(message)
 
-    async def _resolve(self, update_id: int, ids: list[int], agent_name: str) -> list[Escalation]:
+    async def _resolve(self, update_id: int, ids: list[int], agent: Agent) -> list[Escalation]:
         # Resumed before the applicant reads "the bot is back".
-        resolved = await self._finishing(update_id, self._commands.resolve, ids, agent_name)
+        resolved = await self._finishing(update_id, self._commands.resolve, ids, agent)
         for escalation in resolved:
             await self._resumer.resume(escalation.id, escalation.sender_id)
         return resolved

@@ -7,6 +7,7 @@ import logging
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
+from bot import ratings
 from bot.db import gateway_queries
 from bot.gateway import texts
 from bot.gateway.agent_commands import AGENT_COMMANDS, parse_command
@@ -85,9 +86,12 @@ async def applicant_text(update: Update, context: Context) -> None:
 
 
 async def applicant_media(update: Update, context: Context) -> None:
-    """Photos, files, voice, stickers…: say what the bot can handle."""
+    """Photos, files, voice, stickers…: to the agent during a handoff (within the guide's file rules), else
+    say what the bot can handle."""
     chat_id, name = applicant(update)
-    await services(context).conversations.message(update.update_id, chat_id, name, None)
+    message = update.effective_message
+    assert message is not None  # a MessageHandler's update has one
+    await services(context).conversations.media(update.update_id, chat_id, name, message)
 
 
 async def button_pressed(update: Update, context: Context) -> None:
@@ -99,6 +103,10 @@ async def button_pressed(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is not None and chat.id == gateway.agents.chat_id:
         await gateway.desk.button(update.update_id, query)  # a card's 接手 / 结束
+        return
+    rating = ratings.parse(query.data)
+    if rating is not None and chat is not None and chat.type == chat.PRIVATE:
+        await gateway.conversations.rate(update.update_id, chat.id, query, rating)  # never goes to Rasa
         return
     key = callback_id(query.data)
     stored = (

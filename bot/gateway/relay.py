@@ -18,6 +18,7 @@ who wrote it. Long messages are split at Telegram's limit (UTF-16), each part wi
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -30,6 +31,7 @@ from bot.db.web_messages import Author
 from bot.gateway import texts
 from bot.gateway.agents_group import AgentsGroup
 from bot.gateway.cards import applicant_label, has_card, queue_card_update, reason_text
+from bot.gateway.media import AGENT_MEDIA, APPLICANT_MEDIA, copy_payload, fits_caption
 from bot.gateway.replies import CALLBACK_PREFIX
 from bot.handoff import LEAVE_PHRASE
 from bot.message_length import split_after_prefix, split_text
@@ -55,6 +57,10 @@ class Relay:
         None means non-text. While the escalation is not announced yet (or earlier messages still
         wait), the message is kept as an alert and relayed after its card (`relay_applicant_alerts`).
         """
+        now = utc_now()
+        escalation_queries.add_handoff_message(
+            session, escalation.id, mask(text) if text is not None else texts.TRANSCRIPT_MEDIA, now
+        )
         if escalation.announced_at is None or escalation_queries.has_held_applicant_alerts(
             session, escalation.id
         ):
@@ -62,8 +68,94 @@ class Relay:
             escalation_queries.add_alert(
                 session, AlertKind.APPLICANT_SAID, str(escalation.id), detail, utc_now()
             )
+            escalation_queries.note_applicant_said(session, escalation.id, utc_now())
             return
+        escalation_queries.note_applicant_said(session, escalation.id, utc_now())
         self._enqueue_said(session, escalation.id, mask(text) if text is not None else None)
+
+    def media_to_agents(
+        self, session: Session, escalation: Escalation, chat_id: int, message_id: int, caption: str
+    ) -> None:
+        """Queue a copy of an applicant's photo or document (its caption masked) for the escalation's
+        thread; held like words while the escalation is not announced."""
+        masked = mask(caption) if caption else ""
+        now = utc_now()
+        escalation_queries.add_handoff_message(
+            session, escalation.id, f"{texts.TRANSCRIPT_MEDIA}{masked}", now
+        )
+        escalation_queries.note_applicant_said(session, escalation.id, now)
+        copy = {"from_chat_id": chat_id, "message_id": message_id, "caption": masked}
+        if escalation.announced_at is None or escalation_queries.has_held_applicant_alerts(
+            session, escalation.id
+        ):
+            escalation_queries.add_alert(
+                session, AlertKind.APPLICANT_SAID, str(escalation.id), {"copy": copy}, now
+            )
+            return
+        self._enqueue_copy(session, escalation.id, copy)
+
+    def _enqueue_copy(self, session: Session, escalation_id: int, copy: dict[str, Any]) -> None:
+        caption = str(copy.get("caption") or "")
+        if not caption:
+            shown, rest = texts.APPLICANT_MEDIA_NO_CAPTION.format(id=escalation_id), ""
+        elif fits_caption(texts.APPLICANT_MEDIA_CAPTION.format(id=escalation_id, caption=caption)):
+            shown, rest = texts.APPLICANT_MEDIA_CAPTION.format(id=escalation_id, caption=caption), ""
+        else:  # too long for a caption: the words follow as text, never cut
+            shown = texts.APPLICANT_MEDIA_CAPTION.format(id=escalation_id, caption=texts.MEDIA_CAPTION_BELOW)
+            rest = caption
+        payload = copy_payload(int(copy["from_chat_id"]), int(copy["message_id"]), shown)
+        gateway_queries.enqueue_message(
+            session, self._agents.chat_id, payload, purpose=APPLICANT_MEDIA, escalation_id=escalation_id
+        )
+        if rest:
+            self._enqueue_said(session, escalation_id, rest)
+
+    def media_from_agent(
+        self,
+        session: Session,
+        escalation_id: int,
+        agent_id: int,
+        agent_name: str,
+        message_id: int,
+        caption: str,
+    ) -> bool:
+        """Queue a copy of an agent's photo or document for a Telegram applicant (caption prefixed like a
+        reply); the agents hear why when it cannot go out (then False)."""
+        escalation = escalation_queries.get_escalation(session, escalation_id)
+        chat_id = identity.telegram_user_id(escalation.sender_id) if escalation is not None else None
+        if escalation is None or escalation.status == EscalationStatus.RESOLVED:
+            notice = texts.NOT_RELAYED_RESOLVED.format(id=escalation_id)
+        elif chat_id is None:
+            notice = texts.AGENT_MEDIA_ONLY_TELEGRAM.format(id=escalation_id)
+        elif gateway_queries.get_chat(session, chat_id) is None:
+            notice = texts.NOT_TELEGRAM_USER.format(sender=mask(escalation.sender_id))
+        else:
+            labelled = (
+                texts.AGENT_REPLY.format(text=caption) if caption else texts.AGENT_REPLY.format(text="")
+            )
+            shown = (
+                labelled
+                if fits_caption(labelled)
+                else texts.AGENT_REPLY.format(text=texts.MEDIA_CAPTION_BELOW)
+            )
+            gateway_queries.enqueue_message(
+                session, chat_id, copy_payload(self._agents.chat_id, message_id, shown), purpose=AGENT_MEDIA
+            )
+            if shown != labelled:
+                for part in split_after_prefix(texts.AGENT_REPLY.format(text=""), caption):
+                    gateway_queries.enqueue_message(session, chat_id, part, purpose=AGENT_REPLY)
+            now = utc_now()
+            escalation_queries.note_agent_reply(session, escalation_id, now)
+            escalation_queries.add_handoff_message(
+                session, escalation_id, f"{texts.TRANSCRIPT_MEDIA}{mask(caption)}", now, agent_name=agent_name
+            )
+            if escalation.status == EscalationStatus.OPEN:  # the first reply claims it
+                escalation_queries.claim_escalation(session, escalation_id, agent_id, agent_name)
+            return True
+        gateway_queries.enqueue_message(
+            session, self._agents.chat_id, notice, purpose=AGENT_NOTICE, escalation_id=escalation_id
+        )
+        return False
 
     def _enqueue_said(self, session: Session, escalation_id: int, masked: str | None) -> None:
         parts = (
@@ -131,8 +223,9 @@ class Relay:
 
     def from_agent(
         self, session: Session, escalation_id: int, agent_id: int, agent_name: str, text: str
-    ) -> None:
-        """Queue an agent's reply (split at Telegram's limit) for the applicant; the agents hear why when it cannot go out."""
+    ) -> bool:
+        """Queue an agent's reply (split at Telegram's limit) for the applicant; the agents hear why when it
+        cannot go out (then False)."""
         escalation = escalation_queries.get_escalation(session, escalation_id)
         if escalation is None or escalation.status == EscalationStatus.RESOLVED:
             notice: str | None = texts.NOT_RELAYED_RESOLVED.format(id=escalation_id)
@@ -140,12 +233,17 @@ class Relay:
             notice = texts.NOT_TELEGRAM_USER.format(sender=mask(escalation.sender_id))
         else:
             notice = None
+            escalation_queries.note_agent_reply(session, escalation_id, utc_now())
+            escalation_queries.add_handoff_message(
+                session, escalation_id, mask(text), utc_now(), agent_name=agent_name
+            )
             if escalation.status == EscalationStatus.OPEN:  # the first reply claims it
                 escalation_queries.claim_escalation(session, escalation_id, agent_id, agent_name)
         if notice is not None:
             gateway_queries.enqueue_message(
                 session, self._agents.chat_id, notice, purpose=AGENT_NOTICE, escalation_id=escalation_id
             )
+        return notice is None
 
     def relay_applicant_alerts(self, session: Session) -> int:
         """Post what applicants wrote during their handoff, and that they left, each in its escalation's
@@ -161,8 +259,17 @@ class Relay:
                 continue
             if alert.kind == AlertKind.APPLICANT_SAID.value:
                 detail = json.loads(alert.detail or "{}")
+                if isinstance(detail.get("copy"), dict):  # a Telegram applicant's file, held for the card
+                    self._enqueue_copy(session, escalation.id, detail["copy"])
+                    continue
                 said = None if detail.get("media") else mask(str(detail.get("text", "")))
                 self._enqueue_said(session, escalation.id, said)
+                escalation_queries.note_applicant_said(session, escalation.id, alert.created_at)
+                if identity.channel_of(escalation.sender_id) is not identity.Channel.TELEGRAM:
+                    # a web or REST applicant's words (a Telegram applicant's were kept by to_agents)
+                    escalation_queries.add_handoff_message(
+                        session, escalation.id, said or texts.TRANSCRIPT_MEDIA, alert.created_at
+                    )
             else:
                 self._applicant_left(session, escalation)
         escalation_queries.mark_alerts_announced(session, [alert.id for alert in alerts])
@@ -202,7 +309,7 @@ class Relay:
 
     def reply_failed(self, session: Session, row: OutboxMessage) -> None:
         """Tell the agents when Telegram refused an agent's reply to an applicant (nothing fails silently)."""
-        if row.purpose != AGENT_REPLY or row.chat_id <= 0:
+        if row.purpose not in (AGENT_REPLY, AGENT_MEDIA) or row.chat_id <= 0:
             return
         escalation = escalation_queries.active_escalation(session, identity.telegram(row.chat_id))
         if escalation is not None:

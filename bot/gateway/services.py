@@ -21,6 +21,7 @@ from bot.gateway.cards import card_text
 from bot.gateway.conversation import Conversations
 from bot.gateway.delivery import TelegramDelivery
 from bot.gateway.desk import AgentDesk
+from bot.gateway.media import APPLICANT_MEDIA
 from bot.gateway.notifications import Progress, end_blocked_subscriptions
 from bot.gateway.outbox import Outbox
 from bot.gateway.rasa_client import RasaClient
@@ -28,6 +29,7 @@ from bot.gateway.relay import AGENT_NOTICE, TO_AGENTS, Relay
 from bot.gateway.reminders import Reminders
 from bot.gateway.resume import Resumer
 from bot.gateway.settings import GatewaySettings
+from bot.gateway.silence import SilentCases
 from bot.gateway.store import Store
 from bot.gateway.threads import EscalationThreads
 from bot.gateway.waiting import WaitingApplicants
@@ -36,7 +38,7 @@ from bot.rate_limit import MessageLimiter
 logger = logging.getLogger(__name__)
 
 MAINTENANCE_INTERVAL_S = 1.0
-URGENT_IN_GROUP = (TO_AGENTS, AGENT_NOTICE)
+URGENT_IN_GROUP = (TO_AGENTS, APPLICANT_MEDIA, AGENT_NOTICE)
 """Sent to the agents group before cards, summaries, alerts and reminders: applicants' words, command answers."""
 
 
@@ -57,6 +59,7 @@ class Services:
     progress: Progress
     relay: Relay
     waiting: WaitingApplicants
+    silence: SilentCases
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -104,6 +107,15 @@ class Services:
         waiting = WaitingApplicants(
             store, relay, outbox.wake, after=dt.timedelta(minutes=settings.handoff_wait_minutes)
         )
+        silent_after = settings.auto_resolve_minutes
+        silence = SilentCases(
+            store,
+            agents,
+            relay,
+            resumer,
+            outbox.wake,
+            after=dt.timedelta(minutes=silent_after) if silent_after else None,
+        )
         return cls(
             settings,
             store,
@@ -118,6 +130,7 @@ class Services:
             Progress(store),
             relay,
             waiting,
+            silence,
         )
 
     def start(self) -> None:
@@ -148,6 +161,7 @@ class Services:
                 if await self.store.run(self.relay.relay_applicant_alerts):
                     self.outbox.wake()
                 await self.waiting.tell()
+                await self.silence.end_silent()
                 await self.resumer.resume_resolved()
                 await self.progress.report()
             except BotError as error:

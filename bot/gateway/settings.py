@@ -82,6 +82,8 @@ class GatewaySettings:
     """At most one summary (and one alerts message) this often, in seconds."""
     reminder_minutes: float = 10.0
     """An escalation nobody claimed this long is named again in the agents group (0: never)."""
+    auto_resolve_minutes: float = 30.0
+    """A case where nobody wrote for this long ends by itself (AUTO_RESOLVE_MINUTES; 0: never)."""
     handoff_wait_minutes: float = 10.0
     """An escalation no agent took in this many minutes tells its applicant so, once (HANDOFF_WAIT_MINUTES)."""
 
@@ -141,5 +143,6 @@ class GatewaySettings:
             summary_interval=_float(env, "AGENT_SUMMARY_SECONDS", 30.0),
             messages_per_minute=base.messages_per_minute,
             reminder_minutes=_minutes(env, "AGENT_REMINDER_MINUTES", 10.0),
+            auto_resolve_minutes=_minutes(env, "AUTO_RESOLVE_MINUTES", 30.0),
             handoff_wait_minutes=_float(env, "HANDOFF_WAIT_MINUTES", 10.0, "minutes"),
         )

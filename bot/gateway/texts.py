@@ -30,7 +30,7 @@ ALREADY_WITH_AGENT = (
 AGENT_CLAIMED = "客服人员已接入，正在为您处理。"
 AGENT_REPLY = "👩‍💼 客服：{text}"
 HANDOFF_RESOLVED = "本次人工服务已结束，感谢您的耐心！之后的问题将由智能助手继续为您解答。"
-AGENT_ONLY_TEXT = "抱歉，人工服务期间目前只能转发文字消息，请用文字描述。"
+AGENT_ONLY_TEXT = "抱歉，人工服务期间只能转发文字、图片和文件（JPG、PNG、PDF，不超过 5MB），语音、表情等暂时无法转给客服，请用文字描述。"
 LEAVE_BUTTON = "返回机器人"
 WAITING_TELEGRAM = """抱歉，您的转人工请求已经等了 {minutes} 分钟，还没有客服人员接手（客服可能正忙，或现在不在工作时间）。您可以：
 • 继续在这里留言：留言都会转给客服，客服接手后会在这里回复您；
@@ -89,7 +89,7 @@ APPLICANT_LEFT_NO_CARD = (
     "本次转人工已结束，对话已交还机器人。"
 )
 APPLICANT_SAYS = "#{id} 申请人：{text}"
-APPLICANT_SENT_MEDIA = "#{id} 申请人发送了图片/文件等非文字消息（未转发）。"
+APPLICANT_SENT_MEDIA = "#{id} 申请人发送了语音、表情等无法转发的消息（未转发）。"
 CLAIMED_BY = "#{id} 已由 {agent} 接手。"
 RESOLVED_BY = "#{id} 已由 {agent} 结束，对话已交还机器人。"
 NOT_ACTIVE = "#{id} 已结束或不存在。"
@@ -107,10 +107,12 @@ AGENT_HELP = """客服命令（在转人工话题内或回复其消息使用，�
 /resolve 结束并交还机器人（可一次写多个编号，如 /resolve 12 13 20-25）· 卡片上的「结束」按钮同样有效
 /mine 我处理中的转人工
 /open 未结束列表（等待最久的在前，/open 2 看下一页）
-在话题中发言或回复该转人工的任一条消息（包括同事的消息）即转给申请人；没能转出的消息会立即提示原因。
+/reply 文件格式 把常用回复发给申请人（/reply 列出全部名称）
+/report 每位客服每周的结束数、满意度和首次回复时间（/report 8 看最近 8 周）
+在话题中发言或回复该转人工的任一条消息（包括同事的消息）即转给申请人，图片和文件连同说明一起转发；没能转出的消息会立即提示原因。
 以 // 开头的消息是内部备注，不会转给申请人。"""
 APPLICANT_BLOCKED = "#{id} 申请人已屏蔽机器人，消息无法送达。"
-AGENT_TEXT_ONLY = "目前只能把文字消息转给申请人。"
+AGENT_TEXT_ONLY = "这条消息没有转给申请人：只能转发文字、图片和文件（语音、表情等不会转发）。"
 
 # --- announcements in bursts (bot/gateway/announcer.py) ----------------------------------------
 
@@ -175,3 +177,61 @@ TOPIC_TITLE = "#{id} {status} · {who} · {reason}"
 TOPIC_OPEN = "⏳待接手"
 TOPIC_CLAIMED = "👩‍💼{agent}"
 TOPIC_RESOLVED = "✅已结束"
+
+# --- saved replies (bot/gateway/saved_replies.py, agent_commands.py) ---------------------------
+
+SAVED_REPLIES_LIST = "常用回复（在转人工话题中发送 /reply 名称，即发给申请人）：{names}"
+SAVED_REPLIES_NONE = "目前没有常用回复（内容编辑可在 data/saved_replies.yml 中添加）。"
+SAVED_REPLY_UNKNOWN_CLOSE = "没有名为「{name}」的常用回复。您是不是想用：{close}？"
+SAVED_REPLY_UNKNOWN = "没有名为「{name}」的常用回复。可用的有：{names}"
+SAVED_REPLY_SENT = "✅ {agent} 把常用回复「{name}」发给了 #{id} 的申请人：\n{text}"
+
+# --- the applicant's silence (bot/gateway/silence.py) ------------------------------------------
+
+AUTO_RESOLVED_APPLICANT = (
+    "由于 {minutes} 分钟没有收到您的新消息，本次人工服务已自动结束。之后的问题将由智能助手继续为您解答；"
+    "如仍需人工帮助，可以随时再次转人工。"
+)
+AUTO_RESOLVED_AGENTS = "⌛ #{id} 申请人 {minutes} 分钟没有新消息，已自动结束，对话已交还机器人。"
+
+# --- satisfaction and the weekly report (bot/gateway/satisfaction.py, report.py) -----------------
+
+RATING_QUESTION = "请为本次人工服务（#{id}）打分：1 = 很不满意，5 = 非常满意。"
+RATING_LABELS = {1: "1 😞", 2: "2", 3: "3", 4: "4", 5: "5 😀"}
+RATING_THANKS = "感谢您的评价！"
+RATING_ALREADY = "您已经评价过了，谢谢！"
+REPORT_HEADER = "客服周报（最近 {weeks} 周，北京时间，每周从周一开始；按结束时的处理人统计）："
+REPORT_WEEK = "【{start} 至 {end}】"
+REPORT_AGENT_LINE = "  {agent}：{figures}"
+REPORT_RESOLVED = "结束 {count} 个"
+REPORT_AUTOMATIC = "（其中 {count} 个因申请人未回复自动结束）"
+REPORT_SATISFACTION = "满意度 {average} 分（{count} 个评价，4 分及以上 {good}）"
+REPORT_NO_RATINGS = "暂无评价"
+REPORT_FIRST_REPLY = "首次回复中位数 {median}"
+REPORT_MINUTES = "{minutes} 分钟"
+REPORT_UNHANDLED = "  无客服处理即结束：{count} 个"
+REPORT_EMPTY_WEEK = "  （无）"
+BAD_WEEKS = "看不懂「{argument}」：周数请用 1 到 12 的阿拉伯数字，例如 /report 4。"
+
+# --- transcripts of a handoff (bot/gateway/cards.py) ---------------------------------------------
+
+TRANSCRIPT_AGENT = "👩‍💼 客服 {agent}：{text}"
+TRANSCRIPT_MEDIA = "（图片或文件）"
+PREVIOUS_TRANSCRIPT_HEADER = "上一次人工服务的最后几条消息："
+
+# --- photos and documents in a handoff (bot/gateway/media.py, relay.py) ---------------------------
+
+FILE_WRONG_FORMAT = (
+    "抱歉，这个文件没有转给客服：认证资料的文件格式只支持 JPG、PNG、PDF，大小不超过 5MB。"
+    "请转换格式后重新发送（照片也可以直接用图片方式发送）。"
+)
+FILE_TOO_LARGE = (
+    "抱歉，这个文件没有转给客服：文件大小约 {size}MB，认证资料要求不超过 {most}MB"
+    "（格式支持 JPG、PNG、PDF）。请压缩后重新发送。"
+)
+APPLICANT_MEDIA_CAPTION = "#{id} 申请人：{caption}"
+APPLICANT_MEDIA_NO_CAPTION = "#{id} 申请人发来的图片/文件"
+MEDIA_CAPTION_BELOW = "（说明太长，见下一条）"
+AGENT_MEDIA_ONLY_TELEGRAM = (
+    "⚠️ 这张图片/这个文件没有转给申请人：#{id} 的申请人不在 Telegram 上，只能收到文字。"
+)

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from sqlalchemy.orm import Session
-from telegram import Bot, Message, ReplyParameters
+from telegram import Bot, Message, MessageId, ReplyParameters
 from telegram.error import BadRequest, TelegramError
 
 from bot.db import escalation_queries, gateway_queries
@@ -59,7 +59,7 @@ class EscalationThreads:
             )
         }
 
-    async def sent(self, row: OutboxMessage, message: Message) -> None:
+    async def sent(self, row: OutboxMessage, message: Message | MessageId) -> None:
         """The first message of a reply-chain thread becomes its root, once the card is out: a card posted
         later (an escalation only in a summary) must not hang under an applicant's line or a notice."""
         if self._agents.is_forum:

@@ -9,6 +9,8 @@
   socket.io its text is left for the agents (`bot.handoff.note_for_agents`; the gateway relays it
   into the escalation's thread) and the applicant hears what happens next: `utter_handed_over`,
   or `utter_handed_over_rest` where nothing can be pushed.
+- **Satisfaction.** A rating button's payload (`rate:12:5`, bot/ratings.py) never reaches NLU: the
+  answer is kept and thanked for (`utter_rating_thanks`, or `_already` / `_refused`).
 - **REST replies.** An agent's replies to a REST caller wait in `web_messages` and are returned
   before the replies of the caller's next request (`take_replies`; an empty message fetches them).
 
@@ -24,6 +26,7 @@ from typing import Any
 
 from rasa.shared.core.events import ActionExecuted, ConversationResumed
 
+from bot import ratings
 from bot.db import escalation_queries, web_messages
 from bot.db.engine import shared_session_factory
 from bot.db.errors import storage_errors
@@ -38,6 +41,11 @@ HANDED_OVER = "utter_handed_over"
 HANDED_OVER_REST = "utter_handed_over_rest"
 NOT_STORED = "utter_storage_unavailable"
 NO_REPLY = "utter_action_failed"
+RATING_RESPONSES = {
+    ratings.Outcome.KEPT: "utter_rating_thanks",
+    ratings.Outcome.ALREADY: "utter_rating_already",
+    ratings.Outcome.REFUSED: "utter_rating_refused",
+}
 
 
 async def resume_conversation(agent: Any, conversation: str) -> None:
@@ -90,6 +98,19 @@ class HandoffTurns:
         if escalation is None:  # resolved, and Rasa not resumed yet: the gateway resumes it shortly
             return NO_REPLY
         return HANDED_OVER_REST if reach_of(conversation) is Reach.NEXT_REQUEST else HANDED_OVER
+
+    async def rate(self, conversation: str, text: str) -> str | None:
+        """A rating button's payload (bot/ratings.py): kept, and the response that thanks for it; None
+        when `text` is not one (it is an ordinary turn)."""
+        rating = ratings.parse(text)
+        if rating is None:
+            return None
+        try:
+            outcome = await asyncio.to_thread(self._run, ratings.record, conversation, rating)
+        except StorageUnavailable:
+            logger.warning("a satisfaction answer could not be kept: database unavailable")
+            return NOT_STORED
+        return RATING_RESPONSES[outcome]
 
     async def is_active(self, conversation: str) -> bool:
         """Whether a person handles the conversation now (False when the database cannot tell)."""

@@ -260,6 +260,10 @@ class SocketIOChannel(SocketIOInput):
             opening = GREET if screened.text.strip() or first else EMPTY_MESSAGE
             await output.send_text_message(conversation, response_text(agent, opening))
             return
+        rated = await self.handoff.rate(conversation, screened.text)
+        if rated is not None:  # a satisfaction button on the page
+            await output.send_text_message(conversation, response_text(agent, rated))
+            return
         if is_leave_request(screened.text):
             left = await self.handoff.leave(agent, conversation)
             await output.send_text_message(conversation, response_text(agent, left))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import retention
 from bot.db import notification_queries
-from bot.db.escalation_models import AgentAlert, Escalation
+from bot.db.escalation_models import AgentAlert, CaseRating, Escalation, HandoffMessage
 from bot.db.feedback_models import FaqAnswer
 from bot.db.gateway_models import (
     CallbackPayload,
@@ -95,6 +95,11 @@ def _add_application_records(session: Session) -> None:
     )
     session.add(ThreadMessage(chat_id=-5, message_id=7, escalation_id=old_closed.id, created_at=OLD))
     session.add(ThreadMessage(chat_id=-5, message_id=8, escalation_id=still_open.id, created_at=OLD))
+    session.add(CaseRating(escalation_id=old_closed.id, agent_id=1, agent_name="小王", score=5, rated_at=OLD))
+    for escalation in (old_closed, still_open):
+        session.add(
+            HandoffMessage(escalation_id=escalation.id, author="applicant", text="你好", created_at=OLD)
+        )
     session.add(
         OutboxMessage(chat_id=5, text="sent long ago", purpose="reply", status="sent", created_at=OLD)
     )
@@ -152,6 +157,8 @@ async def test_purge_deletes_what_is_older_than_the_period(
         "escalations": 1,
         "telegram_outbox": 2,
         "telegram_thread_messages": 1,
+        "handoff_messages": 1,
+        "case_ratings": 1,
         "telegram_inbox": 1,
         "telegram_callbacks": 1,
         "telegram_chats": 1,
@@ -172,6 +179,8 @@ async def test_purge_deletes_what_is_older_than_the_period(
         assert set(session.scalars(select(OutboxMessage.text))) == {"still waiting", "sent lately"}
         assert set(session.scalars(select(TelegramChat.chat_id))) == {1001, 1002}
         assert set(session.scalars(select(ThreadMessage.message_id))) == {8}  # its escalation is open
+        assert session.scalar(select(func.count()).select_from(CaseRating)) == 0
+        assert session.scalar(select(func.count()).select_from(HandoffMessage)) == 1  # the open one's
         assert set(session.scalars(select(UnansweredQuestion.text_hash))) == {"open", f"h{RECENT.day}"}
         assert set(session.scalars(select(AgentAlert.subject))) == {"old, never posted", "recent"}
         assert set(session.scalars(select(FaqAnswer.conversation_id))) == {"tg:1002"}

@@ -181,3 +181,14 @@ def test_answer_feedback_revision_matches_the_models_and_steps_back(database_url
     assert "faq_answers" not in table_names(database_url)
     upgrade(database_url)
     assert differences() == []
+
+
+def test_desk_activity_revision_matches_the_models_and_steps_back(database_url: str) -> None:
+    def differences() -> list[object]:
+        return model_differences(database_url, {"escalations", "case_ratings", "handoff_messages"})
+
+    assert differences() == []
+    downgrade(database_url, "0009_answer_feedback")
+    assert "case_ratings" not in table_names(database_url)
+    upgrade(database_url)
+    assert differences() == []

@@ -4,11 +4,14 @@ It runs in its own thread and event loop, so tests stay synchronous. It implemen
 gateway calls (getMe, deleteWebhook, getUpdates with offset semantics and long polling,
 sendMessage, sendChatAction, editMessageReplyMarkup, answerCallbackQuery, getChat,
 getChatMember, createForumTopic, editForumTopic, closeForumTopic, reopenForumTopic,
-editMessageText) and can be told to fail: 429 with retry_after,
+editMessageText, copyMessage) and can be told to fail: 429 with retry_after,
 403, a group migrated to a supergroup, a dropped connection, or a slow answer (the message is
 accepted at once, the answer comes `retry_after` seconds later). Like Telegram, it refuses a text
 over 4096 UTF-16 units and an edit that changes nothing; group messages can come from an anonymous
-admin (GroupAnonymousBot writing as the group), and buttons can be pressed in groups.
+admin (GroupAnonymousBot writing as the group), and buttons can be pressed in groups. Users can send
+photos (several sizes, each with its file_size) and documents (file_name, mime_type, file_size)
+with captions; copyMessage copies only a message the fake knows, refuses a caption over 1024
+UTF-16 units and answers with a MessageId, as Telegram does.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ ANONYMOUS_ADMIN_BOT = {
     "username": "GroupAnonymousBot",
 }
 TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
 _ADMIN_RIGHTS = [
     "can_be_edited",
     "can_manage_chat",
@@ -139,6 +143,7 @@ class FakeTelegram(ThreadedServer):
             int, dict[str, Any]
         ] = {}  # topic id → {"name": …, "closed": bool}  # accepted editMessageText params, oldest first
         self._texts: dict[tuple[int, int], tuple[str, Any]] = {}  # (chat, message) → (text, markup)
+        self._originals: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, message) → what a user sent
         self._sent_changed = threading.Condition(self._lock)
         self._new_update: asyncio.Event | None = None
 
@@ -230,10 +235,67 @@ class FakeTelegram(ThreadedServer):
             "message": self._message(chat_id, None, None, None, text=text),
         }
 
-    def send_photo(self, chat_id: int, *, sender: dict[str, Any] | None = None) -> int:
-        """A user sends a photo."""
-        photo = [{"file_id": "AgAD", "file_unique_id": "AQAD", "width": 90, "height": 90}]
-        return self._push({"message": self._message(chat_id, sender, None, None, photo=photo)})
+    def send_photo(
+        self,
+        chat_id: int,
+        *,
+        sender: dict[str, Any] | None = None,
+        caption: str | None = None,
+        file_size: int = 48_000,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
+    ) -> int:
+        """A user sends a photo (Telegram lists it in three sizes; `file_size` is the largest one's)."""
+        photo = [
+            {
+                "file_id": f"AgAD{side}",
+                "file_unique_id": f"AQAD{side}",
+                "width": side,
+                "height": side,
+                "file_size": max(1, file_size * side * side // (1280 * 1280)),
+            }
+            for side in (90, 320, 1280)
+        ]
+        return self._media(chat_id, sender, reply_to, thread_id, caption, photo=photo)
+
+    def send_document(
+        self,
+        chat_id: int,
+        *,
+        file_name: str,
+        mime_type: str | None,
+        file_size: int,
+        caption: str | None = None,
+        sender: dict[str, Any] | None = None,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
+    ) -> int:
+        """A user sends a file (Telegram fills in mime_type from the name when the client gave none)."""
+        document: dict[str, Any] = {
+            "file_id": "BQAD",
+            "file_unique_id": "AgAD",
+            "file_name": file_name,
+            "file_size": file_size,
+        }
+        if mime_type is not None:
+            document["mime_type"] = mime_type
+        return self._media(chat_id, sender, reply_to, thread_id, caption, document=document)
+
+    def _media(
+        self,
+        chat_id: int,
+        sender: dict[str, Any] | None,
+        reply_to: int | None,
+        thread_id: int | None,
+        caption: str | None,
+        **content: Any,
+    ) -> int:
+        if caption:
+            content["caption"] = caption
+        message = self._message(chat_id, sender, reply_to, thread_id, **content)
+        update_id = self._push({"message": message})
+        self.message_ids[update_id] = message["message_id"]
+        return update_id
 
     def _message(
         self,
@@ -253,6 +315,7 @@ class FakeTelegram(ThreadedServer):
         }
         text = content.get("text") or ""
         self._texts[(chat_id, message["message_id"])] = (text, None)
+        self._originals[(chat_id, message["message_id"])] = message
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         if reply_to is not None:
@@ -357,6 +420,7 @@ class FakeTelegram(ThreadedServer):
             elif isinstance(value, str) and key in {
                 "chat_id",
                 "message_id",
+                "from_chat_id",
                 "user_id",
                 "offset",
                 "limit",
@@ -489,6 +553,34 @@ class FakeTelegram(ThreadedServer):
 
     def _too_long(self, text: str) -> bool:
         return not 1 <= len(text.encode("utf-16-le")) // 2 <= TEXT_LIMIT
+
+    def copies(self, chat_id: int) -> list[dict[str, Any]]:
+        """copyMessage calls Telegram accepted for a chat (each with the copied message's content), oldest first."""
+        with self._lock:
+            return [
+                c.params
+                for c in self.calls
+                if c.method == "copyMessage" and c.outcome == "ok" and c.params["chat_id"] == chat_id
+            ]
+
+    async def _api_copyMessage(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        chat_id, source = params["chat_id"], (int(params["from_chat_id"]), int(params["message_id"]))
+        caption = params.get("caption") or ""
+        if len(caption.encode("utf-16-le")) // 2 > CAPTION_LIMIT:
+            return _bad_request("message caption is too long")
+        topic = self.topics.get(int(params.get("message_thread_id") or 0))
+        if topic is not None and topic["closed"]:
+            return _bad_request("TOPIC_CLOSED")
+        with self._sent_changed:
+            original = self._originals.get(source)
+            if original is None:
+                return _bad_request("message to copy not found")
+            message_id = self._next_message_id(chat_id)
+            params["message_id_copied"] = source[1]
+            params["copied"] = {key: original[key] for key in ("photo", "document") if key in original}
+            self._texts[(chat_id, message_id)] = (caption, None)
+            self._sent_changed.notify_all()
+        return {"message_id": message_id}
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
         chat_id = params["chat_id"]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.db import escalation_queries
 from bot.db.escalation_models import Escalation
 from bot.gateway import texts
+from bot.gateway.saved_replies import SavedReplies
 from bot.handoff import leave, note_for_agents
 from bot.message_length import TELEGRAM_TEXT_LIMIT, utf16_length
 from tests.bot.gateway.conftest import GatewayProcess, new_user_id
@@ -56,6 +57,17 @@ def escalation(env: dict[str, str], escalation_id: int) -> Escalation:
         return found
 
     return in_database(env, read)  # type: ignore[return-value]
+
+
+def staffed_case(
+    telegram: FakeTelegram, group: int, env: dict[str, str], agent_name: str = "小王"
+) -> tuple[dict[str, Any], int, int, dict[str, Any]]:
+    """A member of the agents group and a Telegram applicant's case with its card: (agent, applicant, case, card)."""
+    agent_id = new_user_id()
+    telegram.chats[group].members[agent_id] = "member"
+    applicant = new_user_id()
+    case = escalate(env, applicant)
+    return user(agent_id, agent_name), applicant, case, card_of(telegram, group, case)
 
 
 def test_two_agents_race_for_a_case_then_one_takes_it_over(
@@ -165,12 +177,9 @@ def test_assign_to_a_member_and_bad_arguments_get_a_chinese_answer(
 def test_every_agent_message_reaches_the_applicant_or_gets_a_notice(
     telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
 ) -> None:
-    wang, li = new_user_id(), new_user_id()
-    telegram.chats[agents_group].members.update({wang: "member", li: "member"})
-    as_wang, as_li = user(wang, "小王"), user(li, "小李")
-    applicant = new_user_id()
-    case = escalate(offline_env, applicant)
-    card = card_of(telegram, agents_group, case)
+    as_wang, applicant, case, card = staffed_case(telegram, agents_group, offline_env, "小王")
+    as_li = user(new_user_id(), "小李")
+    telegram.chats[agents_group].members[as_li["id"]] = "member"
 
     first = telegram.send_text(agents_group, "您好，我来看看", sender=as_wang, reply_to=card["message_id"])
     assert telegram.wait_for_texts(applicant, 1)[-1] == AGENT_REPLY_PREFIX + "您好，我来看看"
@@ -362,13 +371,9 @@ def test_a_forum_topic_carries_the_status_and_is_closed_when_the_case_ends(
 def test_a_reply_telegram_refuses_is_reported_to_the_agents(
     telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
 ) -> None:
-    agent = new_user_id()
-    telegram.chats[agents_group].members[agent] = "member"
-    applicant = new_user_id()
-    case = escalate(offline_env, applicant)
-    card = card_of(telegram, agents_group, case)
+    agent, applicant, case, card = staffed_case(telegram, agents_group, offline_env)
     telegram.fail("sendMessage", "bad_request", chat_id=applicant)
-    telegram.send_text(agents_group, "您好", sender=user(agent, "小王"), reply_to=card["message_id"])
+    telegram.send_text(agents_group, "您好", sender=agent, reply_to=card["message_id"])
     notice = group_text(telegram, agents_group, re.escape(texts.REPLY_NOT_DELIVERED.format(id=case)))
     [posted] = [m for m in telegram.sent(agents_group) if m["text"] == notice]
     assert posted["reply_parameters"]["message_id"] == card["message_id"]  # in the case's thread
@@ -504,16 +509,11 @@ def test_many_unclaimed_cases_are_reminded_in_one_message(
 def test_a_button_of_an_ended_case_answers_with_a_popup_only(
     telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
 ) -> None:
-    agent = new_user_id()
-    telegram.chats[agents_group].members[agent] = "member"
-    case = escalate(offline_env, new_user_id())
-    card = card_of(telegram, agents_group, case)
+    agent, _, case, card = staffed_case(telegram, agents_group, offline_env)
     in_database(offline_env, lambda s: escalation_queries.resolve_escalation(s, case))
     posted = len(telegram.texts(agents_group))
     for action in ("claim", "resolve"):
-        telegram.press_button(
-            agents_group, card["message_id"], f"desk:{action}:{case}", sender=user(agent, "小王")
-        )
+        telegram.press_button(agents_group, card["message_id"], f"desk:{action}:{case}", sender=agent)
     answers = telegram.wait_for(
         lambda: at_least(2, [c.params.get("text") for c in telegram.calls_to("answerCallbackQuery")]),
         what="the popups",
@@ -526,3 +526,182 @@ def test_a_button_of_an_ended_case_answers_with_a_popup_only(
 def at_least(count: int, items: list[Any]) -> list[Any]:
     """`items` once there are `count` of them (for wait_for), else an empty list."""
     return items if len(items) >= count else []
+
+
+def test_a_saved_reply_reaches_the_applicant_and_the_thread_shows_what_was_sent(
+    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
+) -> None:
+    agent, applicant, case, card = staffed_case(telegram, agents_group, offline_env)
+    names = SavedReplies().names()
+    telegram.send_text(agents_group, "/reply", sender=agent, reply_to=card["message_id"])
+    listing = group_text(telegram, agents_group, "^常用回复")
+    assert all(name in listing for name in names) and "文件格式" in names
+    telegram.send_text(agents_group, "/reply 格式", sender=agent, reply_to=card["message_id"])
+    group_text(
+        telegram,
+        agents_group,
+        re.escape(texts.SAVED_REPLY_UNKNOWN_CLOSE.format(name="格式", close="文件格式")),
+    )
+
+    telegram.send_text(agents_group, "/reply 文件格式", sender=agent, reply_to=card["message_id"])
+    template = SavedReplies().text("文件格式")
+    assert template and "JPG、PNG、PDF" in template
+    assert telegram.wait_for_texts(applicant, 1) == [AGENT_REPLY_PREFIX + template]
+    shown = message_with(
+        telegram,
+        agents_group,
+        texts.SAVED_REPLY_SENT.format(
+            id=case, agent="小王", name="文件格式", text=AGENT_REPLY_PREFIX + template
+        ),
+    )
+    assert shown["reply_parameters"]["message_id"] == card["message_id"]  # in the case's thread
+    assert escalation(offline_env, case).claimed_by_name == "小王"  # a saved reply counts as the first reply
+    telegram.send_text(agents_group, f"/reply {case} 打款验证", sender=agent)  # by number, outside the thread
+    assert telegram.wait_for_texts(applicant, 2)[-1] == AGENT_REPLY_PREFIX + (
+        SavedReplies().text("打款验证") or ""
+    )
+    assert "Traceback" not in offline_gateway.log()
+
+
+def rating_question(telegram: FakeTelegram, applicant: int, case: int) -> dict[str, Any]:
+    """The satisfaction question the applicant got when `case` ended (waited for)."""
+    return message_with(telegram, applicant, texts.RATING_QUESTION.format(id=case))
+
+
+def test_a_silent_case_ends_by_itself_and_both_sides_hear_why(
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+    fake_rasa: FakeRasa,
+) -> None:
+    silence = 4.8  # AUTO_RESOLVE_MINUTES shortened to seconds
+    make_offline_gateway(AUTO_RESOLVE_MINUTES=f"{silence / 60}").start()
+    agent, applicant, case, card = staffed_case(telegram, agents_group, offline_env)
+    telegram.send_text(agents_group, "请上传营业执照", sender=agent, reply_to=card["message_id"])
+    telegram.wait_for_texts(applicant, 1)
+    replied = time.monotonic()
+
+    minutes = f"{silence / 60:g}"
+    ended = telegram.wait_for_texts(applicant, 3, timeout=silence + 10)
+    assert time.monotonic() - replied >= silence - 0.5  # counted from the agent's reply, not the card
+    assert ended == [
+        AGENT_REPLY_PREFIX + "请上传营业执照",
+        texts.AUTO_RESOLVED_APPLICANT.format(minutes=minutes),
+        texts.RATING_QUESTION.format(id=case),
+    ]
+    notice = message_with(telegram, agents_group, texts.AUTO_RESOLVED_AGENTS.format(id=case, minutes=minutes))
+    assert notice["reply_parameters"]["message_id"] == card["message_id"]  # in the case's thread
+    telegram.wait_for(
+        lambda: telegram.current(agents_group, card["message_id"])[0].endswith(texts.CARD_STATUS_RESOLVED),
+        what="the card to show the case ended",
+    )
+    telegram.wait_for(lambda: f"tg:{applicant}" in fake_rasa.resumed, what="the bot to take the chat back")
+    done = escalation(offline_env, case)
+    assert done.auto_resolved and done.resolved_by_name == "小王"  # credited to the owner
+
+
+def test_applicants_rate_the_case_and_report_sums_up_each_agents_week(
+    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
+) -> None:
+    wang, applicant_a, case_a, card_a = staffed_case(telegram, agents_group, offline_env, "小王")
+    li, applicant_b, case_b, card_b = staffed_case(telegram, agents_group, offline_env, "小李")
+    for agent, applicant, card in ((wang, applicant_a, card_a), (li, applicant_b, card_b)):
+        telegram.send_text(agents_group, "您好", sender=agent, reply_to=card["message_id"])
+        telegram.wait_for_texts(applicant, 1)
+    telegram.send_text(applicant_a, "营业执照要彩色的吗")
+    message_with(telegram, agents_group, texts.APPLICANT_SAYS.format(id=case_a, text="营业执照要彩色的吗"))
+    telegram.send_text(agents_group, "/resolve", sender=wang, reply_to=card_a["message_id"])
+    telegram.press_button(agents_group, card_b["message_id"], f"desk:resolve:{case_b}", sender=li)
+
+    question = rating_question(telegram, applicant_a, case_a)
+    assert buttons(question["reply_markup"]) == list(texts.RATING_LABELS.values())
+    assert [b["callback_data"] for b in question["reply_markup"]["inline_keyboard"][0]] == [
+        f"rate:{case_a}:{score}" for score in range(1, 6)
+    ]
+    rating_question(telegram, applicant_b, case_b)
+    presses = [
+        (applicant_a, question, f"rate:{case_a}:5", texts.RATING_THANKS),
+        (applicant_a, question, f"rate:{case_a}:1", texts.RATING_ALREADY),  # the first answer stays
+        (applicant_b, question, f"rate:{case_a}:1", texts.BUTTON_EXPIRED),  # not their case
+        (
+            applicant_b,
+            rating_question(telegram, applicant_b, case_b),
+            f"rate:{case_b}:2",
+            texts.RATING_THANKS,
+        ),
+    ]
+    telegram.wait_for(lambda: telegram.calls_to("answerCallbackQuery"), what="the 结束 button's answer")
+    before = len(telegram.calls_to("answerCallbackQuery"))
+    for number, (chat, message, data, answer) in enumerate(presses, start=before + 1):
+        telegram.press_button(chat, message["message_id"], data)
+        answers = telegram.wait_for(
+            lambda n=number: at_least(
+                n, [c.params.get("text") for c in telegram.calls_to("answerCallbackQuery")]
+            ),
+            what="the rating's answer",
+        )
+        assert answers[-1] == answer
+    assert texts.HANDOFF_RESOLVED in telegram.texts(applicant_a)  # the question follows the usual goodbye
+
+    telegram.send_text(agents_group, "/report", sender=wang)
+    report = group_text(telegram, agents_group, "^客服周报")
+    assert re.search(
+        r"小王：结束 1 个 · 满意度 5\.0 分（1 个评价，4 分及以上 100%） · 首次回复中位数 \d+\.\d 分钟", report
+    )
+    assert re.search(r"小李：结束 1 个 · 满意度 2\.0 分（1 个评价，4 分及以上 0%） · 首次回复中位数", report)
+    assert report.count("【") == 4  # the last four weeks, this one first
+    telegram.send_text(agents_group, "/report 99", sender=wang)
+    group_text(telegram, agents_group, re.escape(texts.BAD_WEEKS.format(argument="99")))
+
+    # The applicant's next case shows how the last one went, the agent's words included.
+    again = card_of(telegram, agents_group, escalate(offline_env, applicant_a))
+    assert (
+        "\n".join(
+            [
+                texts.PREVIOUS_TRANSCRIPT_HEADER,
+                texts.TRANSCRIPT_AGENT.format(agent="小王", text="您好"),
+                texts.TRANSCRIPT_APPLICANT.format(text="营业执照要彩色的吗"),
+            ]
+        )
+        in again["text"]
+    )
+
+
+def test_photos_and_documents_go_both_ways_with_captions_within_the_guides_file_rules(
+    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
+) -> None:
+    agent, applicant, case, card = staffed_case(telegram, agents_group, offline_env)
+    telegram.send_photo(applicant, caption="营业执照照片，请看看是否清晰", file_size=2_400_000)
+    [photo] = telegram.wait_for(lambda: telegram.copies(agents_group), what="the photo in the thread")
+    assert photo["caption"] == texts.APPLICANT_MEDIA_CAPTION.format(
+        id=case, caption="营业执照照片，请看看是否清晰"
+    )
+    assert photo["from_chat_id"] == applicant and "photo" in photo["copied"]
+    assert photo["reply_parameters"]["message_id"] == card["message_id"]  # in the case's thread
+
+    # Outside the guide's rules: refused at once, in Chinese; the agents never get it.
+    word = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    telegram.send_document(
+        applicant, file_name="执照.docx", mime_type=word, file_size=20_000, caption="看这个"
+    )
+    assert telegram.wait_for_texts(applicant, 1) == [texts.FILE_WRONG_FORMAT]
+    telegram.send_document(
+        applicant, file_name="执照.pdf", mime_type="application/pdf", file_size=6 * 1024 * 1024
+    )
+    assert telegram.wait_for_texts(applicant, 2)[-1] == texts.FILE_TOO_LARGE.format(size="6.0", most=5)
+    telegram.send_document(applicant, file_name="开户许可证.PDF", mime_type=None, file_size=5 * 1024 * 1024)
+    copies = telegram.wait_for(lambda: at_least(2, telegram.copies(agents_group)), what="the PDF")
+    assert len(copies) == 2 and copies[1]["copied"]["document"]["file_name"] == "开户许可证.PDF"
+    assert copies[1]["caption"] == texts.APPLICANT_MEDIA_NO_CAPTION.format(id=case)
+
+    # The agent answers with a picture in the thread: the applicant gets a copy with the caption.
+    telegram.send_photo(agents_group, sender=agent, caption="请按这张示例拍摄", reply_to=card["message_id"])
+    [sample] = telegram.wait_for(lambda: telegram.copies(applicant), what="the agent's photo")
+    assert (
+        sample["caption"] == AGENT_REPLY_PREFIX + "请按这张示例拍摄"
+        and sample["from_chat_id"] == agents_group
+    )
+    assert "photo" in sample["copied"] and escalation(offline_env, case).claimed_by_name == "小王"
+    assert len(telegram.texts(applicant)) == 2  # nothing else was said to the applicant
+    assert "Traceback" not in offline_gateway.log()

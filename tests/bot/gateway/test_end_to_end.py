@@ -156,10 +156,15 @@ def test_escalation_agent_reply_and_resolve(
     )
     assert telegram.wait_for_texts(applicant, 7)[6] == texts.AGENT_REPLY.format(text="格式用 JPG 或 PNG")
     telegram.send_text(agents_group, "/resolve", sender=as_agent, reply_to=post["message_id"])
-    assert telegram.wait_for_texts(applicant, 8)[7] == texts.HANDOFF_RESOLVED
+    assert telegram.wait_for_texts(applicant, 9)[7:9] == [
+        texts.HANDOFF_RESOLVED,
+        texts.RATING_QUESTION.format(
+            id=int(post["text"].split("#")[1].split()[0])
+        ),  # then the satisfaction question
+    ]
 
     telegram.send_text(applicant, FEES_QUESTION)  # the bot answers again
-    assert "免费" in telegram.wait_for_texts(applicant, 9)[8]
+    assert "免费" in telegram.wait_for_texts(applicant, 10)[9]
     with shared_session_factory(stack.settings.database_url)() as session:
         escalation = session.scalars(
             select(Escalation).where(Escalation.sender_id == f"tg:{applicant}")

@@ -20,7 +20,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from bot.db import escalation_queries, web_messages
 from bot.db.engine import shared_session_factory
-from bot.db.escalation_models import Escalation, EscalationStatus
+from bot.db.escalation_models import CaseRating, Escalation, EscalationStatus
 from bot.gateway import texts
 from bot.run import Stack
 from tests.bot.gateway.conftest import GatewayProcess, new_user_id
@@ -153,6 +153,41 @@ def test_a_web_applicant_gets_the_agents_reply_live_and_on_return_and_goes_back_
 
     escalation = escalation_of(stack, asyncio.run(scenario()))
     assert escalation.status == EscalationStatus.RESOLVED and escalation.resumed_at is not None
+
+
+def test_a_web_applicant_rates_the_case_on_the_page_when_the_agent_ends_it(
+    telegram: FakeTelegram, agents_group: int, gateway: GatewayProcess, stack: Stack
+) -> None:
+    as_agent = an_agent(telegram, agents_group)
+
+    async def scenario() -> int:
+        page = WebChat(stack.settings.rasa_url)
+        token = await page.connect(request={"session_id": None, "acks": True})
+        assert isinstance(token, str)
+        await page.say("转人工")
+        escalation = escalation_of(stack, "web:" + token.split(".")[0])
+        post = await asyncio.to_thread(card, telegram, agents_group, escalation.id)
+        telegram.send_text(agents_group, "您好，已经帮您看过了", sender=as_agent, reply_to=post["message_id"])
+        telegram.send_text(agents_group, "/resolve", sender=as_agent, reply_to=post["message_id"])
+        question_text = texts.RATING_QUESTION.format(id=escalation.id)
+        question = await until(
+            lambda: next((m for m in page.queued if m["text"] == question_text), None), "the question"
+        )
+        assert [m["text"] for m in page.queued][-2:] == [texts.HANDOFF_RESOLVED, question_text]
+        assert [(b["title"], b["payload"]) for b in question["buttons"]] == [
+            (texts.RATING_LABELS[score], f"rate:{escalation.id}:{score}") for score in range(1, 6)
+        ]
+        pressed = await page.say(f"rate:{escalation.id}:4")  # what the page sends for the button 4
+        assert texts_of(pressed) == [response_text("utter_rating_thanks")]
+        again = await page.say(f"rate:{escalation.id}:1")
+        assert texts_of(again) == [response_text("utter_rating_already")]
+        await page.close()
+        return escalation.id
+
+    case = asyncio.run(scenario())
+    with shared_session_factory(stack.settings.database_url)() as session:
+        rating = session.get(CaseRating, case)
+        assert rating is not None and (rating.score, rating.agent_name) == (4, "小王")
 
 
 def page_conversation(driver: WebDriver) -> str:
@@ -290,10 +325,11 @@ def test_an_agent_resolving_a_web_handoff_gives_the_page_back_to_the_bot(
         post = await asyncio.to_thread(card, telegram, agents_group, escalation.id)
         telegram.send_text(agents_group, "/claim", sender=as_agent, reply_to=post["message_id"])
         telegram.send_text(agents_group, "/resolve", sender=as_agent, reply_to=post["message_id"])
-        told = await until(lambda: len(page.queued) >= 2 and page.queued, "the claim and the end on the page")
+        told = await until(lambda: len(page.queued) >= 3 and page.queued, "the claim and the end on the page")
         assert [(m["author"], m["text"]) for m in told] == [
             ("bot", texts.AGENT_CLAIMED),
             ("bot", texts.HANDOFF_RESOLVED),
+            ("bot", texts.RATING_QUESTION.format(id=escalation.id)),  # an agent held it: how was it?
         ]
         await until(lambda: escalation_of(stack, escalation.sender_id).resumed_at, "the bot resumed")
         assert await page.client.call("handoff_state", {}) == {"active": False}
