@@ -58,7 +58,7 @@ def _evaluate(paths: ProjectPaths, settings: Settings) -> int:
     from bot.content.gate import MIN_TEST_QUESTIONS
     from bot.content.heldout_file import questions_by_topic
     from bot.live import reload_running_bot
-    from bot.quality.evaluation import Example, evaluate_model, format_scores, load_examples
+    from bot.quality.evaluation import evaluate_model, format_scores, load_examples
     from bot.quality.feedback import feedback_lines, feedback_summary, read_votes
     from bot.quality.reference import keep_figures, reference_for
     from bot.quality.report import FIGURES_NAME, confusion_counts, figures, write_report
