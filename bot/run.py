@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -222,8 +222,29 @@ def running_stack(
             log.close()
 
 
+GATEWAY_ELSEWHERE = "TELEGRAM_GATEWAY_ELSEWHERE"
+"""Set to 1 where the agents group is served by a gateway on another machine (or another `make run`)."""
+NO_GATEWAY_NOTICE = (
+    "注意 / note: TELEGRAM_AGENT_CHAT_ID 已设置，但这里没有 TELEGRAM_BOT_TOKEN，不会启动 Telegram 网关，"
+    "客服看不到转人工请求：机器人不会转人工，会告诉用户其他联系客服的方式。"
+    f"网关在别处运行时请设置 {GATEWAY_ELSEWHERE}=1。"
+    " / no gateway serves the agents group here, so nobody is handed over."
+)
+
+
+def _without_unserved_agents_group(settings: Settings, gateway: bool) -> Settings:
+    """Forget the agents group when no gateway will serve it (none here, none declared elsewhere):
+    a handoff nobody can see would leave the applicant waiting for ever."""
+    if settings.agent_chat_id is None or gateway or os.environ.get(GATEWAY_ELSEWHERE) == "1":
+        return settings
+    print(NO_GATEWAY_NOTICE, flush=True)
+    os.environ.pop("TELEGRAM_AGENT_CHAT_ID", None)  # the children inherit this environment
+    return replace(settings, agent_chat_id=None)
+
+
 def _serve(settings: Settings, model: Path) -> int:
     gateway = bool(os.environ.get("TELEGRAM_BOT_TOKEN"))
+    settings = _without_unserved_agents_group(settings, gateway)
     stopping = False
 
     def request_stop(signum: int, _frame: object) -> None:

@@ -18,6 +18,7 @@ import pytest
 
 from bot.settings import PROJECT_ROOT, Settings
 from tests.conftest import prepare_database, stack_settings
+from tests.reliability.replies import response_text
 
 pytestmark = pytest.mark.servers
 
@@ -51,7 +52,10 @@ def port_open(port: int) -> bool:
 def test_run_serves_then_stops_all_children_on_sigterm(model_path: Path, tmp_path: Path) -> None:
     settings = stack_settings(tmp_path)
     prepare_database(settings)
-    process = start_run(run_environment(tmp_path, settings, model_path), subprocess.PIPE)
+    # an agents group but no gateway to serve it (no TELEGRAM_BOT_TOKEN): nobody may be handed over
+    env = run_environment(tmp_path, settings, model_path, TELEGRAM_AGENT_CHAT_ID="-1001234567890")
+    env.pop("TELEGRAM_GATEWAY_ELSEWHERE", None)
+    process = start_run(env, subprocess.PIPE)
     try:
         deadline = time.monotonic() + 180
         while not port_open(settings.rasa_port) or not port_open(settings.action_port):
@@ -64,6 +68,12 @@ def test_run_serves_then_stops_all_children_on_sigterm(model_path: Path, tmp_pat
             timeout=60,
         )
         assert "免费" in reply.json()[0]["text"]
+        handoff = httpx.post(
+            f"{settings.rasa_url}/webhooks/rest/webhook",
+            json={"sender": "run-test-person", "message": "转人工"},
+            timeout=60,
+        )
+        assert [message["text"] for message in handoff.json()] == [response_text("utter_handoff_unavailable")]
         with sqlite3.connect(tmp_path / "tracker.db") as tracker_db:  # the SQL tracker store under var/
             (stored,) = tracker_db.execute(
                 "SELECT count(*) FROM events WHERE sender_id = 'rest:run-test'"
@@ -72,6 +82,7 @@ def test_run_serves_then_stops_all_children_on_sigterm(model_path: Path, tmp_pat
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         assert not port_open(settings.rasa_port) and not port_open(settings.action_port)
+        assert "TELEGRAM_GATEWAY_ELSEWHERE=1" in process.stdout.read().decode(errors="replace")  # says why
     finally:
         if process.poll() is None:
             process.kill()
