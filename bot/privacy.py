@@ -11,7 +11,8 @@ How numbers are found
   number glued to text is found like any other. Inside a number every window of digits is read, also
   across separators and whatever digits come before or after it (`9138123456780` holds a mobile):
     a resident ID  18 characters with the GB 11643 check character and a birth date from 1900 to today
-                   (stdnum.cn.ric; its area-code table is not consulted),
+                   (stdnum.cn.ric; its area-code table is not consulted), or a whole number of exactly
+                   15 digits shaped as the first-generation ID (area code 1-8…, then YYMMDD of 19YY),
     a mobile       1[3-9] and 9 more digits (a country code before it, `+86 138…`, stays visible),
     a bank card    16-19 digits passing Luhn (checked per window from prefix sums), or starting with
                    UnionPay's 62 (not every UnionPay card passes Luhn); never read from windows
@@ -134,6 +135,22 @@ _UNITS_WITH_ESCAPES = re.compile(
     rf"|(?P<stable>[{_STABLE}]+)|.",
     re.DOTALL,
 )
+
+
+def is_first_generation_resident_id(candidate: str) -> bool:
+    """The 15-digit ID issued until 2004 (still typed by some): an area code starting 1-8, then the
+    birth date as YYMMDD of 19YY, then 3 digits; no check character."""
+    if (
+        len(candidate) != 15
+        or not (candidate.isascii() and candidate.isdigit())
+        or candidate[0] not in "12345678"
+    ):
+        return False
+    try:
+        dt.date(1900 + int(candidate[6:8]), int(candidate[8:10]), int(candidate[10:12]))
+    except ValueError:
+        return False
+    return True
 
 
 def is_resident_id(candidate: str) -> bool:
@@ -410,6 +427,8 @@ def _number_hits(work: str, start: int, end: int, numerals: frozenset[int]) -> I
             yield _Hit(positions[first], positions[first + 17] + 1, RESIDENT_ID)
         if check_x and first + 17 == count and born in ("19", "20") and is_resident_id(digits[first:] + "X"):
             yield _Hit(positions[first], end, RESIDENT_ID)
+        if first == 0 and count == 15 and is_first_generation_resident_id(digits):  # a whole number only
+            yield _Hit(positions[0], positions[14] + 1, RESIDENT_ID)
         for length in _CARD_LENGTHS:
             if first + length > count:
                 break

@@ -75,6 +75,7 @@ PROPERTY = settings(max_examples=400, deadline=None, suppress_health_check=[Heal
         # CI's generator: a decimal and a count with its unit are no excuse for the mobile they make up
         ("卡1||3698406.0;;;85号", "卡136****6085号"),
         ("138123456.78元", "138****5678元"),
+        ("老身份证110105491231002号", "老身份证***********1002号"),  # first generation: 15 digits, 1949-12-31
     ],
 )
 def test_shapes_from_the_issue_are_masked_and_the_rest_of_the_text_kept(typed_text: str, shown: str) -> None:

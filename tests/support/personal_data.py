@@ -420,9 +420,10 @@ INNOCENT = (
 )
 """Numbers the bot and its applicants use that are not personal data: amounts, working days, dates and
 times (also as ranges and lists), application IDs, credit codes and their 6-character suffixes."""
-NOT_RESIDENT_IDS = ("110105194912310021", "110105194913310021")
-"""18-digit numbers that fail GB 11643 (wrong check digit; month 13): never read as a resident ID (parts
-of them may pass Luhn: long digit strings are often masked in part)."""
+NOT_RESIDENT_IDS = ("110105194912310021", "110105194913310021", "110105491331002", "910105491231002")
+"""18-digit numbers that fail GB 11643 (wrong check digit; month 13) and 15-digit ones that are no
+first-generation ID (month 13; area code starting 9): never read as a resident ID (parts of them may pass
+Luhn: long digit strings are often masked in part)."""
 
 
 def reads_as_identifier(text: str) -> bool:
