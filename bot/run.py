@@ -79,6 +79,8 @@ def child_environment(
         MESSAGES_PER_MINUTE=str(settings.messages_per_minute),
         WEB_CHAT_ORIGINS=",".join(settings.web_chat_origins),
     )
+    if settings.redis_url:
+        env["REDIS_URL"] = settings.redis_url
     if settings.agent_chat_id is not None:
         env["TELEGRAM_AGENT_CHAT_ID"] = str(settings.agent_chat_id)
     # glibc gives each thread (TensorFlow starts dozens) a malloc arena; two save ~75 MB per Rasa server
