@@ -6,10 +6,12 @@ believe they serve one conversation. This store takes a conversation's lock with
 the key only while it still holds this turn's token (the fencing check): a holder whose lock has
 expired (a turn that outlived the lifetime) cannot release or overwrite the next holder's lock.
 
-- A holder that dies (SIGKILL, a lost machine) leaves its key behind; Redis drops it after the
-  lock's lifetime (TICKET_LOCK_LIFETIME, Rasa's default 60 s) and the next turn goes on.
+- The key lives for a short lease (LOCK_LEASE_SECONDS, default 5 s) that the holder renews every
+  third of it while its turn runs (again only while the key holds its token), so a long turn (an
+  action may take 300 s) keeps its lock, and a holder that dies (SIGKILL, a lost machine) leaves a
+  key Redis drops within one lease: the conversation's next turn waits that long at most.
 - Waiting turns poll (a few ms at first, at most `MAX_POLL_S` apart) and give up with Rasa's
-  `LockError` after one lifetime. Unlike Rasa's ticket lock, waiters are not served strictly in
+  `LockError` after Rasa's lock lifetime (TICKET_LOCK_LIFETIME, default 60 s). Unlike Rasa's ticket lock, waiters are not served strictly in
   arrival order; one sender's turns are still never served two at a time.
 - Without REDIS_URL (the embedded one-process profile) it keeps the locks in this process,
   as Rasa's `InMemoryLockStore` does.
@@ -48,6 +50,20 @@ return 0
 """
 """Delete the lock only while it still holds the caller's token (1: released, 0: not ours any more)."""
 
+RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return 0
+"""
+"""Extend the lock's lease only while it still holds the caller's token."""
+DEFAULT_LEASE_S = 5.0
+
+
+def lease_seconds() -> float:
+    """LOCK_LEASE_SECONDS, else DEFAULT_LEASE_S."""
+    return float(os.environ.get("LOCK_LEASE_SECONDS") or DEFAULT_LEASE_S)
+
 
 class AtomicRedisLockStore(LockStore):
     """Rasa's `LockStore` interface on one atomic Redis key per conversation (see the module docstring)."""
@@ -66,6 +82,8 @@ class AtomicRedisLockStore(LockStore):
         self._client: Any = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
         self._release: Any = None
+        self._renew: Any = None
+        self.lease_s = lease_seconds()
 
     def _redis(self) -> Any:
         """The asyncio Redis client of the running event loop (created on first use in each loop)."""
@@ -76,6 +94,7 @@ class AtomicRedisLockStore(LockStore):
             self._client = aioredis.Redis.from_url(self.url, socket_timeout=SOCKET_TIMEOUT_S)
             self._client_loop = loop
             self._release = self._client.register_script(RELEASE)
+            self._renew = self._client.register_script(RENEW)
         return self._client
 
     def key(self, conversation_id: str) -> str:
@@ -89,23 +108,36 @@ class AtomicRedisLockStore(LockStore):
         lock_lifetime: float = LOCK_LIFETIME,
         wait_time_in_seconds: float = 1,
     ) -> AsyncGenerator[TicketLock, None]:
-        """Hold `conversation_id`'s lock for the body; raise LockError when it stays taken for a lifetime."""
+        """Hold `conversation_id`'s lock for the body (renewed meanwhile); LockError when taken for `lock_lifetime`."""
         if self._memory is not None:
             async with self._memory.lock(conversation_id, lock_lifetime, wait_time_in_seconds) as held:
                 yield held
             return
-        token = await self.acquire(conversation_id, lock_lifetime)
+        token = await self.acquire(conversation_id, self.lease_s, wait_s=lock_lifetime)
+        renewing = asyncio.create_task(self._keep(conversation_id, token))
         try:
             yield TicketLock(conversation_id)
         finally:
+            renewing.cancel()
             await self.release(conversation_id, token)
 
-    async def acquire(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> str:
-        """Wait for the lock and take it; return the token that releases it."""
+    async def _keep(self, conversation_id: str, token: str) -> None:
+        """Renew the lease every third of it until cancelled (or until the lock is no longer ours)."""
+        lease_ms = max(1, int(self.lease_s * 1000))
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            try:
+                if not await self._renew(keys=[self.key(conversation_id)], args=[token, lease_ms]):
+                    return  # expired meanwhile: release() says so
+            except Exception:  # Redis unreachable for a moment: the next renewal tries again
+                logger.warning("could not renew a conversation lock", exc_info=True)
+
+    async def acquire(self, conversation_id: str, lease_s: float, *, wait_s: float = LOCK_LIFETIME) -> str:
+        """Wait up to `wait_s` for the lock and take it for `lease_s`; return the token that releases it."""
         client = self._redis()
         token = f"{os.getpid()}:{uuid.uuid4().hex}"
-        lifetime_ms = max(1, int(lock_lifetime * 1000))
-        deadline = time.monotonic() + lock_lifetime
+        lifetime_ms = max(1, int(lease_s * 1000))
+        deadline = time.monotonic() + wait_s
         pause = FIRST_POLL_S
         try:
             while not await client.set(self.key(conversation_id), token, nx=True, px=lifetime_ms):

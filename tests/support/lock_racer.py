@@ -24,7 +24,7 @@ async def race(store: AtomicRedisLockStore, redis: aioredis.Redis, conversation:
     await redis.rpush(f"{store.key_prefix}ready", me)
     await redis.blpop([f"{store.key_prefix}go:{me}"], timeout=30)
     for _ in range(turns):
-        async with store.lock(conversation, lock_lifetime=10):
+        async with store.lock(conversation, lock_lifetime=30):
             await redis.rpush(f"{store.key_prefix}marks", f"enter:{me}")
             value = int(await redis.get(f"{store.key_prefix}counter") or 0)
             await asyncio.sleep(0)  # let the other process in, if the lock would let it
@@ -36,7 +36,7 @@ async def hold(
     store: AtomicRedisLockStore, redis: aioredis.Redis, conversation: str, lifetime: float
 ) -> None:
     """Take the lock and keep it until this process is killed."""
-    await store.acquire(conversation, lifetime)
+    await store.acquire(conversation, lifetime)  # never renewed: as if dead
     await redis.rpush(f"{store.key_prefix}held", str(os.getpid()))
     await asyncio.Event().wait()
 

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from rasa.core.lock_store import LockError
 from redis import asyncio as aioredis
 
 from bot.rasa_ext.lock_store import AtomicRedisLockStore
@@ -83,8 +84,8 @@ async def test_an_expired_holder_cannot_release_the_next_holders_lock(
     prefix: str, redis: aioredis.Redis
 ) -> None:
     store = AtomicRedisLockStore(url=REDIS_URL, key_prefix=prefix)
-    first = await store.acquire("slow", lock_lifetime=0.2)
-    second = await store.acquire("slow", lock_lifetime=30)  # waits until the first one's lock expires
+    first = await store.acquire("slow", 0.2)  # never renewed: a holder whose turn outlived its lease
+    second = await store.acquire("slow", 30)  # waits until the first one's lock expires
     assert not await store.release("slow", first)  # too late: the lock is someone else's now
     assert await redis.get(prefix + "slow") == second
     async with store.lock("other", lock_lifetime=30):
@@ -125,3 +126,22 @@ async def test_without_redis_url_locks_stay_in_the_process(monkeypatch: pytest.M
 
     await asyncio.gather(turn("a"), turn("b"))
     assert order in (["enter a", "exit a", "enter b", "exit b"], ["enter b", "exit b", "enter a", "exit a"])
+
+
+async def test_a_long_turn_keeps_its_lock_past_the_lease(
+    prefix: str, redis: aioredis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOCK_LEASE_SECONDS", "0.3")
+    store = AtomicRedisLockStore(url=REDIS_URL, key_prefix=prefix)
+    other = AtomicRedisLockStore(url=REDIS_URL, key_prefix=prefix)
+    async with store.lock("long"):
+        token = await redis.get(prefix + "long")
+        for _ in range(4):  # four renewals' worth of time, waiting on Redis's own clock
+            ttl = await redis.pttl(prefix + "long")
+            await redis.blpop([prefix + "never"], timeout=0.3)
+            assert await redis.get(prefix + "long") == token and ttl > 0
+        with pytest.raises(LockError):
+            await other.acquire("long", 0.3, wait_s=0.3)
+    assert not await redis.exists(prefix + "long")
+    await store.close()
+    await other.close()
