@@ -1,7 +1,7 @@
 """Start one deployment profile on private ports, measure it through REST, stop it.
 
 - embedded: today's `make run` — one Rasa server, one action server, SQLite files (temp dir);
-- production: `RASA_WORKERS` Rasa processes behind `bot.router`, PostgreSQL (a throwaway
+- production: `RASA_WORKERS` Rasa processes behind HAProxy (locks in Redis), PostgreSQL (a throwaway
   schema) for the application database and Rasa's tracker store.
 """
 
