@@ -154,11 +154,15 @@ class AtomicRedisLockStore(LockStore):
     async def release(self, conversation_id: str, token: str) -> bool:
         """Give the lock back if `token` still holds it; False (logged) when it had expired meanwhile."""
         self._redis()
-        released = bool(await self._release(keys=[self.key(conversation_id)], args=[token]))
+        try:
+            released = bool(await self._release(keys=[self.key(conversation_id)], args=[token]))
+        except Exception:  # the turn is done: its lock expires within one lease anyway
+            logger.warning("could not release a conversation lock; it expires by itself", exc_info=True)
+            return False
         if not released:
             logger.warning(
-                "the lock of a conversation expired before its turn ended (TICKET_LOCK_LIFETIME); "
-                "another turn of it may have run at the same time"
+                "the lock of a conversation expired before its turn ended (its lease was not renewed "
+                "in time); another turn of it may have run at the same time"
             )
         return released
 
