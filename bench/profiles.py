@@ -106,6 +106,7 @@ def _settings(profile: Profile, var_dir: Path, database_url: str | None) -> Sett
         ACTION_PORT=str(free_port()),
         RASA_WORKERS=str(profile.workers),
         ACTION_SERVERS="1",
+        MESSAGES_PER_MINUTE="0",  # one long conversation sends 200 messages in a minute; the limit is tested apart
     )
     if profile.workers > 1:
         env["RASA_WORKER_PORTS"] = ",".join(str(free_port()) for _ in range(profile.workers))
