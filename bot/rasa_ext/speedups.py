@@ -13,6 +13,12 @@ Each one keeps Rasa's behaviour exactly and removes work Rasa repeats on every t
   action server's side). The replacement keeps one session per endpoint and event loop, with
   the same headers, auth and timeout; idle connections are dropped after
   `KEEPALIVE_S`, before Sanic's own keep-alive timeout (5 s) closes them from the other end.
+- `DaskGraphRunner.run` (the NLU pipeline and the policies, twice per turn) prunes the graph
+  schema, builds a dask graph and runs dask's scheduler on every call, and formats the whole
+  execution context into a debug message that is never logged. The replacement works out the
+  order of each set of targets once and calls the same nodes in it with the same inputs, as
+  dask's synchronous scheduler does (a need that is neither a node nor an input is passed as
+  its name); errors are raised as from `run`.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ def install() -> None:
     _cache_action_result_validator()
     _cache_event_classes()
     _keep_endpoint_sessions()
+    _run_graphs_in_order()
     _installed = True
 
 
@@ -124,3 +131,57 @@ def _keep_endpoint_sessions() -> None:
         return _Borrowed(kept)
 
     EndpointConfig.session = session  # type: ignore[method-assign]
+
+
+def graph_order(schema: Any, targets: list[str]) -> list[str]:
+    """The nodes `targets` need, each after everything it needs (inputs are not nodes)."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen or name not in schema.nodes:
+            return
+        seen.add(name)
+        for need in schema.nodes[name].needs.values():
+            visit(need)
+        order.append(name)
+
+    for target in targets:
+        visit(target)
+    return order
+
+
+def _run_graphs_in_order() -> None:
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    def run(
+        self: DaskGraphRunner, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
+    ) -> dict[str, Any]:
+        run_targets = targets if targets else self._graph_schema.target_names
+        orders = self.__dict__.setdefault("_bot_orders", {})
+        key = tuple(run_targets)
+        order = orders.get(key)
+        if order is None:
+            order = orders[key] = graph_order(self._graph_schema, list(run_targets))
+        values: dict[str, Any] = {}
+        for name, value in (inputs or {}).items():
+            if isinstance(value, str) and value in order:  # as `_add_inputs_to_graph` refuses it
+                raise GraphRunError(
+                    f"Input value '{value}' clashes with a node name. Make sure "
+                    f"that none of the input names passed to the `run` method are the "
+                    f"same as node names in the graph schema."
+                )
+            values[name] = (name, value)
+        nodes = self._graph_schema.nodes
+        try:
+            for name in order:
+                if name in values:  # an input named like a node replaces it, as in the dask graph
+                    continue
+                needs = [values.get(need, need) for need in nodes[name].needs.values()]
+                values[name] = self._instantiated_nodes[name](*needs)
+            return dict(values[target] for target in run_targets)
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+
+    DaskGraphRunner.run = run  # type: ignore[method-assign]
