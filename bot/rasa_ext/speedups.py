@@ -19,6 +19,10 @@ Each one keeps Rasa's behaviour exactly and removes work Rasa repeats on every t
   order of each set of targets once and calls the same nodes in it with the same inputs, as
   dask's synchronous scheduler does (a need that is neither a node nor an input is passed as
   its name); errors are raised as from `run`.
+- `RasaModel._rasa_predict` (DIET) calls its `tf.function`, which checks and casts every input
+  against the input signature and looks up the traced graph on every call (about 2 ms of a
+  parse). The replacement builds the function the first time as Rasa does, then calls the one
+  graph traced for that signature directly (it takes any batch the signature allows).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ def install() -> None:
     _cache_event_classes()
     _keep_endpoint_sessions()
     _run_graphs_in_order()
+    _call_predict_graph_directly()
     _installed = True
 
 
@@ -185,3 +190,27 @@ def _run_graphs_in_order() -> None:
             raise GraphRunError("Error running runner.") from e
 
     DaskGraphRunner.run = run  # type: ignore[method-assign]
+
+
+def _call_predict_graph_directly() -> None:
+    from keras.utils import tf_utils
+    from rasa.shared.constants import DIAGNOSTIC_DATA
+    from rasa.utils.tensorflow.models import RasaModel
+
+    original = RasaModel._rasa_predict
+
+    def rasa_predict(self: RasaModel, batch_in: Any) -> dict[str, Any]:
+        function = self._tf_predict_step
+        if self._run_eagerly or function is None:
+            return original(self, batch_in)  # prepares the model and builds the tf.function
+        self._training = False
+        kept_function, graph = self.__dict__.get("_bot_predict_graph", (None, None))
+        if kept_function is not function:
+            graph = function.get_concrete_function()  # the signature's one graph
+            self.__dict__["_bot_predict_graph"] = (function, graph)
+        outputs = tf_utils.sync_to_numpy_or_python_type(graph(batch_in))
+        if DIAGNOSTIC_DATA in outputs:
+            outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
+        return outputs  # type: ignore[no-any-return]
+
+    RasaModel._rasa_predict = rasa_predict  # type: ignore[method-assign]
