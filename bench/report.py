@@ -65,7 +65,11 @@ DESIGN = """\
   inter-op thread, and a small SQL pool.
 - **Less work per turn** (`bot/rasa_ext/speedups.py`, same behaviour): Rasa validated every
   action-server reply with `jsonschema.validate`, which re-checks the schema itself each time
-  (~20 ms per custom action), and walked every Event subclass for every event it deserialised.
+  (~20 ms per custom action), walked every Event subclass for every event it deserialised,
+  opened a new TCP connection for every action-server call, scheduled its NLU and policy graphs
+  through dask twice per turn, and sent DIET's inputs through `tf.function`'s per-call checks;
+  masking skips ASCII text without a digit, and a turn's events are written in one INSERT
+  (profile and figures in docs/benchmarks.md).
 - **Bounded history** (`bot/rasa_ext/bounded_history.py`): a turn reads a checkpoint of the
   dialogue state plus the last 6–12 user turns instead of the whole session, so the 200th
   message costs what the 10th does. `TRACKER_MAX_TURNS=0` switches it off.
