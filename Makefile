@@ -9,13 +9,33 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run shell test unit lint typecheck reliability train db deps browser evaluate bench lock clean
+.PHONY: help run run-production haproxy shell test unit lint typecheck reliability train db deps browser evaluate bench lock clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 run: train db ## set everything up and start the bot (REST + socket.io on 127.0.0.1:5005)
 	$(PY) -m bot.run
+
+PRODUCTION_DATABASE := dingtalk_bot
+PRODUCTION_DATABASE_URL := postgresql+psycopg2://postgres@127.0.0.1:5432/$(PRODUCTION_DATABASE)
+
+run-production: train haproxy ## RASA_WORKERS (default: the cores) Rasa workers behind HAProxy on 127.0.0.1:5005; PostgreSQL, Redis
+	@if [ -z "$$DATABASE_URL" ]; then \
+	  psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$(PRODUCTION_DATABASE)'" | grep -q 1 \
+	    || createdb -h 127.0.0.1 -U postgres $(PRODUCTION_DATABASE); \
+	fi
+	export RASA_WORKERS="$${RASA_WORKERS:-$$(nproc)}" DATABASE_URL="$${DATABASE_URL:-$(PRODUCTION_DATABASE_URL)}"; \
+	export TRACKER_STORE_URL="$${TRACKER_STORE_URL:-$$DATABASE_URL}" REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}"; \
+	$(PY) -m bot.db init && exec $(PY) -m bot.run
+
+haproxy: ## install HAProxy (Debian package, as root) when it is missing
+	@command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || { \
+	  if ! command -v apt-get >/dev/null || [ "$$(id -u)" != 0 ]; then \
+	    echo "make run-production needs HAProxy (Debian package haproxy). Install it as root: make haproxy" >&2; exit 1; \
+	  fi; \
+	  echo "Installing haproxy"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy; }
 
 shell: train db ## chat with the bot in this terminal
 	$(PY) -m bot.run --shell

@@ -29,7 +29,7 @@ def profiles(workers: int) -> dict[str, Profile]:
         ),
         "production": Profile(
             "production",
-            f"Production profile: {workers} Rasa workers behind `bot.router`, one action server, "
+            f"Production profile: {workers} Rasa workers behind HAProxy (locks in Redis), one action server, "
             "PostgreSQL for the application database and the tracker store",
             workers=workers,
             postgres=True,

@@ -1,7 +1,7 @@
 """Start one deployment profile on private ports, measure it through REST, stop it.
 
 - embedded: today's `make run` — one Rasa server, one action server, SQLite files (temp dir);
-- production: `RASA_WORKERS` Rasa processes behind `bot.router`, PostgreSQL (a throwaway
+- production: `RASA_WORKERS` Rasa processes behind HAProxy (locks in Redis), PostgreSQL (a throwaway
   schema) for the application database and Rasa's tracker store.
 """
 
@@ -106,6 +106,7 @@ def _settings(profile: Profile, var_dir: Path, database_url: str | None) -> Sett
         ACTION_PORT=str(free_port()),
         RASA_WORKERS=str(profile.workers),
         ACTION_SERVERS="1",
+        MESSAGES_PER_MINUTE="0",  # one long conversation sends 200 messages in a minute; the limit is tested apart
     )
     if profile.workers > 1:
         env["RASA_WORKER_PORTS"] = ",".join(str(free_port()) for _ in range(profile.workers))

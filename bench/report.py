@@ -33,7 +33,7 @@ METHOD = """\
   next message as soon as the reply arrives, in conversations of 4 FAQ questions (the held-out
   set's phrasings, never trained on) or of one status lookup (`查询进度 <ID>`, then the last six
   characters of the credit code; the reply must carry `当前状态：<status>`), each with a fresh
-  sender id. Latency is measured at the client, through the router in the production profile.
+  sender id. Latency is measured at the client, through HAProxy in the production profile.
   msg/s is messages answered per second of wall time at that level.
 - **Failures** are counted, never retried: errors (no HTTP 200 with a JSON list), empty
   replies (`[]`, which Rasa's REST channel returns for any exception) and unexpected replies.
@@ -57,15 +57,19 @@ METHOD = """\
 """
 
 DESIGN = """\
-- **Several Rasa processes, each conversation in one of them** (`bot/router.py`, `bot/scale.py`):
-  `RASA_WORKERS=N` starts N Rasa servers on private ports and a small aiohttp router on
-  `RASA_PORT` that hashes the conversation id (REST body `sender`, `/conversations/<id>/…`) to a
-  worker, so turns of one conversation never run in two processes (Rasa's open-source lock
-  store is per process). socket.io goes to the first worker. Each worker gets
-  `TF_INTRA_OP_PARALLELISM_THREADS = cores / N`, one inter-op thread, and a small SQL pool.
+- **Several stateless Rasa processes behind HAProxy** (`bot/scale.py`, `deploy/haproxy.cfg.in`):
+  `RASA_WORKERS=N` starts N Rasa servers on private ports and HAProxy on `RASA_PORT`, round robin
+  with health checks; any worker serves any turn because a conversation's lock is taken atomically
+  in Redis (`bot/rasa_ext/lock_store.py`) and its state is in PostgreSQL. socket.io sessions stay on
+  the worker that opened them. Each worker gets `TF_INTRA_OP_PARALLELISM_THREADS = cores / N`, one
+  inter-op thread, and a small SQL pool.
 - **Less work per turn** (`bot/rasa_ext/speedups.py`, same behaviour): Rasa validated every
   action-server reply with `jsonschema.validate`, which re-checks the schema itself each time
-  (~20 ms per custom action), and walked every Event subclass for every event it deserialised.
+  (~20 ms per custom action), walked every Event subclass for every event it deserialised,
+  opened a new TCP connection for every action-server call, scheduled its NLU and policy graphs
+  through dask twice per turn, and sent DIET's inputs through `tf.function`'s per-call checks;
+  masking skips ASCII text without a digit, and a turn's events are written in one INSERT
+  (profile and figures in docs/benchmarks.md).
 - **Bounded history** (`bot/rasa_ext/bounded_history.py`): a turn reads a checkpoint of the
   dialogue state plus the last 6–12 user turns instead of the whole session, so the 200th
   message costs what the 10th does. `TRACKER_MAX_TURNS=0` switches it off.

@@ -82,6 +82,7 @@ CHINESE_DIGITS = str.maketrans(
 )
 """Chinese numerals as people spell out a number (幺 for 1, 两 for 2; the financial forms)."""
 _CHINESE_DIGIT = re.compile("[〇零一幺二两三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖]")
+_ASCII_DIGIT = re.compile("[0-9]")
 _SEPARATOR = r"(?:[^\w\x00]|[_\u4e28\u30fc\u3161])"
 """Anything but a letter or a digit (and not the protection mark), plus `_` and letters that look like a dash."""
 _NUMBER = re.compile(rf"[0-9](?:{_SEPARATOR}*[0-9])*(?:{_SEPARATOR}*[Xx])?")
@@ -229,7 +230,7 @@ def mask_nested(value: Any) -> Any:
     that spells a number to hide becomes its masked text. Everything else is returned as it is.
     """
     if isinstance(value, str):
-        return mask(value)
+        return value if not _has_digits(value) else mask(value)
     if isinstance(value, dict):
         return {mask_nested(key): mask_nested(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -282,6 +283,8 @@ def _mask_once(text: str, escapes: bool) -> Masked:
 
 
 def _has_digits(text: str) -> bool:
+    if text.isascii():  # NFKC leaves ASCII as it is, and no Chinese numeral is ASCII
+        return _ASCII_DIGIT.search(text) is not None
     return bool(re.search(r"\d", unicodedata.normalize("NFKC", text)) or _CHINESE_DIGIT.search(text))
 
 

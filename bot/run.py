@@ -79,6 +79,8 @@ def child_environment(
         MESSAGES_PER_MINUTE=str(settings.messages_per_minute),
         WEB_CHAT_ORIGINS=",".join(settings.web_chat_origins),
     )
+    if settings.redis_url:
+        env["REDIS_URL"] = settings.redis_url
     if settings.agent_chat_id is not None:
         env["TELEGRAM_AGENT_CHAT_ID"] = str(settings.agent_chat_id)
     # glibc gives each thread (TensorFlow starts dozens) a malloc arena; two save ~75 MB per Rasa server
@@ -194,11 +196,11 @@ def running_stack(
         return logs[-1]
 
     try:
-        if settings.rasa_workers > 1:  # the production profile: N Rasa workers behind bot.router
+        if settings.rasa_workers > 1:  # the production profile: N Rasa workers behind HAProxy
             children = scaled_children(settings, model, auth_token, env)
             for child in children:
                 log = log_for(child.name.replace(" ", "_"))
-                stack.start(child.name, child.command, child.env, log, child.ready_url)
+                stack.start(child.name, child.command, child.env, log, child.supervised_url())
             stack.wait_ready(checks={child.name: child.ready_url for child in children})
             rasa_urls = tuple(f"http://127.0.0.1:{port}" for port in settings.worker_ports())
         else:

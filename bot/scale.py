@@ -1,39 +1,48 @@
-"""The production profile's processes: several Rasa workers, their action servers, and the sticky router.
+"""The production profile's processes: several stateless Rasa workers, their action servers, and HAProxy.
 
 With RASA_WORKERS=N (N > 1) `bot.run` starts, instead of one Rasa server on RASA_PORT:
 
-    router (bot.router)            127.0.0.1:RASA_PORT        conversation -> worker by hash of its id
+    HAProxy (deploy/haproxy.cfg.in) 127.0.0.1:RASA_PORT       round robin; socket.io sticky per session
     Rasa worker i (i = 1 … N)      127.0.0.1:RASA_PORT+i      or RASA_WORKER_PORTS
     action server j (j = 1 … M)    127.0.0.1:ACTION_PORT+j-1  M = ACTION_SERVERS; worker i uses j = i mod M
 
 Each worker gets its share of the cores for TensorFlow (TF_INTRA_OP_PARALLELISM_THREADS, one
 inter-op thread) and a small SQL pool (SQL_POOL_SIZE; Rasa's default of 50 per process is made
-for one process), unless the environment sets them. Use PostgreSQL for DATABASE_URL and
-TRACKER_STORE_URL: SQLite works but every process then writes one file.
+for one process), unless the environment sets them. Any worker serves any turn: a conversation's
+lock is in Redis (REDIS_URL, bot/rasa_ext/lock_store.py) and its state in the tracker store, so
+use PostgreSQL for DATABASE_URL and TRACKER_STORE_URL (SQLite works but every process then writes
+one file). The workers share no process state; on several machines they need the same
+REDIS_URL, database URLs, WEB_SESSION_SECRET and model (README, deploy/).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.commands import action_server_command, rasa_server_command
+from bot.haproxy import READY_PATH, haproxy_command, write_config
 from bot.settings import Settings
 
+HAPROXY_CONFIG = "haproxy.cfg"
 WORKER_SQL_POOL_SIZE = "4"
 WORKER_SQL_MAX_OVERFLOW = "8"
 
 
 @dataclass(frozen=True)
 class Child:
-    """One process to start, and the URL that answers once it is ready."""
+    """One process to start, the URL that answers once it is ready, and the one that says it still works."""
 
     name: str
     command: list[str]
     env: dict[str, str]
     ready_url: str
+    health_url: str = ""
+
+    def supervised_url(self) -> str:
+        """What the supervisor asks while it runs (the ready URL unless another is given)."""
+        return self.health_url or self.ready_url
 
 
 def worker_environment(env: dict[str, str], settings: Settings, index: int) -> dict[str, str]:
@@ -49,7 +58,7 @@ def worker_environment(env: dict[str, str], settings: Settings, index: int) -> d
 
 
 def scaled_children(settings: Settings, model: Path, auth_token: str, env: dict[str, str]) -> list[Child]:
-    """Action servers, Rasa workers and the router, in the order to start them."""
+    """Action servers, Rasa workers and HAProxy (its config written under var/), in the order to start them."""
     children = [
         Child(
             f"action server {j + 1}",
@@ -69,8 +78,18 @@ def scaled_children(settings: Settings, model: Path, auth_token: str, env: dict[
         )
         for i, port in enumerate(settings.worker_ports())
     ]
-    router = [sys.executable, "-m", "bot.router", "--port", str(settings.rasa_port)]
-    for worker in workers:
-        router += ["--worker", worker]
-    children.append(Child("router", router, env, f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/"))
+    config = write_config(
+        settings.var_dir / HAPROXY_CONFIG,
+        f"127.0.0.1:{settings.rasa_port}",
+        [f"127.0.0.1:{port}" for port in settings.worker_ports()],
+    )
+    children.append(
+        Child(
+            "haproxy",
+            haproxy_command(config),
+            env,
+            f"http://127.0.0.1:{settings.rasa_port}{READY_PATH}",  # every worker up
+            f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/",  # at least one (a worker may restart)
+        )
+    )
     return children

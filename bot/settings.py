@@ -141,6 +141,9 @@ class Settings:
     """Action server processes on `action_port` and the ports after it (with several Rasa workers)."""
     messages_per_minute: int = 30
     """Messages one REST sender or web session may send per minute (0: no limit)."""
+    redis_url: str | None = None
+    """REDIS_URL: conversation locks and socket.io's messages between workers; the production
+    profile (RASA_WORKERS > 1) defaults to the local Redis, one process keeps both in memory."""
     web_session_secret: str | None = None
     """Signs web-chat session tokens (WEB_SESSION_SECRET); `bot.run` keeps one under var/ when unset."""
     web_chat_origins: tuple[str, ...] = ()
@@ -190,12 +193,16 @@ class Settings:
             retention_days=_int(env, "RETENTION_DAYS", 30),
             messages_per_minute=_int(env, "MESSAGES_PER_MINUTE", 30),
             web_session_secret=env.get("WEB_SESSION_SECRET") or None,
+            redis_url=env.get("REDIS_URL") or (LOCAL_REDIS_URL if _int(env, "RASA_WORKERS", 1) > 1 else None),
             web_chat_origins=_origins(env),
             agent_chat_id=_agent_chat_id(env),
             **_limits(env),
             **_scale(env),
         )
 
+
+LOCAL_REDIS_URL = "redis://127.0.0.1:6379/0"
+"""The production profile's Redis when REDIS_URL is unset."""
 
 RASA_PROCESS_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",  # no calls home: this machine has no internet

@@ -16,9 +16,10 @@ session start and its timestamp, and everything in the kept turns. What a turn n
 events older than the checkpoint, and the trigger message of a form activated before it.
 The full history is untouched in SQL (`retrieve_full_tracker` and `/conversations/…/tracker`
 read it all); a conversation deleted from SQL (`bot.retention`) is never brought back from a
-checkpoint. Checkpoints are per process, which is right when each conversation is always
-served by the same Rasa process (one process, or `bot.router`); a checkpoint made by another
-process is never needed, and one that is missing (restart, eviction) only costs one full read.
+checkpoint. Checkpoints are per process and only save work: with several workers (any worker
+serves any turn) a worker's checkpoint may be older than turns another worker served, and the
+turn then reads those rows after it too; one that is missing (restart, eviction, a conversation
+new to this worker) costs one full read. No turn's outcome depends on which worker has one.
 
 `TRACKER_MAX_TURNS=0` turns bounding off.
 """

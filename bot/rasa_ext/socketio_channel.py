@@ -16,6 +16,9 @@
   messages a minute, no exception in a turn ends the server, and a turn that produced no message
   gets the apology (or "handed over" when the conversation is paused), as on REST. A bot message
   is one event, blank lines and all (Rasa's output splits it at every blank line).
+- **Several workers** (REDIS_URL set): python-socketio's Redis client manager carries every emit
+  to a room to the other workers too, so a message for a web user's room reaches the worker that
+  holds the socket; with one process the rooms stay in its memory.
 - A malformed event gets an `error` event and a bot message saying what was wrong; nothing is stored.
 - A widget's opening message (`/start`, `/get_started`, or a blank first message: rasa-webchat
   sends one when it opens without `initPayload`) is answered with the greeting and never reaches
@@ -49,7 +52,7 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from bot.db.engine import shared_session_factory
 from bot.errors import InvalidRequest, TooManyMessages
@@ -74,6 +77,18 @@ BAD_EVENT = "utter_request_bad_event"
 ERROR_EVENT = "error"
 MAX_MESSAGE_ID_CHARS = 64
 REMEMBERED_MESSAGE_IDS = 10_000
+ROOMS_CHANNEL = "dingtalk_bot:socketio"
+"""The Redis pub/sub channel on which the workers pass on emits to rooms."""
+
+
+def share_rooms(sio: AsyncServer, redis_url: str) -> None:
+    """Let emits to a room reach the sockets every worker holds (python-socketio's AsyncRedisManager).
+
+    Must run before the first connection: python-socketio initialises its manager then.
+    """
+    manager = AsyncRedisManager(redis_url, channel=ROOMS_CHANNEL)
+    sio.manager = manager
+    manager.set_server(sio)
 
 
 class _WebOutput(SocketIOOutput):
@@ -152,6 +167,8 @@ class SocketIOChannel(SocketIOInput):
         sio = self.sio
         assert sio is not None
         settings = Settings.from_env()
+        if settings.redis_url:
+            share_rooms(sio, settings.redis_url)
         origins = OriginPolicy(settings.web_chat_origins, bot_url=settings.rasa_url)
         sio.eio.cors_allowed_origins = origins.allows
         sio.eio.cors_credentials = False  # the chat uses no cookies

@@ -1,4 +1,4 @@
-"""Two pure-speed replacements inside Rasa 3.6's turn, installed by `bot.rasa_server` before Rasa starts.
+"""Pure-speed replacements inside Rasa 3.6's turn, installed by `bot.rasa_server` before Rasa starts.
 
 Each one keeps Rasa's behaviour exactly and removes work Rasa repeats on every turn:
 
@@ -8,12 +8,31 @@ Each one keeps Rasa's behaviour exactly and removes work Rasa repeats on every t
 - `Event.resolve_by_type` walks every subclass of `Event` for every event it deserialises
   (a tracker of n events costs n walks). The replacement remembers the class of each known
   type name; unknown names still go through Rasa's own lookup (and its errors).
+- `EndpointConfig.request` opens a new aiohttp session, and so a new TCP connection, for every
+  call to the action server (about a tenth of a Rasa worker's CPU per turn, and an accept on the
+  action server's side). The replacement keeps one session per endpoint and event loop, with
+  the same headers, auth and timeout; idle connections are dropped after
+  `KEEPALIVE_S`, before Sanic's own keep-alive timeout (5 s) closes them from the other end.
+- `DaskGraphRunner.run` (the NLU pipeline and the policies, twice per turn) prunes the graph
+  schema, builds a dask graph and runs dask's scheduler on every call, and formats the whole
+  execution context into a debug message that is never logged. The replacement works out the
+  order of each set of targets once and calls the same nodes in it with the same inputs, as
+  dask's synchronous scheduler does (a need that is neither a node nor an input is passed as
+  its name); errors are raised as from `run`.
+- `RasaModel._rasa_predict` (DIET) calls its `tf.function`, which checks and casts every input
+  against the input signature and looks up the traced graph on every call (about 2 ms of a
+  parse). The replacement builds the function the first time as Rasa does, then calls the one
+  graph traced for that signature directly (it takes any batch the signature allows).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from typing import Any
+
+KEEPALIVE_S = 2.0
+"""Seconds an idle connection to an endpoint stays open (Sanic closes its side after 5)."""
 
 _installed = False
 
@@ -25,6 +44,9 @@ def install() -> None:
         return
     _cache_action_result_validator()
     _cache_event_classes()
+    _keep_endpoint_sessions()
+    _run_graphs_in_order()
+    _call_predict_graph_directly()
     _installed = True
 
 
@@ -75,3 +97,120 @@ def _cache_event_classes() -> None:
         return cls
 
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+
+
+class _Borrowed:
+    """`async with` on a kept session: yields it and leaves it open."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+
+def _keep_endpoint_sessions() -> None:
+    import aiohttp
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+    from rasa.utils.endpoints import EndpointConfig
+
+    def session(self: EndpointConfig) -> Any:
+        loop = asyncio.get_running_loop()
+        kept_loop, kept = self.__dict__.get("_bot_session", (None, None))
+        if kept is None or kept.closed or kept_loop is not loop:
+            auth = (  # as Rasa builds it
+                aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+                if self.basic_auth
+                else None
+            )
+            kept = aiohttp.ClientSession(
+                headers=self.headers,
+                auth=auth,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
+            )
+            self.__dict__["_bot_session"] = (loop, kept)
+        return _Borrowed(kept)
+
+    EndpointConfig.session = session  # type: ignore[method-assign]
+
+
+def graph_order(schema: Any, targets: list[str]) -> list[str]:
+    """The nodes `targets` need, each after everything it needs (inputs are not nodes)."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen or name not in schema.nodes:
+            return
+        seen.add(name)
+        for need in schema.nodes[name].needs.values():
+            visit(need)
+        order.append(name)
+
+    for target in targets:
+        visit(target)
+    return order
+
+
+def _run_graphs_in_order() -> None:
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    def run(
+        self: DaskGraphRunner, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
+    ) -> dict[str, Any]:
+        run_targets = targets if targets else self._graph_schema.target_names
+        orders = self.__dict__.setdefault("_bot_orders", {})
+        key = tuple(run_targets)
+        order = orders.get(key)
+        if order is None:
+            order = orders[key] = graph_order(self._graph_schema, list(run_targets))
+        values: dict[str, Any] = {}
+        for name, value in (inputs or {}).items():
+            if isinstance(value, str) and value in order:  # as `_add_inputs_to_graph` refuses it
+                raise GraphRunError(
+                    f"Input value '{value}' clashes with a node name. Make sure "
+                    f"that none of the input names passed to the `run` method are the "
+                    f"same as node names in the graph schema."
+                )
+            values[name] = (name, value)
+        nodes = self._graph_schema.nodes
+        try:
+            for name in order:
+                if name in values:  # an input named like a node replaces it, as in the dask graph
+                    continue
+                needs = [values.get(need, need) for need in nodes[name].needs.values()]
+                values[name] = self._instantiated_nodes[name](*needs)
+            return dict(values[target] for target in run_targets)
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+
+    DaskGraphRunner.run = run  # type: ignore[method-assign]
+
+
+def _call_predict_graph_directly() -> None:
+    from keras.utils import tf_utils
+    from rasa.shared.constants import DIAGNOSTIC_DATA
+    from rasa.utils.tensorflow.models import RasaModel
+
+    original = RasaModel._rasa_predict
+
+    def rasa_predict(self: RasaModel, batch_in: Any) -> dict[str, Any]:
+        function = self._tf_predict_step
+        if self._run_eagerly or function is None:
+            return original(self, batch_in)  # prepares the model and builds the tf.function
+        self._training = False
+        kept_function, graph = self.__dict__.get("_bot_predict_graph", (None, None))
+        if kept_function is not function:
+            graph = function.get_concrete_function()  # the signature's one graph
+            self.__dict__["_bot_predict_graph"] = (function, graph)
+        outputs = tf_utils.sync_to_numpy_or_python_type(graph(batch_in))
+        if DIAGNOSTIC_DATA in outputs:
+            outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
+        return outputs  # type: ignore[no-any-return]
+
+    RasaModel._rasa_predict = rasa_predict  # type: ignore[method-assign]

@@ -27,6 +27,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
 from bot.cli import describe
@@ -191,15 +192,19 @@ class UrlSQLTrackerStore(BoundedHistory, SQLTrackerStore):
             self._unsaved.setdefault(sender_id, []).extend(kept)
 
     def _add_rows(self, session: Any, sender_id: str, events: list[dict[str, Any]]) -> None:
+        """Insert the events in one statement (no ORM objects: nothing reads them back)."""
+        rows = []
         for data in events:
             intent = (data.get("parse_data") or {}).get("intent") or {}
-            session.add(
-                self.SQLEvent(
-                    sender_id=sender_id,
-                    type_name=data.get("event"),
-                    timestamp=data.get("timestamp"),
-                    intent_name=intent.get("name"),
-                    action_name=data.get("name"),
-                    data=json.dumps(data),
-                )
+            rows.append(
+                {
+                    "sender_id": sender_id,
+                    "type_name": data.get("event"),
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": intent.get("name"),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                }
             )
+        if rows:
+            session.execute(insert(self.SQLEvent.__table__), rows)

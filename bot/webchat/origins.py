@@ -17,7 +17,7 @@ class OriginPolicy:
     """The bot's own origin (however the request reached it) and an explicit list of other sites.
 
     The bot's own origin is the request's Host (or a proxy's X-Forwarded-Host and -Proto), and
-    the origin of RASA_URL: with several workers, `bot.router` forwards requests without their Host.
+    the origin of RASA_URL (for a proxy in front that does not pass the Host on).
     """
 
     def __init__(self, allowed: Iterable[str], *, bot_url: str | None = None) -> None:

@@ -29,7 +29,7 @@ def level(
         "empty_replies": failures.get("empty", 0),
         "unexpected_replies": 0,
         "error_samples": [],
-        "cpu_ms_per_message": {"rasa worker 1": 10.0, "router": 1.0, "total": 11.0},
+        "cpu_ms_per_message": {"rasa worker 1": 10.0, "haproxy": 1.0, "total": 11.0},
     }
 
 
@@ -131,7 +131,7 @@ def test_the_markdown_shows_targets_quality_load_and_costs() -> None:
     assert "| FAQ top-1 topic accuracy | 96.0% | 94.0% | 1.02 |" in markdown
     assert "| FAQ questions | 32 | 400 | 61.0 | 500.0 | 900.0 | 1080.0 | 0 | 2 | 0 | 11.0 |" in markdown
     assert "**missed**" in markdown and "| met |" in markdown
-    cpu = "faq at 32 applicants (ms): rasa worker 1 10.0, router 1.0; total 11.0; the CPU allows at most"
+    cpu = "faq at 32 applicants (ms): rasa worker 1 10.0, haproxy 1.0; total 11.0; the CPU allows at most"
     assert f"{cpu} about 100 msg/s on 2 idle cores" in markdown
     assert "| retraining after an answer-only change | 0.05 s (no training: fingerprint unchanged) |" in (
         markdown

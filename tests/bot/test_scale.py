@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,13 @@ def settings(**env: str) -> Settings:
     return Settings.from_env({"RASA_PORT": "7000", "ACTION_PORT": "7100", **env})
 
 
+@pytest.fixture(autouse=True)
+def var_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """HAProxy's configuration is written under BOT_VAR_DIR."""
+    monkeypatch.setenv("BOT_VAR_DIR", str(tmp_path))
+    return tmp_path
+
+
 def first_worker(children: list[Child]) -> Child:
     return next(child for child in children if child.name == "rasa worker 1")
 
@@ -24,7 +32,7 @@ def test_by_default_there_is_one_rasa_process_and_one_action_server() -> None:
     assert settings().rasa_workers == 1 and settings().action_servers == 1
 
 
-def test_workers_sit_behind_the_router_on_the_public_port() -> None:
+def test_workers_sit_behind_haproxy_on_the_public_port(var_dir: Path) -> None:
     children = scaled_children(settings(RASA_WORKERS="3", ACTION_SERVERS="2"), MODEL, "token", {})
     by_name = {child.name: child for child in children}
 
@@ -34,18 +42,18 @@ def test_workers_sit_behind_the_router_on_the_public_port() -> None:
         "rasa worker 1",
         "rasa worker 2",
         "rasa worker 3",
-        "router",
+        "haproxy",
     ]
-    assert by_name["router"].command[-8:] == [
-        "--port",
-        "7000",
-        "--worker",
-        "http://127.0.0.1:7001",
-        "--worker",
-        "http://127.0.0.1:7002",
-        "--worker",
-        "http://127.0.0.1:7003",
-    ]
+    config = var_dir / "haproxy.cfg"
+    assert by_name["haproxy"].command[-3:] == ["-db", "-f", str(config)]
+    text = config.read_text()
+    assert "bind 127.0.0.1:7000" in text
+    for port in (7001, 7002, 7003):
+        assert text.count(f"127.0.0.1:{port}") == 2  # in the round-robin and the socket.io backend
+    checked = subprocess.run(
+        ["haproxy", "-c", "-q", "-f", str(config)], check=False, capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr
     assert [by_name[f"rasa worker {i}"].env["ACTION_PORT"] for i in (1, 2, 3)] == ["7100", "7101", "7100"]
     assert by_name["action server 2"].ready_url == "http://127.0.0.1:7101/health"
     assert "--port" in by_name["rasa worker 2"].command and "7002" in by_name["rasa worker 2"].command

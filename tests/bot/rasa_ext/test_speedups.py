@@ -37,3 +37,32 @@ def test_unknown_event_names_still_fail_or_fall_back_as_in_rasa() -> None:
         Event.resolve_by_type("no_such_event")
     assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
     assert Event.resolve_by_type("topic") is None
+
+
+async def test_action_server_calls_share_one_connection_and_keep_rasas_headers() -> None:
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    seen: list[tuple[object, str | None]] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        seen.append((peer, request.headers.get("X-Action-Secret")))
+        return web.json_response({"events": [], "responses": []})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Action-Secret": "s"})
+        replies = [await endpoint.request(json={"next_action": "a"}, method="post") for _ in range(3)]
+    finally:
+        await runner.cleanup()
+
+    assert replies == [{"events": [], "responses": []}] * 3
+    assert len({peer for peer, _ in seen}) == 1
+    assert [secret for _, secret in seen] == ["s"] * 3

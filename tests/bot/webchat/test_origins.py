@@ -50,8 +50,8 @@ def test_the_bots_own_origin_and_listed_sites_are_allowed_nothing_else() -> None
     assert policy.is_listed("https://www.example.com") and not policy.is_listed("http://127.0.0.1:5005")
 
 
-def test_behind_the_router_the_bots_public_url_is_its_own_origin() -> None:
-    """With several workers `bot.router` forwards without Host: a worker knows its public origin from RASA_URL."""
+def test_behind_a_proxy_the_bots_public_url_is_its_own_origin() -> None:
+    """Behind a proxy that does not pass the Host on, a worker knows its public origin from RASA_URL."""
     policy = OriginPolicy([], bot_url="http://127.0.0.1:5005")
     behind_router = {"HTTP_HOST": "127.0.0.1:5006", "wsgi.url_scheme": "http"}
     assert policy.allows("http://127.0.0.1:5005", behind_router)

@@ -1,0 +1,169 @@
+"""The production profile end to end: HAProxy on the public port, two stateless Rasa workers, PostgreSQL and Redis.
+
+One stack for the module (it is slow to start); the killed-worker test runs last because it ends a worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import uuid
+from collections.abc import Iterator
+from itertools import pairwise
+from pathlib import Path
+
+import httpx
+import pytest
+import socketio
+
+from bot.haproxy import server_stats
+from bot.run import Stack, running_stack
+from tests.conftest import TEST_NOW, free_port, prepare_database, stack_settings
+from tests.support.private_stack import PrivatePostgres
+from tests.support.socketio_client import WebChat
+from tests.test_status_lookup_rest import response_text
+
+pytestmark = pytest.mark.servers
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+WORKERS = ("worker1", "worker2")
+ASK_CODE = response_text("utter_ask_credit_code_suffix")
+
+
+@pytest.fixture(scope="module")
+def production(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """HAProxy in front of 2 Rasa workers, one action server, private PostgreSQL databases, the local Redis."""
+    var_dir = tmp_path_factory.mktemp("production")
+    os.environ.setdefault("BOT_TEST_NOW", TEST_NOW)
+    database = PrivatePostgres().create()
+    try:
+        settings = stack_settings(
+            var_dir,
+            DATABASE_URL=database.app_url,
+            TRACKER_STORE_URL=database.tracker_url,
+            RASA_WORKERS="2",
+            RASA_WORKER_PORTS=f"{free_port()},{free_port()}",
+            REDIS_URL=REDIS_URL,
+        )
+        prepare_database(settings)
+        with running_stack(settings, model_path, log_dir=var_dir / "logs") as stack:
+            yield stack
+    finally:
+        database.drop()
+
+
+def served(stack: Stack) -> dict[str, int]:
+    """How many REST/API requests each worker answered so far (HAProxy's count of 2xx responses)."""
+    stats = server_stats(stack.settings.var_dir / "haproxy.sock")
+    return {worker: int(stats["rasa", worker]["hrsp_2xx"]) for worker in WORKERS}
+
+
+def user_texts(stack: Stack, conversation: str) -> list[str]:
+    """The applicant's messages stored in a conversation's tracker (read through HAProxy)."""
+    response = httpx.get(
+        f"{stack.settings.rasa_url}/conversations/{conversation}/tracker",
+        params={"token": stack.auth_token},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return [event["text"] for event in response.json()["events"] if event["event"] == "user"]
+
+
+def test_rest_turns_move_between_workers_and_conversations_stay_intact(production: Stack) -> None:
+    url = f"{production.settings.rasa_url}/webhooks/rest/webhook"
+    before = served(production)
+    alice, bob = f"alice-{uuid.uuid4().hex[:8]}", f"bob-{uuid.uuid4().hex[:8]}"
+    with httpx.Client(timeout=60) as client:
+
+        def say(sender: str, text: str) -> str:
+            response = client.post(url, json={"sender": sender, "message": text})
+            response.raise_for_status()
+            return "\n".join(message.get("text", "") for message in response.json())
+
+        # interleaved: with round robin each conversation's next turn lands on the other worker
+        assert ASK_CODE in say(alice, "帮我查下 RZ202611200001 的进度")
+        assert ASK_CODE in say(bob, "RZ202611180002 到哪一步了")
+        faq = say(alice, "认证需要费用吗？")  # a question meanwhile; the lookup still waits for the code
+        assert "免费" in faq and faq.endswith(ASK_CODE)
+        assert "当前状态：待打款验证" in say(bob, "91330106MA2H7K4L6Q")
+        assert "当前状态：初审中" in say(
+            alice, "b2c344"
+        )  # the question asked two turns ago, on the other worker
+    after = served(production)
+    assert {worker: after[worker] - before[worker] for worker in WORKERS} == {"worker1": 3, "worker2": 2} or {
+        worker: after[worker] - before[worker] for worker in WORKERS
+    } == {"worker1": 2, "worker2": 3}
+    assert user_texts(production, f"rest:{bob}") == ["RZ202611180002 到哪一步了", "91330106MA2H7K4L6Q"]
+
+
+async def test_socketio_through_haproxy_and_a_room_message_from_another_process(production: Stack) -> None:
+    chat = WebChat(production.settings.rasa_url)
+    await chat.connect()
+    try:
+        reply = await chat.say("认证需要费用吗？")
+        assert any("免费" in message.get("text", "") for message in reply)
+        # any process on the Redis (another worker, a back-office job) reaches the worker holding the socket
+        elsewhere = socketio.AsyncRedisManager(REDIS_URL, channel="dingtalk_bot:socketio", write_only=True)
+        await elsewhere.emit("bot_uttered", {"text": "来自另一个进程"}, room=chat.client.get_sid())
+        for _ in range(200):
+            if any(message.get("text") == "来自另一个进程" for message in chat.received):
+                break
+            await asyncio.sleep(0.05)
+        assert chat.received[-1] == {"text": "来自另一个进程"}
+    finally:
+        await chat.close()
+
+
+async def test_a_killed_worker_is_taken_out_and_its_conversations_go_on(production: Stack) -> None:
+    """SIGKILL worker 1 while 4 conversations talk; a turn in flight there fails (502 or a closed connection)
+    and the client sends it again.
+
+    Rasa saves a turn when it ends. A turn cut off before that left nothing in the tracker, and sending
+    it again runs it once; a turn saved whose reply was lost with the worker runs again when sent again
+    (it is then stored twice, one after the other). Its actions' side effects are safe to repeat.
+    """
+    url = f"{production.settings.rasa_url}/webhooks/rest/webhook"
+    senders = [f"kill-{i}-{uuid.uuid4().hex[:6]}" for i in range(4)]
+    messages = ["你好", "认证需要费用吗？", "需要准备哪些材料", "审核要多久", "打款验证是什么", "谢谢"]
+    killed = asyncio.Event()
+    retried: dict[str, list[str]] = {sender: [] for sender in senders}
+
+    async def talk(client: httpx.AsyncClient, sender: str) -> None:
+        for number, text in enumerate(messages):
+            if number == 2 and sender == senders[0]:
+                killed.set()
+            while True:
+                try:
+                    response = await client.post(url, json={"sender": sender, "message": text})
+                except httpx.TransportError:  # HAProxy closed the connection the cut-off turn came on
+                    retried[sender].append(text)
+                    continue
+                if response.status_code != 502:
+                    break
+                retried[sender].append(text)  # the turn in flight on the killed worker
+            response.raise_for_status()
+            assert response.json(), f"{sender}: no reply to {text}"
+
+    async def kill_worker() -> None:
+        await killed.wait()
+        os.killpg(production.processes["rasa worker 1"].pid, signal.SIGKILL)
+
+    async with httpx.AsyncClient(timeout=60) as client:
+        await asyncio.gather(kill_worker(), *(talk(client, sender) for sender in senders))
+        for _ in range(100):  # the health checks notice within about two seconds
+            if (
+                server_stats(production.settings.var_dir / "haproxy.sock")["rasa", "worker1"]["status"]
+                == "DOWN"
+            ):
+                break
+            await asyncio.sleep(0.1)
+    assert server_stats(production.settings.var_dir / "haproxy.sock")["rasa", "worker1"]["status"] == "DOWN"
+    for sender in senders:
+        assert len(retried[sender]) <= 1  # only the turn it had in flight at the kill
+        stored = user_texts(production, f"rest:{sender}")
+        repeated = [text for before, text in pairwise(stored) if text == before]
+        assert set(repeated) <= set(retried[sender])  # a turn stored twice is one that was sent twice
+        assert [
+            text for number, text in enumerate(stored) if stored[number - 1 : number] != [text]
+        ] == messages
