@@ -41,7 +41,7 @@ shell: train db ## chat with the bot in this terminal
 	$(PY) -m bot.run --shell
 
 TEST_WORKERS ?= 3
-test: train browser ## run every test (data validation, NLU gate, conversations, actions, gateway, web chat in Chromium)
+test: train browser haproxy ## run every test (data validation, NLU gate, conversations, actions, gateway, web chat in Chromium)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 unit: deps ## the tests that need no trained model and no Rasa (everything not marked `rasa`)
