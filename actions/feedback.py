@@ -24,6 +24,7 @@ NOTHING_TO_RATE = {
     Vote.DOWN: "utter_feedback_nothing_to_rate",
 }
 """Typed with no FAQ answer just before it: thanks, or sorry with a rephrasing or a person offered."""
+VOTES = frozenset(member.value for member in Vote)
 
 
 class ActionAnswerFeedback(SafeAction):
@@ -37,10 +38,11 @@ class ActionAnswerFeedback(SafeAction):
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         pressed = next(tracker.get_latest_entity_values(ANSWER_REF), None)
-        if intent == FEEDBACK_INTENT and pressed is not None:
-            answer_id = parse_ref(pressed)
+        payload = str(tracker.latest_message.get("text") or "").lstrip().startswith("/")
+        if intent == FEEDBACK_INTENT and (pressed is not None or payload):  # a button, or made up as one
+            answer_id = parse_ref(pressed) if isinstance(pressed, (str, int)) else None
             value = next(tracker.get_latest_entity_values(VOTE), None)
-            vote = Vote(value) if value in {member.value for member in Vote} else None
+            vote = Vote(value) if isinstance(value, str) and value in VOTES else None
             if answer_id is None or vote is None:
                 dispatcher.utter_message(response=REPLIES[Outcome.UNKNOWN])
                 return []

@@ -4,7 +4,8 @@ A rating button carries `rate:<case>:<score>` (score 1–5): on Telegram as call
 gateway, bot/gateway/satisfaction.py), on the web page as the button's payload (the socket.io
 channel, bot/rasa_ext/handoff_turns.py), so it never reaches NLU. The first answer per case is
 kept with the agent credited with it; a later one changes nothing; one from another conversation,
-or for a case that has not ended, is refused.
+for a case that has not ended or whose applicant was never asked (`was_asked`), or a malformed
+`rate:…` typed on the page, is refused.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.db import escalation_queries
-from bot.db.escalation_models import EscalationStatus
+from bot.db.escalation_models import Escalation, EscalationStatus
 from bot.db.types import utc_now
 
 PREFIX = "rate:"
@@ -45,6 +46,17 @@ def payload(escalation_id: int, score: int) -> str:
     return f"{PREFIX}{escalation_id}:{score}"
 
 
+def looks_like(text: str | None) -> bool:
+    """Whether `text` is meant as a rating button's payload (`rate:…`), well formed or not."""
+    return (text or "").strip().lower().startswith(PREFIX)
+
+
+def was_asked(escalation: Escalation) -> bool:
+    """Whether the applicant was asked to rate this case: an agent held it and ended it (ending
+    credits the owner, bot/gateway/endings.py); a case the applicant left was never asked about."""
+    return escalation.claimed_by is not None and escalation.resolved_by is not None
+
+
 def parse(text: str | None) -> Rating | None:
     """`rate:12:5` → Rating(12, 5); anything else → None."""
     match = _PAYLOAD.fullmatch((text or "").strip())
@@ -58,6 +70,7 @@ def record(session: Session, conversation: str, rating: Rating) -> Outcome:
         escalation is None
         or escalation.sender_id != conversation
         or escalation.status != EscalationStatus.RESOLVED
+        or not was_asked(escalation)
     ):
         return Outcome.REFUSED
     if not escalation_queries.save_rating(session, escalation, rating.score, utc_now()):

@@ -127,8 +127,8 @@ def take_vote_now(
             answer = feedback_queries.answer_of(session, answer_id, conversation_id)
             if answer is None:
                 return Outcome.UNKNOWN
-            if answer.vote is not None:
-                return Outcome.ALREADY
+            if answer.vote is not None and answer.vote_source is not VoteSource.REPHRASED:
+                return Outcome.ALREADY  # a vote the applicant gave; one the bot inferred gives way
             feedback_queries.set_vote(session, answer, vote, source, now=now)
             if vote is Vote.UP:
                 return Outcome.THANKS

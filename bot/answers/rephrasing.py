@@ -7,12 +7,13 @@ applicant's very next message Q2 — no other message between them, not even a �
 2. is read by the FAQ action as a new question: not a topic button pressed, not a short follow-up
    read against A (「个体工商户也一样吗？」), not a question about the application just reported, and
 3. ends without an answer (the FAQ fallback, topics offered as buttons, or a handoff after a second
-   fallback), or with another topic B that the model had ranked among A's runner-ups for Q1
-   (`FaqAnswer.alternatives`, the top `RUNNER_UPS` other topics).
+   fallback), or with the topic B that the model had ranked right after A for Q1 (the first of
+   `FaqAnswer.alternatives`).
 
-Rule 3 keeps a new question from counting: 「要准备什么材料」 answered, then 「审核要多久」 answered
-with the review times is a second question, not a complaint — unless the model itself hesitated
-between those topics for Q1. Getting A again is never counted (the applicant got the same answer).
+Rule 3 keeps a new question from counting: 「认证要收费吗」 answered, then 「审核要多久」 answered
+with the review times is a second question, not a complaint — unless the model itself ranked that
+topic second for Q1. Getting A again is never counted (the applicant got the same answer). A vote
+inferred this way gives way to the applicant's own 👍 or 👎 on that answer (bot/answers/feedback.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ REPHRASE_WINDOW = timedelta(seconds=120)
 """Q2 must come this soon after the answer to Q1."""
 RUNNER_UPS = 3
 """How many of Q1's other ranked topics are kept with the answer."""
+RUNNER_UP_REPHRASED = 1
+"""Only the topic ranked right after the answered one makes Q2 a rephrasing (the top 3 caught plain
+second questions: every answer has three runner-ups)."""
 
 
 def is_rephrasing(
@@ -38,4 +42,4 @@ def is_rephrasing(
         return False
     if outcome_topic is None:
         return True
-    return outcome_topic != answered_topic and outcome_topic in alternatives[:RUNNER_UPS]
+    return outcome_topic != answered_topic and outcome_topic in alternatives[:RUNNER_UP_REPHRASED]

@@ -27,7 +27,7 @@ _ANSWERS = {
 
 def ask(session: Session, escalation: Escalation) -> bool:
     """Queue the question for the applicant of a case an agent held; whether it was queued."""
-    if escalation.claimed_by is None:
+    if not ratings.was_asked(escalation):
         return False
     question = texts.RATING_QUESTION.format(id=escalation.id)
     channel = identity.channel_of(escalation.sender_id)

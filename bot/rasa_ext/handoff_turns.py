@@ -104,7 +104,7 @@ class HandoffTurns:
         when `text` is not one (it is an ordinary turn)."""
         rating = ratings.parse(text)
         if rating is None:
-            return None
+            return RATING_RESPONSES[ratings.Outcome.REFUSED] if ratings.looks_like(text) else None
         try:
             outcome = await asyncio.to_thread(self._run, ratings.record, conversation, rating)
         except StorageUnavailable:

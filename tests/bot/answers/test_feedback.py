@@ -66,7 +66,8 @@ def test_an_immediate_rephrasing_is_another_topic_the_model_hesitated_over_or_no
             now=T0 + after,
         )
 
-    assert rephrased(None) and rephrased("fees")  # no answer at all, or a runner-up of the first question
+    assert rephrased(None) and rephrased("fees")  # no answer at all, or the first question's runner-up
+    assert not rephrased("total_time")  # ranked third for the first question: a plain second question
     assert not rephrased("materials_list")  # the same answer again
     assert not rephrased("legal_rep_change")  # a new question the model never considered for the first
     assert not rephrased(None, REPHRASE_WINDOW + dt.timedelta(seconds=1))  # too late to be "at once"

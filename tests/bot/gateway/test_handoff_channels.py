@@ -177,6 +177,8 @@ def test_a_web_applicant_rates_the_case_on_the_page_when_the_agent_ends_it(
         assert [(b["title"], b["payload"]) for b in question["buttons"]] == [
             (texts.RATING_LABELS[score], f"rate:{escalation.id}:{score}") for score in range(1, 6)
         ]
+        for malformed in (f"rate:{escalation.id}:9", f"rate:{escalation.id}:", "rate:x"):  # typed, not NLU's
+            assert texts_of(await page.say(malformed)) == [response_text("utter_rating_refused")]
         pressed = await page.say(f"rate:{escalation.id}:4")  # what the page sends for the button 4
         assert texts_of(pressed) == [response_text("utter_rating_thanks")]
         again = await page.say(f"rate:{escalation.id}:1")
