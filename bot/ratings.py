@@ -22,7 +22,7 @@ from bot.db.types import utc_now
 
 PREFIX = "rate:"
 SCORES = (1, 2, 3, 4, 5)
-_PAYLOAD = re.compile(r"rate:([0-9]{1,12}):([1-5])", re.ASCII)
+_PAYLOAD = re.compile(r"rate:([1-9][0-9]{0,11}):([1-5])", re.ASCII)  # as buttons write them
 
 
 class Outcome(str, enum.Enum):

@@ -107,7 +107,8 @@ async def record_answer(
 def parse_ref(value: Any) -> int | None:
     """An answer id from a button's payload or a slot (None when it is not one)."""
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 18 else None
+    canonical = text.isascii() and text.isdigit() and len(text) <= 18 and not text.startswith("0")
+    return int(text) if canonical else None  # only as buttons write them: no "061", no "６１"
 
 
 def take_vote_now(

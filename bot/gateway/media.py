@@ -2,9 +2,13 @@
 
 An applicant's photo or document goes to the agents only when it keeps to the certification guide's
 rules for materials (「文件格式支持JPG、PNG、PDF，大小不超过5MB」, data/facts.yml): a document must be a
-JPG, PNG or PDF (by its MIME type, else by its name's extension) and no file may be over 5 MB
-(5 × 1024 × 1024 bytes as Telegram reports `file_size`; a photo is judged by its largest size).
-Telegram sends every photo as a JPEG. Anything else — voice, stickers, videos — is not a file here.
+JPG, PNG or PDF by its name's extension and by its MIME type alike (a name without an extension, or a
+type the client left out or gave as application/octet-stream, leaves the other one to decide; a
+`virus.exe` declared as application/pdf is refused), and no file may be over 5 MB (5 × 1024 × 1024
+bytes as Telegram reports `file_size`; a photo is judged by its largest size). A document whose name
+holds personal data (a 身份证号 or mobile, bot/privacy.py) is refused too: a copy keeps the name, and
+agents must not read it; the applicant is asked to rename it. Telegram sends every photo as a JPEG.
+Anything else — voice, stickers, videos — is not a file here.
 
 A relayed file is copied (copyMessage: no download, the caption replaced by ours) rather than sent
 again; its outbox row holds the source message and the caption as JSON in place of a text.
@@ -21,6 +25,7 @@ from telegram import Message
 
 from bot.gateway import texts
 from bot.message_length import utf16_length
+from bot.privacy import mask
 
 ALLOWED_TYPES = {"image/jpeg": "JPG", "image/png": "PNG", "application/pdf": "PDF"}
 ALLOWED_EXTENSIONS = {".jpg": "JPG", ".jpeg": "JPG", ".png": "PNG", ".pdf": "PDF"}
@@ -42,6 +47,7 @@ class Attachment:
     file_size: int | None
     file_format: str | None  # "JPG" / "PNG" / "PDF", or None for any other format
     caption: str
+    name_has_personal_data: bool = False
 
 
 def attachment_of(message: Message) -> Attachment | None:
@@ -53,10 +59,14 @@ def attachment_of(message: Message) -> Attachment | None:
     document = message.document
     if document is None:
         return None
-    file_format = ALLOWED_TYPES.get((document.mime_type or "").lower())
-    if file_format is None and document.mime_type in (None, "", "application/octet-stream"):
-        file_format = ALLOWED_EXTENSIONS.get(PurePosixPath(document.file_name or "").suffix.lower())
-    return Attachment("document", document.file_size, file_format, caption)
+    mime_type = (document.mime_type or "").strip().lower()
+    by_type = None if mime_type in ("", "application/octet-stream") else ALLOWED_TYPES.get(mime_type, "")
+    suffix = PurePosixPath(document.file_name or "").suffix.lower()
+    by_name = ALLOWED_EXTENSIONS.get(suffix, "") if suffix else None
+    known = {found for found in (by_type, by_name) if found is not None}
+    file_format = known.pop() if len(known) == 1 and "" not in known else None  # both agree, or one speaks
+    name = document.file_name or ""
+    return Attachment("document", document.file_size, file_format, caption, mask(name) != name)
 
 
 def problem(attachment: Attachment) -> str | None:
@@ -64,8 +74,13 @@ def problem(attachment: Attachment) -> str | None:
     if attachment.file_format is None:
         return texts.FILE_WRONG_FORMAT
     if attachment.file_size is not None and attachment.file_size > MAX_FILE_BYTES:
-        size_mb = f"{attachment.file_size / 1024 / 1024:.1f}"
+        hundredths = -(
+            -attachment.file_size * 100 // (1024 * 1024)
+        )  # rounded up: never "5MB" for 5MB + 1 byte
+        size_mb = f"{hundredths / 100:.2f}".rstrip("0").rstrip(".")
         return texts.FILE_TOO_LARGE.format(size=size_mb, most=MAX_FILE_MB)
+    if attachment.name_has_personal_data:
+        return texts.FILE_NAME_PERSONAL
     return None
 
 

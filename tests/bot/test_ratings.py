@@ -45,5 +45,5 @@ def test_only_a_case_an_agent_held_and_ended_can_be_rated(sessions: sessionmaker
     assert rate("web:someone-else", f"rate:{held}:1") is ratings.Outcome.REFUSED
     assert rate(APPLICANT, f"rate:{held}:4") is ratings.Outcome.KEPT
     assert rate(APPLICANT, f"rate:{held}:1") is ratings.Outcome.ALREADY
-    for malformed in ("rate:2:9", "rate:2:0", "rate:2:５", "rate:2: 5", "RATE:2:", "rate:1e0"):
+    for malformed in ("rate:2:9", "rate:2:0", "rate:2:５", "rate:2: 5", "RATE:2:", "rate:1e0", "rate:04:5"):
         assert ratings.parse(malformed) is None and ratings.looks_like(malformed)

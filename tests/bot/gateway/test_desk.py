@@ -689,7 +689,7 @@ def test_photos_and_documents_go_both_ways_with_captions_within_the_guides_file_
     telegram.send_document(
         applicant, file_name="执照.pdf", mime_type="application/pdf", file_size=6 * 1024 * 1024
     )
-    assert telegram.wait_for_texts(applicant, 2)[-1] == texts.FILE_TOO_LARGE.format(size="6.0", most=5)
+    assert telegram.wait_for_texts(applicant, 2)[-1] == texts.FILE_TOO_LARGE.format(size="6", most=5)
     telegram.send_document(applicant, file_name="开户许可证.PDF", mime_type=None, file_size=5 * 1024 * 1024)
     copies = telegram.wait_for(lambda: at_least(2, telegram.copies(agents_group)), what="the PDF")
     assert len(copies) == 2 and copies[1]["copied"]["document"]["file_name"] == "开户许可证.PDF"

@@ -83,7 +83,7 @@ def test_a_pressed_button_sends_its_payload(telegram: FakeTelegram, gateway: Gat
 
 
 def test_a_faq_answer_takes_one_vote_and_a_thumbs_down_reaches_the_editors(
-    telegram: FakeTelegram, gateway: GatewayProcess, stack: Stack
+    telegram: FakeTelegram, agents_group: int, gateway: GatewayProcess, stack: Stack
 ) -> None:
     applicant = new_user_id()
     telegram.send_text(applicant, FEES_QUESTION)
@@ -100,6 +100,14 @@ def test_a_faq_answer_takes_one_vote_and_a_thumbs_down_reaches_the_editors(
     assert telegram.calls_to("editMessageReplyMarkup")[-1].params["message_id"] == answer["message_id"]
     telegram.press_button(applicant, answer["message_id"], up)  # a second press: the first vote stands
     assert telegram.wait_for_texts(applicant, 3)[2] == response_text("utter_feedback_already")
+
+    telegram.send_text(
+        applicant, "转人工"
+    )  # during a handoff a 👍 is answered, and no bare 👍 reaches the agents
+    telegram.wait_for_texts(applicant, 5)
+    telegram.press_button(applicant, answer["message_id"], up)
+    assert telegram.wait_for_texts(applicant, 6)[5] == texts.FEEDBACK_DURING_HANDOFF
+    assert not any(message["text"].endswith("👍") for message in telegram.sent(agents_group))
 
     with shared_session_factory(stack.settings.database_url)() as session:
         [wrong] = session.scalars(
