@@ -25,7 +25,7 @@ from bot.gateway.updates import SafeUpdatesRequest
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 MAX_CONCURRENT_UPDATES = 256
 
 
@@ -68,6 +68,7 @@ def build_application(settings: GatewaySettings) -> Application:
     application.add_handlers(
         [
             CallbackQueryHandler(handlers.button_pressed),
+            MessageHandler(filters.UpdateType.EDITED, handlers.edited_message),  # before any other
             MessageHandler(filters.ChatType.GROUPS, handlers.group_message),
             CommandHandler("start", handlers.start, filters=private),
             CommandHandler("help", handlers.help_command, filters=private),

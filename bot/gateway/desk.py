@@ -178,6 +178,16 @@ class AgentDesk:
                 update_id, self._commands.send_saved_reply, escalation.id, agent, command.reply_name
             )
 
+    async def edited(self, update_id: int, message: Message) -> None:
+        """An agent edited a message in a case's thread: the applicant keeps the first version, say so."""
+        agent = agent_of(message, self._agents.chat_id)
+        if agent is None or (message.text or message.caption or "").lstrip().startswith(INTERNAL_NOTE):
+            return
+        escalation = await self._escalation_of(message, None)
+        if escalation is None or not await self._is_agent(agent):
+            return
+        await self._post(update_id, texts.AGENT_EDIT_NOT_SENT, escalation_id=escalation.id)
+
     async def button(self, update_id: int, query: CallbackQuery) -> None:
         """A card's button (接手 / 改由我接手 / 结束): the same as the command, answered with a short note."""
         match = _BUTTON.fullmatch((query.data or "").removeprefix(BUTTON_PREFIX))

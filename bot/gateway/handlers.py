@@ -138,6 +138,21 @@ async def group_message(update: Update, context: Context) -> None:
     await gateway.desk.handle(update.update_id, message, context.bot.username)
 
 
+async def edited_message(update: Update, context: Context) -> None:
+    """An edit is never handled as a new message (a command would run twice, a relayed text would
+    change nowhere): the applicant is asked to send the correction; an agent editing in a case's
+    thread is told the applicant still has the first version."""
+    gateway = services(context)
+    message = update.edited_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    if chat.type == chat.PRIVATE:
+        await gateway.conversations.reply(update.update_id, chat.id, texts.EDIT_NOT_READ)
+    elif chat.id == gateway.agents.chat_id:
+        await gateway.desk.edited(update.update_id, message)
+
+
 async def on_error(update: object, context: Context) -> None:
     """The one error handler: log first, then make sure an applicant is not left in silence."""
     update_id = update.update_id if isinstance(update, Update) else None

@@ -8,7 +8,8 @@ editMessageText, copyMessage) and can be told to fail: 429 with retry_after,
 403, a group migrated to a supergroup, a dropped connection, or a slow answer (the message is
 accepted at once, the answer comes `retry_after` seconds later). Like Telegram, it refuses a text
 over 4096 UTF-16 units and an edit that changes nothing; group messages can come from an anonymous
-admin (GroupAnonymousBot writing as the group), and buttons can be pressed in groups. Users can send
+admin (GroupAnonymousBot writing as the group), and buttons can be pressed in groups. Users can edit a
+message (an `edited_message` update) and send
 photos (several sizes, each with its file_size) and documents (file_name, mime_type, file_size)
 with captions; copyMessage copies only a message the fake knows, refuses a caption over 1024
 UTF-16 units and answers with a MessageId, as Telegram does.
@@ -227,6 +228,21 @@ class FakeTelegram(ThreadedServer):
         update_id = self._push({"message": message})
         self.message_ids[update_id] = message["message_id"]
         return update_id
+
+    def edit_text(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        *,
+        sender: dict[str, Any] | None = None,
+        reply_to: int | None = None,
+    ) -> int:
+        """The user edits their message `message_id` to read `text` (an `edited_message` update)."""
+        message = self._message(chat_id, sender, reply_to, None, text=text)
+        self._message_ids[chat_id] = itertools.count(message["message_id"])  # an edit takes no new id
+        message.update(message_id=message_id, edit_date=int(time.time()))
+        return self._push({"edited_message": message})
 
     def text_update(self, chat_id: int, text: str) -> dict[str, Any]:
         """An update for `text` in a private chat, not queued (for webhook tests)."""

@@ -705,3 +705,27 @@ def test_photos_and_documents_go_both_ways_with_captions_within_the_guides_file_
     assert "photo" in sample["copied"] and escalation(offline_env, case).claimed_by_name == "小王"
     assert len(telegram.texts(applicant)) == 2  # nothing else was said to the applicant
     assert "Traceback" not in offline_gateway.log()
+
+
+def test_an_edit_is_never_handled_again_and_both_sides_are_told(
+    telegram: FakeTelegram, agents_group: int, offline_env: dict[str, str], offline_gateway: GatewayProcess
+) -> None:
+    agent, applicant, _case, card = staffed_case(telegram, agents_group, offline_env)
+    update = telegram.send_text(agents_group, "/reply 文件格式", sender=agent, reply_to=card["message_id"])
+    assert len(telegram.wait_for_texts(applicant, 1)) == 1
+    telegram.edit_text(
+        agents_group,
+        telegram.message_ids[update],
+        "/reply 打款验证",
+        sender=agent,
+        reply_to=card["message_id"],
+    )
+    told = message_with(telegram, agents_group, texts.AGENT_EDIT_NOT_SENT)
+    assert told["reply_parameters"]["message_id"] == card["message_id"]  # in the case's thread
+    assert len(telegram.texts(applicant)) == 1  # the edited command did not run again
+
+    mine = telegram.send_text(applicant, "我的编号是 RZ202611200001")
+    relayed = group_text(telegram, agents_group, "RZ202611200001")
+    telegram.edit_text(applicant, telegram.message_ids[mine], "我的编号是 RZ202611180002")
+    assert telegram.wait_for_texts(applicant, 2)[-1] == texts.EDIT_NOT_READ
+    assert relayed and "RZ202611180002" not in "\n".join(telegram.texts(agents_group))
