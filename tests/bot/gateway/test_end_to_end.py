@@ -132,12 +132,20 @@ def test_escalation_agent_reply_and_resolve(
     telegram.send_text(applicant, "/human", sender=as_applicant)
     handed_over, how = telegram.wait_for_texts(applicant, 4)[2:4]
     assert "人工客服" in handed_over and "在这个对话里直接回复您" in how
-    post = telegram.wait_for(lambda: telegram.sent(agents_group), what="the escalation post")[0]
+    post = telegram.wait_for(  # other tests' cases share the group: find this applicant's card
+        lambda: next((m for m in telegram.sent(agents_group) if f"id {applicant}\n" in m["text"]), None),
+        what="the escalation post",
+    )
     assert f"张三 id {applicant}" in post["text"] and "RZ202611200001" in post["text"]
     assert "138****5678" in post["text"] and "13812345678" not in post["text"]
 
     telegram.send_text(applicant, "营业执照照片一直上传失败", sender=as_applicant)
-    relay = telegram.wait_for(lambda: telegram.sent(agents_group)[1:], what="the relayed message")[0]
+    relay = telegram.wait_for(
+        lambda: next(
+            (m for m in telegram.sent(agents_group) if m["text"].endswith("营业执照照片一直上传失败")), None
+        ),
+        what="the relayed message",
+    )
     assert relay["text"].endswith("营业执照照片一直上传失败")
     assert relay["reply_parameters"]["message_id"] == post["message_id"]  # one reply chain per escalation
 
