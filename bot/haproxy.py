@@ -18,6 +18,8 @@ from bot.settings import PROJECT_ROOT
 
 TEMPLATE = PROJECT_ROOT / "deploy" / "haproxy.cfg.in"
 DEFAULT_STATS_SOCKET = Path("/run/haproxy/bot.sock")
+CONNECTIONS_PER_SOURCE = 1000
+"""Connections one client address may hold at once (global maxconn is 4096)."""
 READY_PATH = "/haproxy/ready"
 """Answers 200 once HAProxy sees every worker up (503 before)."""
 
@@ -38,6 +40,7 @@ def render(bind: str, workers: Sequence[str], stats_socket: Path = DEFAULT_STATS
         sticky_servers=sticky,
         stats_socket=stats_socket,
         worker_count=len(workers),
+        connections_per_source=CONNECTIONS_PER_SOURCE,
     )
 
 

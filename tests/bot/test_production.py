@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import uuid
 from collections.abc import Iterator
 from itertools import pairwise
@@ -113,6 +114,31 @@ async def test_socketio_through_haproxy_and_a_room_message_from_another_process(
         assert chat.received[-1] == {"text": "来自另一个进程"}
     finally:
         await chat.close()
+
+
+def test_a_slow_body_is_cut_off_in_chinese_and_forwarded_host_headers_are_not_trusted(
+    production: Stack,
+) -> None:
+    host, port = "127.0.0.1", production.settings.rasa_port
+    with socket.create_connection((host, port), timeout=30) as slow:  # the attacker's slowloris body
+        slow.sendall(
+            b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100000\r\n\r\n{"sender": "slow", '
+        )
+        answer = slow.recv(4096).decode("utf-8", errors="replace")  # HAProxy's timeout http-request: 10 s
+    assert answer.startswith("HTTP/1.1 408") and "请求发送得太慢" in answer
+
+    handshake = httpx.get(  # an origin the bot does not list, dressed up by forwarded-host headers
+        f"{production.settings.rasa_url}/socket.io/",
+        params={"EIO": "4", "transport": "polling"},
+        headers={
+            "Origin": "https://evil.example",
+            "X-Forwarded-Host": "evil.example",
+            "X-Forwarded-Proto": "https",
+        },
+        timeout=30,
+    )
+    assert handshake.status_code == 400
 
 
 async def test_a_killed_worker_is_taken_out_and_its_conversations_go_on(production: Stack) -> None:
