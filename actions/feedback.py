@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -27,6 +28,24 @@ NOTHING_TO_RATE = {
 VOTES = frozenset(member.value for member in Vote)
 
 
+def button_vote(text: str) -> tuple[int | None, Vote | None]:
+    """The answer and vote of a 👍/👎 button's payload exactly as the buttons write it
+    (`/answer_feedback{"answer_ref": "12", "vote": "up"}`): anything else, (None, None)."""
+    prefix = f"/{FEEDBACK_INTENT}"
+    if not text.startswith(prefix):
+        return None, None
+    try:
+        body = json.loads(text[len(prefix) :])
+    except ValueError:
+        return None, None
+    if not isinstance(body, dict) or set(body) != {ANSWER_REF, VOTE}:
+        return None, None
+    ref, value = body[ANSWER_REF], body[VOTE]
+    if not isinstance(ref, str) or ref != ref.strip() or not isinstance(value, str) or value not in VOTES:
+        return None, None
+    return parse_ref(ref), Vote(value)
+
+
 class ActionAnswerFeedback(SafeAction):
     """Takes a vote on an answer this conversation got and acknowledges it; never silent."""
 
@@ -40,9 +59,7 @@ class ActionAnswerFeedback(SafeAction):
         pressed = next(tracker.get_latest_entity_values(ANSWER_REF), None)
         payload = str(tracker.latest_message.get("text") or "").lstrip().startswith("/")
         if intent == FEEDBACK_INTENT and (pressed is not None or payload):  # a button, or made up as one
-            answer_id = parse_ref(pressed) if isinstance(pressed, (str, int)) else None
-            value = next(tracker.get_latest_entity_values(VOTE), None)
-            vote = Vote(value) if isinstance(value, str) and value in VOTES else None
+            answer_id, vote = button_vote(str(tracker.latest_message.get("text") or ""))
             if answer_id is None or vote is None:
                 dispatcher.utter_message(response=REPLIES[Outcome.UNKNOWN])
                 return []

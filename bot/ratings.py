@@ -59,7 +59,7 @@ def was_asked(escalation: Escalation) -> bool:
 
 def parse(text: str | None) -> Rating | None:
     """`rate:12:5` → Rating(12, 5); anything else → None."""
-    match = _PAYLOAD.fullmatch((text or "").strip())
+    match = _PAYLOAD.fullmatch(text or "")  # exactly as the buttons write it
     return Rating(int(match.group(1)), int(match.group(2))) if match else None
 
 

@@ -144,3 +144,15 @@ def test_an_empty_message_during_a_handoff_says_no_reply_has_come_yet(rest: Rest
 
     assert rest.texts(sender, "") == response_text("utter_handoff_no_reply_yet")
     assert rest.texts(f"{sender}-alone", "") == response_text("utter_empty_message")  # no handoff: as before
+
+
+def test_a_thumbs_up_during_a_handoff_is_answered_and_not_left_for_the_agents(
+    rest: RestClient, sender: str
+) -> None:
+    """Found by the re-attack of issue 16: the payload reached the agents as a message."""
+    answer = rest.send(sender, "认证需要多少钱")[0]
+    up = answer["buttons"][0]["payload"]
+    assert up.startswith("/answer_feedback")
+    rest.send(sender, "转人工")
+    assert rest.texts(sender, up) == response_text("utter_feedback_unknown")
+    assert rest.texts(sender, "还在吗") == response_text("utter_handed_over_rest")  # a word is still left

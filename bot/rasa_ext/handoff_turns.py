@@ -27,6 +27,7 @@ from typing import Any
 from rasa.shared.core.events import ActionExecuted, ConversationResumed
 
 from bot import ratings
+from bot.answers.feedback import FEEDBACK_INTENT
 from bot.db import escalation_queries, web_messages
 from bot.db.engine import shared_session_factory
 from bot.db.errors import storage_errors
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 LEFT = "utter_handoff_left"
 NOT_IN_HANDOFF = "utter_not_in_handoff"
 HANDED_OVER = "utter_handed_over"
+FEEDBACK_EXPIRED = "utter_feedback_unknown"
 HANDED_OVER_REST = "utter_handed_over_rest"
 NOT_STORED = "utter_storage_unavailable"
 NO_REPLY = "utter_action_failed"
@@ -87,7 +89,10 @@ class HandoffTurns:
         return LEFT
 
     async def paused(self, conversation: str, text: str) -> str:
-        """A message in a paused conversation: left for the agents; the response that says what happens."""
+        """A message in a paused conversation: left for the agents; the response that says what happens.
+        A 👍/👎 under an earlier answer is not a word for the agents: it is answered as expired."""
+        if text.startswith(f"/{FEEDBACK_INTENT}"):
+            return FEEDBACK_EXPIRED
         try:
             escalation = await asyncio.to_thread(self._run, note_for_agents, conversation, text)
         except StorageUnavailable:

@@ -101,6 +101,20 @@ async def test_made_up_votes_are_refused_and_a_plain_second_question_leaves_the_
     ):
         [refused] = await turn(ActionAnswerFeedback(), history, made_up)
         assert refused["response"] == "utter_feedback_unknown"
+    ref = json.loads("{" + first["buttons"][0]["payload"].partition("{")[2])["answer_ref"]
+    for body in (  # the second attacker's: right answer, but not as the buttons write it
+        {"answer_ref": int(ref), "vote": "up"},
+        {"answer_ref": [ref], "vote": "up"},
+        {"answer_ref": f" {ref}", "vote": "up"},
+        {"answer_ref": f"{ref}\n", "vote": "up"},
+        {"answer_ref": ref, "vote": ["up"]},
+        {"answer_ref": ref, "vote": "up", "x": 1},
+        {"answer_ref": f"0{ref}", "vote": "up"},
+    ):
+        [refused] = await turn(
+            ActionAnswerFeedback(), history, pressed("/answer_feedback" + json.dumps(body))
+        )
+        assert refused["response"] == "utter_feedback_unknown", body
     [thanks] = await turn(ActionAnswerFeedback(), history, pressed(first["buttons"][0]["payload"]))
     assert thanks["response"] == "utter_feedback_thanks"  # the applicant's own 👍 on the fees answer
     with sessions() as session:

@@ -139,6 +139,14 @@ def test_a_slow_body_is_cut_off_in_chinese_and_forwarded_host_headers_are_not_tr
         timeout=30,
     )
     assert handshake.status_code == 400
+    for spelling in ("X_Forwarded_Host", "X-Forwarded_Host", "X_Forwarded-Host"):  # read as the same header
+        sneaked = httpx.get(
+            f"{production.settings.rasa_url}/socket.io/",
+            params={"EIO": "4", "transport": "polling"},
+            headers={"Origin": "http://evil.example", spelling: "evil.example"},
+            timeout=30,
+        )
+        assert sneaked.status_code == 400, spelling
 
 
 async def test_a_killed_worker_is_taken_out_and_its_conversations_go_on(production: Stack) -> None:
