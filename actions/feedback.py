@@ -10,7 +10,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.safe_action import SafeAction
-from bot.answers.feedback import ANSWER_REF, FEEDBACK_INTENT, VOTE, Outcome, parse_ref, take_vote
+from bot.answers.feedback import (
+    ANSWER_REF,
+    FEEDBACK_INTENT,
+    FEEDBACK_PAYLOAD,
+    VOTE,
+    Outcome,
+    parse_ref,
+    take_vote,
+)
 from bot.db.feedback_models import Vote, VoteSource
 from bot.dialogue_context import FAQ_ANSWER, fresh_value
 
@@ -31,11 +39,10 @@ VOTES = frozenset(member.value for member in Vote)
 def button_vote(text: str) -> tuple[int | None, Vote | None]:
     """The answer and vote of a 👍/👎 button's payload exactly as the buttons write it
     (`/answer_feedback{"answer_ref": "12", "vote": "up"}`): anything else, (None, None)."""
-    prefix = f"/{FEEDBACK_INTENT}"
-    if not text.startswith(prefix):
+    if not text.startswith(FEEDBACK_PAYLOAD):
         return None, None
     try:
-        body = json.loads(text[len(prefix) :])
+        body = json.loads(text[len(FEEDBACK_PAYLOAD) :])
     except ValueError:
         return None, None
     if not isinstance(body, dict) or set(body) != {ANSWER_REF, VOTE}:

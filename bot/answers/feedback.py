@@ -18,11 +18,13 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from bot.answers.rephrasing import is_rephrasing
 from bot.db import feedback_queries
 from bot.db.engine import shared_session_factory
 from bot.db.errors import storage_errors
-from bot.db.feedback_models import Vote, VoteSource
+from bot.db.feedback_models import FaqAnswer, Vote, VoteSource
 from bot.db.types import utc_now
 from bot.db.unanswered import Reason, record_unanswered
 from bot.inbound import clean_text
@@ -35,6 +37,8 @@ FEEDBACK_INTENT = "answer_feedback"
 """The intent the buttons send: `/answer_feedback{"answer_ref": "12", "vote": "up"}`; typed 「有用」 is a 👍."""
 UNHELPFUL_INTENT = "answer_unhelpful"
 """「没解决」「没用」「不对」 typed: a 👎 on the answer just given."""
+FEEDBACK_PAYLOAD = f"/{FEEDBACK_INTENT}"
+"""How every 👍/👎 button's payload starts (see feedback_buttons)."""
 ANSWER_REF = "answer_ref"
 VOTE = "vote"
 BUTTON_TITLES = {Vote.UP: "👍", Vote.DOWN: "👎"}
@@ -59,7 +63,7 @@ def feedback_buttons(answer_id: int) -> list[dict[str, str]]:
     return [
         {
             "title": title,
-            "payload": f"/{FEEDBACK_INTENT}"
+            "payload": FEEDBACK_PAYLOAD
             + json.dumps({ANSWER_REF: str(answer_id), VOTE: vote.value}, ensure_ascii=False),
         }
         for vote, title in BUTTON_TITLES.items()
@@ -130,13 +134,17 @@ def take_vote_now(
                 return Outcome.UNKNOWN
             if answer.vote is not None and answer.vote_source is not VoteSource.REPHRASED:
                 return Outcome.ALREADY  # a vote the applicant gave; one the bot inferred gives way
-            feedback_queries.set_vote(session, answer, vote, source, now=now)
             if vote is Vote.UP:
+                feedback_queries.set_vote(session, answer, vote, source, now=now)
                 return Outcome.THANKS
-            record_unanswered(
-                session, answer.question, Reason.WRONG_ANSWER, now=now, answer_topic=answer.topic
-            )
+            _mark_wrong(session, answer, source, now)
             return Outcome.SORRY
+
+
+def _mark_wrong(session: Session, answer: FaqAnswer, source: VoteSource, now: datetime) -> None:
+    """A 👎 on `answer`, and its question into the editors' unanswered sheet as 答错了."""
+    feedback_queries.set_vote(session, answer, Vote.DOWN, source, now=now)
+    record_unanswered(session, answer.question, Reason.WRONG_ANSWER, now=now, answer_topic=answer.topic)
 
 
 async def take_vote(conversation_id: str, answer_id: int, vote: Vote, source: VoteSource) -> Outcome:
@@ -169,10 +177,7 @@ def note_rephrasing_now(
                 now=now,
             ):
                 return False
-            feedback_queries.set_vote(session, answer, Vote.DOWN, VoteSource.REPHRASED, now=now)
-            record_unanswered(
-                session, answer.question, Reason.WRONG_ANSWER, now=now, answer_topic=answer.topic
-            )
+            _mark_wrong(session, answer, VoteSource.REPHRASED, now)
             return True
     except Exception as error:  # noqa: BLE001 - best effort: the new question's reply matters more
         logger.warning("could not check a rephrasing: %s", type(error).__name__)

@@ -22,7 +22,7 @@ from telegram.constants import ChatAction
 from telegram.error import Forbidden, TelegramError
 
 from bot import identity, ratings
-from bot.answers.feedback import FEEDBACK_INTENT
+from bot.answers.feedback import FEEDBACK_PAYLOAD
 from bot.db import escalation_queries, gateway_queries
 from bot.db.escalation_models import Escalation
 from bot.errors import TooManyMessages, UpstreamUnavailable
@@ -39,8 +39,6 @@ from bot.handoff import is_leave_request
 from bot.rate_limit import MessageLimiter
 
 logger = logging.getLogger(__name__)
-FEEDBACK_PAYLOAD = f"/{FEEDBACK_INTENT}"
-"""A 👍/👎 under an earlier answer (bot/answers/feedback.py): pressed during a handoff, it is answered here."""
 
 SLOW_DOWN_NOTICE_S = 60.0
 """An applicant over the message limit is told so at most once in this time."""
@@ -142,7 +140,9 @@ class Conversations:
             await self._slow_down(update_id, chat_id, error)
             return
         escalation = await self.active_escalation(chat_id, display_name)
-        if escalation is not None and payload is not None and payload.startswith(FEEDBACK_PAYLOAD):
+        if (
+            escalation is not None and payload is not None and payload.startswith(FEEDBACK_PAYLOAD)
+        ):  # a 👍/👎 of an earlier answer
             await self.reply(update_id, chat_id, texts.FEEDBACK_DURING_HANDOFF)  # not a word for the agents
             return
         if escalation is not None and not is_leave_request(payload or text):  # 返回机器人: Rasa ends it

@@ -27,7 +27,7 @@ from typing import Any
 from rasa.shared.core.events import ActionExecuted, ConversationResumed
 
 from bot import ratings
-from bot.answers.feedback import FEEDBACK_INTENT
+from bot.answers.feedback import FEEDBACK_PAYLOAD
 from bot.db import escalation_queries, web_messages
 from bot.db.engine import shared_session_factory
 from bot.db.errors import storage_errors
@@ -91,7 +91,7 @@ class HandoffTurns:
     async def paused(self, conversation: str, text: str) -> str:
         """A message in a paused conversation: left for the agents; the response that says what happens.
         A 👍/👎 under an earlier answer is not a word for the agents: it is answered as expired."""
-        if text.startswith(f"/{FEEDBACK_INTENT}"):
+        if text.startswith(FEEDBACK_PAYLOAD):
             return FEEDBACK_EXPIRED
         try:
             escalation = await asyncio.to_thread(self._run, note_for_agents, conversation, text)

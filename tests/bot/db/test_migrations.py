@@ -54,21 +54,7 @@ def test_downgrade_to_base_removes_the_tables(database_url: str) -> None:
 
 
 def test_models_match_the_migrated_schema(database_url: str) -> None:
-    def ours(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-        table = obj if type_ == "table" else getattr(obj, "table", None)
-        return table is None or table.name in OUR_TABLES
-
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "include_object": ours}
-            )
-            differences = compare_metadata(context, Base.metadata)
-    finally:
-        engine.dispose()
-
-    assert differences == []
+    assert model_differences(database_url, OUR_TABLES) == []
 
 
 def model_differences(database_url: str, tables: set[str]) -> list[object]:
