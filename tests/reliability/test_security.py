@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -283,3 +284,53 @@ def test_a_negative_content_length_is_refused_and_the_server_keeps_serving(stack
         timeout=30,
     )
     assert "免费" in reply.json()[0]["text"]
+
+
+def _raw_request(port: int, request: bytes) -> tuple[str, str]:
+    """Send one raw HTTP request; the status line and the body of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        raw.sendall(request)
+        raw.settimeout(10)
+        answer = b""
+        while chunk := raw.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head.split(b"\r\n", 1)[0].decode(), body.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "words"),
+    [
+        pytest.param(
+            b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 2000000\r\nConnection: close\r\n\r\n{}",
+            "413",
+            "消息太大",
+            id="body over 1 MB",
+        ),
+        pytest.param(
+            b"GET /no-such-page HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            "404",
+            "没有这个地址",
+            id="path",
+        ),
+        pytest.param(
+            b"DELETE /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            "405",
+            "不支持这种请求方法",
+            id="method",
+        ),
+        pytest.param(
+            b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n",
+            "400",
+            "请求格式不正确",
+            id="content-length",
+        ),
+    ],
+)
+def test_errors_the_web_server_raises_itself_are_chinese_json(
+    stack: Stack, request_bytes: bytes, status: str, words: str
+) -> None:
+    status_line, body = _raw_request(stack.settings.rasa_port, request_bytes)
+    assert status_line.startswith(f"HTTP/1.1 {status}"), status_line
+    assert words in json.loads(body)["error"]
