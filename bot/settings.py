@@ -183,7 +183,7 @@ class Settings:
     public_hosts: tuple[str, ...] = ()
     """BOT_PUBLIC_HOSTS: the names the public reaches the bot by; in the production profile HAProxy
     refuses any other Host (421) except IP addresses and localhost. Default: RASA_URL's host."""
-    haproxy_monitor_port: int = 0
+    haproxy_monitor_port: int = 5004
     """HAPROXY_MONITOR_PORT: HAProxy's readiness listener on 127.0.0.1 (default RASA_PORT - 1)."""
     haproxy_request_timeout: int = 10
     """HAPROXY_REQUEST_TIMEOUT: seconds a client has to send a whole request, body included."""
