@@ -110,6 +110,7 @@ def _settings(profile: Profile, var_dir: Path, database_url: str | None) -> Sett
     )
     if profile.workers > 1:
         env["RASA_WORKER_PORTS"] = ",".join(str(free_port()) for _ in range(profile.workers))
+        env["HAPROXY_MONITOR_PORT"] = str(free_port())
     if database_url:
         env.update(DATABASE_URL=database_url, TRACKER_STORE_URL=database_url)
     return Settings.from_env(env)

@@ -3,6 +3,7 @@
 With RASA_WORKERS=N (N > 1) `bot.run` starts, instead of one Rasa server on RASA_PORT:
 
     HAProxy (deploy/haproxy.cfg.in) 127.0.0.1:RASA_PORT       round robin; socket.io sticky per session
+                                    127.0.0.1:HAPROXY_MONITOR_PORT   readiness (/haproxy/ready)
     Rasa worker i (i = 1 … N)      127.0.0.1:RASA_PORT+i      or RASA_WORKER_PORTS
     action server j (j = 1 … M)    127.0.0.1:ACTION_PORT+j-1  M = ACTION_SERVERS; worker i uses j = i mod M
 
@@ -82,13 +83,16 @@ def scaled_children(settings: Settings, model: Path, auth_token: str, env: dict[
         settings.var_dir / HAPROXY_CONFIG,
         f"127.0.0.1:{settings.rasa_port}",
         [f"127.0.0.1:{port}" for port in settings.worker_ports()],
+        monitor=f"127.0.0.1:{settings.haproxy_monitor_port}",
+        host_names=settings.host_names(),
+        request_timeout_s=settings.haproxy_request_timeout,
     )
     children.append(
         Child(
             "haproxy",
             haproxy_command(config),
             env,
-            f"http://127.0.0.1:{settings.rasa_port}{READY_PATH}",  # every worker up
+            f"http://127.0.0.1:{settings.haproxy_monitor_port}{READY_PATH}",  # every worker up
             f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/",  # at least one (a worker may restart)
         )
     )

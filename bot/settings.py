@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
@@ -104,6 +105,20 @@ def _origins(env: dict[str, str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(web_origin(part) for part in raw))
 
 
+_HOST_NAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
+
+
+def _public_hosts(env: dict[str, str]) -> tuple[str, ...]:
+    """BOT_PUBLIC_HOSTS: the host names the bot is reached by (HAProxy refuses requests for others)."""
+    hosts = [part.strip().lower().rstrip(".") for part in env.get("BOT_PUBLIC_HOSTS", "").split(",")]
+    for host in filter(None, hosts):
+        if not _HOST_NAME.match(host):
+            raise SettingsError(f"BOT_PUBLIC_HOSTS: {host!r} is not a host name (bot.example.com, no port)")
+    return tuple(dict.fromkeys(filter(None, hosts)))
+
+
 def _agent_chat_id(env: dict[str, str]) -> int | None:
     """TELEGRAM_AGENT_CHAT_ID: the agents group's id (a group's id is negative), or None when unset."""
     raw = (env.get("TELEGRAM_AGENT_CHAT_ID") or "").strip()
@@ -165,10 +180,21 @@ class Settings:
     agent_chat_id: int | None = None
     """The support agents' Telegram group (TELEGRAM_AGENT_CHAT_ID); without one the bot hands nobody
     over to a person: it says so, records the question and says how else to reach support."""
+    public_hosts: tuple[str, ...] = ()
+    """BOT_PUBLIC_HOSTS: the names the public reaches the bot by; in the production profile HAProxy
+    refuses any other Host (421) except IP addresses and localhost. Default: RASA_URL's host."""
+    haproxy_monitor_port: int = 5004
+    """HAPROXY_MONITOR_PORT: HAProxy's readiness listener on 127.0.0.1 (default RASA_PORT - 1)."""
+    haproxy_request_timeout: int = 10
+    """HAPROXY_REQUEST_TIMEOUT: seconds a client has to send a whole request, body included."""
 
     def worker_ports(self) -> tuple[int, ...]:
         """The ports of the Rasa workers behind the router."""
         return self.rasa_worker_ports or tuple(self.rasa_port + 1 + i for i in range(self.rasa_workers))
+
+    def host_names(self) -> tuple[str, ...]:
+        """The names HAProxy accepts in Host (besides addresses and localhost): BOT_PUBLIC_HOSTS, else RASA_URL's."""
+        return self.public_hosts or tuple(filter(None, [urlsplit(self.rasa_url).hostname]))
 
     def action_ports(self) -> tuple[int, ...]:
         """The ports of the action servers."""
@@ -196,6 +222,9 @@ class Settings:
             redis_url=env.get("REDIS_URL") or (LOCAL_REDIS_URL if _int(env, "RASA_WORKERS", 1) > 1 else None),
             web_chat_origins=_origins(env),
             agent_chat_id=_agent_chat_id(env),
+            public_hosts=_public_hosts(env),
+            haproxy_monitor_port=_positive(env, "HAPROXY_MONITOR_PORT", rasa_port - 1),
+            haproxy_request_timeout=_positive(env, "HAPROXY_REQUEST_TIMEOUT", 10),
             **_limits(env),
             **_scale(env),
         )

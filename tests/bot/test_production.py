@@ -6,9 +6,11 @@ One stack for the module (it is slow to start); the killed-worker test runs last
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from itertools import pairwise
@@ -18,9 +20,12 @@ import httpx
 import pytest
 import socketio
 
-from bot.haproxy import server_stats
-from bot.run import Stack, running_stack
-from tests.conftest import TEST_NOW, free_port, prepare_database, stack_settings
+from bot.haproxy import ERROR_TEXTS, server_stats
+from bot.run import Stack, child_environment, running_stack
+from tests.bot.gateway.conftest import GatewayProcess, new_user_id, telegram_env
+from tests.bot.gateway.fake_telegram import FakeTelegram
+from tests.bot.gateway.test_end_to_end import FEES_QUESTION, all_recorded_as_sent
+from tests.conftest import TEST_AGENT_CHAT_ID, TEST_NOW, free_port, prepare_database, stack_settings
 from tests.support.private_stack import PrivatePostgres
 from tests.support.socketio_client import WebChat
 from tests.test_status_lookup_rest import response_text
@@ -30,6 +35,9 @@ pytestmark = pytest.mark.servers
 REDIS_URL = "redis://127.0.0.1:6379/0"
 WORKERS = ("worker1", "worker2")
 ASK_CODE = response_text("utter_ask_credit_code_suffix")
+REQUEST_TIMEOUT_S = 2
+"""HAProxy's `timeout http-request` in this stack (HAPROXY_REQUEST_TIMEOUT; 10 s by default)."""
+PUBLIC_HOST = "bot.example.com"
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +54,9 @@ def production(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             RASA_WORKERS="2",
             RASA_WORKER_PORTS=f"{free_port()},{free_port()}",
             REDIS_URL=REDIS_URL,
+            HAPROXY_MONITOR_PORT=str(free_port()),
+            HAPROXY_REQUEST_TIMEOUT=str(REQUEST_TIMEOUT_S),
+            BOT_PUBLIC_HOSTS=PUBLIC_HOST,
         )
         prepare_database(settings)
         with running_stack(settings, model_path, log_dir=var_dir / "logs") as stack:
@@ -69,6 +80,21 @@ def user_texts(stack: Stack, conversation: str) -> list[str]:
     )
     response.raise_for_status()
     return [event["text"] for event in response.json()["events"] if event["event"] == "user"]
+
+
+def exchange(stack: Stack, raw: bytes, wait: float = 30) -> bytes:
+    """Send `raw` to HAProxy's public port and read everything it answers until it closes."""
+    with socket.create_connection(("127.0.0.1", stack.settings.rasa_port), timeout=wait) as connection:
+        connection.sendall(raw)
+        return b"".join(iter(lambda: connection.recv(65536), b""))
+
+
+def haproxy_answer(raw: bytes) -> tuple[int, dict[str, str], dict[str, str]]:
+    """An answer HAProxy made itself: its status, headers (lower-case names) and JSON body."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    return int(status_line.split()[1]), headers, json.loads(body.decode("utf-8"))
 
 
 def test_rest_turns_move_between_workers_and_conversations_stay_intact(production: Stack) -> None:
@@ -119,14 +145,16 @@ async def test_socketio_through_haproxy_and_a_room_message_from_another_process(
 def test_a_slow_body_is_cut_off_in_chinese_and_forwarded_host_headers_are_not_trusted(
     production: Stack,
 ) -> None:
-    host, port = "127.0.0.1", production.settings.rasa_port
-    with socket.create_connection((host, port), timeout=30) as slow:  # the attacker's slowloris body
-        slow.sendall(
-            b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n"
-            b'Content-Length: 100000\r\n\r\n{"sender": "slow", '
-        )
-        answer = slow.recv(4096).decode("utf-8", errors="replace")  # HAProxy's timeout http-request: 10 s
-    assert answer.startswith("HTTP/1.1 408") and "请求发送得太慢" in answer
+    started = time.monotonic()
+    answer = exchange(  # the attacker's slowloris body
+        production,
+        b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: bot.example.com\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 100000\r\n\r\n{"sender": "slow", ',
+    )
+    assert time.monotonic() - started < REQUEST_TIMEOUT_S + 5  # HAProxy's timeout http-request
+    status, headers, body = haproxy_answer(answer)
+    assert (status, headers["content-type"]) == (408, "application/json; charset=utf-8")
+    assert body == {"error": "请求发送得太慢，已断开，请重新发送。"}
 
     handshake = httpx.get(  # an origin the bot does not list, dressed up by forwarded-host headers
         f"{production.settings.rasa_url}/socket.io/",
@@ -147,6 +175,107 @@ def test_a_slow_body_is_cut_off_in_chinese_and_forwarded_host_headers_are_not_tr
             timeout=30,
         )
         assert sneaked.status_code == 400, spelling
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        pytest.param(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n", id="header without colon"),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", id="two hosts"),
+        pytest.param(b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", id="URI over 16 kB"),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: b", id="headers never finished"),
+        pytest.param(b"", id="nothing sent"),
+    ],
+)
+def test_what_haproxys_parser_refuses_gets_no_english_page(production: Stack, request_bytes: bytes) -> None:
+    """HAProxy 2.6 answers these from its HTTP/1 parser, which only knows its built-in English pages
+    (no http-error, errorfile or errorfiles reaches it): the connection is closed without an answer."""
+    started = time.monotonic()
+    assert exchange(production, request_bytes) == b""
+    assert time.monotonic() - started < REQUEST_TIMEOUT_S + 5
+
+
+def test_only_the_bots_host_names_and_addresses_are_served(production: Stack) -> None:
+    url = f"{production.settings.rasa_url}/webhooks/rest/webhook"
+    for host in ("evil.example", f"evil.example:{production.settings.rasa_port}", "127.0.0.1.evil.example"):
+        status, headers, body = haproxy_answer(
+            exchange(production, f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        )
+        assert (status, headers["content-type"]) == (421, "application/json; charset=utf-8"), host
+        assert body == {"error": "抱歉，这个网址不是本机器人的地址，请通过官方公布的网址访问。"}
+    no_host = exchange(production, b"GET / HTTP/1.0\r\n\r\n")
+    assert haproxy_answer(no_host)[0] == 421
+    for host in (PUBLIC_HOST.upper(), f"{PUBLIC_HOST}:443", "localhost", "127.0.0.1", "[::1]:5005"):
+        response = httpx.post(
+            url,
+            json={"sender": f"host-{uuid.uuid4().hex[:6]}", "message": "认证需要费用吗？"},
+            headers={"Host": host},
+            timeout=60,
+        )
+        assert response.status_code == 200 and "免费" in response.json()[0]["text"], host
+
+
+def test_readiness_is_answered_on_the_monitor_listener_only(production: Stack) -> None:
+    monitor = f"http://127.0.0.1:{production.settings.haproxy_monitor_port}"
+    ready = httpx.get(f"{monitor}/haproxy/ready", timeout=10)
+    assert (ready.status_code, ready.text) == (200, "ready")
+    assert httpx.get(f"{monitor}/webhooks/rest/", timeout=10).status_code == 404  # nothing else there
+    public = httpx.get(f"{production.settings.rasa_url}/haproxy/ready", timeout=10)
+    assert public.status_code == 404 and public.text != "ready"  # a worker's 404: HAProxy keeps no path here
+
+
+def test_the_telegram_gateway_resumes_through_haproxy_every_answer_once(
+    production: Stack, tmp_path: Path
+) -> None:
+    """The gateway talks to Rasa through HAProxy and is SIGKILLed while its turns are in flight there
+    (HAProxy's stats show them); the next gateway replays what it stored: every applicant
+    gets every answer, once."""
+    telegram = FakeTelegram().start()
+    telegram.add_chat(int(TEST_AGENT_CHAT_ID), title="客服群")
+    env = {
+        **child_environment(production.settings, production.auth_token),
+        **telegram_env(telegram, int(TEST_AGENT_CHAT_ID)),
+    }
+    assert env["RASA_URL"] == f"http://127.0.0.1:{production.settings.rasa_port}"  # HAProxy
+    stats_socket = production.settings.var_dir / "haproxy.sock"
+    gateways = [GatewayProcess(env, tmp_path / f"gateway-{n}.log") for n in (1, 2)]
+    try:
+        first = gateways[0].start()
+        applicants = [new_user_id() for _ in range(4)]
+        telegram.send_text(applicants[0], "你好")
+        telegram.wait_for_texts(applicants[0], 1)
+        telegram.wait_for(
+            lambda: all_recorded_as_sent(first, applicants[0]), what="the greeting to be recorded"
+        )
+
+        telegram.fail("sendMessage", "drop", times=None)  # nothing reaches the applicants before the kill
+        for applicant in applicants:
+            telegram.send_text(applicant, FEES_QUESTION)
+            telegram.send_text(applicant, "谢谢")
+        deadline = time.monotonic() + 30
+        while not (in_flight := int(server_stats(stats_socket)["rasa", "BACKEND"]["scur"])):
+            assert time.monotonic() < deadline, "no turn reached HAProxy"
+        first.kill()  # while HAProxy holds `in_flight` of its turns
+        telegram.clear_failures()
+        assert sum(len(telegram.texts(applicant)) for applicant in applicants) == 1
+
+        second = gateways[1].start()
+        for applicant in applicants:
+            telegram.wait_for_texts(applicant, 3 if applicant == applicants[0] else 2, timeout=90)
+        time.sleep(1.5)  # anything doubled would arrive now
+        for applicant in applicants:
+            replies = telegram.texts(applicant)
+            assert len(replies) == (3 if applicant == applicants[0] else 2), replies
+            assert "免费" in replies[-2] and "不客气" in replies[-1], replies
+        stored = {applicant: user_texts(production, f"tg:{applicant}") for applicant in applicants}
+        print(
+            f"\n[gateway through HAProxy] turns in flight at the kill: {in_flight}; stored: {stored}; "
+            f"replayed from the inbox: {'replaying' in second.log()}"
+        )
+    finally:
+        for gateway in gateways:
+            gateway.stop()
+        telegram.stop()
 
 
 async def test_a_killed_worker_is_taken_out_and_its_conversations_go_on(production: Stack) -> None:
@@ -175,6 +304,7 @@ async def test_a_killed_worker_is_taken_out_and_its_conversations_go_on(producti
                     continue
                 if response.status_code != 502:
                     break
+                assert response.json() == {"error": ERROR_TEXTS[502]}  # HAProxy's, in Chinese
                 retried[sender].append(text)  # the turn in flight on the killed worker
             response.raise_for_status()
             assert response.json(), f"{sender}: no reply to {text}"

@@ -57,6 +57,22 @@ def test_workers_sit_behind_haproxy_on_the_public_port(var_dir: Path) -> None:
     assert [by_name[f"rasa worker {i}"].env["ACTION_PORT"] for i in (1, 2, 3)] == ["7100", "7101", "7100"]
     assert by_name["action server 2"].ready_url == "http://127.0.0.1:7101/health"
     assert "--port" in by_name["rasa worker 2"].command and "7002" in by_name["rasa worker 2"].command
+    # readiness on HAProxy's own listener (RASA_PORT - 1), not on the public port
+    assert by_name["haproxy"].ready_url == "http://127.0.0.1:6999/haproxy/ready"
+    assert "bind 127.0.0.1:6999" in text and "timeout http-request 10s" in text
+    assert "acl public_host var(txn.host) -m str 127.0.0.1 localhost" in text  # RASA_URL's host
+
+
+def test_haproxy_listens_where_told_and_serves_only_the_public_host_names(var_dir: Path) -> None:
+    env = {"RASA_WORKERS": "2", "HAPROXY_MONITOR_PORT": "7500", "HAPROXY_REQUEST_TIMEOUT": "3"}
+    children = scaled_children(
+        settings(**env, BOT_PUBLIC_HOSTS="Bot.Example.com, chat.example.com"), MODEL, "t", {}
+    )
+    text = (var_dir / "haproxy.cfg").read_text()
+
+    assert children[-1].ready_url == "http://127.0.0.1:7500/haproxy/ready"
+    assert "bind 127.0.0.1:7500" in text and "timeout http-request 3s" in text
+    assert "acl public_host var(txn.host) -m str bot.example.com chat.example.com localhost" in text
 
 
 def test_each_worker_gets_its_share_of_cores_unless_the_environment_says_otherwise(
@@ -83,6 +99,10 @@ def test_worker_ports_can_be_given() -> None:
         {"RASA_WORKERS": "2", "RASA_WORKER_PORTS": "8001"},
         {"RASA_WORKERS": "2", "RASA_WORKER_PORTS": "a,b"},
         {"ACTION_SERVERS": "0"},
+        {"BOT_PUBLIC_HOSTS": "https://bot.example.com"},
+        {"BOT_PUBLIC_HOSTS": "bot.example.com:443"},
+        {"BOT_PUBLIC_HOSTS": "bot example"},
+        {"HAPROXY_REQUEST_TIMEOUT": "0"},
     ],
 )
 def test_bad_scale_settings_are_refused(env: dict[str, str]) -> None:
