@@ -25,7 +25,8 @@ run-production: train haproxy ## RASA_WORKERS (default: the cores) Rasa workers 
 	  psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$(PRODUCTION_DATABASE)'" | grep -q 1 \
 	    || createdb -h 127.0.0.1 -U postgres $(PRODUCTION_DATABASE); \
 	fi
-	export RASA_WORKERS="$${RASA_WORKERS:-$$(nproc)}" DATABASE_URL="$${DATABASE_URL:-$(PRODUCTION_DATABASE_URL)}"; \
+	ports="$${RASA_WORKER_PORTS//[^,]/}"; [ -n "$$RASA_WORKER_PORTS" ] && default_workers=$$(( $${#ports} + 1 )) || default_workers=$$(nproc); \
+	export RASA_WORKERS="$${RASA_WORKERS:-$$default_workers}" DATABASE_URL="$${DATABASE_URL:-$(PRODUCTION_DATABASE_URL)}"; \
 	export TRACKER_STORE_URL="$${TRACKER_STORE_URL:-$$DATABASE_URL}" REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}"; \
 	$(PY) -m bot.db init && exec $(PY) -m bot.run
 

@@ -67,15 +67,15 @@ def _limits(env: dict[str, str]) -> _Limits:
 
 
 def _scale(env: dict[str, str]) -> _Scale:
-    workers = _int(env, "RASA_WORKERS", 1)
-    action_servers = _int(env, "ACTION_SERVERS", 1)
-    if workers < 1 or action_servers < 1:
-        raise SettingsError("RASA_WORKERS and ACTION_SERVERS must be at least 1")
     raw_ports = [part.strip() for part in env.get("RASA_WORKER_PORTS", "").split(",") if part.strip()]
     try:
         ports = tuple(int(part) for part in raw_ports)
     except ValueError:
         raise SettingsError(f"RASA_WORKER_PORTS must be comma-separated ports, got {raw_ports!r}") from None
+    workers = _int(env, "RASA_WORKERS", len(ports) or 1)  # the ports listed say how many, unless given
+    action_servers = _int(env, "ACTION_SERVERS", 1)
+    if workers < 1 or action_servers < 1:
+        raise SettingsError("RASA_WORKERS and ACTION_SERVERS must be at least 1")
     if ports and len(ports) != workers:
         raise SettingsError(f"RASA_WORKER_PORTS lists {len(ports)} ports for RASA_WORKERS={workers}")
     return {"rasa_workers": workers, "rasa_worker_ports": ports, "action_servers": action_servers}

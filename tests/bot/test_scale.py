@@ -92,6 +92,11 @@ def test_worker_ports_can_be_given() -> None:
     assert settings(RASA_WORKERS="2", RASA_WORKER_PORTS="8001, 8005").worker_ports() == (8001, 8005)
 
 
+def test_listed_worker_ports_say_how_many_workers_when_not_given() -> None:
+    listed = settings(RASA_WORKER_PORTS="8001,8005,8009")
+    assert (listed.rasa_workers, listed.worker_ports()) == (3, (8001, 8005, 8009))
+
+
 @pytest.mark.parametrize(
     "env",
     [
