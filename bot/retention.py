@@ -236,7 +236,9 @@ def purge_idle_conversations(engine: Engine, cutoff: datetime, keep: set[str], p
             # Every checkpoint without a conversation: those just deleted, and any a worker wrote
             # while an earlier run deleted its conversation (a worker never uses one whose event is gone).
             orphaned = ~exists().where(TRACKER_EVENTS.c.sender_id == CHECKPOINTS.c.sender_id)
-            purged.add("tracker_checkpoints", connection.execute(delete(CHECKPOINTS).where(orphaned)).rowcount)
+            purged.add(
+                "tracker_checkpoints", connection.execute(delete(CHECKPOINTS).where(orphaned)).rowcount
+            )
 
 
 def purge(settings: Settings, *, days: int | None = None, now: datetime | None = None) -> Purged:

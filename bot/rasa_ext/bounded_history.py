@@ -74,6 +74,7 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 _LOADED = "_bot_bounded_events_loaded"
 """Attribute set on a tracker read here: how many of its events came from the store."""
 
+
 def max_turns_from_env(env: dict[str, str] | None = None) -> int:
     """TRACKER_MAX_TURNS (default 12; 0 turns bounding off)."""
     raw = (os.environ if env is None else env).get(MAX_TURNS_VARIABLE, "")
@@ -197,8 +198,7 @@ class BoundedHistory:
                     state = state_events(sender_id, prefix + events[:cut], self._slots())
                     anchor = rows[cut - 1]
                     checkpoint = Checkpoint(anchor[0], anchor[2], state)
-                    self._remember(sender_id, checkpoint)
-                    self._share(session, sender_id, checkpoint)
+                    self.keep_checkpoint(session, sender_id, checkpoint)
                     prefix, events = checkpoint.events, events[cut:]
         all_events = prefix + events
         if not (self.domain and all_events):  # type: ignore[attr-defined]
@@ -229,8 +229,9 @@ class BoundedHistory:
         while len(self._checkpoints) > MAX_CHECKPOINTS:
             self._checkpoints.popitem(last=False)
 
-    def _share(self, session: Any, sender_id: str, checkpoint: Checkpoint) -> None:
-        """Write a new checkpoint for every worker; a failure only leaves it in this one."""
+    def keep_checkpoint(self, session: Any, sender_id: str, checkpoint: Checkpoint) -> None:
+        """Keep a new checkpoint in this worker and share it; a failure to share only leaves it here."""
+        self._remember(sender_id, checkpoint)
         if not self._shared:
             return
         try:

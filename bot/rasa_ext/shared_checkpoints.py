@@ -121,9 +121,7 @@ def discard(session: Any, sender_id: str, checkpoint: Checkpoint) -> None:
     )
 
 
-def read_with_tail(
-    session: Any, events: Table, sender_id: str
-) -> tuple[Checkpoint | None, list[Row]] | None:
+def read_with_tail(session: Any, events: Table, sender_id: str) -> tuple[Checkpoint | None, list[Row]] | None:
     """The shared checkpoint and the current session's events after it, in one statement.
 
     Without a checkpoint, the rows are the whole current session (as Rasa reads it). With one,
