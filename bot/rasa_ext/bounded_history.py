@@ -261,11 +261,9 @@ class BoundedHistory:
                 self.forget_checkpoint(sender_id)
                 checkpoint, rows = None, None
         if rows is None and self._shared:
-            read = shared.read_with_tail(session, table.__table__, sender_id)
-            if read is not None:
-                checkpoint, rows = read
-                if checkpoint is not None:
-                    self._remember(sender_id, checkpoint)
+            checkpoint, rows = shared.read_with_tail(session, table.__table__, sender_id)
+            if checkpoint is not None:
+                self._remember(sender_id, checkpoint)
         if rows is None:
             query = self._event_query(  # type: ignore[attr-defined]
                 session, sender_id, fetch_events_from_all_sessions=False

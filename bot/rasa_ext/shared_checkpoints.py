@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql import Select
 
 logger = logging.getLogger(__name__)
 
@@ -121,20 +122,15 @@ def discard(session: Any, sender_id: str, checkpoint: Checkpoint) -> None:
     )
 
 
-def read_with_tail(session: Any, events: Table, sender_id: str) -> tuple[Checkpoint | None, list[Row]] | None:
+def read_with_tail(session: Any, events: Table, sender_id: str) -> tuple[Checkpoint | None, list[Row]]:
     """The shared checkpoint and the current session's events after it, in one statement.
 
     Without a checkpoint, the rows are the whole current session (as Rasa reads it). With one,
     they start at its anchor, which is checked and left out. A checkpoint whose anchor is not
     among them (the conversation was deleted, or a new session began after it) is deleted and
-    `None` returned: the caller reads the session in full (a second statement, once).
+    the session read in full (a second statement, once).
     """
     anchor = select(CHECKPOINTS.c.last_id).where(CHECKPOINTS.c.sender_id == sender_id).scalar_subquery()
-    session_start = (
-        select(func.max(events.c.timestamp))
-        .where(events.c.sender_id == sender_id, events.c.type_name == "session_started")
-        .scalar_subquery()
-    )
     shared = select(
         literal_column("0").label("kind"),
         CHECKPOINTS.c.last_id.label("id"),
@@ -142,23 +138,12 @@ def read_with_tail(session: Any, events: Table, sender_id: str) -> tuple[Checkpo
         CHECKPOINTS.c.last_timestamp.label("timestamp"),
         CHECKPOINTS.c.events.label("data"),
     ).where(CHECKPOINTS.c.sender_id == sender_id)
-    tail = select(
-        literal_column("1").label("kind"),
-        events.c.id,
-        events.c.type_name,
-        events.c.timestamp,
-        events.c.data,
-    ).where(
-        and_(
-            events.c.sender_id == sender_id,
-            or_(events.c.timestamp >= session_start, session_start.is_(None)),
-            events.c.id >= func.coalesce(anchor, 0),
-        )
-    )
-    query = union_all(shared, tail).order_by(literal_column("kind"), literal_column("id"))
+    query = union_all(shared, _session_events(events, sender_id, func.coalesce(anchor, 0)))
     checkpoint: Checkpoint | None = None
     rows: list[Row] = []
-    for kind, row_id, type_name, timestamp, data in session.execute(query):
+    for kind, row_id, type_name, timestamp, data in session.execute(
+        query.order_by(literal_column("kind"), literal_column("id"))
+    ):
         if kind == 0:
             checkpoint = Checkpoint(row_id, timestamp, json.loads(data))
         else:
@@ -169,4 +154,34 @@ def read_with_tail(session: Any, events: Table, sender_id: str) -> tuple[Checkpo
         return checkpoint, rows[1:]
     discard(session, sender_id, checkpoint)
     session.commit()
-    return None
+    whole = _session_events(events, sender_id, 0).order_by(literal_column("id"))
+    return None, [
+        (row_id, type_name, timestamp, json.loads(data))
+        for _, row_id, type_name, timestamp, data in session.execute(whole)
+    ]
+
+
+def _session_events(events: Table, sender_id: str, from_id: Any) -> Select:
+    """The current session's events from id `from_id` on (Rasa's session rule: since the latest start).
+
+    The session start is a scalar subquery, computed once; Rasa's own query joins it as a derived
+    table, which PostgreSQL without statistics on `events` runs once per row.
+    """
+    session_start = (
+        select(func.max(events.c.timestamp))
+        .where(events.c.sender_id == sender_id, events.c.type_name == "session_started")
+        .scalar_subquery()
+    )
+    return select(
+        literal_column("1").label("kind"),
+        events.c.id,
+        events.c.type_name,
+        events.c.timestamp,
+        events.c.data,
+    ).where(
+        and_(
+            events.c.sender_id == sender_id,
+            or_(events.c.timestamp >= session_start, session_start.is_(None)),
+            events.c.id >= from_id,
+        )
+    )
