@@ -3,9 +3,9 @@
 Rasa's SQLTrackerStore reads every event of the current session on every turn and replays it
 (and Rasa then featurises and ships it to the action server): the 200th message of a
 conversation costs several times the 10th. `BoundedHistory` keeps, per conversation, a
-*checkpoint*: the dialogue state at one stored event (session start,
-slot values, active loop, pause) written as the few events that recreate it — the shape of a
-new session whose slots were carried over. A turn then reads only the rows stored after the
+*checkpoint*: the dialogue state at one stored event (session start, slot values, active loop,
+pause) written as the few events that recreate it — the shape of a new session whose slots were
+carried over. A turn then reads only the rows stored after the
 checkpoint. When that tail holds more than `max_turns` user messages, a new checkpoint is made
 from what was just read, `keep_turns` user messages before the end, always just before a user
 message (after `action_listen`), so rules, the fallback count and the hand-off transcript
