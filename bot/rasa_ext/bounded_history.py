@@ -5,11 +5,11 @@ Rasa's SQLTrackerStore reads every event of the current session on every turn an
 conversation costs several times the 10th. `BoundedHistory` keeps, per conversation, a
 *checkpoint*: the dialogue state at one stored event (session start, slot values, active loop,
 pause) written as the few events that recreate it — the shape of a new session whose slots were
-carried over. A turn then reads only the rows stored after the
-checkpoint. When that tail holds more than `max_turns` user messages, a new checkpoint is made
-from what was just read, `keep_turns` user messages before the end, always just before a user
-message (after `action_listen`), so rules, the fallback count and the hand-off transcript
-still see the recent turns.
+carried over. A turn then reads only the rows stored after the checkpoint. When that tail
+holds more than `max_turns` user messages, a new checkpoint is made from what was just read,
+`keep_turns` user messages before the end, always just before a user message (after
+`action_listen`), so rules, the fallback count and the hand-off transcript still see the
+recent turns.
 
 What stays exact: slots, the active form (with its interrupted/rejected flags), pause, the
 session start and its timestamp, and everything in the kept turns. What a turn no longer sees:
