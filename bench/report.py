@@ -72,7 +72,8 @@ DESIGN = """\
   (profile and figures in docs/benchmarks.md).
 - **Bounded history** (`bot/rasa_ext/bounded_history.py`): a turn reads a checkpoint of the
   dialogue state plus the last 6–12 user turns instead of the whole session, so the 200th
-  message costs what the 10th does. `TRACKER_MAX_TURNS=0` switches it off.
+  message costs what the 10th does; checkpoints are shared by every worker in the tracker
+  database (`shared_checkpoints.py`). `TRACKER_MAX_TURNS=0` switches it off.
 - **No ResponseSelector** (`bot/nlu/ngram_ensemble.py`): DIET's intents are averaged with a
   TF-IDF char-n-gram logistic regression, which also ranks the FAQ topics. The ResponseSelector
   embedded every answer text and took about 70% of the training time; without it training is

@@ -5,6 +5,8 @@ What goes, once older than the cutoff (now - RETENTION_DAYS, default 30):
     tracker DB (TRACKER_STORE_URL)
       events                  every event of a conversation whose newest event is older (idle
                               conversations); conversations with an unresolved escalation stay
+      tracker_checkpoints     the bounded-history checkpoint of each conversation deleted, and any
+                              left without a conversation (a worker that wrote one meanwhile)
     application DB (DATABASE_URL)
       verification_attempts   credit-code checks (the throttle looks back one hour only)
       verified_ownerships     proofs of ownership (they count within one conversation only)
@@ -36,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Float, String, column, delete, func, inspect, select, table
+from sqlalchemy import Float, String, column, delete, exists, func, inspect, select, table
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -62,6 +64,7 @@ from bot.db.unanswered import UnansweredQuestion
 from bot.db.web_messages import WebMessage
 from bot.errors import StorageUnavailable
 from bot.identity import telegram_user_id
+from bot.rasa_ext.shared_checkpoints import CHECKPOINTS
 from bot.settings import Settings
 
 TRACKER_EVENTS = table("events", column("sender_id", String), column("timestamp", Float))
@@ -213,8 +216,9 @@ def purge_application_data(
 
 
 def purge_idle_conversations(engine: Engine, cutoff: datetime, keep: set[str], purged: Purged) -> None:
-    """Delete every event of conversations whose newest event is older than `cutoff`."""
-    if not inspect(engine).has_table("events"):
+    """Delete every event of conversations whose newest event is older than `cutoff`, and their checkpoints."""
+    tables = set(inspect(engine).get_table_names())
+    if TRACKER_EVENTS.name not in tables:
         return  # Rasa has not created its table yet: no conversations
     idle = (
         select(TRACKER_EVENTS.c.sender_id)
@@ -228,6 +232,13 @@ def purge_idle_conversations(engine: Engine, cutoff: datetime, keep: set[str], p
             result = connection.execute(delete(TRACKER_EVENTS).where(TRACKER_EVENTS.c.sender_id.in_(batch)))
             purged.add("events", result.rowcount)
         purged.add("conversations", len(senders))
+        if CHECKPOINTS.name in tables:
+            # Every checkpoint without a conversation: those just deleted, and any a worker wrote
+            # while an earlier run deleted its conversation (a worker never uses one whose event is gone).
+            orphaned = ~exists().where(TRACKER_EVENTS.c.sender_id == CHECKPOINTS.c.sender_id)
+            purged.add(
+                "tracker_checkpoints", connection.execute(delete(CHECKPOINTS).where(orphaned)).rowcount
+            )
 
 
 def purge(settings: Settings, *, days: int | None = None, now: datetime | None = None) -> Purged:

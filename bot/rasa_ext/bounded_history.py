@@ -2,24 +2,31 @@
 
 Rasa's SQLTrackerStore reads every event of the current session on every turn and replays it
 (and Rasa then featurises and ships it to the action server): the 200th message of a
-conversation costs several times the 10th. `BoundedHistory` keeps, per conversation and in
-this process's memory, a *checkpoint*: the dialogue state at one stored event (session start,
-slot values, active loop, pause) written as the few events that recreate it — the shape of a
-new session whose slots were carried over. A turn then reads only the rows stored after the
-checkpoint. When that tail holds more than `max_turns` user messages, a new checkpoint is made
-from what was just read, `keep_turns` user messages before the end, always just before a user
-message (after `action_listen`), so rules, the fallback count and the hand-off transcript
-still see the recent turns.
+conversation costs several times the 10th. `BoundedHistory` keeps, per conversation, a
+*checkpoint*: the dialogue state at one stored event (session start, slot values, active loop,
+pause) written as the few events that recreate it — the shape of a new session whose slots were
+carried over. A turn then reads only the rows stored after the checkpoint. When that tail
+holds more than `max_turns` user messages, a new checkpoint is made from what was just read,
+`keep_turns` user messages before the end, always just before a user message (after
+`action_listen`), so rules, the fallback count and the hand-off transcript still see the
+recent turns.
 
 What stays exact: slots, the active form (with its interrupted/rejected flags), pause, the
 session start and its timestamp, and everything in the kept turns. What a turn no longer sees:
 events older than the checkpoint, and the trigger message of a form activated before it.
 The full history is untouched in SQL (`retrieve_full_tracker` and `/conversations/…/tracker`
-read it all); a conversation deleted from SQL (`bot.retention`) is never brought back from a
-checkpoint. Checkpoints are per process and only save work: with several workers (any worker
-serves any turn) a worker's checkpoint may be older than turns another worker served, and the
-turn then reads those rows after it too; one that is missing (restart, eviction, a conversation
-new to this worker) costs one full read. No turn's outcome depends on which worker has one.
+read it all).
+
+Checkpoints are shared by every worker (`shared_checkpoints.py`: a table beside Rasa's `events`).
+The worker that makes one keeps it in memory (an LRU: the fast path) and writes it to the table,
+where a newer checkpoint is never replaced by an older one. A worker without one of its own
+(restart, eviction, a conversation new to it) reads the shared one together with the rows after
+it in the one statement a full read would have cost; only when none is shared does it read the
+whole session. A worker's own checkpoint may be older than one another worker shared since: it
+does not look (that would be a query more on every turn), the turn reads more rows after it, to
+the same outcome. A checkpoint is used only while the event it was made at is still stored, so a
+conversation deleted from SQL (`bot.retention`, which deletes its shared checkpoint too) is never
+brought back by any worker. No turn's outcome depends on which checkpoint a worker has, if any.
 
 `TRACKER_MAX_TURNS=0` turns bounding off.
 """
@@ -27,9 +34,9 @@ new to this worker) costs one full read. No turn's outcome depends on which work
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
@@ -47,6 +54,13 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event as sa_event
 from sqlalchemy import pool
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.cli import describe
+from bot.rasa_ext import shared_checkpoints as shared
+from bot.rasa_ext.shared_checkpoints import Checkpoint, Row
+
+logger = logging.getLogger(__name__)
 
 MAX_TURNS_VARIABLE = "TRACKER_MAX_TURNS"
 DEFAULT_MAX_TURNS = 12
@@ -59,17 +73,6 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 
 _LOADED = "_bot_bounded_events_loaded"
 """Attribute set on a tracker read here: how many of its events came from the store."""
-
-Row = tuple[int, str, "float | None", dict[str, Any]]
-"""(id, type_name, timestamp, event as a dict) of one stored event."""
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """The dialogue state after stored event `last_id`, as events that recreate it."""
-
-    last_id: int
-    events: list[dict[str, Any]]
 
 
 def max_turns_from_env(env: dict[str, str] | None = None) -> int:
@@ -175,7 +178,10 @@ class BoundedHistory:
         self.max_turns = max_turns_from_env()
         self.keep_turns = min(KEEP_TURNS, self.max_turns)
         self._checkpoints: OrderedDict[str, Checkpoint] = OrderedDict()
+        self.rows_read = 0
+        """Event rows read by bounded reads so far (for measurements)."""
         tune_sqlite(self)
+        self._shared = shared.create_table(self.engine)  # type: ignore[attr-defined]
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
@@ -184,15 +190,16 @@ class BoundedHistory:
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)  # type: ignore[misc]
         with self.session_scope() as session:  # type: ignore[attr-defined]
             checkpoint, rows = self._read_rows(session, sender_id)
-        prefix = checkpoint.events if checkpoint else []
-        events = [row[3] for row in rows]
-        if sum(e.get("event") == UserUttered.type_name for e in events) > self.max_turns:
-            cut = choose_cut(events, self.keep_turns)
-            if cut is not None:
-                state = state_events(sender_id, prefix + events[:cut], self._slots())
-                checkpoint = Checkpoint(rows[cut - 1][0], state)
-                self._remember(sender_id, checkpoint)
-                prefix, events = checkpoint.events, events[cut:]
+            prefix = checkpoint.events if checkpoint else []
+            events = [row[3] for row in rows]
+            if sum(e.get("event") == UserUttered.type_name for e in events) > self.max_turns:
+                cut = choose_cut(events, self.keep_turns)
+                if cut is not None:
+                    state = state_events(sender_id, prefix + events[:cut], self._slots())
+                    anchor = rows[cut - 1]
+                    checkpoint = Checkpoint(anchor[0], anchor[2], state)
+                    self.keep_checkpoint(session, sender_id, checkpoint)
+                    prefix, events = checkpoint.events, events[cut:]
         all_events = prefix + events
         if not (self.domain and all_events):  # type: ignore[attr-defined]
             return None
@@ -210,7 +217,7 @@ class BoundedHistory:
         return events[loaded:]
 
     def forget_checkpoint(self, sender_id: str) -> None:
-        """Drop the checkpoint of a conversation (its next read is a full one)."""
+        """Drop this worker's checkpoint of a conversation (its next read takes the shared one)."""
         self._checkpoints.pop(sender_id, None)
 
     def _slots(self) -> Any:
@@ -222,26 +229,47 @@ class BoundedHistory:
         while len(self._checkpoints) > MAX_CHECKPOINTS:
             self._checkpoints.popitem(last=False)
 
+    def keep_checkpoint(self, session: Any, sender_id: str, checkpoint: Checkpoint) -> None:
+        """Keep a new checkpoint in this worker and share it; a failure to share only leaves it here."""
+        self._remember(sender_id, checkpoint)
+        if not self._shared:
+            return
+        try:
+            written = shared.store(session, sender_id, checkpoint)
+            session.commit()
+        except SQLAlchemyError as error:
+            session.rollback()
+            logger.warning("could not share a checkpoint (%s); it stays in this worker", describe(error))
+            return
+        if not written:  # another worker shared a newer one: the next turn here reads it
+            self.forget_checkpoint(sender_id)
+
     def _read_rows(self, session: Any, sender_id: str) -> tuple[Checkpoint | None, list[Row]]:
+        """This worker's checkpoint, else the shared one, else none; and the rows after it."""
         table = self.SQLEvent  # type: ignore[attr-defined]
         checkpoint = self._checkpoints.get(sender_id)
-        if checkpoint is None:
+        rows: list[Row] | None = None
+        if checkpoint is not None:
+            self._checkpoints.move_to_end(sender_id)
+            query = session.query(table).filter(table.sender_id == sender_id, table.id >= checkpoint.last_id)
+            rows = self._decoded(query.order_by(table.id))
+            if checkpoint.anchored_by(rows[0] if rows else None):
+                rows = rows[1:]
+            else:
+                # Its event is gone: the conversation was deleted (bot.retention), perhaps begun
+                # anew since. Never bring its state back; read what SQL holds.
+                self.forget_checkpoint(sender_id)
+                checkpoint, rows = None, None
+        if rows is None and self._shared:
+            checkpoint, rows = shared.read_with_tail(session, table.__table__, sender_id)
+            if checkpoint is not None:
+                self._remember(sender_id, checkpoint)
+        if rows is None:
             query = self._event_query(  # type: ignore[attr-defined]
                 session, sender_id, fetch_events_from_all_sessions=False
             )
-        else:
-            self._checkpoints.move_to_end(sender_id)
-            query = session.query(table).filter(table.sender_id == sender_id, table.id > checkpoint.last_id)
-            query = query.order_by(table.id)
-        rows: list[Row] = [
-            (row.id, row.type_name, row.timestamp, json.loads(row.data))
-            for row in query.with_entities(table.id, table.type_name, table.timestamp, table.data)
-        ]
-        if checkpoint is not None and not rows:
-            # Nothing after it although it was made with turns after it: the conversation was
-            # deleted (bot.retention). Never bring its state back; read what SQL holds.
-            self.forget_checkpoint(sender_id)
-            return self._read_rows(session, sender_id)
+            rows = self._decoded(query)
+        self.rows_read += len(rows)
         starts = [row[2] for row in rows if row[1] == SessionStarted.type_name and row[2] is not None]
         if checkpoint is not None and starts:
             # A new session began after the checkpoint: as Rasa does, keep that session only.
@@ -250,3 +278,10 @@ class BoundedHistory:
             checkpoint = None
             self.forget_checkpoint(sender_id)
         return checkpoint, rows
+
+    def _decoded(self, query: Any) -> list[Row]:
+        table = self.SQLEvent  # type: ignore[attr-defined]
+        return [
+            (row.id, row.type_name, row.timestamp, json.loads(row.data))
+            for row in query.with_entities(table.id, table.type_name, table.timestamp, table.data)
+        ]

@@ -19,8 +19,11 @@ from pathlib import Path
 import httpx
 import pytest
 import socketio
+from sqlalchemy import create_engine, select
 
 from bot.haproxy import ERROR_TEXTS, server_stats
+from bot.rasa_ext.bounded_history import DEFAULT_MAX_TURNS
+from bot.rasa_ext.shared_checkpoints import CHECKPOINTS
 from bot.run import Stack, child_environment, running_stack
 from tests.bot.gateway.conftest import GatewayProcess, new_user_id, telegram_env
 from tests.bot.gateway.fake_telegram import FakeTelegram
@@ -122,6 +125,36 @@ def test_rest_turns_move_between_workers_and_conversations_stay_intact(productio
         worker: after[worker] - before[worker] for worker in WORKERS
     } == {"worker1": 2, "worker2": 3}
     assert user_texts(production, f"rest:{bob}") == ["RZ202611180002 到哪一步了", "91330106MA2H7K4L6Q"]
+
+
+def test_a_long_lookup_on_alternating_workers_keeps_its_state_through_shared_checkpoints(
+    production: Stack,
+) -> None:
+    url = f"{production.settings.rasa_url}/webhooks/rest/webhook"
+    sender = f"long-{uuid.uuid4().hex[:8]}"
+    with httpx.Client(timeout=60) as client:
+
+        def say(text: str) -> str:
+            response = client.post(url, json={"sender": sender, "message": text})
+            response.raise_for_status()
+            return "\n".join(message.get("text", "") for message in response.json())
+
+        # round robin: every turn lands on the other worker, which starts from the checkpoint
+        # the first one shared (or its own older one) — never from the whole session
+        assert ASK_CODE in say("帮我查下 RZ202611200001 的进度")
+        for _ in range(2 * DEFAULT_MAX_TURNS):
+            assert say("认证需要费用吗？").endswith(ASK_CODE)  # the lookup still waits for the code
+        assert "当前状态：初审中" in say("b2c344")
+    engine = create_engine(production.settings.tracker_store_url)
+    try:
+        with engine.connect() as connection:
+            shared = connection.scalar(
+                select(CHECKPOINTS.c.last_id).where(CHECKPOINTS.c.sender_id == f"rest:{sender}")
+            )
+    finally:
+        engine.dispose()
+    assert shared is not None  # in PostgreSQL, for every worker
+    assert len(user_texts(production, f"rest:{sender}")) == 2 * DEFAULT_MAX_TURNS + 2
 
 
 async def test_socketio_through_haproxy_and_a_room_message_from_another_process(production: Stack) -> None:

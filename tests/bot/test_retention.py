@@ -27,9 +27,11 @@ from bot.db.gateway_models import (
 from bot.db.models import Application, StatusChange, VerificationAttempt, VerifiedOwnership
 from bot.db.notification_models import EndReason, StatusSubscription
 from bot.db.unanswered import UnansweredQuestion
+from bot.rasa_ext.shared_checkpoints import CHECKPOINTS
 from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
 from bot.settings import Settings
 from tests.support.databases import database_url, seeded_url, sessions  # noqa: F401 - fixtures
+from tests.support.long_conversation import DOMAIN, SENDER, faq_turn, long_conversation, take_turn
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 OLD = NOW - timedelta(days=40)
@@ -171,6 +173,7 @@ async def test_purge_deletes_what_is_older_than_the_period(
         "gateway_state": 1,
         "events": 4,
         "conversations": 1,
+        "tracker_checkpoints": 0,
     }
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Application)) == applications_before
@@ -256,3 +259,35 @@ def test_expired_and_ended_subscriptions_go_live_ones_stay(
     assert purged.counts["status_subscriptions"] == 2
     with sessions() as session:
         assert set(session.scalars(select(StatusSubscription.conversation_id))) == {"tg:2"}
+
+
+async def test_a_purged_conversation_loses_its_shared_checkpoint_and_never_comes_back(
+    database_url: str,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
+) -> None:
+    workers = [UrlSQLTrackerStore(DOMAIN, host=database_url) for _ in range(3)]
+    warm, other, cold = workers
+    await long_conversation(warm, 30)  # `warm` made checkpoints, kept and shared them
+    with warm.session_scope() as session:
+        checkpoint = warm._checkpoints[SENDER]
+        assert session.scalar(select(func.count()).select_from(CHECKPOINTS)) == 1
+    settings = Settings.from_env(
+        {"BOT_VAR_DIR": str(tmp_path), "DATABASE_URL": database_url, "TRACKER_STORE_URL": database_url}
+    )
+
+    purged = retention.purge(settings, now=datetime.now(timezone.utc) + timedelta(days=60))
+
+    assert purged.counts["conversations"] == 1 and purged.counts["tracker_checkpoints"] == 1
+    assert await cold.retrieve(SENDER) is None
+    with warm.session_scope() as session:  # a worker that was sharing it just then
+        warm.keep_checkpoint(session, SENDER, checkpoint)
+    await take_turn(other, faq_turn("我又回来了"))  # the applicant starts again, on another worker
+    for worker in (warm, cold, UrlSQLTrackerStore(DOMAIN, host=database_url)):
+        tracker = await worker.retrieve(SENDER)
+        assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["我又回来了"]
+        assert tracker.current_slot_values()["application_id"] is None
+        assert tracker.active_loop_name is None and not tracker.is_paused()
+    with warm.session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(CHECKPOINTS)) == 0  # the stale one went
+    for worker in workers:
+        worker.engine.dispose()

@@ -2,94 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (
-    ActionExecuted,
-    ActiveLoop,
-    BotUttered,
-    ConversationPaused,
-    Event,
-    SessionStarted,
-    SlotSet,
-    UserUttered,
-)
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 
 from bot.rasa_ext.bounded_history import DEFAULT_MAX_TURNS, KEEP_TURNS, choose_cut
 from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
-from bot.settings import PROJECT_ROOT
+from tests.support.long_conversation import DOMAIN, SENDER, faq_turn, long_conversation, take_turn
 from tests.support.rest import RestClient
-
-DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
-SENDER = "long-conversation"
 
 
 def make_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_turns: int) -> UrlSQLTrackerStore:
     monkeypatch.setenv("TRACKER_MAX_TURNS", str(max_turns))
     return UrlSQLTrackerStore(DOMAIN, host=f"sqlite:///{tmp_path / 'tracker.db'}")
-
-
-def faq_turn(text: str) -> list[Event]:
-    return [
-        UserUttered(text, {"name": "faq", "confidence": 0.9}),
-        ActionExecuted("action_answer_faq"),
-        BotUttered(f"answer to {text}"),
-        ActionExecuted("action_listen"),
-    ]
-
-
-async def take_turn(store: UrlSQLTrackerStore, events: list[Event]) -> DialogueStateTracker:
-    """What Rasa does each turn: read the tracker, add the turn's events, save it."""
-    tracker = await store.retrieve(SENDER)
-    if tracker is None:
-        tracker = DialogueStateTracker(SENDER, DOMAIN.slots)
-    for event in events:
-        tracker.update(event)
-    await store.save(tracker)
-    return tracker
-
-
-async def long_conversation(store: UrlSQLTrackerStore, turns: int) -> float:
-    started = time.time() - 600
-    await take_turn(
-        store,
-        [
-            ActionExecuted("action_session_start"),
-            SessionStarted(timestamp=started),
-            ActionExecuted("action_listen"),
-        ],
-    )
-    for n in range(turns):
-        events = faq_turn(f"question {n}")
-        if n == 3:  # a lookup starts early and stays open (FAQs asked meanwhile)
-            events = [
-                UserUttered("查询进度", {"name": "check_status", "confidence": 0.9}),
-                ActionExecuted("status_lookup_form"),
-                ActiveLoop("status_lookup_form"),
-                SlotSet("requested_slot", "application_id"),
-                ActionExecuted("action_listen"),
-            ]
-        if n == 5:
-            events = [
-                UserUttered("RZ202611200001", {"name": "inform", "confidence": 0.9}),
-                ActionExecuted("status_lookup_form"),
-                SlotSet("application_id", "RZ202611200001"),
-                SlotSet("requested_slot", "credit_code_suffix"),
-                ActionExecuted("action_listen"),
-            ]
-        if n == turns - 3:
-            events = [
-                UserUttered("转人工", {"name": "request_human", "confidence": 0.9}),
-                ActionExecuted("action_request_human"),
-                ConversationPaused(),
-                ActionExecuted("action_listen"),
-            ]
-        await take_turn(store, events)
-    return started
 
 
 async def test_a_long_conversation_reads_a_bounded_tail_with_the_same_state(
