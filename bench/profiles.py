@@ -84,7 +84,7 @@ def postgres_schema(base_url: str = POSTGRES_URL) -> Iterator[str]:
         admin.dispose()
 
 
-def _post(url: str, sender: str, message: str) -> bytes:
+def post(url: str, sender: str, message: str) -> bytes:
     request = urllib.request.Request(
         f"{url}/webhooks/rest/webhook",
         data=json.dumps({"sender": sender, "message": message}).encode(),
@@ -153,12 +153,12 @@ def measure_profile(
         figures["load_average_before"] = load_average()
         started = time.monotonic()
         with running_stack(settings, model, log_dir=Path(tmp) / "logs") as stack:
-            _post(settings.rasa_url, "bench-first", "你好")
+            post(settings.rasa_url, "bench-first", "你好")
             figures["cold_start_s"] = round(time.monotonic() - started, 1)
             log(f"  {profile.name}: first answer {figures['cold_start_s']} s after start")
             pids = {name: process.pid for name, process in stack.processes.items()}
             running = Running(settings.rasa_url, _worker_urls(settings), pids, profile.postgres)
-            figures.update(asyncio.run(_measure(running, plan, questions, log)))
+            figures.update(asyncio.run(measure_running(running, plan, questions, log)))
             figures["memory_mib"] = {name: tree_memory_mib(pid) for name, pid in pids.items()}
         figures["load_average_after"] = load_average()
         return figures
@@ -192,13 +192,16 @@ def _describe(level: dict[str, Any]) -> str:
     )
 
 
-async def _measure(running: Running, plan: Plan, questions: Questions, log: Any) -> dict[str, Any]:
+async def measure_running(
+    running: Running, plan: Plan, questions: Questions, log: Any, scenarios: Sequence[str] = SCENARIOS
+) -> dict[str, Any]:
+    """Warm every worker up, then measure each scenario's load levels and the long conversation."""
     conversations = {
         "faq": load.faq_conversations(questions.faq),
         "status_lookup": load.status_conversations(),
     }
     for url in running.worker_urls:  # every worker, every path: TensorFlow traces its graphs on first use
-        for scenario in SCENARIOS:
+        for scenario in scenarios:
             await load.run_level(
                 url,
                 scenario,
@@ -208,7 +211,7 @@ async def _measure(running: Running, plan: Plan, questions: Questions, log: Any)
                 min_messages=plan.warmup_messages // 2,
             )
     levels = []
-    for scenario in SCENARIOS:
+    for scenario in scenarios:
         for concurrency in plan.levels:
             before = running.cpu_seconds()
             result = await load.run_level(

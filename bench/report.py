@@ -87,6 +87,29 @@ DESIGN = """\
 """
 
 
+STOCK_INTRO = """\
+Stock Rasa 3.6 served in the same run on the same machine, under the same load (the FAQ scenario
+and the long conversation above). It is `rasa init`'s pipeline for Chinese with DIET and the
+ResponseSelector (`bot/quality/stock_config.yml`) and Rasa's default policies (Memoization, Rule,
+UnexpecTED, TED), trained on a copy of this project's NLU data, with the `faq` retrieval intent
+answered by `utter_faq` and one rule per intent (`bench/stock_bot.py`, written to `var/stock/bot/`).
+It runs as `python -m rasa run --enable-api` in that folder with Rasa's REST channel and SQL tracker
+store on an SQLite file, no PYTHONPATH and none of this project's code: the server's `-X importtime`
+list holds no module of `bot`, `actions` or `bench`. Model `{model}`, trained in {trained} (cached
+in `var/stock/bot/models/` by a fingerprint of its files; training it takes most of an hour).
+"""
+
+STOCK_NOTES = """\
+- The status-lookup scenario is this project's only: stock Rasa has no custom actions, so it
+  cannot look an application up or check a credit code.
+- Our training time: {source} (stock's: when its model was trained, cached across runs).
+- Answer quality: the same held-out set scored by the same code (`bot/quality/evaluation.py`);
+  stock Rasa acts as `bot/quality/stock.py` says (`nlu_fallback` falls back, `faq` answers the
+  ResponseSelector's top response); `make evaluate` shows the same comparison per held-out set.
+- Skip stock Rasa with `python -m bench --skip-stock` (or `BENCH_SKIP_STOCK=1 make bench`).
+"""
+
+
 def _percent(value: float) -> str:
     return f"{value:.1%}"
 
@@ -174,6 +197,77 @@ def _costs(figures: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _value(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def _ratio(value: float | None) -> str:
+    return "—" if value is None else f"**{value:g}×**"
+
+
+def stock_section(figures: dict[str, Any]) -> list[str]:
+    """ "Side by side with stock Rasa 3.6": one row per figure, stock's and ours, and their ratio."""
+    stock, compared = figures.get("stock") or {}, figures.get("side_by_side") or {}
+    if not stock or not compared:
+        return []
+    names = list(compared.get("profiles", {}))
+    served = {name: {row["figure"]: row for row in rows} for name, rows in compared["profiles"].items()}
+    trained = f"{stock['train_seconds']:.0f} s" if stock.get("train_seconds") is not None else "not recorded"
+    lines = [
+        "## Side by side with stock Rasa 3.6",
+        "",
+        STOCK_INTRO.format(model=stock.get("model"), trained=trained).rstrip(),
+        "",
+        (
+            "Ratios are taken so that **above 1 means this project does better**; the second column says "
+            "which way (stock ÷ ours for latency, memory and time; ours ÷ stock for throughput)."
+        ),
+        "",
+        "| figure | ratio is | stock Rasa 3.6 | " + " | ".join(f"ours, {n} | ratio" for n in names) + " |",
+        "|---|---|---:|" + "---:|---:|" * len(names),
+    ]
+    first = compared["profiles"][names[0]] if names else []
+    for row in first:
+        cells = [f"{row['figure']} ({row['unit']})", row["ratio_is"], _value(row["stock"])]
+        for name in names:
+            theirs = served[name].get(row["figure"], {})
+            cells += [_value(theirs.get("ours")), _ratio(theirs.get("ratio"))]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| figure | ratio is | stock Rasa 3.6 | ours | ratio |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for row in compared.get("shared", []):
+        cells = [
+            f"{row['figure']} ({row['unit']})",
+            row["ratio_is"],
+            _value(row["stock"]),
+            _value(row["ours"]),
+        ]
+        lines.append("| " + " | ".join([*cells, _ratio(row["ratio"])]) + " |")
+    source = compared.get("our_training_source", "not measured")
+    lines += ["", STOCK_NOTES.format(source=source).rstrip()]
+    failures = [
+        level
+        for level in stock.get("load", [])
+        if level["errors"] or level["empty_replies"] or level["unexpected_replies"]
+    ]
+    if failures:
+        lines += [
+            "",
+            "Stock Rasa's failures: " + "; ".join(_describe_failures(level) for level in failures) + ".",
+        ]
+    return lines
+
+
+def _describe_failures(level: dict[str, Any]) -> str:
+    return (
+        f"{level['concurrency']} applicants: {level['errors']} errors, {level['empty_replies']} empty, "
+        f"{level['unexpected_replies']} unexpected of {level['messages']}"
+    )
+
+
 def render_markdown(figures: dict[str, Any]) -> str:
     """The report as Markdown."""
     machine = figures["machine"]
@@ -228,6 +322,8 @@ def render_markdown(figures: dict[str, Any]) -> str:
             tenth = f"message 10 {long['message_10_ms']} ms"
             last = f"message {long['messages']} {long['last_message_ms']} ms"
             lines += ["", f"Long conversation: {tenth}, {last} (×{long['ratio']})."]
+    if section := stock_section(figures):
+        lines += ["", *section]
     lines += ["", "## Costs", "", *_costs(figures)]
     lines += ["", "## How it was measured", "", METHOD.rstrip()]
     lines += ["", "## What the figures rest on", "", DESIGN.rstrip()]
