@@ -66,8 +66,13 @@ def _seconds(model: Path) -> float | None:
         return None
 
 
-def ensure_stock_bot(root: Path, folder: Path, log_path: Path, log: object = print) -> StockBot:
-    """Write the stock bot for the data at `root` into `folder`; train it unless its model is cached."""
+def ensure_stock_bot(
+    root: Path, folder: Path, log_path: Path, log: object = print, *, may_train: bool = True
+) -> StockBot | None:
+    """Write the stock bot for the data at `root` into `folder`; train it unless its model is cached.
+
+    None when there is no model for this content and `may_train` is false (a smoke run).
+    """
     files = stock_bot_files(root)
     name = fingerprint(files)
     folder.mkdir(parents=True, exist_ok=True)
@@ -77,6 +82,8 @@ def ensure_stock_bot(root: Path, folder: Path, log_path: Path, log: object = pri
         write_stock_bot(files, folder)
         if model.exists():
             return StockBot(folder, model, _seconds(model))
+        if not may_train:
+            return None
         if callable(log):
             log(f"  training stock Rasa {name} (output in {log_path}; most of an hour) ...")
         seconds = _train(folder, name, log_path)
@@ -142,6 +149,7 @@ def main() -> int:
 
     folder = PROJECT_ROOT / "var" / "stock" / "bot"
     bot = ensure_stock_bot(PROJECT_ROOT, folder, PROJECT_ROOT / "var" / "bench" / "stock-training.log")
+    assert bot is not None  # may_train
     print(f"{bot.model} ({bot.train_seconds} s)")
     return 0
 
