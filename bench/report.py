@@ -95,8 +95,8 @@ UnexpecTED, TED), trained on a copy of this project's NLU data, with the `faq` r
 answered by `utter_faq` and one rule per intent (`bench/stock_bot.py`, written to `var/stock/bot/`).
 It runs as `python -m rasa run --enable-api` in that folder with Rasa's REST channel and SQL tracker
 store on an SQLite file, no PYTHONPATH and none of this project's code: the server's `-X importtime`
-list holds no module of `bot`, `actions` or `bench`. Model `{model}`, trained in {trained} (cached
-in `var/stock/bot/models/` by a fingerprint of its files; training it takes most of an hour).
+list holds no module of `bot`, `actions` or `bench`. Model `{model}`, {trained} (cached in
+`var/stock/bot/models/` by a fingerprint of its files: it trains again only when they change).
 """
 
 STOCK_NOTES = """\
@@ -212,7 +212,10 @@ def stock_section(figures: dict[str, Any]) -> list[str]:
         return []
     names = list(compared.get("profiles", {}))
     served = {name: {row["figure"]: row for row in rows} for name, rows in compared["profiles"].items()}
-    trained = f"{stock['train_seconds']:.0f} s" if stock.get("train_seconds") is not None else "not recorded"
+    trained = "(training time not recorded)"
+    if stock.get("train_seconds") is not None:
+        when = "in this run" if stock.get("trained_in_this_run") else f"on {stock.get('trained_at') or '?'}"
+        trained = f"trained in {stock['train_seconds']:.0f} s {when}"
     lines = [
         "## Side by side with stock Rasa 3.6",
         "",
@@ -258,6 +261,13 @@ def stock_section(figures: dict[str, Any]) -> list[str]:
             "",
             "Stock Rasa's failures: " + "; ".join(_describe_failures(level) for level in failures) + ".",
         ]
+    before, after = stock.get("load_average_before"), stock.get("load_average_after")
+    lines += [
+        "",
+        f"Stock Rasa 3.6 under the same load (load average before {before}, after {after}):",
+        "",
+        *_load(stock, (figures.get("machine") or {}).get("cores") or 0),
+    ]
     return lines
 
 

@@ -49,6 +49,8 @@ def measure_stock(
         "title": "Stock Rasa 3.6: `rasa run --enable-api`, REST channel, SQL tracker store on SQLite",
         "model": bot.model.name,
         "train_seconds": bot.train_seconds,
+        "trained_at": bot.trained_at,
+        "trained_in_this_run": bot.trained_now,
         "scenarios": list(STOCK_SCENARIOS),
         "load_average_before": load_average(),
     }

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.machine import load_average
 from bench.stock_bot import TRACKER_DB, fingerprint, stock_bot_files, write_stock_bot
 
 SKIP_ENV = "BENCH_SKIP_STOCK"
@@ -39,11 +40,12 @@ IMPORT_LINE = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|( *)(\S+)")
 
 @dataclass(frozen=True)
 class StockBot:
-    """A trained stock bot: its folder, its model, and how long training took (None: not recorded)."""
+    """A trained stock bot: its folder, its model, how long training took and when (None: not recorded)."""
 
     folder: Path
     model: Path
     train_seconds: float | None
+    trained_at: str | None = None
     trained_now: bool = False
 
 
@@ -59,11 +61,15 @@ def skipped(env: os._Environ[str] | dict[str, str]) -> bool:
     return env.get(SKIP_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
-def _seconds(model: Path) -> float | None:
+def _recorded(folder: Path, model: Path, *, trained_now: bool = False) -> StockBot:
+    """The stock bot with the training time and date recorded beside its model (None when missing)."""
     try:
-        return float(json.loads(model.with_suffix("").with_suffix(".json").read_text())["seconds"])
+        recorded = json.loads(model.with_suffix("").with_suffix(".json").read_text(encoding="utf-8"))
+        seconds, when = float(recorded["seconds"]), recorded.get("trained_at")
     except (OSError, ValueError, KeyError, TypeError):
-        return None
+        seconds, when = None, None
+    when = when or time.strftime("%Y-%m-%d %H:%M", time.localtime(model.stat().st_mtime))  # training's end
+    return StockBot(folder, model, seconds, when, trained_now)
 
 
 def ensure_stock_bot(
@@ -81,29 +87,32 @@ def ensure_stock_bot(
         fcntl.flock(lock, fcntl.LOCK_EX)  # one trainer at a time; a second run then finds the model
         write_stock_bot(files, folder)
         if model.exists():
-            return StockBot(folder, model, _seconds(model))
+            return _recorded(folder, model)
         if not may_train:
             return None
         if callable(log):
             log(f"  training stock Rasa {name} (output in {log_path}; most of an hour) ...")
-        seconds = _train(folder, name, log_path)
-    return StockBot(folder, model, seconds, trained_now=True)
+        _train(folder, name, log_path)
+    return _recorded(folder, model, trained_now=True)
 
 
-def _train(folder: Path, name: str, log_path: Path) -> float:
-    """`rasa train` in `folder`; record the seconds beside the model and drop older models."""
+def _train(folder: Path, name: str, log_path: Path) -> None:
+    """`rasa train` in `folder`; record its seconds and date beside the model; drop older models."""
     command = [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml"]
     command += ["--data", "data", "--out", "models", "--fixed-model-name", name]
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
+    started, when, busy = time.monotonic(), time.strftime("%Y-%m-%d %H:%M"), load_average()
     with open(log_path, "ab") as output:
         subprocess.run(command, cwd=folder, check=True, env=stock_env(), stdout=output, stderr=output)
-    seconds = round(time.monotonic() - started, 1)
-    (folder / "models" / f"{name}.json").write_text(json.dumps({"seconds": seconds}), encoding="utf-8")
+    recorded = {
+        "seconds": round(time.monotonic() - started, 1),
+        "trained_at": when,
+        "load_average_at_start": busy,
+    }
+    (folder / "models" / f"{name}.json").write_text(json.dumps(recorded), encoding="utf-8")
     for stale in (folder / "models").iterdir():
         if not stale.name.startswith(f"{name}."):
             stale.unlink(missing_ok=True)
-    return seconds
 
 
 @contextmanager

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bench.stock_bot import fingerprint, rasa_default_policies, stock_bot_files, write_stock_bot
-from bench.stock_server import project_modules, stock_env
+from bench.stock_server import ensure_stock_bot, project_modules, stock_env
 from bot.settings import PROJECT_ROOT
 
 
@@ -103,3 +103,16 @@ import time:         5 |          5 | botocore
 2026-11-29 INFO  rasa.core  - bot.rasa_ext mentioned in a log line
 """
     assert project_modules(log) == ["bot", "bot.rasa_ext.speedups"]
+
+
+def test_a_cached_model_is_served_without_training(tmp_path: Path) -> None:
+    log = tmp_path / "training.log"
+    assert ensure_stock_bot(PROJECT_ROOT, tmp_path, log, may_train=False) is None  # a smoke run
+    name = fingerprint(stock_bot_files(PROJECT_ROOT))
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / f"{name}.tar.gz").write_bytes(b"a trained model")
+    (tmp_path / "models" / f"{name}.json").write_text('{"seconds": 1834.5, "trained_at": "2026-11-29 16:02"}')
+    bot = ensure_stock_bot(PROJECT_ROOT, tmp_path, log, may_train=False)
+    assert bot is not None and bot.model.name == f"{name}.tar.gz"
+    assert (bot.train_seconds, bot.trained_at, bot.trained_now) == (1834.5, "2026-11-29 16:02", False)
+    assert (tmp_path / "config.yml").exists() and not log.exists()
