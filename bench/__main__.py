@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--skip-stock",
         action="store_true",
         default=stock_server.skipped(os.environ),
-        help=f"leave stock Rasa 3.6 out (also {stock_server.SKIP_ENV}=1; it trains once per content, ~1 h, "
+        help=f"leave stock Rasa 3.6 out (also {stock_server.SKIP_ENV}=1; it trains once per content, 10+ min, "
         "except with --quick)",
     )
     parser.add_argument("--profiles", default="embedded,production", help="comma-separated profile names")

@@ -102,7 +102,8 @@ list holds no module of `bot`, `actions` or `bench`. Model `{model}`, {trained} 
 STOCK_NOTES = """\
 - The status-lookup scenario is this project's only: stock Rasa has no custom actions, so it
   cannot look an application up or check a credit code.
-- Our training time: {source} (stock's: when its model was trained, cached across runs).
+- Training from scratch: ours {source}; stock's when its model was trained (cached across
+  runs, so the machine may have been busier or quieter then).
 - Answer quality: the same held-out set scored by the same code (`bot/quality/evaluation.py`);
   stock Rasa acts as `bot/quality/stock.py` says (`nlu_fallback` falls back, `faq` answers the
   ResponseSelector's top response); `make evaluate` shows the same comparison per held-out set.
@@ -241,7 +242,10 @@ def stock_section(figures: dict[str, Any]) -> list[str]:
         "| figure | ratio is | stock Rasa 3.6 | ours | ratio |",
         "|---|---|---:|---:|---:|",
     ]
-    for row in compared.get("shared", []):
+    shared = [
+        row for row in compared.get("shared", []) if row["stock"] is not None or row["ours"] is not None
+    ]
+    for row in shared:
         cells = [
             f"{row['figure']} ({row['unit']})",
             row["ratio_is"],
@@ -249,6 +253,8 @@ def stock_section(figures: dict[str, Any]) -> list[str]:
             _value(row["ours"]),
         ]
         lines.append("| " + " | ".join([*cells, _ratio(row["ratio"])]) + " |")
+    if len(shared) < len(compared.get("shared", [])):
+        lines += ["", "Figures measured for neither (`--skip-quality`, `--skip-training`) are left out."]
     source = compared.get("our_training_source", "not measured")
     lines += ["", STOCK_NOTES.format(source=source).rstrip()]
     failures = [

@@ -12,6 +12,8 @@ from typing import Any
 
 LOWER_IS_BETTER = "stock ÷ ours"
 HIGHER_IS_BETTER = "ours ÷ stock"
+MEASURED_NOW = "measured in this run (a temp copy, cold cache)"
+RECORDED = "as recorded when the served model was trained (this run measured no training)"
 QUALITY_ROWS = (
     ("faq_answered_correctly", "FAQ answered correctly", HIGHER_IS_BETTER),
     ("faq_answered_wrongly", "FAQ answered wrongly", LOWER_IS_BETTER),
@@ -137,9 +139,9 @@ def our_training_seconds(figures: dict[str, Any]) -> tuple[float | None, str]:
     """Our full training time: measured in this run, else as recorded when the served model was trained."""
     costs = figures.get("costs") or {}
     if costs.get("full_training_s") is not None:
-        return float(costs["full_training_s"]), "this run"
+        return float(costs["full_training_s"]), MEASURED_NOW
     recorded = figures.get("model_train_seconds")
-    return (None, "not measured") if recorded is None else (float(recorded), "recorded when trained")
+    return (None, "not measured") if recorded is None else (float(recorded), RECORDED)
 
 
 def shared_rows(figures: dict[str, Any]) -> list[Row]:

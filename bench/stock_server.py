@@ -2,10 +2,12 @@
 
 The bot lives in var/stock/bot/; its model in var/stock/bot/models/<fingerprint>.tar.gz with the
 training time beside it (<fingerprint>.json), so `make bench` trains it only when the data changed
-(DIET, the ResponseSelector and the TED policies: most of an hour on a busy 2-core machine).
-Rasa runs as `python -m rasa` with the bot's folder as its working directory and no PYTHONPATH:
-nothing of this project is on its path. Python's `-X importtime` lists every module the server
-imports; `project_modules` reads that list to prove none of this project's was.
+(DIET, the ResponseSelector and the TED policies: 12 min on 2 cores at a load average of 3,
+longer on a busier machine).
+Rasa runs as `python -m rasa` with the bot's folder as its working directory, no PYTHONPATH and
+none of this project's settings. The venv's editable install could still find `bot` if anything
+asked for it, so Python's `-X importtime` lists every module the server imports and
+`project_modules` reads that list to prove none of this project's was.
 
 python -m bench.stock_server   # generate the bot and train it now (then `make bench` finds it)
 """
@@ -91,7 +93,7 @@ def ensure_stock_bot(
         if not may_train:
             return None
         if callable(log):
-            log(f"  training stock Rasa {name} (output in {log_path}; most of an hour) ...")
+            log(f"  training stock Rasa {name} (output in {log_path}; 10 min or more) ...")
         _train(folder, name, log_path)
     return _recorded(folder, model, trained_now=True)
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bench.report import render_markdown
-from bench.side_by_side import HIGHER_IS_BETTER, LOWER_IS_BETTER, compare, ratio
+from bench.side_by_side import HIGHER_IS_BETTER, LOWER_IS_BETTER, MEASURED_NOW, RECORDED, compare, ratio
 from tests.bench.test_report import FIGURES, level, quality
 
 
@@ -73,7 +73,7 @@ def test_serving_ratios(figures: dict[str, Any]) -> None:
 def test_training_and_quality_ratios(figures: dict[str, Any]) -> None:
     shared = rows(figures, "shared")
     assert shared["training from scratch"]["ratio"] == 10.0  # 1500 s ÷ 150 s (this run)
-    assert figures["side_by_side"]["our_training_source"] == "this run"
+    assert figures["side_by_side"]["our_training_source"] == MEASURED_NOW
     assert shared["FAQ answered correctly"]["ratio"] == 1.2  # 90 % ÷ 75 %
     assert shared["FAQ answered wrongly"]["ratio"] == 4.0  # 8 % ÷ 2 %
 
@@ -84,7 +84,7 @@ def test_recorded_training_time_when_not_measured(figures: dict[str, Any]) -> No
     compared = compare(figures)
     training = compared["shared"][0]
     assert (training["ours"], training["ratio"]) == (75.0, 20.0)
-    assert compared["our_training_source"] == "recorded when trained"
+    assert compared["our_training_source"] == RECORDED
 
 
 def test_report_section(figures: dict[str, Any]) -> None:
@@ -102,6 +102,14 @@ def test_unmeasured_figures_show_a_dash(figures: dict[str, Any]) -> None:
     del figures["quality"]
     figures["side_by_side"] = compare(figures)
     assert "| FAQ answered correctly (%) | ours ÷ stock | 75 | — | — |" in render_markdown(figures)
+
+
+def test_figures_measured_for_neither_are_left_out(figures: dict[str, Any]) -> None:
+    del figures["quality"], figures["stock"]["quality"]
+    figures["side_by_side"] = compare(figures)
+    markdown = render_markdown(figures)
+    assert "FAQ answered correctly" not in markdown and "are left out" in markdown
+    assert "| training from scratch (s) |" in markdown
 
 
 def test_no_section_without_stock() -> None:
