@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -14,7 +15,7 @@ from bench import costs, quality, side_by_side, stock_server
 from bench.machine import describe_machine
 from bench.profiles import QUICK_PLAN, Plan, Profile, Questions, measure_profile
 from bench.report import write_report
-from bench.stock_profile import measure_stock
+from bench.stock_profile import stock_running
 from bench.targets import check_targets
 from bot.answers.catalog import Catalog
 from bot.quality.evaluation import load_examples
@@ -59,22 +60,15 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
-def _stock(
-    plan: Plan, questions: Questions, logs: Path, *, with_quality: bool, quick: bool
-) -> dict[str, Any]:
-    """Train stock Rasa 3.6 unless cached (never in a smoke run), then measure it like the profiles."""
+def _stock_bot(quick: bool, logs: Path) -> stock_server.StockBot | None:
+    """The trained stock Rasa 3.6 bot (trained now unless cached; never in a smoke run)."""
     log(f"Stock Rasa 3.6 in {STOCK_FOLDER} ...")
     training_log = logs / "stock-training.log"
     bot = stock_server.ensure_stock_bot(PROJECT_ROOT, STOCK_FOLDER, training_log, log, may_train=not quick)
     if bot is None:
         log("  no trained stock model for this content: a smoke run leaves stock Rasa out")
         log("  (train it with `python -m bench.stock_server`, or run without --quick)")
-        return {}
-    figures = measure_stock(bot, plan, questions, logs, log)
-    if with_quality:
-        log(f"Answer quality of stock {bot.model.name} on the held-out set ...")
-        figures["quality"] = quality.measure_stock(bot.model)
-    return figures
+    return bot
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,12 +127,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a long conversation the bot keeps answering (two misunderstood questions in a row hand it over)
         long_conversation=[topic.question for topic in Catalog().topics().values()],
     )
-    for name in chosen:
-        log(f"Profile {name} ...")
-        figures["profiles"][name] = measure_profile(known[name], model, plan, questions, log)
-    if not args.skip_stock:
-        stock = _stock(plan, questions, logs, with_quality=not args.skip_quality, quick=args.quick)
-        figures.update({"stock": stock} if stock else {})
+    bot = None if args.skip_stock else _stock_bot(args.quick, logs)
+    with contextlib.ExitStack() as stack:
+        paired, stock = stack.enter_context(stock_running(bot, logs, log)) if bot else (None, None)
+        for name in chosen:
+            log(f"Profile {name} ..." + (" (stock Rasa measured right after each level)" if bot else ""))
+            figures["profiles"][name] = measure_profile(known[name], model, plan, questions, log, paired)
+            if stock is not None:
+                stock["paired"][name] = figures["profiles"][name].pop("paired")
+    if bot is not None and stock is not None:
+        if not args.skip_quality:
+            log(f"Answer quality of stock {bot.model.name} on the held-out set ...")
+            stock["quality"] = quality.measure_stock(bot.model)
+        figures["stock"] = stock
     if not args.skip_training:
         log(f"Training costs (rasa train output in {logs / 'training.log'}) ...")
         figures["costs"] = costs.measure(logs / "training.log", log)

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.side_by_side import stock_beside
+
 QUALITY_ROWS = (
     ("faq_top1_accuracy", "FAQ top-1 topic accuracy", "percent"),
     ("faq_answered_correctly", "FAQ answered correctly", "percent"),
@@ -88,8 +90,9 @@ DESIGN = """\
 
 
 STOCK_INTRO = """\
-Stock Rasa 3.6 served in the same run on the same machine, under the same load (the FAQ scenario
-and the long conversation above). It is `rasa init`'s pipeline for Chinese with DIET and the
+Stock Rasa 3.6 served in the same run on the same machine, under the same load: it runs beside each
+profile, and each FAQ load level and the long conversation is measured on stock Rasa right after
+the same measurement of ours, so a neighbour's load on a shared machine hits both alike. It is `rasa init`'s pipeline for Chinese with DIET and the
 ResponseSelector (`bot/quality/stock_config.yml`) and Rasa's default policies (Memoization, Rule,
 UnexpecTED, TED), trained on a copy of this project's NLU data, with the `faq` retrieval intent
 answered by `utter_faq` and one rule per intent (`bench/stock_bot.py`, written to `var/stock/bot/`).
@@ -227,15 +230,15 @@ def stock_section(figures: dict[str, Any]) -> list[str]:
             "which way (stock ÷ ours for latency, memory and time; ours ÷ stock for throughput)."
         ),
         "",
-        "| figure | ratio is | stock Rasa 3.6 | " + " | ".join(f"ours, {n} | ratio" for n in names) + " |",
-        "|---|---|---:|" + "---:|---:|" * len(names),
+        "| figure | ratio is | " + " | ".join(f"stock, beside {n} | ours, {n} | ratio" for n in names) + " |",
+        "|---|---|" + "---:|---:|---:|" * len(names),
     ]
     first = compared["profiles"][names[0]] if names else []
     for row in first:
-        cells = [f"{row['figure']} ({row['unit']})", row["ratio_is"], _value(row["stock"])]
+        cells = [f"{row['figure']} ({row['unit']})", row["ratio_is"]]
         for name in names:
             theirs = served[name].get(row["figure"], {})
-            cells += [_value(theirs.get("ours")), _ratio(theirs.get("ratio"))]
+            cells += [_value(theirs.get("stock")), _value(theirs.get("ours")), _ratio(theirs.get("ratio"))]
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",
@@ -257,24 +260,27 @@ def stock_section(figures: dict[str, Any]) -> list[str]:
         lines += ["", "Figures measured for neither (`--skip-quality`, `--skip-training`) are left out."]
     source = compared.get("our_training_source", "not measured")
     lines += ["", STOCK_NOTES.format(source=source).rstrip()]
-    failures = [
-        level
-        for level in stock.get("load", [])
-        if level["errors"] or level["empty_replies"] or level["unexpected_replies"]
-    ]
-    if failures:
-        lines += [
-            "",
-            "Stock Rasa's failures: " + "; ".join(_describe_failures(level) for level in failures) + ".",
-        ]
-    before, after = stock.get("load_average_before"), stock.get("load_average_after")
-    lines += [
-        "",
-        f"Stock Rasa 3.6 under the same load (load average before {before}, after {after}):",
-        "",
-        *_load(stock, (figures.get("machine") or {}).get("cores") or 0),
-    ]
+    cores = (figures.get("machine") or {}).get("cores") or 0
+    for name in names:
+        beside = stock_beside(stock, name)
+        failures = [level for level in beside.get("load", []) if _failed(level)]
+        lines += ["", f"Stock Rasa 3.6, each level right after the same level of {name}:", ""]
+        lines += _load(beside, cores)
+        if failures:
+            lines += [
+                "",
+                "Stock Rasa's failures: " + "; ".join(_describe_failures(level) for level in failures) + ".",
+            ]
+        long = beside.get("long_conversation")
+        if long:
+            tenth = f"message 10 {long['message_10_ms']} ms"
+            last = f"message {long['messages']} {long['last_message_ms']} ms"
+            lines += ["", f"Long conversation: {tenth}, {last} (×{long['ratio']})."]
     return lines
+
+
+def _failed(level: dict[str, Any]) -> bool:
+    return bool(level["errors"] or level["empty_replies"] or level["unexpected_replies"])
 
 
 def _describe_failures(level: dict[str, Any]) -> str:

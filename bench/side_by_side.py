@@ -162,12 +162,17 @@ def _percent(share: float | None) -> float | None:
     return None if share is None else round(share * 100, 1)
 
 
+def stock_beside(stock: dict[str, Any], profile: str) -> dict[str, Any]:
+    """Stock Rasa's figures with its load and long conversation measured beside `profile`."""
+    return {**stock, **(stock.get("paired") or {}).get(profile, {})}
+
+
 def compare(figures: dict[str, Any]) -> dict[str, Any]:
     """The side-by-side rows of a run (for benchmarks.json): per measured profile, and shared."""
     stock = figures.get("stock") or {}
     return {
         "profiles": {
-            name: [asdict(row) for row in serving_rows(stock, profile)]
+            name: [asdict(row) for row in serving_rows(stock_beside(stock, name), profile)]
             for name, profile in figures.get("profiles", {}).items()
         },
         "shared": [asdict(row) for row in shared_rows(figures)],

@@ -1,4 +1,4 @@
-"""Measure the stock Rasa 3.6 bot as the profiles are measured: same load, same plan, same figures.
+"""Serve the stock Rasa 3.6 bot beside this project's profiles: measured right after each of their levels.
 
 Only the FAQ scenario and the long conversation apply: stock Rasa has no custom actions, so it
 cannot look an application up (the status-lookup scenario is this project's alone).
@@ -6,15 +6,16 @@ cannot look an application up (the status-lookup scenario is this project's alon
 
 from __future__ import annotations
 
-import asyncio
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.machine import load_average, tree_memory_mib
-from bench.profiles import Plan, Questions, Running, free_port, measure_running, post
+from bench.machine import tree_memory_mib
+from bench.profiles import Paired, Running, free_port, post
 from bench.stock_server import StockBot, project_modules, serving
 
 STOCK_SCENARIOS = ("faq",)
@@ -38,10 +39,13 @@ def wait_ready(url: str, process: Any, timeout: float = READY_TIMEOUT_S) -> None
     raise RuntimeError(f"stock Rasa was not ready after {timeout:.0f} s")
 
 
-def measure_stock(
-    bot: StockBot, plan: Plan, questions: Questions, log_dir: Path, log: Any = print
-) -> dict[str, Any]:
-    """Serve the stock bot, measure it (cold start, FAQ load levels, long conversation, memory), stop it."""
+@contextmanager
+def stock_running(bot: StockBot, log_dir: Path, log: Any = print) -> Iterator[tuple[Paired, dict[str, Any]]]:
+    """Serve the stock bot while this project's profiles are measured; yield it and its figures.
+
+    The figures hold the cold start at once, and the memory and the import check after it stops;
+    each profile adds its paired measurements (`measure_profile(..., paired=...)`).
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = log_dir / "stock-rasa.log"
@@ -52,7 +56,7 @@ def measure_stock(
         "trained_at": bot.trained_at,
         "trained_in_this_run": bot.trained_now,
         "scenarios": list(STOCK_SCENARIOS),
-        "load_average_before": load_average(),
+        "paired": {},
     }
     started = time.monotonic()
     with serving(bot, port, log_path) as process:
@@ -61,9 +65,8 @@ def measure_stock(
         figures["cold_start_s"] = round(time.monotonic() - started, 1)
         log(f"  stock: first answer {figures['cold_start_s']} s after start")
         running = Running(url, [url], {PROCESS: process.pid}, postgres=False)
-        figures.update(asyncio.run(measure_running(running, plan, questions, log, STOCK_SCENARIOS)))
+        yield Paired(running, STOCK_SCENARIOS, "stock"), figures
         figures["memory_mib"] = {PROCESS: tree_memory_mib(process.pid)}
-    figures["load_average_after"] = load_average()
     figures["project_modules_loaded"] = project_modules(
         log_path.read_text(encoding="utf-8", errors="replace")
     )
@@ -71,4 +74,3 @@ def measure_stock(
         raise RuntimeError(
             f"stock Rasa imported this project's code: {figures['project_modules_loaded'][:5]}"
         )
-    return figures

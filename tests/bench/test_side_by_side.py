@@ -20,16 +20,20 @@ def stock_figures() -> dict[str, Any]:
         "scenarios": ["faq"],
         "cold_start_s": 45.0,
         "memory_mib": {"rasa (stock)": {"rss_mib": 1800.0, "peak_rss_mib": 1900.0}},
-        "load": [
-            level("faq", 1, 10.0, 100.0, 180.0),
-            level("faq", 8, 11.0, 700.0, 900.0),
-            level("faq", 32, 12.2, 2600.0, 3000.0, empty=3),
-        ],
-        "long_conversation": {
-            "messages": 200,
-            "message_10_ms": 100.0,
-            "last_message_ms": 400.0,
-            "ratio": 4.0,
+        "paired": {
+            "production": {
+                "load": [
+                    level("faq", 1, 10.0, 100.0, 180.0),
+                    level("faq", 8, 11.0, 700.0, 900.0),
+                    level("faq", 32, 12.2, 2600.0, 3000.0, empty=3),
+                ],
+                "long_conversation": {
+                    "messages": 200,
+                    "message_10_ms": 100.0,
+                    "last_message_ms": 400.0,
+                    "ratio": 4.0,
+                },
+            }
         },
         "quality": quality(0.80) | {"faq_answered_correctly": 0.75, "faq_answered_wrongly": 0.08},
         "project_modules_loaded": [],
@@ -114,3 +118,18 @@ def test_figures_measured_for_neither_are_left_out(figures: dict[str, Any]) -> N
 
 def test_no_section_without_stock() -> None:
     assert "Side by side with stock Rasa" not in render_markdown(copy.deepcopy(FIGURES))
+
+
+def test_each_profile_meets_the_stock_figures_measured_beside_it(figures: dict[str, Any]) -> None:
+    figures["profiles"]["embedded"] = copy.deepcopy(figures["profiles"]["production"])
+    figures["profiles"]["embedded"]["load"][0]["p50_ms"] = 50.0
+    beside_embedded = copy.deepcopy(figures["stock"]["paired"]["production"])
+    beside_embedded["load"][0]["p50_ms"] = 150.0  # the machine was busier while embedded ran
+    figures["stock"]["paired"]["embedded"] = beside_embedded
+    figures["side_by_side"] = compare(figures)
+    assert rows(figures, "production")["p50, 1 applicant"]["ratio"] == 4.0  # 100 ÷ 25
+    assert rows(figures, "embedded")["p50, 1 applicant"]["ratio"] == 3.0  # 150 ÷ 50
+    markdown = render_markdown(figures)
+    assert "| stock, beside production | ours, production | ratio | stock, beside embedded |" in markdown
+    assert "| p50, 1 applicant (ms) | stock ÷ ours | 100 | 25 | **4×** | 150 | 50 | **3×** |" in markdown
+    assert "each level right after the same level of embedded" in markdown
