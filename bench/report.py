@@ -90,14 +90,15 @@ DESIGN = """\
 
 
 STOCK_INTRO = """\
-Stock Rasa 3.6 served in the same run on the same machine, under the same load: it runs beside each
-profile, and each FAQ load level and the long conversation is measured on stock Rasa right after
-the same measurement of ours, so a neighbour's load on a shared machine hits both alike. It is `rasa init`'s pipeline for Chinese with DIET and the
-ResponseSelector (`bot/quality/stock_config.yml`) and Rasa's default policies (Memoization, Rule,
-UnexpecTED, TED), trained on a copy of this project's NLU data, with the `faq` retrieval intent
-answered by `utter_faq` and one rule per intent (`bench/stock_bot.py`, written to `var/stock/bot/`).
-It runs as `python -m rasa run --enable-api` in that folder with Rasa's REST channel and SQL tracker
-store on an SQLite file, no PYTHONPATH and none of this project's code: the server's `-X importtime`
+Stock Rasa 3.6 served in the same run on the same machine under the same load: it runs beside
+each profile, and each FAQ load level and the long conversation is measured on stock Rasa right
+after the same measurement of ours, so a neighbour's load on a shared machine hits both alike.
+It is `rasa init`'s pipeline for Chinese with DIET and the ResponseSelector
+(`bot/quality/stock_config.yml`) and Rasa's default policies (Memoization, Rule, UnexpecTED, TED),
+trained on a copy of this project's NLU data, with the `faq` retrieval intent answered by
+`utter_faq` and one rule per intent (`bench/stock_bot.py`, written to `var/stock/bot/`). It runs
+as `python -m rasa run --enable-api` in that folder with Rasa's REST channel and SQL tracker store
+on an SQLite file, no PYTHONPATH and none of this project's code: the server's `-X importtime`
 list holds no module of `bot`, `actions` or `bench`. Model `{model}`, {trained} (cached in
 `var/stock/bot/models/` by a fingerprint of its files: it trains again only when they change).
 """
@@ -105,8 +106,8 @@ list holds no module of `bot`, `actions` or `bench`. Model `{model}`, {trained} 
 STOCK_NOTES = """\
 - The status-lookup scenario is this project's only: stock Rasa has no custom actions, so it
   cannot look an application up or check a credit code.
-- Training from scratch: ours {source}; stock's when its model was trained (cached across
-  runs, so the machine may have been busier or quieter then).
+- Training from scratch: ours {source}; stock's when its model was trained (cached across runs,
+  so the machine may have been busier or quieter then).
 - Answer quality: the same held-out set scored by the same code (`bot/quality/evaluation.py`);
   stock Rasa acts as `bot/quality/stock.py` says (`nlu_fallback` falls back, `faq` answers the
   ResponseSelector's top response); `make evaluate` shows the same comparison per held-out set.
