@@ -207,7 +207,7 @@ def _value(value: float | None) -> str:
 
 
 def _ratio(value: float | None) -> str:
-    return "—" if value is None else f"**{value:g}×**"
+    return "—" if value is None else f"{value:g}×"
 
 
 def stock_section(figures: dict[str, Any]) -> list[str]:

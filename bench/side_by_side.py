@@ -36,11 +36,11 @@ class Row:
 
 
 def ratio(stock: float | None, ours: float | None, ratio_is: str) -> float | None:
-    """stock ÷ ours or ours ÷ stock (as `ratio_is` says), rounded; None when either is missing or zero."""
-    if stock is None or ours is None or not stock or not ours:
+    """stock ÷ ours or ours ÷ stock (as `ratio_is` says), rounded; None when either is missing or the divisor 0."""
+    if stock is None or ours is None:
         return None
-    value = stock / ours if ratio_is == LOWER_IS_BETTER else ours / stock
-    return round(value, 2)
+    above, below = (stock, ours) if ratio_is == LOWER_IS_BETTER else (ours, stock)
+    return round(above / below, 2) if below else None
 
 
 def _row(figure: str, unit: str, ratio_is: str, stock: float | None, ours: float | None) -> Row:
