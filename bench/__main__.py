@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -10,15 +11,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench import costs, quality
+from bench import costs, quality, side_by_side, stock_server
 from bench.machine import describe_machine
 from bench.profiles import QUICK_PLAN, Plan, Profile, Questions, measure_profile
 from bench.report import write_report
+from bench.stock_profile import stock_running
 from bench.targets import check_targets
 from bot.answers.catalog import Catalog
 from bot.quality.evaluation import load_examples
 from bot.settings import PROJECT_ROOT, Settings
-from bot.train import model_path
+from bot.train import lineage, model_path
+
+STOCK_FOLDER = PROJECT_ROOT / "var" / "stock" / "bot"
 
 
 def profiles(workers: int) -> dict[str, Profile]:
@@ -40,7 +44,7 @@ def profiles(workers: int) -> dict[str, Profile]:
 def command_line(args: argparse.Namespace) -> str:
     """The options of this run that change what is measured (not where the report goes, nor the note)."""
     words = ["python -m bench"]
-    flags = ("quick", "skip_quality", "skip_training")
+    flags = ("quick", "skip_quality", "skip_training", "skip_stock")
     words += [f"--{name.replace('_', '-')}" for name in flags if getattr(args, name)]
     if args.profiles != "embedded,production":
         words.append(f"--profiles {args.profiles}")
@@ -56,12 +60,30 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
+def _stock_bot(quick: bool, logs: Path) -> stock_server.StockBot | None:
+    """The trained stock Rasa 3.6 bot (trained now unless cached; never in a smoke run)."""
+    log(f"Stock Rasa 3.6 in {STOCK_FOLDER} ...")
+    training_log = logs / "stock-training.log"
+    bot = stock_server.ensure_stock_bot(PROJECT_ROOT, STOCK_FOLDER, training_log, log, may_train=not quick)
+    if bot is None:
+        log("  no trained stock model for this content: a smoke run leaves stock Rasa out")
+        log("  (train it with `python -m bench.stock_server`, or run without --quick)")
+    return bot
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="few messages per level (a smoke run)")
     parser.add_argument("--skip-quality", action="store_true", help="do not score the model and the baseline")
     parser.add_argument("--skip-training", action="store_true", help="do not measure training (minutes)")
+    parser.add_argument(
+        "--skip-stock",
+        action="store_true",
+        default=stock_server.skipped(os.environ),
+        help=f"leave stock Rasa 3.6 out (also {stock_server.SKIP_ENV}=1; it trains once per content, 10+ min, "
+        "except with --quick)",
+    )
     parser.add_argument("--profiles", default="embedded,production", help="comma-separated profile names")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="Rasa workers in production")
     parser.add_argument("--seconds", type=float, help="seconds per load level (default 20; 3 with --quick)")
@@ -93,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "quick": args.quick,
         "note": args.note,
         "model": model.name,
+        "model_train_seconds": lineage(model).get("seconds"),
         "machine": describe_machine(),
         "profiles": {},
     }
@@ -104,12 +127,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a long conversation the bot keeps answering (two misunderstood questions in a row hand it over)
         long_conversation=[topic.question for topic in Catalog().topics().values()],
     )
-    for name in chosen:
-        log(f"Profile {name} ...")
-        figures["profiles"][name] = measure_profile(known[name], model, plan, questions, log)
+    bot = None if args.skip_stock else _stock_bot(args.quick, logs)
+    with contextlib.ExitStack() as stack:
+        paired, stock = stack.enter_context(stock_running(bot, logs, log)) if bot else (None, None)
+        for name in chosen:
+            log(f"Profile {name} ..." + (" (stock Rasa measured right after each level)" if bot else ""))
+            figures["profiles"][name] = measure_profile(known[name], model, plan, questions, log, paired)
+            if stock is not None:
+                stock["paired"][name] = figures["profiles"][name].pop("paired")
+    if bot is not None and stock is not None:
+        if not args.skip_quality:
+            log(f"Answer quality of stock {bot.model.name} on the held-out set ...")
+            stock["quality"] = quality.measure_stock(bot.model)
+        figures["stock"] = stock
     if not args.skip_training:
         log(f"Training costs (rasa train output in {logs / 'training.log'}) ...")
         figures["costs"] = costs.measure(logs / "training.log", log)
+    if "stock" in figures:
+        figures["side_by_side"] = side_by_side.compare(figures)
     figures["targets"] = check_targets(figures)
     markdown, raw = write_report(figures, args.out)
     missed = [t for t in figures["targets"] if t["met"] is False]

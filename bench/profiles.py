@@ -84,7 +84,7 @@ def postgres_schema(base_url: str = POSTGRES_URL) -> Iterator[str]:
         admin.dispose()
 
 
-def _post(url: str, sender: str, message: str) -> bytes:
+def post(url: str, sender: str, message: str) -> bytes:
     request = urllib.request.Request(
         f"{url}/webhooks/rest/webhook",
         data=json.dumps({"sender": sender, "message": message}).encode(),
@@ -143,9 +143,17 @@ class Questions:
 
 
 def measure_profile(
-    profile: Profile, model: Path, plan: Plan, questions: Questions, log: Any = print
+    profile: Profile,
+    model: Path,
+    plan: Plan,
+    questions: Questions,
+    log: Any = print,
+    paired: Paired | None = None,
 ) -> dict[str, Any]:
-    """Start `profile`, measure it (cold start, load levels, long conversation, memory), stop it."""
+    """Start `profile`, measure it (cold start, load levels, long conversation, memory), stop it.
+
+    A `paired` bot (already running) is measured right after each level (see `measure_running`).
+    """
     database = postgres_schema() if profile.postgres else _no_database()
     with tempfile.TemporaryDirectory(prefix=f"bench-{profile.name}-") as tmp, database as database_url:
         settings = _settings(profile, Path(tmp), database_url)
@@ -154,12 +162,12 @@ def measure_profile(
         figures["load_average_before"] = load_average()
         started = time.monotonic()
         with running_stack(settings, model, log_dir=Path(tmp) / "logs") as stack:
-            _post(settings.rasa_url, "bench-first", "你好")
+            post(settings.rasa_url, "bench-first", "你好")
             figures["cold_start_s"] = round(time.monotonic() - started, 1)
             log(f"  {profile.name}: first answer {figures['cold_start_s']} s after start")
             pids = {name: process.pid for name, process in stack.processes.items()}
             running = Running(settings.rasa_url, _worker_urls(settings), pids, profile.postgres)
-            figures.update(asyncio.run(_measure(running, plan, questions, log)))
+            figures.update(asyncio.run(measure_running(running, plan, questions, log, paired=paired)))
             figures["memory_mib"] = {name: tree_memory_mib(pid) for name, pid in pids.items()}
         figures["load_average_after"] = load_average()
         return figures
@@ -193,13 +201,24 @@ def _describe(level: dict[str, Any]) -> str:
     )
 
 
-async def _measure(running: Running, plan: Plan, questions: Questions, log: Any) -> dict[str, Any]:
-    conversations = {
-        "faq": load.faq_conversations(questions.faq),
-        "status_lookup": load.status_conversations(),
-    }
-    for url in running.worker_urls:  # every worker, every path: TensorFlow traces its graphs on first use
-        for scenario in SCENARIOS:
+@dataclass(frozen=True)
+class Paired:
+    """Another bot (stock Rasa) measured right after each of our levels, so both meet the same neighbours."""
+
+    running: Running
+    scenarios: Sequence[str]
+    label: str
+
+
+def _conversations(questions: Questions) -> dict[str, Iterator[list[load.Step]]]:
+    return {"faq": load.faq_conversations(questions.faq), "status_lookup": load.status_conversations()}
+
+
+async def _warm_up(running: Running, plan: Plan, questions: Questions, scenarios: Sequence[str]) -> None:
+    """Every worker, every path: TensorFlow traces its graphs on first use."""
+    conversations = _conversations(questions)
+    for url in running.worker_urls:
+        for scenario in scenarios:
             await load.run_level(
                 url,
                 scenario,
@@ -208,22 +227,28 @@ async def _measure(running: Running, plan: Plan, questions: Questions, log: Any)
                 seconds=0,
                 min_messages=plan.warmup_messages // 2,
             )
-    levels = []
-    for scenario in SCENARIOS:
-        for concurrency in plan.levels:
-            before = running.cpu_seconds()
-            result = await load.run_level(
-                running.rasa_url,
-                scenario,
-                conversations[scenario],
-                concurrency=concurrency,
-                seconds=plan.seconds,
-                min_messages=plan.min_messages,
-            )
-            summary = result.summary()
-            summary["cpu_ms_per_message"] = cpu_per_message(before, running.cpu_seconds(), result.messages)
-            levels.append(summary)
-            log(_describe(summary))
+
+
+async def _level(
+    running: Running, scenario: str, conversations: Iterator[list[load.Step]], concurrency: int, plan: Plan
+) -> dict[str, Any]:
+    before = running.cpu_seconds()
+    result = await load.run_level(
+        running.rasa_url,
+        scenario,
+        conversations,
+        concurrency=concurrency,
+        seconds=plan.seconds,
+        min_messages=plan.min_messages,
+    )
+    summary = result.summary()
+    summary["cpu_ms_per_message"] = cpu_per_message(before, running.cpu_seconds(), result.messages)
+    return summary
+
+
+async def _long_conversation(
+    running: Running, plan: Plan, questions: Questions, log: Any, label: str = ""
+) -> dict[str, Any]:
     measured = await load.early_and_late(
         running.rasa_url, questions.long_conversation, late=plan.long_messages
     )
@@ -238,7 +263,44 @@ async def _measure(running: Running, plan: Plan, questions: Questions, log: Any)
         "latencies_ms": [round(value, 1) for value in measured["long_conversation_ms"]],
     }
     log(
-        f"  long conversation: message 10 {tenth:.1f} ms, message {plan.long_messages} {last:.1f} ms "
+        f"  {label}long conversation: message 10 {tenth:.1f} ms, message {plan.long_messages} {last:.1f} ms "
         f"(x{long_figures['ratio']})"
     )
-    return {"load": levels, "long_conversation": long_figures}
+    return long_figures
+
+
+async def measure_running(
+    running: Running,
+    plan: Plan,
+    questions: Questions,
+    log: Any,
+    scenarios: Sequence[str] = SCENARIOS,
+    paired: Paired | None = None,
+) -> dict[str, Any]:
+    """Warm up, then measure each scenario's load levels and the long conversation.
+
+    With `paired`, that bot is measured the same way right after each of ours (its figures under
+    "paired"), so a neighbour's load on a shared machine hits both alike.
+    """
+    await _warm_up(running, plan, questions, scenarios)
+    if paired is not None:
+        await _warm_up(paired.running, plan, questions, paired.scenarios)
+    ours, theirs = _conversations(questions), _conversations(questions)
+    levels, paired_levels = [], []
+    for scenario in scenarios:
+        for concurrency in plan.levels:
+            levels.append(await _level(running, scenario, ours[scenario], concurrency, plan))
+            log(_describe(levels[-1]))
+            if paired is not None and scenario in paired.scenarios:
+                paired_levels.append(
+                    await _level(paired.running, scenario, theirs[scenario], concurrency, plan)
+                )
+                log(_describe(paired_levels[-1]) + f"  ({paired.label})")
+    figures: dict[str, Any] = {
+        "load": levels,
+        "long_conversation": await _long_conversation(running, plan, questions, log),
+    }
+    if paired is not None:
+        paired_long = await _long_conversation(paired.running, plan, questions, log, f"{paired.label}: ")
+        figures["paired"] = {"load": paired_levels, "long_conversation": paired_long}
+    return figures

@@ -1,7 +1,8 @@
 """Answer quality on the held-out set: the Rasa model and the scikit-learn baseline, side by side.
 
-python -m bench.quality MODEL      # prints the figures as JSON (run in its own process:
-                                   # loading the model takes a Rasa server's memory)
+python -m bench.quality MODEL           # prints the figures as JSON (run in its own process:
+                                        # loading the model takes a Rasa server's memory)
+python -m bench.quality --stock MODEL   # a stock Rasa model's figures, scored as `make evaluate` does
 """
 
 from __future__ import annotations
@@ -42,8 +43,17 @@ def compare(rasa: dict[str, float], baseline: dict[str, float]) -> dict[str, flo
 
 def measure(model: Path) -> dict[str, Any]:
     """Score the model and the baseline (trained now, on the same data) on the held-out set."""
+    return _run([str(model)])
+
+
+def measure_stock(model: Path) -> dict[str, float]:
+    """Score a stock Rasa model on the held-out set as `make evaluate` does (bot/quality/stock.py)."""
+    return dict(_run(["--stock", str(model)]))
+
+
+def _run(arguments: list[str]) -> dict[str, Any]:
     completed = subprocess.run(
-        [sys.executable, "-m", "bench.quality", str(model)],
+        [sys.executable, "-m", "bench.quality", *arguments],
         cwd=PROJECT_ROOT,
         check=True,
         capture_output=True,
@@ -54,10 +64,15 @@ def measure(model: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    """Score MODEL and the baseline; print one JSON line."""
+    """Score MODEL and the baseline (or a stock MODEL alone); print one JSON line."""
     from bot.quality.baseline import evaluate_baseline
     from bot.quality.evaluation import evaluate_model
+    from bot.quality.stock import interpret_stock
 
+    if argv[:1] == ["--stock"]:
+        stock_scores, _ = asyncio.run(evaluate_model(Path(argv[1]), None, interpret_stock))
+        print(json.dumps(headline(stock_scores)))
+        return 0
     started = time.monotonic()
     baseline_scores, _ = evaluate_baseline()
     baseline_seconds = time.monotonic() - started

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.side_by_side import stock_beside
+
 QUALITY_ROWS = (
     ("faq_top1_accuracy", "FAQ top-1 topic accuracy", "percent"),
     ("faq_answered_correctly", "FAQ answered correctly", "percent"),
@@ -85,6 +87,32 @@ DESIGN = """\
   from scratch; after five fine-tunings in a row the next training starts from scratch.
 - **SQLite tracker store** with a connection pool, WAL and `synchronous=NORMAL` instead of a new
   connection and a full fsync per read and write on the event loop.
+"""
+
+
+STOCK_INTRO = """\
+Stock Rasa 3.6 served in the same run on the same machine under the same load: it runs beside
+each profile, and each FAQ load level and the long conversation is measured on stock Rasa right
+after the same measurement of ours, so a neighbour's load on a shared machine hits both alike.
+It is `rasa init`'s pipeline for Chinese with DIET and the ResponseSelector
+(`bot/quality/stock_config.yml`) and Rasa's default policies (Memoization, Rule, UnexpecTED, TED),
+trained on a copy of this project's NLU data, with the `faq` retrieval intent answered by
+`utter_faq` and one rule per intent (`bench/stock_bot.py`, written to `var/stock/bot/`). It runs
+as `python -m rasa run --enable-api` in that folder with Rasa's REST channel and SQL tracker store
+on an SQLite file, no PYTHONPATH and none of this project's code: the server's `-X importtime`
+list holds no module of `bot`, `actions` or `bench`. Model `{model}`, {trained} (cached in
+`var/stock/bot/models/` by a fingerprint of its files: it trains again only when they change).
+"""
+
+STOCK_NOTES = """\
+- The status-lookup scenario is this project's only: stock Rasa has no custom actions, so it
+  cannot look an application up or check a credit code.
+- Training from scratch: ours {source}; stock's when its model was trained (cached across runs,
+  so the machine may have been busier or quieter then).
+- Answer quality: the same held-out set scored by the same code (`bot/quality/evaluation.py`);
+  stock Rasa acts as `bot/quality/stock.py` says (`nlu_fallback` falls back, `faq` answers the
+  ResponseSelector's top response); `make evaluate` shows the same comparison per held-out set.
+- Skip stock Rasa with `python -m bench --skip-stock` (or `BENCH_SKIP_STOCK=1 make bench`).
 """
 
 
@@ -175,6 +203,95 @@ def _costs(figures: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _value(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def _ratio(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}×"
+
+
+def stock_section(figures: dict[str, Any]) -> list[str]:
+    """ "Side by side with stock Rasa 3.6": one row per figure, stock's and ours, and their ratio."""
+    stock, compared = figures.get("stock") or {}, figures.get("side_by_side") or {}
+    if not stock or not compared:
+        return []
+    names = list(compared.get("profiles", {}))
+    served = {name: {row["figure"]: row for row in rows} for name, rows in compared["profiles"].items()}
+    trained = "(training time not recorded)"
+    if stock.get("train_seconds") is not None:
+        when = "in this run" if stock.get("trained_in_this_run") else f"on {stock.get('trained_at') or '?'}"
+        trained = f"trained in {stock['train_seconds']:.0f} s {when}"
+    lines = [
+        "## Side by side with stock Rasa 3.6",
+        "",
+        STOCK_INTRO.format(model=stock.get("model"), trained=trained).rstrip(),
+        "",
+        (
+            "Ratios are taken so that **above 1 means this project does better**; the second column says "
+            "which way (stock ÷ ours for latency, memory and time; ours ÷ stock for throughput)."
+        ),
+        "",
+        "| figure | ratio is | " + " | ".join(f"stock, beside {n} | ours, {n} | ratio" for n in names) + " |",
+        "|---|---|" + "---:|---:|---:|" * len(names),
+    ]
+    first = compared["profiles"][names[0]] if names else []
+    for row in first:
+        cells = [f"{row['figure']} ({row['unit']})", row["ratio_is"]]
+        for name in names:
+            theirs = served[name].get(row["figure"], {})
+            cells += [_value(theirs.get("stock")), _value(theirs.get("ours")), _ratio(theirs.get("ratio"))]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| figure | ratio is | stock Rasa 3.6 | ours | ratio |",
+        "|---|---|---:|---:|---:|",
+    ]
+    shared = [
+        row for row in compared.get("shared", []) if row["stock"] is not None or row["ours"] is not None
+    ]
+    for row in shared:
+        cells = [
+            f"{row['figure']} ({row['unit']})",
+            row["ratio_is"],
+            _value(row["stock"]),
+            _value(row["ours"]),
+        ]
+        lines.append("| " + " | ".join([*cells, _ratio(row["ratio"])]) + " |")
+    if len(shared) < len(compared.get("shared", [])):
+        lines += ["", "Figures measured for neither (`--skip-quality`, `--skip-training`) are left out."]
+    source = compared.get("our_training_source", "not measured")
+    lines += ["", STOCK_NOTES.format(source=source).rstrip()]
+    cores = (figures.get("machine") or {}).get("cores") or 0
+    for name in names:
+        beside = stock_beside(stock, name)
+        failures = [level for level in beside.get("load", []) if _failed(level)]
+        lines += ["", f"Stock Rasa 3.6, each level right after the same level of {name}:", ""]
+        lines += _load(beside, cores)
+        if failures:
+            lines += [
+                "",
+                "Stock Rasa's failures: " + "; ".join(_describe_failures(level) for level in failures) + ".",
+            ]
+        long = beside.get("long_conversation")
+        if long:
+            tenth = f"message 10 {long['message_10_ms']} ms"
+            last = f"message {long['messages']} {long['last_message_ms']} ms"
+            lines += ["", f"Long conversation: {tenth}, {last} (×{long['ratio']})."]
+    return lines
+
+
+def _failed(level: dict[str, Any]) -> bool:
+    return bool(level["errors"] or level["empty_replies"] or level["unexpected_replies"])
+
+
+def _describe_failures(level: dict[str, Any]) -> str:
+    return (
+        f"{level['concurrency']} applicants: {level['errors']} errors, {level['empty_replies']} empty, "
+        f"{level['unexpected_replies']} unexpected of {level['messages']}"
+    )
+
+
 def render_markdown(figures: dict[str, Any]) -> str:
     """The report as Markdown."""
     machine = figures["machine"]
@@ -229,6 +346,8 @@ def render_markdown(figures: dict[str, Any]) -> str:
             tenth = f"message 10 {long['message_10_ms']} ms"
             last = f"message {long['messages']} {long['last_message_ms']} ms"
             lines += ["", f"Long conversation: {tenth}, {last} (×{long['ratio']})."]
+    if section := stock_section(figures):
+        lines += ["", *section]
     lines += ["", "## Costs", "", *_costs(figures)]
     lines += ["", "## How it was measured", "", METHOD.rstrip()]
     lines += ["", "## What the figures rest on", "", DESIGN.rstrip()]
