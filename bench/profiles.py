@@ -50,6 +50,7 @@ class Plan:
     """How much to measure (the quick plan is for building and smoke-testing the benchmark)."""
 
     levels: tuple[int, ...] = (1, 8, 32)
+    scenarios: tuple[str, ...] = SCENARIOS
     seconds: float = 20.0
     min_messages: int = 100
     warmup_messages: int = 40
@@ -208,7 +209,7 @@ async def _measure(running: Running, plan: Plan, questions: Questions, log: Any)
                 min_messages=plan.warmup_messages // 2,
             )
     levels = []
-    for scenario in SCENARIOS:
+    for scenario in plan.scenarios:
         for concurrency in plan.levels:
             before = running.cpu_seconds()
             result = await load.run_level(
