@@ -66,3 +66,26 @@ async def test_action_server_calls_share_one_connection_and_keep_rasas_headers()
     assert replies == [{"events": [], "responses": []}] * 3
     assert len({peer for peer, _ in seen}) == 1
     assert [secret for _, secret in seen] == ["s"] * 3
+
+
+def test_actions_are_called_without_the_domain_only_form_validation_gets_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import read_endpoint_config
+
+    from bot.settings import PROJECT_ROOT
+
+    monkeypatch.setenv("ACTION_PORT", "5055")
+    monkeypatch.setenv("ACTION_SERVER_SECRET", "s" * 32)
+    monkeypatch.setenv("TRACKER_STORE_URL", "sqlite:///unused.db")
+    endpoint = read_endpoint_config(str(PROJECT_ROOT / "endpoints.yml"), "action_endpoint")
+    domain = Domain.load(PROJECT_ROOT / "domain.yml")
+    tracker = DialogueStateTracker("someone", domain.slots)
+
+    sent = {
+        name: "domain" in RemoteAction(name, endpoint)._action_call_format(tracker, domain)
+        for name in domain.user_actions
+    }
+
+    assert sent.pop("action_answer_faq") is False  # 48 KB less to write and read on every FAQ turn
+    assert {name for name, with_domain in sent.items() if with_domain} == {"validate_status_lookup_form"}
