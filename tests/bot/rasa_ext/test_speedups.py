@@ -68,7 +68,9 @@ async def test_action_server_calls_share_one_connection_and_keep_rasas_headers()
     assert [secret for _, secret in seen] == ["s"] * 3
 
 
-def test_actions_are_called_without_the_domain_only_form_validation_gets_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_actions_are_called_without_the_domain_only_form_validation_gets_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import read_endpoint_config
