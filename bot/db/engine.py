@@ -69,6 +69,12 @@ def shared_session_factory(url: str) -> sessionmaker[Session]:
         return factory
 
 
+def shared_engine(url: str) -> Engine:
+    """The engine under `shared_session_factory(url)`."""
+    engine: Engine = shared_session_factory(url).kw["bind"]
+    return engine
+
+
 def dispose_shared_engines(url: str | None = None) -> None:
     """Close the pooled connections of the shared engine for `url` (default: of all of them)."""
     with _shared_lock:

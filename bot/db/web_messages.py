@@ -20,7 +20,8 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Enum, Index, String, Text, UniqueConstraint, or_, select, update
+from sqlalchemy import Column, Enum, Index, String, Text, UniqueConstraint, exists, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session
 
 from bot.db.base import Base
@@ -172,6 +173,14 @@ def undelivered(session: Session, conversation_id: str) -> list[WebMessage]:
         .order_by(WebMessage.id)
     )
     return list(session.scalars(query))
+
+
+def has_undelivered(connection: Connection, conversation_id: str) -> bool:
+    """Whether the conversation has messages no page has acknowledged (one indexed read, no ORM)."""
+    query = select(
+        exists().where(WebMessage.conversation_id == conversation_id, WebMessage.delivered_at.is_(None))
+    )
+    return bool(connection.execute(query).scalar())
 
 
 def take_undelivered(
