@@ -20,7 +20,19 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Enum, Index, String, Text, UniqueConstraint, exists, or_, select, update
+from sqlalchemy import (
+    Column,
+    Enum,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    exists,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session
 
@@ -175,12 +187,17 @@ def undelivered(session: Session, conversation_id: str) -> list[WebMessage]:
     return list(session.scalars(query))
 
 
+_ANY_UNDELIVERED = select(
+    exists().where(
+        WebMessage.conversation_id == bindparam("conversation_id"), WebMessage.delivered_at.is_(None)
+    )
+)
+"""Built once: building the statement cost more than running it (asked on every REST turn)."""
+
+
 def has_undelivered(connection: Connection, conversation_id: str) -> bool:
     """Whether the conversation has messages no page has acknowledged (one indexed read, no ORM)."""
-    query = select(
-        exists().where(WebMessage.conversation_id == conversation_id, WebMessage.delivered_at.is_(None))
-    )
-    return bool(connection.execute(query).scalar())
+    return bool(connection.execute(_ANY_UNDELIVERED, {"conversation_id": conversation_id}).scalar())
 
 
 def take_undelivered(
