@@ -13,7 +13,7 @@ from typing import Any
 
 from bench import costs, quality, side_by_side, stock_server
 from bench.machine import describe_machine
-from bench.profiles import QUICK_PLAN, Plan, Profile, Questions, measure_profile
+from bench.profiles import QUICK_PLAN, SCENARIOS, Plan, Profile, Questions, measure_profile
 from bench.report import write_report
 from bench.stock_profile import stock_running
 from bench.targets import check_targets
@@ -52,6 +52,10 @@ def command_line(args: argparse.Namespace) -> str:
         words.append(f"--workers {args.workers}")
     if args.seconds:
         words.append(f"--seconds {args.seconds:g}")
+    if args.levels:
+        words.append(f"--levels {args.levels}")
+    if args.scenarios:
+        words.append(f"--scenarios {args.scenarios}")
     return " ".join(words)
 
 
@@ -87,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profiles", default="embedded,production", help="comma-separated profile names")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="Rasa workers in production")
     parser.add_argument("--seconds", type=float, help="seconds per load level (default 20; 3 with --quick)")
+    parser.add_argument("--levels", help="comma-separated applicant counts (default 1,8,32)")
+    parser.add_argument("--scenarios", help=f"comma-separated scenarios (default {','.join(SCENARIOS)})")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs", help="where to write the report")
     parser.add_argument("--model", type=Path, help="the model to serve (default: the current data's)")
     parser.add_argument("--note", default="", help="a sentence for the top of the report")
@@ -102,6 +108,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan = QUICK_PLAN if args.quick else Plan()
     if args.seconds:
         plan = Plan(**{**plan.__dict__, "seconds": args.seconds})
+    if args.levels:
+        plan = Plan(**{**plan.__dict__, "levels": tuple(int(n) for n in args.levels.split(","))})
+    if args.scenarios:
+        scenarios = tuple(name.strip() for name in args.scenarios.split(",") if name.strip())
+        if unknown_scenarios := [name for name in scenarios if name not in SCENARIOS]:
+            parser.error(f"unknown scenario(s): {', '.join(unknown_scenarios)}")
+        plan = Plan(**{**plan.__dict__, "scenarios": scenarios})
     chosen = [name.strip() for name in args.profiles.split(",") if name.strip()]
     known = profiles(args.workers)
     if unknown := [name for name in chosen if name not in known]:

@@ -50,6 +50,7 @@ class Plan:
     """How much to measure (the quick plan is for building and smoke-testing the benchmark)."""
 
     levels: tuple[int, ...] = (1, 8, 32)
+    scenarios: tuple[str, ...] = SCENARIOS
     seconds: float = 20.0
     min_messages: int = 100
     warmup_messages: int = 40
@@ -274,7 +275,6 @@ async def measure_running(
     plan: Plan,
     questions: Questions,
     log: Any,
-    scenarios: Sequence[str] = SCENARIOS,
     paired: Paired | None = None,
 ) -> dict[str, Any]:
     """Warm up, then measure each scenario's load levels and the long conversation.
@@ -282,6 +282,7 @@ async def measure_running(
     With `paired`, that bot is measured the same way right after each of ours (its figures under
     "paired"), so a neighbour's load on a shared machine hits both alike.
     """
+    scenarios = plan.scenarios
     await _warm_up(running, plan, questions, scenarios)
     if paired is not None:
         await _warm_up(paired.running, plan, questions, paired.scenarios)

@@ -118,6 +118,8 @@ _HOTLINE = re.compile(_LONE.format(r"[48]00[\s\-]?[0-9]{3}[\s\-]?[0-9]{4}"))
 _STRUCTURED_PATTERNS = (_APPLICATION_ID, _MOMENT, _HOTLINE)
 _LOOSE_PATTERNS = (_AMOUNT, _QUANTITY)
 """Kept, but too loose to excuse a personal number made of them (`1||3698406.0;;;85号` is a mobile)."""
+_LONG_DIGIT_RUN = re.compile(f"[0-9]{{{MIN_ACCOUNT_DIGITS - 1}}}")
+"""In ASCII letters and digits, where a personal number could start (`_cannot_hold`)."""
 _PROTECTED = "\x00"
 """Stands in for protected characters while numbers are read (cleaned text has no controls)."""
 _ACCOUNT_WORD = re.compile(
@@ -199,6 +201,13 @@ def mask_personal_data(text: str, *, escapes: bool = False) -> Masked:
     in log lines) are read as the characters they stand for.
     """
     text = text or ""
+    if _cannot_hold(text):
+        return Masked(text, frozenset())
+    return _mask_all(text, escapes)
+
+
+def _mask_all(text: str, escapes: bool) -> Masked:
+    """Mask pass after pass until a pass finds nothing."""
     found: set[str] = set()
     for _ in range(_MAX_PASSES):
         masked = _mask_once(text, escapes)
@@ -280,6 +289,16 @@ def _mask_once(text: str, escapes: bool) -> Masked:
         done = end
     pieces.append(text[done:])
     return Masked("".join(pieces), frozenset(hit.kind for hit in hits))
+
+
+def _cannot_hold(text: str) -> bool:
+    """True for ASCII letters and digits without a run of MIN_ACCOUNT_DIGITS - 1 digits or more.
+
+    Such text (a message id, a model id) needs no masking, as `_find` would find nothing: without
+    separators a number is one run of digits, perhaps with an X after it; only a number spanning at
+    least MIN_ACCOUNT_DIGITS characters is examined, and an account word only counts before one.
+    """
+    return text.isascii() and text.isalnum() and _LONG_DIGIT_RUN.search(text) is None
 
 
 def _has_digits(text: str) -> bool:

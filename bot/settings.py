@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
@@ -208,7 +209,7 @@ class Settings:
         rasa_port = _int(env, "RASA_PORT", 5005)
         return cls(
             var_dir=var_dir,
-            database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'bot.db'}",
+            database_url=database_url_from_env(env),
             tracker_store_url=env.get("TRACKER_STORE_URL") or f"sqlite:///{var_dir / 'tracker.db'}",
             rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
             rasa_port=rasa_port,
@@ -228,6 +229,12 @@ class Settings:
             **_limits(env),
             **_scale(env),
         )
+
+
+def database_url_from_env(env: Mapping[str, str] | None = None) -> str:
+    """`Settings.from_env(env).database_url` alone (actions ask for it on every call)."""
+    env = os.environ if env is None else env
+    return env.get("DATABASE_URL") or f"sqlite:///{Path(env.get('BOT_VAR_DIR') or _var_dir()) / 'bot.db'}"
 
 
 LOCAL_REDIS_URL = "redis://127.0.0.1:6379/0"

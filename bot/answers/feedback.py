@@ -29,7 +29,7 @@ from bot.db.types import utc_now
 from bot.db.unanswered import Reason, record_unanswered
 from bot.inbound import clean_text
 from bot.privacy import mask
-from bot.settings import Settings
+from bot.settings import database_url_from_env
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def feedback_buttons(answer_id: int) -> list[dict[str, str]]:
 
 
 def _database_url(database_url: str | None) -> str:
-    return database_url or Settings.from_env().database_url
+    return database_url or database_url_from_env()
 
 
 def record_answer_now(

@@ -7,7 +7,7 @@ import logging
 
 from bot.db.engine import shared_session_factory
 from bot.db.unanswered import Reason, record_unanswered
-from bot.settings import Settings
+from bot.settings import database_url_from_env
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 def note_unanswered_now(text: str | None, reason: Reason, *, database_url: str | None = None) -> bool:
     """Record `text` (masked) in its own transaction; False, logged, when the database failed."""
     try:
-        factory = shared_session_factory(database_url or Settings.from_env().database_url)
+        factory = shared_session_factory(database_url or database_url_from_env())
         with factory() as session, session.begin():
             record_unanswered(session, text or "", reason)
         return True

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.liveness import drop_closed_connections
 from bot.errors import StorageUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -23,8 +24,9 @@ def make_engine(url: str) -> Engine:
     later, on connecting, and become StorageUnavailable in `bot.db.errors.storage_errors`).
     """
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
+    kwargs: dict[str, Any] = {"future": True}
     if parsed.get_backend_name() == "sqlite":
+        kwargs["pool_pre_ping"] = True
         if parsed.database and parsed.database != ":memory:":
             try:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -36,6 +38,8 @@ def make_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
+        return drop_closed_connections(create_engine(parsed, **kwargs))  # instead of a ping per checkout
+    kwargs["pool_pre_ping"] = True
     return create_engine(parsed, **kwargs)
 
 
@@ -63,6 +67,12 @@ def shared_session_factory(url: str) -> sessionmaker[Session]:
         if factory is None:
             factory = _shared[url] = make_session_factory(make_engine(url))
         return factory
+
+
+def shared_engine(url: str) -> Engine:
+    """The engine under `shared_session_factory(url)`."""
+    engine: Engine = shared_session_factory(url).kw["bind"]
+    return engine
 
 
 def dispose_shared_engines(url: str | None = None) -> None:

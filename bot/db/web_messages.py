@@ -20,7 +20,20 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Enum, Index, String, Text, UniqueConstraint, or_, select, update
+from sqlalchemy import (
+    Column,
+    Enum,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    exists,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session
 
 from bot.db.base import Base
@@ -172,6 +185,19 @@ def undelivered(session: Session, conversation_id: str) -> list[WebMessage]:
         .order_by(WebMessage.id)
     )
     return list(session.scalars(query))
+
+
+_ANY_UNDELIVERED = select(
+    exists().where(
+        WebMessage.conversation_id == bindparam("conversation_id"), WebMessage.delivered_at.is_(None)
+    )
+)
+"""Built once: building the statement cost more than running it (asked on every REST turn)."""
+
+
+def has_undelivered(connection: Connection, conversation_id: str) -> bool:
+    """Whether the conversation has messages no page has acknowledged (one indexed read, no ORM)."""
+    return bool(connection.execute(_ANY_UNDELIVERED, {"conversation_id": conversation_id}).scalar())
 
 
 def take_undelivered(

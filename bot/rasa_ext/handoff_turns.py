@@ -29,7 +29,7 @@ from rasa.shared.core.events import ActionExecuted, ConversationResumed
 from bot import ratings
 from bot.answers.feedback import FEEDBACK_PAYLOAD
 from bot.db import escalation_queries, web_messages
-from bot.db.engine import shared_session_factory
+from bot.db.engine import shared_engine, shared_session_factory
 from bot.db.errors import storage_errors
 from bot.errors import StorageUnavailable
 from bot.handoff import Reach, leave, note_for_agents, reach_of
@@ -129,10 +129,22 @@ class HandoffTurns:
     async def take_replies(self, conversation: str) -> list[dict[str, Any]]:
         """A REST caller's waiting replies (agents' and the gateway's), as REST replies, oldest first."""
         try:
-            return await asyncio.to_thread(self._run, _take, conversation)
+            return await asyncio.to_thread(self._take_replies, conversation)
         except StorageUnavailable:
             logger.warning("waiting replies for a REST caller could not be read; they stay queued")
             return []
+
+    def _take_replies(self, conversation: str) -> list[dict[str, Any]]:
+        """Look first, outside a transaction (one round trip; there are rarely any); take when there are."""
+        with (
+            storage_errors(),
+            shared_engine(self._database_url)
+            .connect()
+            .execution_options(isolation_level="AUTOCOMMIT") as connection,
+        ):
+            if not web_messages.has_undelivered(connection, conversation):
+                return []
+        return self._run(_take, conversation)  # type: ignore[no-any-return]
 
 
 def _leave_id(session: Any, conversation: str) -> int | None:

@@ -4,7 +4,12 @@ Each one keeps Rasa's behaviour exactly and removes work Rasa repeats on every t
 
 - `RemoteAction._validate_action_result` calls `jsonschema.validate`, which checks the schema
   itself against the JSON-Schema meta-schema on every call (about 20 ms per custom action on
-  these machines). The replacement builds the validator once and validates the same way.
+  these machines). The replacement builds the validator once. Each event must match exactly one
+  of 23 alternatives (`oneOf`), told apart by the constant `event` name each one requires, so
+  jsonschema tried all 23 for every event; the replacement checks an event against the one
+  alternative its name selects (`event_validators`), which accepts exactly what `oneOf` accepts
+  when every alternative names a different constant (checked when the validators are built;
+  otherwise, and for anything that fails, the full schema is validated, with its own error).
 - `Event.resolve_by_type` walks every subclass of `Event` for every event it deserialises
   (a tracker of n events costs n walks). The replacement remembers the class of each known
   type name; unknown names still go through Rasa's own lookup (and its errors).
@@ -64,8 +69,29 @@ def _cache_action_result_validator() -> None:
         cls.check_schema(schema)
         return cls(schema)
 
+    @functools.lru_cache(maxsize=1)
+    def fast() -> tuple[Any, dict[str, Any]] | None:
+        return event_validators(RemoteAction.action_response_format_spec())
+
+    def valid_by_event_name(result: Any) -> bool:
+        """True when `result` matches the schema, checked event by event (False: ask the full schema)."""
+        validators = fast()
+        if validators is None:
+            return False
+        outer, by_name = validators
+        if not outer.is_valid(result):
+            return False
+        for event in result.get("events") or ():  # outer checked it is an array when present
+            name = event.get("event") if isinstance(event, dict) else None
+            event_validator = by_name.get(name) if isinstance(name, str) else None
+            if event_validator is None or not event_validator.is_valid(event):
+                return False
+        return True
+
     def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         try:
+            if valid_by_event_name(result):
+                return True
             error = best_match(validator().iter_errors(result))  # what jsonschema.validate raises
             if error is not None:
                 raise error
@@ -80,6 +106,34 @@ def _cache_action_result_validator() -> None:
             raise
 
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+
+
+def event_validators(schema: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
+    """(a validator of `schema` with any events, {event name: validator of one such event}), or None.
+
+    None unless the events' `oneOf` alternatives each require a different constant `event` name
+    (an event has one name, so only its own alternative can match and `oneOf` means "it matches").
+    """
+    from jsonschema.validators import validator_for
+
+    try:
+        items = schema["properties"]["events"]["items"]
+        alternatives = items["oneOf"]
+        names = [alternative["properties"]["event"]["const"] for alternative in alternatives]
+    except (KeyError, TypeError):
+        return None
+    if "event" not in items.get("required", ()) or len(set(names)) != len(names):
+        return None
+    if not all(isinstance(name, str) for name in names):
+        return None
+    common = {key: value for key, value in items.items() if key != "oneOf"}
+    events = {**schema["properties"]["events"], "items": {}}
+    outer_schema = {**schema, "properties": {**schema["properties"], "events": events}}
+    cls = validator_for(schema)
+    by_name = {
+        name: cls({**common, "allOf": [alternative]}) for name, alternative in zip(names, alternatives)
+    }
+    return cls(outer_schema), by_name
 
 
 def _cache_event_classes() -> None:

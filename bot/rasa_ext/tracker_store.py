@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cli import describe
 from bot.db.engine import POSTGRES_CONNECT_TIMEOUT_S
+from bot.db.liveness import drop_closed_connections
 from bot.privacy import mask_nested
 from bot.rasa_ext.bounded_history import BoundedHistory
 
@@ -74,6 +75,7 @@ class UrlSQLTrackerStore(BoundedHistory, SQLTrackerStore):
             query=query or None,
             **kwargs,
         )
+        drop_closed_connections(self.engine)  # a restarted PostgreSQL costs no turn its history
         self._unsaved: dict[str, list[dict[str, Any]]] = {}
         self._fresh: set[str] = set()
         """Conversations whose next tracker starts empty (nothing found, or the read failed)."""

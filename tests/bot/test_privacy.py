@@ -12,6 +12,7 @@ import yaml
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from bot import privacy
 from bot.privacy import (
     BANK_ACCOUNT,
     PHONE,
@@ -361,3 +362,33 @@ def test_a_credit_code_suffix_is_left_alone_alone_or_after_its_application_id(
 ) -> None:
     for text in (suffix, f"后六位是{suffix}", f"{application_id}{separator or ' '}{suffix}"):
         assert mask(text) == text
+
+
+# --- the shortcut for ids ------------------------------------------------------------------------------
+
+ascii_words = st.text(st.sampled_from("0123456789abcdefXxACOUNTcount"), max_size=48) | st.builds(
+    lambda before, digits, after: before + digits + after,
+    st.text(st.sampled_from("abcdefXx"), max_size=8),
+    st.text(st.sampled_from("0123456789"), min_size=6, max_size=20),
+    st.sampled_from(["", "X", "x", "abc", "account"]),
+)
+
+
+@PROPERTY
+@given(ascii_words)
+@example("account1234567890")
+@example("ab13812345678cd")
+@example("e3b0c44298fc1c149afbf4c8996fb924")
+@example("11010119900307451X")
+def test_ids_skip_masking_only_where_full_masking_changes_nothing(text: str) -> None:
+    assert mask_personal_data(text) == privacy._mask_all(text, False)
+    assert mask_personal_data(text, escapes=True) == privacy._mask_all(text, True)
+
+
+def test_typed_numbers_glued_to_letters_are_still_masked() -> None:
+    assert mask("ab13812345678cd") == "ab138****5678cd"
+    assert mask("account6222021234567890") != "account6222021234567890"
+    assert mask_nested({"message_id": "a13812345678b", "text": "我的电话13812345678"}) == {
+        "message_id": "a138****5678b",
+        "text": "我的电话138****5678",
+    }

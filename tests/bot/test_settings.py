@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.settings import PROJECT_ROOT, Settings, SettingsError
+from bot.settings import PROJECT_ROOT, Settings, SettingsError, database_url_from_env
 
 LIMITS = {
     "STATUS_CODES_PER_APPLICATION": ("status_codes_per_application", 3),
@@ -57,3 +57,16 @@ def test_the_agents_group_is_optional_and_checked_where_the_bot_runs() -> None:
     for bad, named in (("客服群", "must be a number"), ("12345", "negative")):
         with pytest.raises(SettingsError, match=f"TELEGRAM_AGENT_CHAT_ID .*{named}"):
             Settings.from_env({"TELEGRAM_AGENT_CHAT_ID": bad})
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"BOT_VAR_DIR": "/srv/bot"},
+        {"DATABASE_URL": "postgresql+psycopg2://bot@db/bot"},
+        {"DATABASE_URL": ""},
+    ],
+)
+def test_the_database_url_read_alone_is_the_settings_one(env: dict[str, str]) -> None:
+    assert database_url_from_env(env) == Settings.from_env(env).database_url

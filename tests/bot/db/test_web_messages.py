@@ -5,11 +5,11 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import web_messages
-from bot.db.engine import make_engine
+from bot.db.engine import make_engine, shared_engine, shared_session_factory
 from bot.db.migrate import downgrade, upgrade
 from bot.db.types import utc_now
 from bot.db.web_messages import WEB_TABLES, Author
@@ -94,3 +94,21 @@ def test_the_table_matches_its_migration_and_steps_back(database_url: str) -> No
         engine.dispose()
     upgrade(database_url)
     assert differences() == []
+
+
+def test_a_rest_caller_gets_waiting_replies_once_and_an_empty_queue_costs_one_read(database_url: str) -> None:
+    from bot.rasa_ext.handoff_turns import HandoffTurns
+
+    handoff = HandoffTurns(database_url)
+    sessions = shared_session_factory(database_url)
+    statements: list[str] = []
+    event.listen(
+        shared_engine(database_url), "before_cursor_execute", lambda *args: statements.append(args[2])
+    )
+
+    assert handoff._take_replies("rest:someone") == []
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("SELECT EXISTS")
+
+    queue(sessions, "rest:someone", "客服：您好")
+    assert [reply["text"] for reply in handoff._take_replies("rest:someone")] == ["客服：您好"]
+    assert handoff._take_replies("rest:someone") == []  # delivered once

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.char_ngrams import segmented
-from bot.nlu.ngram_ensemble import CharNgramEnsemble, blend_intents, blend_topics
+from bot.nlu.ngram_ensemble import MODEL_FILE, CharNgramEnsemble, blend_intents, blend_topics
 
 TRAINING = {
     "faq/fees": ["认证要钱吗", "认证收费吗", "中级认证多少钱", "认证费用是多少", "需要交钱吗"],
@@ -142,3 +143,25 @@ def test_word_ngrams_are_learnt_kept_and_used_after_loading(tmp_path: Path) -> N
 
 def test_words_are_segmented_with_the_project_dictionary() -> None:
     assert segmented("钉钉管理后台怎么上传營業執照") == "钉钉管理后台 怎么 上传 营业执照"
+
+
+def test_a_loaded_ensemble_scores_exactly_as_the_stored_classifier(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("char_ngram_ensemble_layout")
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = {"word_ngrams": True}
+    examples = [
+        Message.build(
+            text=text, intent=label.split("/")[0], intent_response_key=label if "/" in label else None
+        )
+        for label, texts in TRAINING.items()
+        for text in texts
+    ]
+    CharNgramEnsemble.create(config, storage, resource, context).train(TrainingData(examples))
+    loaded = CharNgramEnsemble.load(config, storage, resource, context)
+    with storage.read_from(resource) as directory:
+        stored = pickle.loads((directory / MODEL_FILE).read_bytes())
+
+    assert loaded._classifier[-1].coef_.flags["F_CONTIGUOUS"]  # no copy of the weights per parse
+    for text in ("请问认证要交多少钱", "图片有大小限制吗", "你好呀", "RZ202607190042 到哪了"):
+        assert loaded.probabilities(text) == dict(zip(stored.classes_, stored.predict_proba([text])[0]))
