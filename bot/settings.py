@@ -156,9 +156,9 @@ class Settings:
     action_servers: int = 1
     """Action server processes on `action_port` and the ports after it (with several Rasa workers)."""
     messages_per_minute: int = 30
-    """Messages one REST sender or web session may send per minute (0: no limit)."""
+    """Messages one REST sender or web session may send per minute, across all workers (0: no limit)."""
     redis_url: str | None = None
-    """REDIS_URL: conversation locks and socket.io's messages between workers; the production
+    """REDIS_URL: conversation locks, message limits and socket.io's messages between workers; the production
     profile (RASA_WORKERS > 1) defaults to the local Redis, one process keeps both in memory."""
     web_session_secret: str | None = None
     """Signs web-chat session tokens (WEB_SESSION_SECRET); `bot.run` keeps one under var/ when unset."""

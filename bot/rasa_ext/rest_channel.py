@@ -5,7 +5,8 @@
   Chinese reason and nothing is stored. The conversation is `rest:<sender>`, so a REST client can
   never name a Telegram or web conversation; replies carry the client's own `sender` back.
 - Text is cleaned, capped and masked once (`bot.inbound.screen`); each sender may send
-  MESSAGES_PER_MINUTE messages a minute (HTTP 429 with a polite reply and `Retry-After` beyond).
+  MESSAGES_PER_MINUTE messages a minute, counted across all workers (HTTP 429 with a polite reply
+  and `Retry-After` beyond; bot/rate_limit.py).
 - No exception in a turn ends the server (Rasa turns some errors into `SystemExit`): the turn is
   answered with an apology. A turn that produced no message gets the apology too ("handed over"
   when the conversation is paused), and the applicant is told when the turn could not be stored.
@@ -42,7 +43,7 @@ from bot.handoff import is_leave_request
 from bot.inbound import screen
 from bot.rasa_ext.handoff_turns import HandoffTurns, resume_conversation
 from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
-from bot.rate_limit import MessageLimiter
+from bot.rate_limit import SharedMessageLimiter
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class HardenedRestInput(RestInput):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
         settings = Settings.from_env()
-        limiter = MessageLimiter(settings.messages_per_minute)
+        limiter = SharedMessageLimiter(settings.messages_per_minute, settings.redis_url)
         self.handoff = HandoffTurns(settings.database_url)
 
         @webhook.route("/", methods=["GET"])
@@ -117,7 +118,7 @@ class HardenedRestInput(RestInput):
             body = _json_or_none(request)
             try:
                 conversation, text = parse_body(body)
-                limiter.check(conversation)
+                await limiter.check(conversation)
             except InvalidRequest as error:
                 return response.json({"error": response_text(agent, error.response)}, status=400)
             except TooManyMessages as error:

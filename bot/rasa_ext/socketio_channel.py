@@ -13,9 +13,10 @@
 - Rasa 3.6 calls `AsyncServer.enter_room` without `await` (python-socketio 5 makes it a
   coroutine): the socket never joined its room and replies went nowhere. Joined here properly.
 - Text is cleaned, capped and masked, metadata too, each session may send MESSAGES_PER_MINUTE
-  messages a minute, no exception in a turn ends the server, and a turn that produced no message
-  gets the apology (or "handed over" when the conversation is paused), as on REST. A bot message
-  is one event, blank lines and all (Rasa's output splits it at every blank line).
+  messages a minute across all workers (bot/rate_limit.py), no exception in a turn ends the
+  server, and a turn that produced no message gets the apology (or "handed over" when the
+  conversation is paused), as on REST. A bot message is one event, blank lines and all (Rasa's
+  output splits it at every blank line).
 - **Several workers** (REDIS_URL set): python-socketio's Redis client manager carries every emit
   to a room to the other workers too, so a message for a web user's room reaches the worker that
   holds the socket; with one process the rooms stay in its memory.
@@ -61,7 +62,7 @@ from bot.identity import WebSessions
 from bot.inbound import is_opening, screen, screen_metadata
 from bot.rasa_ext.handoff_turns import HandoffTurns
 from bot.rasa_ext.rest_channel import EMPTY_MESSAGE, GREET, response_text, run_turn, silence_reply
-from bot.rate_limit import MessageLimiter
+from bot.rate_limit import SharedMessageLimiter
 from bot.settings import Settings
 from bot.webchat.courier import Courier
 from bot.webchat.origins import OriginPolicy
@@ -173,7 +174,7 @@ class SocketIOChannel(SocketIOInput):
         sio.eio.cors_allowed_origins = origins.allows
         sio.eio.cors_credentials = False  # the chat uses no cookies
         sessions = web_sessions(settings)
-        limiter = MessageLimiter(settings.messages_per_minute)
+        limiter = SharedMessageLimiter(settings.messages_per_minute, settings.redis_url)
         handled = _HandledMessageIds()
         namespace = self.namespace or "/"
         courier = Courier(sio, lambda: shared_session_factory(settings.database_url), namespace=namespace)
@@ -231,7 +232,7 @@ class SocketIOChannel(SocketIOInput):
                 text = _message_text(data)
                 if not handled.first_time(conversation, data.get("message_id")):
                     return {"duplicate": True}
-                limiter.check(conversation)
+                await limiter.check(conversation)
             except InvalidRequest as error:
                 await self._tell(sid, response_text(self._agent(), error.response), error=True)
                 return {"error": True}

@@ -28,7 +28,14 @@ from bot.run import Stack, child_environment, running_stack
 from tests.bot.gateway.conftest import GatewayProcess, new_user_id, telegram_env
 from tests.bot.gateway.fake_telegram import FakeTelegram
 from tests.bot.gateway.test_end_to_end import FEES_QUESTION, all_recorded_as_sent
-from tests.conftest import TEST_AGENT_CHAT_ID, TEST_NOW, free_port, prepare_database, stack_settings
+from tests.conftest import (
+    TEST_AGENT_CHAT_ID,
+    TEST_MESSAGES_PER_MINUTE,
+    TEST_NOW,
+    free_port,
+    prepare_database,
+    stack_settings,
+)
 from tests.support.private_stack import PrivatePostgres
 from tests.support.socketio_client import WebChat
 from tests.test_status_lookup_rest import response_text
@@ -125,6 +132,39 @@ def test_rest_turns_move_between_workers_and_conversations_stay_intact(productio
         worker: after[worker] - before[worker] for worker in WORKERS
     } == {"worker1": 2, "worker2": 3}
     assert user_texts(production, f"rest:{bob}") == ["RZ202611180002 到哪一步了", "91330106MA2H7K4L6Q"]
+
+
+def test_one_rest_sender_gets_the_message_limit_once_across_both_workers(production: Stack) -> None:
+    """Round robin spreads one sender's messages over both workers; the limit is counted in Redis for both
+    (each worker alone would have let it send twice as many)."""
+    url = f"{production.settings.rasa_url}/webhooks/rest/webhook"
+    flooder, calm = f"flood-{uuid.uuid4().hex[:8]}", f"calm-{uuid.uuid4().hex[:8]}"
+    before = served(production)
+    with httpx.Client(timeout=60) as client:
+        first = client.post(url, json={"sender": flooder, "message": "认证需要费用吗？"})
+        assert first.status_code == 200 and "免费" in first.json()[0]["text"]
+        statuses = [  # an empty message only fetches waiting replies: cheap, and counted like any other
+            client.post(url, json={"sender": flooder, "message": ""}).status_code
+            for _ in range(TEST_MESSAGES_PER_MINUTE - 1)
+        ]
+        after = served(production)
+        refused = [client.post(url, json={"sender": flooder, "message": "你好"}) for _ in WORKERS]
+        other = client.post(url, json={"sender": calm, "message": "认证需要费用吗？"})
+    assert statuses == [200] * (TEST_MESSAGES_PER_MINUTE - 1)
+    half = TEST_MESSAGES_PER_MINUTE // 2
+    assert {worker: after[worker] - before[worker] for worker in WORKERS} == {
+        "worker1": half,
+        "worker2": half,
+    }
+    for answer in refused:  # message limit + 1 and + 2: one on each worker
+        assert answer.status_code == 429
+        assert 1 <= int(answer.headers["Retry-After"]) <= 60
+        text = answer.json()[0]["text"]
+        assert text == response_text("utter_too_many_messages", seconds=answer.headers["Retry-After"])
+    assert other.status_code == 200 and "免费" in other.json()[0]["text"]  # nobody else is affected
+    assert user_texts(production, f"rest:{flooder}") == [
+        "认证需要费用吗？"
+    ]  # refused ones never reached Rasa
 
 
 def test_a_long_lookup_on_alternating_workers_keeps_its_state_through_shared_checkpoints(
