@@ -56,16 +56,15 @@ def telegram(user_id: int) -> str:
 def check_sender(sender: object) -> str:
     """A REST body's `sender` as a clean local id; raises InvalidRequest when it cannot be one.
 
-    Whole numbers are accepted as their decimal text. Nothing is silently changed except
-    surrounding spaces: an id with control, format or surrogate characters is refused, as is
-    one that is empty or longer than MAX_LOCAL_ID[REST].
+    Whole numbers are accepted as their decimal text. Nothing is silently changed: an id with
+    control, format or surrogate characters or with a space at either end is refused (`" a"` is
+    not `"a"`), as is one that is empty or longer than MAX_LOCAL_ID[REST].
     """
     if isinstance(sender, int) and not isinstance(sender, bool):
         sender = str(sender)
     if not isinstance(sender, str):
         raise InvalidRequest("utter_request_bad_sender")
-    sender = sender.strip(" ")
-    if not sender or len(sender) > MAX_LOCAL_ID[Channel.REST]:
+    if not sender or sender != sender.strip() or len(sender) > MAX_LOCAL_ID[Channel.REST]:
         raise InvalidRequest("utter_request_bad_sender")
     for char in sender:
         if char != " " and not unicodedata.category(char).startswith(_ALLOWED_SENDER_CATEGORIES):

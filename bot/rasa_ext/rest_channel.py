@@ -126,7 +126,7 @@ class HardenedRestInput(RestInput):
                 return response.json([reply], status=429, headers={"Retry-After": str(error.seconds)})
             replies = await self._handle(agent, on_new_message, conversation, text)
             for reply in replies:
-                reply["recipient_id"] = str(body["sender"]).strip(" ")
+                reply["recipient_id"] = str(body["sender"])
             return response.json(replies)
 
         return webhook

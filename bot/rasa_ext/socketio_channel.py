@@ -9,7 +9,9 @@
 - **Origins.** Rasa turns python-socketio's CORS handling off, which lets any site's page talk
   to socket.io over WebSocket (browsers apply no CORS there) and no other site's page over long
   polling. Here the bot's own origin and WEB_CHAT_ORIGINS are allowed, for both transports, and
-  every other origin is refused (`bot.webchat.origins`).
+  every other origin is refused (`bot.webchat.origins`). Refused requests (another origin, an old
+  protocol, an unknown session) get the same status as before, with Chinese JSON
+  (`bot.rasa_ext.socketio_errors`).
 - Rasa 3.6 calls `AsyncServer.enter_room` without `await` (python-socketio 5 makes it a
   coroutine): the socket never joined its room and replies went nowhere. Joined here properly.
 - Text is cleaned, capped and masked, metadata too, each session may send MESSAGES_PER_MINUTE
@@ -62,6 +64,7 @@ from bot.identity import WebSessions
 from bot.inbound import is_opening, screen, screen_metadata
 from bot.rasa_ext.handoff_turns import HandoffTurns
 from bot.rasa_ext.rest_channel import EMPTY_MESSAGE, GREET, response_text, run_turn, silence_reply
+from bot.rasa_ext.socketio_errors import use_chinese_errors
 from bot.rate_limit import SharedMessageLimiter
 from bot.settings import Settings
 from bot.webchat.courier import Courier
@@ -173,6 +176,7 @@ class SocketIOChannel(SocketIOInput):
         origins = OriginPolicy(settings.web_chat_origins, bot_url=settings.rasa_url)
         sio.eio.cors_allowed_origins = origins.allows
         sio.eio.cors_credentials = False  # the chat uses no cookies
+        use_chinese_errors(sio.eio)
         sessions = web_sessions(settings)
         limiter = SharedMessageLimiter(settings.messages_per_minute, settings.redis_url)
         handled = _HandledMessageIds()

@@ -7,6 +7,7 @@ A Rasa input channel (credentials.yml: `bot.webchat.page.WebChatPage`) mounted a
     GET /chat/            the page, with its texts (bot/webchat/texts.py)
     GET /chat/embed.js    the one-line embed for a company's own site (a button opening the page in a frame)
     GET /chat/<file>      chat.js, chat.css, vendor/… : the files under static/, nothing else
+                          (anything else, `..` included, is 404 with Chinese JSON as every unknown path)
 
 Every response carries a Content-Security-Policy allowing only the bot's own origin (no fonts,
 scripts or styles from anywhere else) and `frame-ancestors` from WEB_CHAT_ORIGINS; assets carry
@@ -25,6 +26,7 @@ from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
+from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -116,8 +118,8 @@ class WebChatPage(InputChannel):
 
         def serve(request: Request, name: str) -> HTTPResponse:
             asset = assets.get(name)
-            if asset is None:
-                return response.text("Not found", status=404)
+            if asset is None:  # answered like any unknown path: Chinese JSON (bot/rasa_ext/sanic_fixes.py)
+                raise NotFound("no such file of the web chat")
             headers = {
                 "ETag": asset.etag,
                 "Cache-Control": "no-cache",

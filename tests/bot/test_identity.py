@@ -34,14 +34,15 @@ def test_telegram_ids_must_be_positive_whole_numbers(bad: object) -> None:
 
 @pytest.mark.parametrize(
     "sender",
-    ["", "   ", "\ud800", "a\x00b", "a\u200bb", "a\nb", "a\u202eb", "x" * 65, None, 1.5, [], {}, True],
+    ["", "   ", " a", "iso_A ", "  padded  ", "a\u3000", "\ud800", "a\x00b", "a\u200bb", "a\nb", "a\u202eb"]
+    + ["x" * 65, None, 1.5, [], {}, True],
 )
 def test_rest_senders_that_cannot_be_stored_are_refused(sender: object) -> None:
     with pytest.raises(InvalidRequest):
         identity.check_sender(sender)
 
 
-@pytest.mark.parametrize("sender", ["alice", "用户 42", "crm:4711/客户", "x" * 64, 42, "  padded  "])
+@pytest.mark.parametrize("sender", ["alice", "用户 42", "crm:4711/客户", "x" * 64, 42, "inner  spaces"])
 def test_ordinary_rest_senders_are_accepted(sender: object) -> None:
     assert identity.rest(sender).startswith("rest:")
     assert len(identity.rest(sender)) <= CONVERSATION_ID_LENGTH

@@ -321,6 +321,12 @@ def _raw_request(port: int, request: bytes) -> tuple[str, str]:
             id="method",
         ),
         pytest.param(
+            b"GET /model HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            "405",
+            "这个地址不支持这种请求方法。",
+            id="method of a Rasa API path",
+        ),
+        pytest.param(
             b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n",
             "400",
             "请求格式不正确",
@@ -333,4 +339,6 @@ def test_errors_the_web_server_raises_itself_are_chinese_json(
 ) -> None:
     status_line, body = _raw_request(stack.settings.rasa_port, request_bytes)
     assert status_line.startswith(f"HTTP/1.1 {status}"), status_line
-    assert words in json.loads(body)["error"]
+    error = json.loads(body)["error"]
+    assert words in error
+    assert status != "405" or "POST" not in error  # no advice that is wrong for the path asked for

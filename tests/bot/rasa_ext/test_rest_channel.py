@@ -70,6 +70,20 @@ def test_server_answers_malformed_bodies_with_400_and_chinese_reason(stack: Stac
 
 
 @pytest.mark.servers
+def test_a_sender_with_a_space_at_either_end_is_refused_not_trimmed(stack: Stack, sender: str) -> None:
+    """`" a"` is not `"a"`: it gets the 400 for a bad sender instead of someone else's conversation."""
+    url = f"{stack.settings.rasa_url}/webhooks/rest/webhook"
+    for padded in (f" {sender}", f"{sender} ", f"  {sender}  "):
+        refused = httpx.post(url, json={"sender": padded, "message": "你好"}, timeout=30)
+        assert refused.status_code == 400, padded
+        assert refused.json() == {"error": text_of("utter_request_bad_sender")}, padded
+    inner = f"{sender} 2"
+    answered = httpx.post(url, json={"sender": inner, "message": "你好"}, timeout=30)
+    assert answered.status_code == 200 and answered.json()
+    assert {reply["recipient_id"] for reply in answered.json()} == {inner}
+
+
+@pytest.mark.servers
 @pytest.mark.parametrize("blank", ["", "   ", "\u200b\u200b", "\n\t"])
 def test_empty_message_gets_a_hint(rest: RestClient, sender: str, blank: str) -> None:
     assert rest.texts(sender, blank) in (text_of("utter_empty_message"), text_of("utter_default"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 
 from bot.run import Stack
@@ -98,3 +99,35 @@ def test_malformed_events_get_a_reason_and_the_server_keeps_serving(stack: Stack
     assert len(errors) == 5
     assert all(any("\u4e00" <= char <= "\u9fff" for char in error["error"]) for error in errors)
     assert any("免费" in str(message.get("text", "")) for message in answer)
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "words"),
+    [
+        pytest.param("", {}, "Socket.IO 3 或 4", id="no protocol version"),
+        pytest.param("?EIO=3&transport=polling", {}, "Socket.IO 3 或 4", id="socket.io v2 client"),
+        pytest.param(
+            "?EIO=4&transport=polling",
+            {"Origin": "https://evil.com"},
+            "不能连接在线客服",
+            id="another origin",
+        ),
+        pytest.param("?EIO=4&transport=polling&sid=bogus", {}, "连接已失效", id="unknown session"),
+        pytest.param("?EIO=4&transport=carrier-pigeon", {}, "不支持这种连接方式", id="unknown transport"),
+    ],
+)
+def test_refused_socketio_requests_get_chinese_json_with_the_same_status(
+    stack: Stack, query: str, headers: dict[str, str], words: str
+) -> None:
+    refused = httpx.get(f"{stack.settings.rasa_url}/socket.io/{query}", headers=headers, timeout=10)
+    assert refused.status_code == 400
+    assert refused.headers["Content-Type"].startswith("application/json")
+    error = refused.json()["error"]
+    assert words in error and "evil" not in error and "bogus" not in error
+
+
+def test_a_polling_post_to_an_unknown_session_gets_chinese_json(stack: Stack) -> None:
+    refused = httpx.post(
+        f"{stack.settings.rasa_url}/socket.io/?EIO=4&transport=polling&sid=bogus", content=b"40", timeout=10
+    )
+    assert refused.status_code == 400 and "连接已失效" in refused.json()["error"]

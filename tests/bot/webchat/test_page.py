@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
 
 import httpx
 import pytest
 import socketio
 import websocket
 
+from bot.rasa_ext.sanic_fixes import CHINESE_ERRORS
 from bot.run import Stack
 from bot.webchat import texts
 from bot.webchat.page import STATIC_DIR
@@ -48,8 +51,37 @@ def test_only_the_files_of_the_page_are_served(stack: Stack) -> None:
         "/chat/%2e%2e/credentials.yml",
         "/chat/page.py",
         "/chat/nothing.js",
+        "/chat/nonexist",
+        "/chat/static/chat.js",
     ):
-        assert get(stack, path).status_code == 404, path
+        missing = get(stack, path)
+        assert missing.status_code == 404, path
+        assert missing.json() == {"error": CHINESE_ERRORS[404]}, path
+
+
+def _raw_get(port: int, path: str) -> tuple[str, str, bytes]:
+    """GET `path` exactly as written (like `curl --path-as-is`): status line, content type and body."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        raw.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        answer = b""
+        while chunk := raw.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    content_type = next(
+        (line.split(":", 1)[1].strip() for line in lines if line.lower().startswith("content-type:")), ""
+    )
+    return lines[0], content_type, body
+
+
+@pytest.mark.parametrize(
+    "path", ["/chat/../../etc/passwd", "/chat/../credentials.yml", "/chat/%2e%2e/%2e%2e/etc/passwd"]
+)
+def test_a_path_out_of_the_page_gets_the_chinese_404(stack: Stack, path: str) -> None:
+    status_line, content_type, body = _raw_get(stack.settings.rasa_port, path)
+    assert status_line.startswith("HTTP/1.1 404"), status_line
+    assert content_type.startswith("application/json")
+    assert json.loads(body) == {"error": CHINESE_ERRORS[404]}
 
 
 def test_embed_js_carries_its_texts_and_cors_only_for_listed_sites(
