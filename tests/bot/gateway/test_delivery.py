@@ -217,6 +217,33 @@ def test_only_members_of_the_agents_group_and_no_other_group(
     )  # type: ignore[union-attr]
 
 
+def test_with_an_allowlist_a_plain_member_of_the_group_cannot_act_as_an_agent(
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+) -> None:
+    agent, member = new_user_id(), new_user_id()
+    telegram.chats[agents_group].members.update({agent: "member", member: "member"})
+    applicant = new_user_id()
+    escalation_id = escalate(offline_env, applicant)
+    make_offline_gateway(TELEGRAM_AGENT_IDS=str(agent)).start()
+    post = telegram.wait_for(lambda: telegram.sent(agents_group), what="the escalation post")[0]
+
+    telegram.send_text(agents_group, "/claim", sender=user(member), reply_to=post["message_id"])
+    assert telegram.wait_for(lambda: telegram.texts(agents_group)[1:], what="the refusal") == [
+        texts.AGENTS_ONLY
+    ]
+    telegram.send_text(agents_group, "我来冒充客服", sender=user(member), reply_to=post["message_id"])
+    telegram.send_text(
+        agents_group, "您好，我是客服", sender=user(agent, "小王"), reply_to=post["message_id"]
+    )
+    assert telegram.wait_for_texts(applicant, 1) == [texts.AGENT_REPLY.format(text="您好，我是客服")]
+    assert "我来冒充客服" not in "\n".join(telegram.texts(applicant))  # the member's text was not relayed
+    status = in_database(offline_env, lambda s: escalation_queries.get_escalation(s, escalation_id).status)  # type: ignore[union-attr]
+    assert status != "open"  # the allowlisted agent's reply took the case; the member's /claim had not
+
+
 def test_agents_group_became_a_supergroup(
     telegram: FakeTelegram,
     agents_group: int,
