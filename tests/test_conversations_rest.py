@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from bot.answers.catalog import Catalog
+from bot.run import Stack
 from bot.settings import PROJECT_ROOT
 from tests.support.rest import RestClient
 
@@ -77,3 +78,24 @@ def test_uncertain_question_offers_topics_and_a_pressed_button_answers(rest: Res
 def test_button_payload_for_unknown_topic_gets_help_not_silence(rest: RestClient, sender: str) -> None:
     reply = rest.texts(sender, '/faq{"faq_key": "no_such_topic"}')
     assert reply == response_text("utter_default")
+
+
+def test_buttons_with_json_payloads_reach_the_applicant_without_error_lines(
+    rest: RestClient, stack: Stack, sender: str
+) -> None:
+    """A domain response whose buttons carry `/faq{"faq_key": …}` is not an error for Rasa's interpolator:
+    operators are alerted on ERROR lines, so a false one per button every turn would page them for nothing."""
+    log = stack.settings.var_dir / "logs" / "rasa.log"
+    before = log.stat().st_size
+    (message,) = rest.send(sender, "下一步怎么弄")
+    assert message["text"] == response_text("utter_next_step_which")
+    assert [button["payload"] for button in message["buttons"]] == [
+        '/faq{"faq_key": "steps_overview"}',
+        '/faq{"faq_key": "resubmit"}',
+        "/check_status",
+    ]
+    with log.open("rb") as lines:
+        lines.seek(before)
+        errors = [line for line in lines.read().decode("utf-8", "replace").splitlines() if "ERROR" in line]
+    assert errors == []
+    assert rest.texts(sender, message["buttons"][0]["payload"]) == TOPICS["steps_overview"].answer

@@ -134,6 +134,22 @@ def pending_head(session: Session, chat_id: int) -> OutboxMessage | None:
     ).first()
 
 
+def has_pending(session: Session, chat_id: int, purpose: str) -> bool:
+    """Whether a message of `purpose` still waits to go to the chat."""
+    return (
+        session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status == DeliveryStatus.PENDING,
+                OutboxMessage.chat_id == chat_id,
+                OutboxMessage.purpose == purpose,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def next_pending(session: Session, chat_id: int, urgent: tuple[str, ...]) -> OutboxMessage | None:
     """The message a group chat should get next: the oldest due one of an `urgent` purpose, else the oldest.
 

@@ -27,7 +27,7 @@ Layered: a module imports only modules listed below it (tests/bot/gateway/test_l
                        (a group's: agents' words and command answers first)
     delivery.py        sending one row to Telegram: its limits, its errors, thread placement
     media.py           photos and documents in a handoff: the guide's file rules; copies in the outbox
-    agents_group.py    the agents group: its id (across a supergroup migration), topics, members
+    agents_group.py    the agents group: its id (across a supergroup migration), topics, members (TELEGRAM_AGENT_IDS)
     limits.py          Telegram's sending limits
     replies.py         Rasa messages → Telegram messages (splitting, buttons)
     rasa_client.py     Rasa's gateway channel: one turn, and resuming a paused conversation

@@ -1,7 +1,8 @@
 """The agents group: its current chat id (followed when it becomes a supergroup), topics or not, its members.
 
 Only members of the group may use agent commands or reply to applicants; membership is asked of
-Telegram and remembered for MEMBER_CACHE_S. The group's id changes once if Telegram migrates it
+Telegram and remembered for MEMBER_CACHE_S. With an allowlist (TELEGRAM_AGENT_IDS) a member must
+also be on it: other members of the group are not agents. The group's id changes once if Telegram migrates it
 to a supergroup; the new id is remembered in the database (`gateway_state`) across restarts.
 """
 
@@ -27,15 +28,19 @@ MIGRATED_KEY = "agents_group_migrated_from:{configured}"
 class AgentsGroup:
     """The agents group as the gateway knows it now; one instance shared by every part of the gateway."""
 
-    def __init__(self, bot: Bot, chat_id: int) -> None:
+    def __init__(self, bot: Bot, chat_id: int, *, allowed: frozenset[int] | None = None) -> None:
+        """`allowed`: the only user ids that count as agents (None: every member)."""
         self._bot = bot
         self.chat_id = chat_id
+        self._allowed = allowed
         self.is_forum: bool | None = None
         """Whether the group has topics, once asked (`forum()`); None until then."""
         self._members: dict[int, tuple[bool, float]] = {}
 
     @classmethod
-    async def current(cls, bot: Bot, store: Store, configured: int) -> AgentsGroup:
+    async def current(
+        cls, bot: Bot, store: Store, configured: int, *, allowed: frozenset[int] | None = None
+    ) -> AgentsGroup:
         """The configured group, followed through any migration recorded earlier."""
         chat_id = configured
         for _ in range(3):  # a group migrates at most once; guard against loops anyway
@@ -43,7 +48,7 @@ class AgentsGroup:
             if moved is None:
                 break
             chat_id = int(moved)
-        return cls(bot, chat_id)
+        return cls(bot, chat_id, allowed=allowed)
 
     async def forum(self) -> bool:
         """Whether the agents group has topics (asked once, then remembered)."""
@@ -59,7 +64,10 @@ class AgentsGroup:
         return self.is_forum
 
     async def is_member(self, user_id: int) -> bool:
-        """Whether `user_id` is a member of the agents group (asked Telegram, cached briefly)."""
+        """Whether `user_id` is an agent: on the allowlist if there is one, and a member of the group
+        (asked Telegram, cached briefly)."""
+        if self._allowed is not None and user_id not in self._allowed:
+            return False
         cached = self._members.get(user_id)
         if cached is not None and cached[1] > time.monotonic():
             return cached[0]

@@ -29,6 +29,7 @@ from bot.errors import TooManyMessages, UpstreamUnavailable
 from bot.gateway import texts
 from bot.gateway.media import attachment_of, problem
 from bot.gateway.outbox import Outbox
+from bot.gateway.purposes import REPLY
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.relay import Relay
 from bot.gateway.replies import CALLBACK_PREFIX, Reply, from_rasa, keyboard_rows
@@ -154,7 +155,7 @@ class Conversations:
             await self.reply(update_id, chat_id, texts.UNSUPPORTED_MESSAGE)
             return
         replies = await self._ask_rasa(update_id, chat_id, sender, payload or text)
-        await self._store.run(save_replies, update_id, chat_id, replies, "reply")
+        await self._store.run(save_replies, update_id, chat_id, replies, REPLY)
         self._outbox.wake(chat_id)
 
     async def media(self, update_id: int, chat_id: int, display_name: str, message: Message) -> None:

@@ -6,7 +6,9 @@
     Forbidden     the user blocked the bot: the chat's pending messages are marked `blocked`;
                   the agents group keeps its messages and retries (the bot may be re-added)
     ChatMigrated  the group became a supergroup: its pending messages move to the new id
-    BadRequest    a lost thread is recreated once; anything else is `failed` (logged, not retried)
+    BadRequest    a lost thread is recreated once; anything else is `failed` (logged, not retried);
+                  a bot's answer an applicant could not be shown is followed, once, by a plain-text
+                  apology (`REPLY_NOT_SHOWN`), unless Telegram says the chat cannot be reached at all
 
 An agents-group message that belongs to an escalation is placed in the escalation's thread
 (`Threads`, bot/gateway/threads.py). A `card_update` row is not a new message: it edits the
@@ -33,10 +35,11 @@ from bot.db import escalation_queries, gateway_queries
 from bot.db.escalation_models import Escalation, EscalationStatus
 from bot.db.gateway_models import DeliveryStatus, OutboxMessage
 from bot.db.types import utc_now
+from bot.gateway import texts
 from bot.gateway.agents_group import AgentsGroup
 from bot.gateway.limits import SendLimits
 from bot.gateway.media import COPY_PURPOSES, read_copy_payload
-from bot.gateway.purposes import CARD, CARD_UPDATE, TOPIC_UPDATE
+from bot.gateway.purposes import CARD, CARD_UPDATE, REPLY, REPLY_NOT_SHOWN, TOPIC_UPDATE
 from bot.gateway.store import Store
 
 logger = logging.getLogger(__name__)
@@ -45,6 +48,18 @@ MAX_BACKOFF_S = 60.0
 THREAD_LOST = ("thread not found", "topic_deleted", "replied message not found")
 NOT_MODIFIED = "message is not modified"
 TOPIC_CLOSED = "topic_closed"
+UNREACHABLE = (
+    "chat not found",
+    "blocked",
+    "deactivated",
+    "kicked",
+    "peer_id_invalid",
+    "can't initiate conversation",
+    "chat_write_forbidden",
+    "not enough rights",
+    "have no rights",
+)
+"""BadRequest reasons that mean nothing at all can be sent to the chat: no apology is tried."""
 
 
 class Threads(Protocol):
@@ -178,7 +193,15 @@ class TelegramDelivery:
                 await self._threads.lost(row)
                 return await self._retry_later(row, 0, "thread lost")
             logger.error("outbox: Telegram rejected message %s to chat %s: %s", row.id, row.chat_id, error)
-            await self._store.run(self._failed, row, f"BadRequest: {error}")
+            apologise = (
+                not is_agents
+                and row.purpose == REPLY
+                and not any(marker in lowered for marker in UNREACHABLE)
+            )
+            if await self._store.run(self._failed, row, f"BadRequest: {error}", apologise):
+                logger.warning(
+                    "outbox: chat %s is told that message %s could not be shown", row.chat_id, row.id
+                )
             return True
         except NetworkError as error:  # TimedOut included
             kind = type(error).__name__
@@ -211,10 +234,15 @@ class TelegramDelivery:
         )
         return card
 
-    def _failed(self, session: Session, row: OutboxMessage, error: str) -> None:
+    def _failed(self, session: Session, row: OutboxMessage, error: str, apologise: bool = False) -> bool:
+        """Give `row` up; queue the apology when asked and none waits already; return whether queued."""
         gateway_queries.give_up(session, row.id, DeliveryStatus.FAILED, error)
         if self._on_failed is not None:
             self._on_failed(session, row)
+        if not apologise or gateway_queries.has_pending(session, row.chat_id, REPLY_NOT_SHOWN):
+            return False
+        gateway_queries.enqueue_message(session, row.chat_id, texts.REPLY_NOT_SHOWN, purpose=REPLY_NOT_SHOWN)
+        return True
 
     async def _retry_later(self, row: OutboxMessage, wait: float, error: str) -> bool:
         not_before = utc_now() + dt.timedelta(seconds=wait)

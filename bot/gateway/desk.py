@@ -1,7 +1,7 @@
 """The agents' side of the gateway: each message in the agents group is a command, a reply, or chatter.
 
 A command (bot/gateway/agent_commands.py), a card's button, or a reply needs a sender who is a
-member of the group (bot/gateway/agents_group.py); an anonymous admin writes as the group itself
+member of the group, and on TELEGRAM_AGENT_IDS when set (bot/gateway/agents_group.py); an anonymous admin writes as the group itself
 and counts as one. A reply is a message inside an escalation's thread — its topic, or a reply to a
 message of it: one the bot posted, or an agent's message relayed from it (bot/gateway/threads.py)
 — and is relayed to the applicant (bot/gateway/relay.py); a photo or document is copied to a

@@ -68,7 +68,7 @@ class Services:
         rasa = RasaClient(
             settings.rasa_url, auth_token=settings.rasa_auth_token, timeout=settings.rasa_timeout
         )
-        agents = await AgentsGroup.current(bot, store, settings.agent_chat_id)
+        agents = await AgentsGroup.current(bot, store, settings.agent_chat_id, allowed=settings.agent_ids)
         threads = EscalationThreads(bot, store, agents)
         relay = Relay(agents)
 

@@ -49,6 +49,18 @@ def _count(env: dict[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _user_ids(env: dict[str, str], name: str) -> frozenset[int] | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    parts = [part for part in re.split(r"[\s,]+", raw) if part]
+    if not all(part.isascii() and part.isdigit() and int(part) > 0 for part in parts):
+        raise SettingsError(
+            f"{name} must list Telegram user ids (positive numbers, comma-separated), got {raw!r}"
+        )
+    return frozenset(int(part) for part in parts)
+
+
 def _http_url(env: dict[str, str], name: str, default: str) -> str:
     value = (env.get(name) or default).strip()
     parts = urlsplit(value)
@@ -86,6 +98,8 @@ class GatewaySettings:
     """A case where nobody wrote for this long ends by itself (AUTO_RESOLVE_MINUTES; 0: never)."""
     handoff_wait_minutes: float = 10.0
     """An escalation no agent took in this many minutes tells its applicant so, once (HANDOFF_WAIT_MINUTES)."""
+    agent_ids: frozenset[int] | None = None
+    """TELEGRAM_AGENT_IDS: when set, only these members of the agents group act as agents (None: every member)."""
 
     @property
     def uses_webhook(self) -> bool:
@@ -145,4 +159,5 @@ class GatewaySettings:
             reminder_minutes=_minutes(env, "AGENT_REMINDER_MINUTES", 10.0),
             auto_resolve_minutes=_minutes(env, "AUTO_RESOLVE_MINUTES", 30.0),
             handoff_wait_minutes=_float(env, "HANDOFF_WAIT_MINUTES", 10.0, "minutes"),
+            agent_ids=_user_ids(env, "TELEGRAM_AGENT_IDS"),
         )

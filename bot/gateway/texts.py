@@ -22,6 +22,10 @@ TOO_MANY_MESSAGES = (
     "您发送消息太频繁了，请 {seconds} 秒后再发送。这段时间里发来的消息我没有处理，请稍后重新发送。"
 )
 STILL_WORKING = "正在处理您的问题，请稍候…"
+REPLY_NOT_SHOWN = (
+    "抱歉，刚才的回答没能显示出来。请换个说法再问一次；如果仍然不行，"
+    "请拨打钉钉官方客服电话 400-066-6666，或发送 /human 联系人工客服。"
+)
 BUTTON_EXPIRED = "这个按钮已失效，请直接输入您的问题。"
 BUTTON_DEFAULT_TEXT = "请选择："
 ALREADY_WITH_AGENT = (
@@ -96,7 +100,7 @@ NOT_ACTIVE = "#{id} 已结束或不存在。"
 RESOLVED_MANY = "{agent} 结束了 {count} 个转人工，对话已交还机器人：{ids}"
 NOT_ACTIVE_MANY = "已结束或不存在（未处理）：{ids}"
 WHICH_ESCALATION = "请在转人工的话题中使用该命令，或回复该转人工的消息，或写明编号，例如 {example}"
-AGENTS_ONLY = "仅客服群成员可以使用此命令。"
+AGENTS_ONLY = "仅客服人员可以使用此命令。"
 NO_OPEN = "目前没有未结束的转人工。"
 STATUS_OPEN = "待接手"
 STATUS_CLAIMED = "{agent} 处理中"

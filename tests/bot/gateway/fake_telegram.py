@@ -93,6 +93,8 @@ class Failure:
     times: int | None = 1
     retry_after: int = 1
     migrate_to: int | None = None
+    description: str = "something is wrong"
+    """What a `bad_request` says after "Bad Request: " (e.g. "message is too long", "chat not found")."""
 
 
 @dataclass
@@ -517,8 +519,7 @@ class FakeTelegram(ThreadedServer):
                 "parameters": {"migrate_to_chat_id": failure.migrate_to},
             }
             return web.json_response(body, status=400)
-        body = {"ok": False, "error_code": 400, "description": "Bad Request: something is wrong"}
-        return web.json_response(body, status=400)
+        return _bad_request(failure.description)
 
     def _next_message_id(self, chat_id: int) -> int:
         counter = self._message_ids.setdefault(chat_id, itertools.count(1))

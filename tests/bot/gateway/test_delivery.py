@@ -100,6 +100,54 @@ def test_a_user_who_blocked_the_bot_is_not_retried(
     assert telegram.wait_for_texts(applicant, 1) == ["收到：又来了"]
 
 
+def test_an_answer_telegram_refuses_is_followed_by_one_plain_apology(
+    telegram: FakeTelegram, offline_gateway: GatewayProcess
+) -> None:
+    applicant = new_user_id()
+    telegram.fail("sendMessage", "bad_request", chat_id=applicant, description="message is too long")
+    telegram.send_text(applicant, "你好")
+    assert telegram.wait_for_texts(applicant, 1) == [texts.REPLY_NOT_SHOWN]
+    [apology] = telegram.sent(applicant)
+    assert "parse_mode" not in apology and "reply_markup" not in apology
+    assert "400-066-6666" in apology["text"]
+    assert "could not be shown" in offline_gateway.log()
+    telegram.send_text(applicant, "又来了")  # the chat goes on as before
+    assert telegram.wait_for_texts(applicant, 2)[-1] == "收到：又来了"
+
+
+def test_a_refused_apology_is_not_apologised_for(
+    telegram: FakeTelegram, offline_gateway: GatewayProcess
+) -> None:
+    applicant = new_user_id()
+    telegram.fail(
+        "sendMessage", "bad_request", chat_id=applicant, description="message is too long", times=None
+    )
+    telegram.send_text(applicant, "你好")
+    telegram.wait_for(lambda: "could not be shown" in offline_gateway.log(), what="the apology to be queued")
+
+    def tried() -> list[str]:
+        return [
+            c.params["text"] for c in telegram.calls_to("sendMessage") if c.params["chat_id"] == applicant
+        ]
+
+    telegram.wait_for(lambda: len(tried()) == 2, what="the apology to be tried")
+    time.sleep(2.5)  # a loop would have tried again by now (about 1 message/s per chat)
+    assert tried() == ["收到：你好", texts.REPLY_NOT_SHOWN]
+
+
+def test_no_apology_to_a_chat_telegram_cannot_reach(
+    telegram: FakeTelegram, offline_gateway: GatewayProcess
+) -> None:
+    applicant = new_user_id()
+    telegram.fail("sendMessage", "bad_request", chat_id=applicant, description="chat not found", times=None)
+    telegram.send_text(applicant, "你好")
+    telegram.wait_for(lambda: "rejected message" in offline_gateway.log(), what="the rejection to be logged")
+    time.sleep(1.5)
+    assert [
+        c.params["text"] for c in telegram.calls_to("sendMessage") if c.params["chat_id"] == applicant
+    ] == ["收到：你好"]
+
+
 def test_forum_group_one_topic_per_escalation_and_relays(
     telegram: FakeTelegram,
     agents_group: int,
@@ -167,6 +215,33 @@ def test_only_members_of_the_agents_group_and_no_other_group(
         in_database(offline_env, lambda s: escalation_queries.get_escalation(s, escalation_id).status)
         == "open"
     )  # type: ignore[union-attr]
+
+
+def test_with_an_allowlist_a_plain_member_of_the_group_cannot_act_as_an_agent(
+    telegram: FakeTelegram,
+    agents_group: int,
+    offline_env: dict[str, str],
+    make_offline_gateway: Callable[..., GatewayProcess],
+) -> None:
+    agent, member = new_user_id(), new_user_id()
+    telegram.chats[agents_group].members.update({agent: "member", member: "member"})
+    applicant = new_user_id()
+    escalation_id = escalate(offline_env, applicant)
+    make_offline_gateway(TELEGRAM_AGENT_IDS=str(agent)).start()
+    post = telegram.wait_for(lambda: telegram.sent(agents_group), what="the escalation post")[0]
+
+    telegram.send_text(agents_group, "/claim", sender=user(member), reply_to=post["message_id"])
+    assert telegram.wait_for(lambda: telegram.texts(agents_group)[1:], what="the refusal") == [
+        texts.AGENTS_ONLY
+    ]
+    telegram.send_text(agents_group, "我来冒充客服", sender=user(member), reply_to=post["message_id"])
+    telegram.send_text(
+        agents_group, "您好，我是客服", sender=user(agent, "小王"), reply_to=post["message_id"]
+    )
+    assert telegram.wait_for_texts(applicant, 1) == [texts.AGENT_REPLY.format(text="您好，我是客服")]
+    assert "我来冒充客服" not in "\n".join(telegram.texts(applicant))  # the member's text was not relayed
+    status = in_database(offline_env, lambda s: escalation_queries.get_escalation(s, escalation_id).status)  # type: ignore[union-attr]
+    assert status != "open"  # the allowlisted agent's reply took the case; the member's /claim had not
 
 
 def test_agents_group_became_a_supergroup(

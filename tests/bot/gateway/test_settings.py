@@ -45,6 +45,15 @@ def test_unclaimed_reminders_come_after_ten_minutes_unless_set_otherwise() -> No
     assert GatewaySettings.from_env({**VALID, "AGENT_REMINDER_MINUTES": "2.5"}).reminder_minutes == 2.5
 
 
+def test_every_member_of_the_agents_group_is_an_agent_unless_an_allowlist_is_set() -> None:
+    assert GatewaySettings.from_env(VALID).agent_ids is None
+    assert GatewaySettings.from_env({**VALID, "TELEGRAM_AGENT_IDS": " 111, 222 333"}).agent_ids == {
+        111,
+        222,
+        333,
+    }
+
+
 @pytest.mark.parametrize(
     ("change", "named"),
     [
@@ -63,6 +72,8 @@ def test_unclaimed_reminders_come_after_ten_minutes_unless_set_otherwise() -> No
         ({"AGENT_REMINDER_MINUTES": "-5"}, "AGENT_REMINDER_MINUTES must be between 0 and"),
         ({"HANDOFF_WAIT_MINUTES": "十分钟"}, "HANDOFF_WAIT_MINUTES must be a number of minutes"),
         ({"HANDOFF_WAIT_MINUTES": "-5"}, "HANDOFF_WAIT_MINUTES must be positive"),
+        ({"TELEGRAM_AGENT_IDS": "@xiaowang"}, "TELEGRAM_AGENT_IDS must list Telegram user ids"),
+        ({"TELEGRAM_AGENT_IDS": "-100123"}, "TELEGRAM_AGENT_IDS must list Telegram user ids"),
     ],
 )
 def test_bad_settings_name_the_variable(change: dict[str, str], named: str) -> None:
