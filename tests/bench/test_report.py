@@ -153,6 +153,27 @@ def test_write_report_writes_markdown_and_raw_json(tmp_path: Path) -> None:
     assert json.loads(raw.read_text(encoding="utf-8")) == figures
 
 
+def test_a_new_report_keeps_the_hand_written_sections_and_replaces_the_rest(tmp_path: Path) -> None:
+    figures = {**FIGURES, "targets": check_targets(FIGURES)}
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "benchmarks.md").write_text(
+        "# Benchmarks\n\nold figures 999 ms\n\n## Targets\n\nold table\n\n"
+        "## Why it is fast (written by hand, 2026-11-29)\n\nThe profile said so.\n\n"
+        "## Costs\n\nold costs\n\n## Another note (written by hand)\n\nSecond note.\n",
+        encoding="utf-8",
+    )
+
+    markdown = write_report(figures, docs)[0].read_text(encoding="utf-8")
+
+    assert "old figures 999 ms" not in markdown and "old costs" not in markdown
+    assert markdown.startswith(render_markdown(figures).rstrip())
+    assert markdown.endswith(
+        "## Why it is fast (written by hand, 2026-11-29)\n\nThe profile said so.\n\n"
+        "## Another note (written by hand)\n\nSecond note.\n"
+    )
+
+
 def test_the_cpu_ceiling_is_the_tighter_of_all_cores_and_the_busiest_process() -> None:
     one_process = {"rasa": 20.0, "action server": 2.0, "total": 22.0}
     two_workers = {"w1": 10.0, "w2": 10.0, "postgresql": 5.0, "total": 25.0}
