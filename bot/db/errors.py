@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psycopg2
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import StorageUnavailable
@@ -14,6 +16,9 @@ from bot.errors import StorageUnavailable
 def storage_errors() -> Iterator[None]:
     """Raise any SQLAlchemy error inside the block as StorageUnavailable (the original is its cause).
 
+    Also the database drivers' own errors, which SQLAlchemy lets through unwrapped in a few places
+    (resetting a connection as it goes back to the pool, after PostgreSQL ended its backend).
+
         with storage_errors(), sessions() as session, session.begin():
             ...
 
@@ -22,5 +27,5 @@ def storage_errors() -> Iterator[None]:
     """
     try:
         yield
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, psycopg2.Error, sqlite3.Error) as error:
         raise StorageUnavailable(type(error).__name__) from error

@@ -7,6 +7,7 @@
   request, an unknown path or method, a request that arrived too slowly), were English HTML or
   text pages. They are now JSON with one Chinese sentence, `{"error": "..."}`, as the REST
   channel's own errors are; errors raised by Rasa's and our routes keep their own responses.
+  So is the 500 for an exception a route let escape (it is logged with its traceback).
 
 Sanic "touches up" `Http.http1_request_header` when an app starts: it recompiles the method from
 its source in the globals of `sanic.http`, removing signal dispatches nobody listens to (the
@@ -16,6 +17,7 @@ another name, and the replacement below uses only `self` and names `sanic.http` 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sanic.exceptions import InvalidUsage, SanicException
@@ -23,6 +25,8 @@ from sanic.handlers import ErrorHandler
 from sanic.http import Http
 from sanic.response import HTTPResponse, json
 from sanic.touchup import TouchUp
+
+logger = logging.getLogger(__name__)
 
 ORIGINAL = "_bot_read_request_header"
 ORIGINAL_DEFAULT = "_bot_default_error_response"
@@ -39,6 +43,8 @@ CHINESE_ERRORS = {
     503: "抱歉，系统暂时繁忙，请稍后再试。",
 }
 """What a client reads for an error Sanic raises itself, by HTTP status (others keep Sanic's response)."""
+UNEXPECTED_ERROR = "抱歉，系统暂时出了点问题，这条消息可能没有处理完。请稍后再试。"
+"""What a client reads (HTTP 500) when a route failed with an exception no handler turned into a reply."""
 
 
 async def checked_request_header(self):  # type: ignore[no-untyped-def]  # no annotations: see above
@@ -56,8 +62,11 @@ async def checked_request_header(self):  # type: ignore[no-untyped-def]  # no an
 
 def chinese_error_response(self: ErrorHandler, request: Any, exception: BaseException) -> HTTPResponse:
     """Sanic's default error response, in Chinese JSON for the statuses in CHINESE_ERRORS."""
+    if not isinstance(exception, SanicException):  # a bug or a failure no handler caught: logged
+        logger.error("unhandled %s in a web route", type(exception).__name__, exc_info=exception)
+        return json({"error": UNEXPECTED_ERROR}, status=500, ensure_ascii=False)
     status = getattr(exception, "status_code", None)
-    if not isinstance(exception, SanicException) or status not in CHINESE_ERRORS:
+    if status not in CHINESE_ERRORS:
         return getattr(self, ORIGINAL_DEFAULT)(request, exception)  # type: ignore[no-any-return]
     headers = dict(getattr(exception, "headers", None) or {})
     return json({"error": CHINESE_ERRORS[status]}, status=status, headers=headers, ensure_ascii=False)

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg2
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
@@ -15,6 +16,8 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 
 from bot.db.engine import make_engine
+from bot.db.errors import storage_errors
+from bot.errors import StorageUnavailable
 from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
 from tests.support.databases import POSTGRES_URL, postgres_unavailable, scratch_database
 
@@ -104,3 +107,22 @@ async def test_the_conversation_store_reads_a_conversation_right_after_a_restart
 
     assert read is not None and read.latest_message.text == "认证要多久"
     assert store.health()["failed_reads"] == 0
+
+
+def test_the_drivers_own_error_for_an_ended_backend_is_storage_unavailable(url: str) -> None:
+    """Seen under attack: SQLAlchemy let psycopg2's OperationalError through unwrapped (resetting the
+    isolation level of a connection whose backend had ended, on its return to the pool), and it
+    escaped as an English HTTP 500 instead of the apology."""
+    engine = make_engine(url)
+    try:
+        raw = engine.raw_connection()
+        try:
+            raw.cursor().execute("SELECT 1")
+            _restart_backends(url)
+            with pytest.raises(StorageUnavailable) as caught, storage_errors():
+                raw.cursor().execute("SELECT 1")
+            assert isinstance(caught.value.__cause__, psycopg2.OperationalError)
+        finally:
+            raw.invalidate()
+    finally:
+        engine.dispose()
