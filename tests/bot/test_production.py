@@ -270,7 +270,12 @@ def test_what_haproxys_parser_refuses_gets_no_english_page(production: Stack, re
 
 def test_only_the_bots_host_names_and_addresses_are_served(production: Stack) -> None:
     url = f"{production.settings.rasa_url}/webhooks/rest/webhook"
-    for host in ("evil.example", f"evil.example:{production.settings.rasa_port}", "127.0.0.1.evil.example"):
+    for host in (
+        "evil.example",
+        f"evil.example:{production.settings.rasa_port}",
+        "127.0.0.1.evil.example",
+        f"{PUBLIC_HOST}.evil.example.",
+    ):
         status, headers, body = haproxy_answer(
             exchange(production, f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
         )
@@ -278,7 +283,14 @@ def test_only_the_bots_host_names_and_addresses_are_served(production: Stack) ->
         assert body == {"error": "抱歉，这个网址不是本机器人的地址，请通过官方公布的网址访问。"}
     no_host = exchange(production, b"GET / HTTP/1.0\r\n\r\n")
     assert haproxy_answer(no_host)[0] == 421
-    for host in (PUBLIC_HOST.upper(), f"{PUBLIC_HOST}:443", "localhost", "127.0.0.1", "[::1]:5005"):
+    for host in (
+        PUBLIC_HOST.upper(),
+        f"{PUBLIC_HOST}:443",
+        f"{PUBLIC_HOST}.",
+        "localhost.",
+        "127.0.0.1",
+        "[::1]:5005",
+    ):
         response = httpx.post(
             url,
             json={"sender": f"host-{uuid.uuid4().hex[:6]}", "message": "认证需要费用吗？"},
