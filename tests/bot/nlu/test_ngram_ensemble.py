@@ -117,9 +117,12 @@ def test_the_ngram_classifier_overrules_an_unsure_neural_ranking(trained: CharNg
     assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/fees"
 
 
-def test_word_ngrams_are_learnt_kept_and_used_after_loading(tmp_path: Path) -> None:
+def _trained_with_word_ngrams(
+    tmp_path: Path, name: str
+) -> tuple[LocalModelStorage, Resource, CharNgramEnsemble]:
+    """An ensemble with word n-grams trained on TRAINING, stored, and loaded again."""
     storage = LocalModelStorage(tmp_path)
-    resource = Resource("char_ngram_ensemble_words")
+    resource = Resource(name)
     context = ExecutionContext(GraphSchema({}), "test")
     config = {"word_ngrams": True}
     examples = [
@@ -130,7 +133,11 @@ def test_word_ngrams_are_learnt_kept_and_used_after_loading(tmp_path: Path) -> N
         for text in texts
     ]
     CharNgramEnsemble.create(config, storage, resource, context).train(TrainingData(examples))
-    loaded = CharNgramEnsemble.load(config, storage, resource, context)
+    return storage, resource, CharNgramEnsemble.load(config, storage, resource, context)
+
+
+def test_word_ngrams_are_learnt_kept_and_used_after_loading(tmp_path: Path) -> None:
+    loaded = _trained_with_word_ngrams(tmp_path, "char_ngram_ensemble_words")[2]
     message = Message.build(text="请问认证要交多少钱")
     message.set("intent_ranking", [{"name": "faq", "confidence": 0.9}])
 
@@ -146,19 +153,7 @@ def test_words_are_segmented_with_the_project_dictionary() -> None:
 
 
 def test_a_loaded_ensemble_scores_exactly_as_the_stored_classifier(tmp_path: Path) -> None:
-    storage = LocalModelStorage(tmp_path)
-    resource = Resource("char_ngram_ensemble_layout")
-    context = ExecutionContext(GraphSchema({}), "test")
-    config = {"word_ngrams": True}
-    examples = [
-        Message.build(
-            text=text, intent=label.split("/")[0], intent_response_key=label if "/" in label else None
-        )
-        for label, texts in TRAINING.items()
-        for text in texts
-    ]
-    CharNgramEnsemble.create(config, storage, resource, context).train(TrainingData(examples))
-    loaded = CharNgramEnsemble.load(config, storage, resource, context)
+    storage, resource, loaded = _trained_with_word_ngrams(tmp_path, "char_ngram_ensemble_layout")
     with storage.read_from(resource) as directory:
         stored = pickle.loads((directory / MODEL_FILE).read_bytes())
 
