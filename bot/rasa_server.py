@@ -23,9 +23,11 @@ def main() -> None:
 
     from bot.rasa_ext.sanic_fixes import install as install_sanic_fixes
     from bot.rasa_ext.speedups import install as install_speedups
+    from bot.rasa_ext.tracker_store import refuse_turns_without_history
 
     install_sanic_fixes()  # one malformed request must not hang the server
     install_speedups()  # same behaviour, less work per turn (bot/rasa_ext/speedups.py)
+    refuse_turns_without_history()  # an unreadable conversation is not a new one
     _expect_no_response_selector()
     sys.argv = ["rasa", *sys.argv[1:], *_token_arguments(sys.argv[1:], os.environ)]
     rasa_main()

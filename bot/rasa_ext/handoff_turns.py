@@ -78,7 +78,11 @@ class HandoffTurns:
             return NOT_STORED
         if escalation is None:
             return NOT_IN_HANDOFF
-        await resume_conversation(agent, conversation)
+        try:
+            await resume_conversation(agent, conversation)
+        except StorageUnavailable:  # the conversation cannot be read: it stays with the agents
+            logger.warning("could not give a conversation back to the bot: conversation store unavailable")
+            return NOT_STORED
         try:
             await asyncio.to_thread(self._run, escalation_queries.mark_resumed, escalation)
         except StorageUnavailable:

@@ -10,6 +10,8 @@
 - No exception in a turn ends the server (Rasa turns some errors into `SystemExit`): the turn is
   answered with an apology. A turn that produced no message gets the apology too ("handed over"
   when the conversation is paused), and the applicant is told when the turn could not be stored.
+  A turn whose conversation could not be read (bot/rasa_ext/tracker_store.py) ran nothing: it is
+  answered with the storage apology alone.
 - `GET /webhooks/rest/` reports the conversation store's counters.
 - During a handoff (bot/rasa_ext/handoff_turns.py): 「返回机器人」 ends it, messages are left for
   the agents, and an agent's replies come back before the replies of the sender's next request
@@ -38,7 +40,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import identity
-from bot.errors import InvalidRequest, TooManyMessages
+from bot.cli import describe
+from bot.errors import BotError, InvalidRequest, TooManyMessages
 from bot.handoff import is_leave_request
 from bot.inbound import screen
 from bot.rasa_ext.handoff_turns import HandoffTurns, resume_conversation
@@ -78,14 +81,22 @@ def parse_body(body: Any) -> tuple[str, str]:
     return conversation, text
 
 
-async def run_turn(on_new_message: OnNewMessage, message: UserMessage, channel: str) -> None:
-    """Run one turn; every failure, `SystemExit` from inside Rasa included, is logged and survived."""
+async def run_turn(on_new_message: OnNewMessage, message: UserMessage, channel: str) -> str | None:
+    """Run one turn; every failure, `SystemExit` from inside Rasa included, is logged and survived.
+
+    Returns the response that answers a turn a BotError ended (StorageUnavailable: the conversation
+    could not be read, so nothing ran and nothing was written), else None.
+    """
     try:
         await on_new_message(message)
     except asyncio.CancelledError:
         raise
+    except BotError as error:
+        logger.error("turn refused for a %s message: %s", channel, describe(error))
+        return error.response
     except (Exception, SystemExit):  # the applicant gets an apology; the server goes on
         logger.exception("turn failed for a %s message", channel)
+    return None
 
 
 class HardenedRestInput(RestInput):
@@ -147,14 +158,17 @@ class HardenedRestInput(RestInput):
             return [domain_reply(agent, conversation, NO_REPLY_YET if nothing_yet else EMPTY_MESSAGE)]
         collector = CollectingOutputChannel()
         message = UserMessage(screened.text, collector, conversation, input_channel=self.name())
-        await run_turn(on_new_message, message, "REST")
-        replies = list(collector.messages) or [
-            await silence_reply(
-                agent, conversation, screened.text, handoff if self.returns_waiting_replies else None
-            )
-        ]
+        refused = await run_turn(on_new_message, message, "REST")
+        if refused is not None:
+            replies = [domain_reply(agent, conversation, refused)]
+        else:
+            replies = list(collector.messages) or [
+                await silence_reply(
+                    agent, conversation, screened.text, handoff if self.returns_waiting_replies else None
+                )
+            ]
         store = _sql_store(agent)
-        if store is not None and store.has_unsaved(conversation):
+        if store is not None and store.not_stored(conversation):
             not_stored = domain_reply(agent, conversation, NOT_STORED)
             if all(reply.get("text") != not_stored["text"] for reply in replies):
                 replies.append(not_stored)

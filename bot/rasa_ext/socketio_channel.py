@@ -295,8 +295,10 @@ class SocketIOChannel(SocketIOInput):
         message = UserMessage(
             screened.text, output, conversation, input_channel=self.name(), metadata=screen_metadata(metadata)
         )
-        await run_turn(on_new_message, message, "socket.io")
-        if output.sent == len(screened.notices):
+        refused = await run_turn(on_new_message, message, "socket.io")
+        if refused is not None:
+            await output.send_text_message(conversation, response_text(agent, refused))
+        elif output.sent == len(screened.notices):
             reply = await silence_reply(agent, conversation, screened.text, self.handoff)
             await output.send_text_message(conversation, reply["text"])
 

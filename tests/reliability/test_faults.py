@@ -17,13 +17,14 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
 from bot.db.escalation_models import Escalation
 from bot.db.models import Application, StatusChange
 from bot.settings import PROJECT_ROOT
 from tests.reliability.figures import record
 from tests.reliability.replies import response_text
+from tests.support.databases import POSTGRES_URL
 from tests.support.private_stack import ACTION_SERVER, RASA, PrivatePostgres, PrivateStack
 from tests.support.rest import RestClient
 
@@ -166,6 +167,82 @@ def test_rasa_killed_and_restarted_continues_from_the_tracker_store(
     assert lost == 0
 
 
+def test_tracker_backends_terminated_during_turns_cost_no_history(
+    private: tuple[PrivateStack, PrivatePostgres],
+) -> None:
+    """Backends of the tracker database are terminated mid-statement while a lookup goes on."""
+    stack, database = private
+    applicant = Applicant(stack, database, "kill-backends")
+    tracker_db = database.databases[1]
+    stop = threading.Event()
+    killed = [0]
+
+    def terminate_backends() -> None:
+        """Watch for a statement running on the tracker database; terminate its backend (one per 150 ms)."""
+        admin = create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                while not stop.wait(0.001):
+                    ended = connection.execute(
+                        text(
+                            "SELECT count(pg_terminate_backend(pid)) FROM (SELECT pid FROM pg_stat_activity"
+                            " WHERE datname = :d AND state = 'active' AND pid <> pg_backend_pid() LIMIT 1) a"
+                        ),
+                        {"d": tracker_db},
+                    ).scalar_one()
+                    killed[0] += ended
+                    if ended:
+                        stop.wait(0.15)
+        finally:
+            admin.dispose()
+
+    killer = threading.Thread(target=terminate_backends, daemon=True)
+    killer.start()
+    try:
+        asked, _ = applicant.say("查询 RZ202611200001 的进度")
+        report, _ = applicant.say("b2c344")
+        faq, _ = applicant.say("认证需要费用吗")
+        again, _ = applicant.say("RZ202611200001 现在怎么样了")  # verified in this session: no code asked
+        more = []  # until a statement was cut (a kill may land just after one ended)
+        while stack.health()["tracker_store"]["retried"] == 0 and len(more) < 10:
+            more.append(applicant.say("认证需要费用吗")[0])
+    finally:
+        stop.set()
+        killer.join()
+    health = stack.health()["tracker_store"]
+    engine = database.engine(stack.settings.tracker_store_url)
+    try:
+        with engine.connect() as connection:
+            starts = connection.execute(
+                text("SELECT count(*) FROM events WHERE sender_id = :s AND type_name = 'session_started'"),
+                {"s": f"rest:{applicant.sender}"},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+
+    lost = applicant.lost()
+    survived = "当前状态：初审中" in report and "当前状态：初审中" in again and starts == 1 and lost == 0
+    survived = survived and all("免费" in reply for reply in [faq, *more])
+    record(
+        "faults",
+        fault="tracker backends terminated mid-statement",
+        survived=int(survived),
+        lost=lost,
+        backends_terminated=killed[0],
+        retried=health["retried"],
+    )
+    applicant.close()
+    assert asked == response_text("utter_ask_credit_code_suffix"), asked
+    assert "当前状态：初审中" in report and all("免费" in reply for reply in [faq, *more]), (
+        report,
+        faq,
+        more,
+    )
+    assert "当前状态：初审中" in again, again  # the verification and the session survived
+    assert starts == 1 and lost == 0, (starts, applicant.sent, applicant.stored())
+    assert killed[0] > 0 and health["retried"] > 0, (killed, health)  # statements were cut
+
+
 def _set_status(stack: PrivateStack, *arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.status", "set-status", *arguments],
@@ -217,10 +294,12 @@ def test_database_unreachable_then_back(private: tuple[PrivateStack, PrivatePost
     finally:
         database.unblock()
 
-    assert "免费" in faq and not_stored in faq, faq  # answered, and told it was not saved
-    assert not_stored in lookup and not_stored in human, (lookup, human)
+    # The conversation cannot be read: each turn is refused with the storage apology alone (a turn
+    # without its history would start a new session over it), and nothing of it is stored.
+    assert faq == lookup == human == not_stored, (faq, lookup, human)
+    del applicant.sent[1:4]  # the applicant was told to send them again
     assert max(faq_s, lookup_s, human_s) < APOLOGY_WITHIN_S
-    assert health["status"] == "degraded" and health["tracker_store"]["unsaved_events"] > 0, health
+    assert health["status"] == "degraded" and health["tracker_store"]["failed_reads"] >= 3, health
     assert refused.returncode == 3 and "数据库不可用" in refused.stderr, refused.stderr
     assert "conversation store unreachable" in (stack.log_dir / "rasa.log").read_text(errors="replace")
 
@@ -239,7 +318,7 @@ def test_database_unreachable_then_back(private: tuple[PrivateStack, PrivatePost
         and status.value == "已通过"
         and changes_after == changes_before + 1
         and lost == 0
-        and health_after["tracker_store"]["unsaved_events"] == 0
+        and health_after["status"] == "ok"
     )
     record(
         "faults",
@@ -247,7 +326,7 @@ def test_database_unreachable_then_back(private: tuple[PrivateStack, PrivatePost
         survived=int(survived),
         lost=lost,
         apology_s=round(max(faq_s, lookup_s, human_s), 2),
-        failed_saves_noticed=health["tracker_store"]["failed_writes"],
+        failed_reads_noticed=health["tracker_store"]["failed_reads"],
     )
     applicant.close()
     assert human_after.startswith(response_text("utter_handoff_started")), human_after
@@ -255,5 +334,5 @@ def test_database_unreachable_then_back(private: tuple[PrivateStack, PrivatePost
     assert done.returncode == 0 and status.value == "已通过" and changes_after == changes_before + 1, (
         done.stderr
     )
-    assert lost == 0, (applicant.sent, applicant.stored())  # the outage's turns were written when it ended
+    assert lost == 0, (applicant.sent, applicant.stored())  # every accepted turn stored, in order
     assert health_after["status"] == "ok", health_after

@@ -1,4 +1,4 @@
-"""The SQL tracker store masks personal data before writing and keeps turns it could not write."""
+"""The SQL tracker store masks personal data before writing and never writes a turn out of order."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
-from bot.rasa_ext.tracker_store import UrlSQLTrackerStore
+from bot.errors import StorageUnavailable
+from bot.rasa_ext.tracker_store import UrlSQLTrackerStore, refuse_turns_without_history
 
 RESIDENT_ID = "11010519491231002X"
 PHONE = "13812345678"
@@ -69,28 +70,30 @@ async def test_personal_data_is_masked_in_every_stored_string(
     ]
 
 
-async def test_turns_during_an_outage_are_kept_and_written_when_it_ends(
+async def test_an_outage_refuses_reads_and_drops_failed_saves_never_writing_them_later(
     store: UrlSQLTrackerStore, database: Path
 ) -> None:
+    refuse_turns_without_history()  # as bot.rasa_server installs it
     rasa_view = FailSafeTrackerStore(store)  # what Rasa wraps every tracker store in
     tracker = await rasa_view.get_or_create_tracker("applicant")
     tracker.update(UserUttered("第一句"))
     tracker.update(ActionExecuted("action_listen"))
     await rasa_view.save(tracker)
     assert store.health()["status"] == "ok"
+    tracker.update(UserUttered(f"第二句 {PHONE}"))
+    tracker.update(BotUttered("好的"))
 
     moved = database.with_suffix(".away")
     shutil.move(database, moved)
     database.mkdir()  # the database file cannot be opened: a real outage for SQLite ...
     store.engine.dispose()  # ... and the connections open before it are gone
     try:
-        during = await rasa_view.get_or_create_tracker("applicant")  # read fails: Rasa starts afresh
-        during.update(UserUttered(f"第二句 {PHONE}"))
-        during.update(BotUttered("好的"))
-        await rasa_view.save(during)
+        with pytest.raises(StorageUnavailable):  # no fresh conversation over the history
+            await rasa_view.get_or_create_tracker("applicant")
+        await rasa_view.save(tracker)  # a turn whose read had worked: its save fails
         health = store.health()
-        assert store.has_unsaved("applicant")
-        assert health["status"] == "degraded" and health["failed_reads"] == 1 and health["failed_writes"] == 2
+        assert store.not_stored("applicant")  # the channel tells the applicant
+        assert health["status"] == "degraded" and health["failed_reads"] == 1 and health["failed_writes"] == 1
     finally:
         database.rmdir()
         shutil.move(moved, database)
@@ -99,8 +102,8 @@ async def test_turns_during_an_outage_are_kept_and_written_when_it_ends(
     after = await rasa_view.get_or_create_tracker("applicant")
     after.update(UserUttered("第三句"))
     await rasa_view.save(after)
-    assert not store.has_unsaved("applicant") and store.health()["status"] == "ok"
-    assert _user_texts(database) == ["第一句", "第二句 138****5678", "第三句"]
+    assert not store.not_stored("applicant") and store.health()["status"] == "ok"
+    assert _user_texts(database) == ["第一句", "第三句"]  # the lost turn is not written out of order
     assert PHONE not in "\n".join(_stored_rows(database))
 
 
