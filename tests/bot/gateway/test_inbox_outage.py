@@ -111,6 +111,9 @@ def test_messages_sent_while_the_database_is_down_are_answered_once_it_is_back(
     assert len(telegram.calls_to("getUpdates")) > polls
     time.sleep(0.5)
     assert [len(telegram.texts(chat)) for chat in chats] == [2, 1, 1]
+    gateway.stop()  # an ordinary stop is not mistaken for polling that ended by itself
+    assert gateway.process is not None and gateway.process.returncode == 0
+    assert "no longer polls Telegram" not in gateway.log()
 
 
 def test_a_gateway_that_gives_up_storing_exits_and_its_restart_answers(
