@@ -5,6 +5,7 @@
     ├── UpstreamUnavailable  another service of ours (Rasa, the action server) did not answer
     ├── InvalidRequest       what a client sent cannot be accepted (REST 400, socket.io error event)
     ├── TooManyMessages      an identity sent more messages than its per-minute limit; `retry_after`
+    ├── PollingStopped       the Telegram gateway no longer polls Telegram; it exits to be restarted
     └── StatusLookupError    an application status lookup cannot go on (bot.status)
         ├── MalformedApplicationId  the text is not `RZ` + 12 digits
         ├── MalformedCreditCode     the text is not 6 characters of a unified social credit code
@@ -69,6 +70,10 @@ class TooManyMessages(BotError):
     def seconds(self) -> int:
         """Whole seconds until a message is accepted again (at least 1)."""
         return max(1, -(-int(self.retry_after * 1000) // 1000))
+
+
+class PollingStopped(BotError):
+    """The Telegram gateway stopped polling while it was meant to run (bot/gateway/watchdog.py)."""
 
 
 class StatusLookupError(BotError):

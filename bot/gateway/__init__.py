@@ -7,7 +7,8 @@ Layered: a module imports only modules listed below it (tests/bot/gateway/test_l
     handlers.py        the Telegram handlers (thin)
     services.py        the long-lived parts, created in post_init, each built from the ones below it
     updates.py         getUpdates read update by update: a malformed one is skipped, never stalls the rest
-    inbox.py           updates stored before they are confirmed; per-chat ordered processing
+    inbox.py           updates stored before they are confirmed (a failed write retried); per-chat ordered processing
+    watchdog.py        a gateway whose polling ended exits non-zero, so the supervisor restarts it
     conversation.py    an applicant's turn: Rasa, typing, apologies, relays during a handoff
     desk.py            the agents group's messages and card buttons: a command, a reply to relay, or chatter
     reminders.py       an escalation nobody claimed in AGENT_REMINDER_MINUTES is named again, once

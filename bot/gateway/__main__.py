@@ -7,7 +7,7 @@ import sys
 
 from telegram.error import InvalidToken, TelegramError
 
-from bot.errors import StorageUnavailable
+from bot.errors import PollingStopped, StorageUnavailable
 from bot.gateway.app import run
 from bot.gateway.logs import configure_logging
 from bot.gateway.settings import GatewaySettings
@@ -39,6 +39,9 @@ def main() -> int:
             f"({error}); run `make db` (python -m bot.db init)",
             file=sys.stderr,
         )
+        return 1
+    except PollingStopped as error:
+        logger.critical("gateway stopped: %s; exit 1 so that the supervisor restarts it", error)
         return 1
     except TelegramError as error:
         logger.error("gateway stopped: %s", error)

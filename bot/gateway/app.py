@@ -16,12 +16,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot.errors import PollingStopped
 from bot.gateway import handlers
 from bot.gateway.inbox import ChatOrderedProcessor, InboxQueue, replay_unprocessed
 from bot.gateway.services import Services
 from bot.gateway.settings import GatewaySettings
 from bot.gateway.store import Store
 from bot.gateway.updates import SafeUpdatesRequest
+from bot.gateway.watchdog import PollingWatchdog
 
 logger = logging.getLogger(__name__)
 
@@ -32,17 +34,24 @@ MAX_CONCURRENT_UPDATES = 256
 def build_application(settings: GatewaySettings) -> Application:
     """The Application: inbox queue, per-chat ordered processing, handlers, start-up and shutdown hooks."""
     store = Store(settings.database_url)
-    queue = InboxQueue(store)
+    queue = InboxQueue(store, give_up_after=settings.store_give_up)
 
     async def post_init(application: Application) -> None:
         gateway = await Services.create(application.bot, settings, store)
         application.bot_data["services"] = gateway
         await replay_unprocessed(queue, store, application.bot)
         gateway.start()
+        if not settings.uses_webhook:
+            watchdog = PollingWatchdog(application)
+            application.bot_data["watchdog"] = watchdog
+            watchdog.start()
         username, agents = application.bot.username, gateway.agents.chat_id
         logger.info("gateway started as @%s; agents group %s", username, agents)
 
     async def post_stop(application: Application) -> None:
+        watchdog: PollingWatchdog | None = application.bot_data.get("watchdog")
+        if watchdog is not None:
+            await watchdog.stop()
         await application.bot_data["services"].stop()
 
     async def post_shutdown(application: Application) -> None:
@@ -83,7 +92,10 @@ def build_application(settings: GatewaySettings) -> Application:
 
 
 def run(settings: GatewaySettings) -> None:
-    """Serve until stopped: long polling by default, a webhook when TELEGRAM_WEBHOOK_URL is set."""
+    """Serve until stopped: long polling by default, a webhook when TELEGRAM_WEBHOOK_URL is set.
+
+    Raises PollingStopped when polling ended by itself (bot/gateway/watchdog.py).
+    """
     application = build_application(settings)
     if settings.uses_webhook:
         assert settings.webhook_url is not None
@@ -104,3 +116,6 @@ def run(settings: GatewaySettings) -> None:
             drop_pending_updates=False,
             bootstrap_retries=-1,
         )
+        watchdog: PollingWatchdog | None = application.bot_data.get("watchdog")
+        if watchdog is not None and watchdog.tripped:
+            raise PollingStopped("the gateway stopped polling Telegram")

@@ -50,7 +50,10 @@ TYPING_STOP_WAIT_S = 1.0
 
 
 def save_replies(session: Session, update_id: int, chat_id: int, replies: list[Reply], purpose: str) -> None:
-    """Queue the replies (buttons' payloads stored, callback_data = their id) and finish the update."""
+    """Queue the replies (buttons' payloads stored, callback_data = their id) and finish the update;
+    nothing when the update is finished already (a retried commit that had gone through: safe to repeat)."""
+    if gateway_queries.is_update_processed(session, update_id):
+        return
     for reply in replies:
         buttons = []
         for row in keyboard_rows(reply.buttons):
@@ -111,7 +114,9 @@ class Conversations:
 
     async def reply(self, update_id: int, chat_id: int, *lines: str, purpose: str = "gateway_text") -> None:
         """Answer with the gateway's own texts and finish the update."""
-        await self._store.run(save_replies, update_id, chat_id, [Reply(line) for line in lines], purpose)
+        await self._store.run_retrying(
+            save_replies, update_id, chat_id, [Reply(line) for line in lines], purpose
+        )
         self._outbox.wake(chat_id)
 
     async def active_escalation(self, chat_id: int, display_name: str) -> Escalation | None:
@@ -124,7 +129,7 @@ class Conversations:
                 session, sender
             ), escalation_queries.unresumed_escalation(session, sender)
 
-        active, unresumed = await self._store.run(check)
+        active, unresumed = await self._store.run_retrying(check)
         if unresumed is not None:  # resolved while Rasa was unreachable: resume before asking it
             await self._resumer.resume(unresumed.id, unresumed.sender_id)
         return active
@@ -155,7 +160,7 @@ class Conversations:
             await self.reply(update_id, chat_id, texts.UNSUPPORTED_MESSAGE)
             return
         replies = await self._ask_rasa(update_id, chat_id, sender, payload or text)
-        await self._store.run(save_replies, update_id, chat_id, replies, REPLY)
+        await self._store.run_retrying(save_replies, update_id, chat_id, replies, REPLY)
         self._outbox.wake(chat_id)
 
     async def media(self, update_id: int, chat_id: int, display_name: str, message: Message) -> None:

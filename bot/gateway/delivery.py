@@ -210,7 +210,7 @@ class TelegramDelivery:
         except TelegramError as error:
             logger.error("outbox: Telegram error sending to chat %s: %s", row.chat_id, error)
             return await self._retry_later(row, self._backoff(row), type(error).__name__)
-        await self._store.run(gateway_queries.mark_sent, row.id, message_id)
+        await self._store.run_retrying(gateway_queries.mark_sent, row.id, message_id)  # sent: must not resend
         if is_agents and row.escalation_id and not is_edit:
             await self._threads.sent(row, message)
         return True

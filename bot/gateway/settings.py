@@ -86,6 +86,8 @@ class GatewaySettings:
     poll_timeout: float = 10.0
     rasa_timeout: float = 70.0
     slow_notice_after: float = 12.0
+    store_give_up: float = 60.0
+    """An update that cannot be stored this many seconds ends the gateway (GATEWAY_STORE_GIVE_UP_SECONDS)."""
     cards_per_minute: int = 5
     """Escalation cards the agents group gets per minute; beyond, a burst becomes one summary."""
     summary_interval: float = 30.0
@@ -153,6 +155,7 @@ class GatewaySettings:
             poll_timeout=_float(env, "TELEGRAM_POLL_TIMEOUT", 10.0),
             rasa_timeout=_float(env, "GATEWAY_RASA_TIMEOUT", 70.0),
             slow_notice_after=_float(env, "GATEWAY_SLOW_NOTICE_AFTER", 12.0),
+            store_give_up=_float(env, "GATEWAY_STORE_GIVE_UP_SECONDS", 60.0),
             cards_per_minute=_count(env, "AGENT_CARDS_PER_MINUTE", 5),
             summary_interval=_float(env, "AGENT_SUMMARY_SECONDS", 30.0),
             messages_per_minute=base.messages_per_minute,
