@@ -77,7 +77,7 @@ db: deps ## create or migrate the database and seed the demo applications
 evaluate: ## (trains first when needed) evaluate NLU on both held-out sets beside stock Rasa 3.6 (EVALUATE_SKIP_STOCK=1 skips it); reports in docs/reports/
 	$(PY) -m bot.quality evaluate
 
-bench: train ## quality vs a baseline, latency/throughput (both profiles), costs, stock Rasa 3.6 side by side; docs/benchmarks.md (~25 min; stock Rasa trains once per content, 10+ min; BENCH_SKIP_STOCK=1 skips it)
+bench: train ## quality vs a baseline, latency/throughput (both profiles), costs, stock Rasa 3.6 side by side; docs/benchmarks.md (~11 min; stock Rasa trains once per content, 12+ min more; BENCH_SKIP_STOCK=1 skips it)
 	$(PY) -m bench $(BENCH_ARGS)
 
 deps: $(STAMP) ## create .venv with Python 3.10, install the pinned dependencies and the project (editable)
