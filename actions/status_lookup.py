@@ -34,6 +34,7 @@ from bot.errors import (
     MalformedApplicationId,
     MalformedCreditCode,
     OwnershipNotProven,
+    StorageUnavailable,
 )
 from bot.settings import Settings
 from bot.status import parse
@@ -169,6 +170,11 @@ class ValidateStatusLookupForm(_UsesLookup, SafeAction):
             code = parse.typed_code(text) if requested == CODE else None
             if code is not None and _is_an_answer(code, intent):
                 return await self._take_code(dispatcher, tracker, code)
+        except StorageUnavailable as error:
+            dispatcher.utter_message(response=error.response)
+            if requested == CODE:  # nothing was checked or counted: the same code can be sent again
+                return [SlotSet(CODE, None)]
+            return _end_lookup()
         except BotError as error:  # the lookup cannot go on: say why, and end the form
             dispatcher.utter_message(response=error.response)
             return _end_lookup()

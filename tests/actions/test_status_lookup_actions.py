@@ -461,6 +461,22 @@ async def test_an_unreachable_database_gets_an_apology_and_ends_the_lookup(
     assert SlotSet("application_id", None) in events
 
 
+async def test_a_code_that_met_an_unreachable_database_can_be_sent_again(
+    database: str, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen under attack: the apology ended the lookup, and the same code sent again met a topic menu."""
+    chat = conversation(clock)
+    assert await chat.lookup("帮我查下 RZ202611200001 的进度") == ["utter_ask_credit_code_suffix"]
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg2://postgres@127.0.0.1:9/test")  # gone
+    assert await chat.lookup("B2C344") == ["utter_storage_unavailable", "utter_ask_credit_code_suffix"]
+    assert chat.slots["application_id"] == "RZ202611200001" and chat.form_active
+
+    monkeypatch.setenv("DATABASE_URL", database)  # back: nothing was counted, the same code works
+    seen = await chat.lookup("B2C344")
+    assert "当前状态：初审中" in seen[0]
+
+
 # --- codes as people type them -------------------------------------------------------------------
 
 
