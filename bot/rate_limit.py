@@ -22,11 +22,11 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
 
 from redis.exceptions import RedisError
 
 from bot.errors import TooManyMessages
+from bot.redis_scripts import LoopRedis
 
 logger = logging.getLogger(__name__)
 
@@ -116,15 +116,18 @@ class SharedMessageLimiter:
         retry_redis_s: float = RETRY_REDIS_S,
     ) -> None:
         self._per_minute = per_minute
-        self._url = url
         self._key_prefix = key_prefix
         self._window_ms = max(1, round(window_s * 1000))
         self._clock = clock
         self._retry_redis_s = retry_redis_s
         self.local = MessageLimiter(per_minute, clock=clock or time.monotonic, window_s=window_s)
-        self._client: Any = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
-        self._admit: Any = None
+        self._redis = (
+            LoopRedis(
+                url, {"admit": ADMIT}, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S
+            )
+            if url
+            else None
+        )
         self._redis_down_until = 0.0
         self._warned_at: float | None = None
 
@@ -136,7 +139,7 @@ class SharedMessageLimiter:
         """Count one message of `identity`; raise TooManyMessages (not counted) when over the limit."""
         if self._per_minute <= 0:
             return
-        if self._url is None or time.monotonic() < self._redis_down_until:
+        if self._redis is None or time.monotonic() < self._redis_down_until:
             self.local.check(identity)
             return
         try:
@@ -153,11 +156,11 @@ class SharedMessageLimiter:
 
     async def _admit_in_redis(self, identity: str) -> int:
         """Run the ADMIT script for one message; 0 when counted, else the ms to wait."""
-        self._redis()
+        assert self._redis is not None
         now_ms = -1 if self._clock is None else round(self._clock() * 1000)
         unique = os.urandom(8).hex()
         args = [now_ms, self._window_ms, self._per_minute, unique]
-        return int(await self._admit(keys=[self.key(identity)], args=args))
+        return int(await self._redis.script("admit")(keys=[self.key(identity)], args=args))
 
     def _redis_failed(self, error: BaseException) -> None:
         """Count in this process for a while; warn once per WARN_EVERY_S (never the URL: it may hold a password)."""
@@ -170,21 +173,7 @@ class SharedMessageLimiter:
                 type(error).__name__,
             )
 
-    def _redis(self) -> Any:
-        """The asyncio Redis client of the running event loop (created on first use in each loop)."""
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop:
-            from redis import asyncio as aioredis
-
-            self._client = aioredis.Redis.from_url(
-                self._url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S
-            )
-            self._client_loop = loop
-            self._admit = self._client.register_script(ADMIT)
-        return self._client
-
     async def close(self) -> None:
         """Close the Redis connections (tests; servers end with their process)."""
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
+        if self._redis is not None:
+            await self._redis.close()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg2
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.errors import StorageUnavailable
 
@@ -29,3 +29,12 @@ def storage_errors() -> Iterator[None]:
         yield
     except (SQLAlchemyError, psycopg2.Error, sqlite3.Error) as error:
         raise StorageUnavailable(type(error).__name__) from error
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Tell whether `error` is a lost connection (SQLAlchemy invalidated it), not a refused or failed one.
+
+    Such a statement can be run again at once on a fresh connection: the server is up, only the
+    backend that served it is gone (terminated, or PostgreSQL restarted).
+    """
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)

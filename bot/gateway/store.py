@@ -15,11 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.db.engine import make_engine, make_session_factory
-from bot.db.errors import storage_errors
+from bot.db.errors import connection_lost, storage_errors
 from bot.errors import StorageUnavailable
 
 DATABASE_THREADS = 16
@@ -50,15 +49,12 @@ class Store:
                 try:
                     result = fn(session, *args, **kwargs)
                     session.flush()
-                except DBAPIError as error:
+                except BaseException as error:
                     transaction.rollback()
-                    if not error.connection_invalidated or attempt == RECONNECT_ATTEMPTS:
+                    if not connection_lost(error) or attempt == RECONNECT_ATTEMPTS:
                         raise
                     attempt += 1
                     continue
-                except BaseException:
-                    transaction.rollback()
-                    raise
                 transaction.commit()
                 return result
 

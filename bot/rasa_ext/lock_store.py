@@ -35,6 +35,8 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.redis_scripts import LoopRedis
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_KEY_PREFIX = "dingtalk_bot:lock:"
@@ -79,23 +81,12 @@ class AtomicRedisLockStore(LockStore):
         self.url = url or (endpoint_config.url if endpoint_config else None) or os.environ.get("REDIS_URL")
         self.key_prefix = key_prefix or kwargs.get("key_prefix") or DEFAULT_KEY_PREFIX
         self._memory = None if self.url else InMemoryLockStore()
-        self._client: Any = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
-        self._release: Any = None
-        self._renew: Any = None
+        self._redis = (
+            LoopRedis(self.url, {"release": RELEASE, "renew": RENEW}, socket_timeout=SOCKET_TIMEOUT_S)
+            if self.url
+            else None
+        )
         self.lease_s = lease_seconds()
-
-    def _redis(self) -> Any:
-        """The asyncio Redis client of the running event loop (created on first use in each loop)."""
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop:
-            from redis import asyncio as aioredis
-
-            self._client = aioredis.Redis.from_url(self.url, socket_timeout=SOCKET_TIMEOUT_S)
-            self._client_loop = loop
-            self._release = self._client.register_script(RELEASE)
-            self._renew = self._client.register_script(RENEW)
-        return self._client
 
     def key(self, conversation_id: str) -> str:
         """The Redis key of one conversation's lock."""
@@ -127,14 +118,16 @@ class AtomicRedisLockStore(LockStore):
         while True:
             await asyncio.sleep(self.lease_s / 3)
             try:
-                if not await self._renew(keys=[self.key(conversation_id)], args=[token, lease_ms]):
+                if not await self._shared().script("renew")(
+                    keys=[self.key(conversation_id)], args=[token, lease_ms]
+                ):
                     return  # expired meanwhile: release() says so
             except Exception:  # Redis unreachable for a moment: the next renewal tries again
                 logger.warning("could not renew a conversation lock", exc_info=True)
 
     async def acquire(self, conversation_id: str, lease_s: float, *, wait_s: float = LOCK_LIFETIME) -> str:
         """Wait up to `wait_s` for the lock and take it for `lease_s`; return the token that releases it."""
-        client = self._redis()
+        client = self._shared().client()
         token = f"{os.getpid()}:{uuid.uuid4().hex}"
         lifetime_ms = max(1, int(lease_s * 1000))
         deadline = time.monotonic() + wait_s
@@ -153,9 +146,10 @@ class AtomicRedisLockStore(LockStore):
 
     async def release(self, conversation_id: str, token: str) -> bool:
         """Give the lock back if `token` still holds it; False (logged) when it had expired meanwhile."""
-        self._redis()
         try:
-            released = bool(await self._release(keys=[self.key(conversation_id)], args=[token]))
+            released = bool(
+                await self._shared().script("release")(keys=[self.key(conversation_id)], args=[token])
+            )
         except Exception:  # the turn is done: its lock expires within one lease anyway
             logger.warning("could not release a conversation lock; it expires by itself", exc_info=True)
             return False
@@ -166,8 +160,12 @@ class AtomicRedisLockStore(LockStore):
             )
         return released
 
+    def _shared(self) -> LoopRedis:
+        """The Redis of the locks (only called where REDIS_URL is set: without it locks stay in memory)."""
+        assert self._redis is not None
+        return self._redis
+
     async def close(self) -> None:
         """Close the Redis connections (tests; servers end with their process)."""
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
+        if self._redis is not None:
+            await self._redis.close()

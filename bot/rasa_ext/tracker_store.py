@@ -35,10 +35,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import insert, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
 from bot.cli import describe
 from bot.db.engine import POSTGRES_CONNECT_TIMEOUT_S
+from bot.db.errors import connection_lost
 from bot.db.liveness import drop_closed_connections
 from bot.errors import StorageUnavailable
 from bot.privacy import mask_nested
@@ -52,11 +52,6 @@ _STORED = "_bot_events_stored"
 """Attribute set on a tracker: how many of its events are in SQL (or were given up on)."""
 
 T = TypeVar("T")
-
-
-def connection_lost(error: BaseException) -> bool:
-    """Tell whether `error` is a lost connection (SQLAlchemy invalidated it), not a refused or failed one."""
-    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
 class UrlSQLTrackerStore(BoundedHistory, SQLTrackerStore):
