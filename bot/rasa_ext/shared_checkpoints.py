@@ -10,8 +10,10 @@ state back, even from a row a worker wrote while retention was deleting.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +73,10 @@ class Checkpoint:
         return row is not None and row[0] == self.last_id and row[2] == self.last_timestamp
 
 
+CREATE_ATTEMPTS = 5
+CREATE_PAUSE_S = 0.1
+
+
 def create_table(engine: Engine) -> bool:
     """Create the table when it is missing, as Rasa creates `events`; tell whether it is there.
 
@@ -81,14 +87,21 @@ def create_table(engine: Engine) -> bool:
     """
     if engine.dialect.name not in SHARED_DIALECTS:
         return False
-    try:
-        CHECKPOINTS.create(engine, checkfirst=True)
-    except SQLAlchemyError:
-        # Several workers starting at once race to create it; one of them wins.
-        if not inspect(engine).has_table(CHECKPOINTS.name):
-            logger.exception("could not create the shared checkpoints table; checkpoints stay per worker")
-            return False
-    return True
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            CHECKPOINTS.create(engine, checkfirst=True)
+            return True
+        except SQLAlchemyError:
+            # Several workers starting at once race to create it (one wins), and a new SQLite
+            # connection may find the file locked by another's first write: look, then try again.
+            with contextlib.suppress(SQLAlchemyError):
+                if inspect(engine).has_table(CHECKPOINTS.name):
+                    return True
+            if attempt == CREATE_ATTEMPTS:
+                logger.exception("could not create the shared checkpoints table; checkpoints stay per worker")
+            else:
+                time.sleep(CREATE_PAUSE_S * attempt)
+    return False
 
 
 def store(session: Any, sender_id: str, checkpoint: Checkpoint) -> bool:
